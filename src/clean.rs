@@ -1,0 +1,380 @@
+//! Clean: article text → the story's own body, without page furniture.
+//!
+//! Three kinds of evidence decide that a line is not part of the story:
+//!
+//! 1. **Phrase rules** from `data/boilerplate.txt` (share bars, "Read More @
+//!    …", "Related Articles" headings after which the page is other stories).
+//! 2. **Batch repetition**: a line that appears in many articles whose *other*
+//!    content differs ("Most read" blocks, share bars, copyright footers of one
+//!    site). Lines shared by many copies of one story are not boilerplate: the
+//!    [`BoilerplateModel`] tells them apart by a per-article key (its longest
+//!    line), which copies of one story mostly share and unrelated pages do not.
+//! 3. **Structure**: link lists under a boilerplate heading that ends in a
+//!    colon, navigation bullets, image file names.
+//!
+//! The body is never emptied by a tail cut: a tail heading only cuts once
+//! [`MIN_BODY_WORDS_BEFORE_TAIL`] words of body precede it. The count of removed
+//! lines is kept as evidence for the roles stage.
+
+use rustc_hash::FxHashMap;
+use xxhash_rust::xxh3::xxh3_64;
+
+/// Words of body that must precede a tail heading before it may cut the rest.
+pub const MIN_BODY_WORDS_BEFORE_TAIL: usize = 50;
+/// A repeated line is boilerplate only if it occurs in at least this many articles.
+pub const MIN_REPEATS: u32 = 5;
+/// ...and if at least this share of those articles are about different things.
+pub const MIN_UNRELATED_SHARE: f32 = 0.5;
+/// Lines under a boilerplate heading ending in ':' that are dropped at most.
+const MAX_LIST_LINES: usize = 12;
+
+const RULES: &str = include_str!("../data/boilerplate.txt");
+
+/// The cleaned article: kept body and what was taken away.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CleanText {
+    /// Kept lines, joined with `\n`.
+    pub body: String,
+    /// Lines kept.
+    pub kept_lines: u32,
+    /// Lines removed as boilerplate.
+    pub removed_lines: u32,
+    /// Characters removed as boilerplate.
+    pub removed_chars: u32,
+}
+
+impl CleanText {
+    /// Share of the article's characters that were boilerplate (0..=1).
+    pub fn boilerplate_share(&self) -> f32 {
+        let total = self.body.len() as f32 + self.removed_chars as f32;
+        if total == 0.0 {
+            0.0
+        } else {
+            self.removed_chars as f32 / total
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    Tail,
+    Line,
+    Prefix,
+}
+
+/// Phrase rules parsed from `data/boilerplate.txt`.
+#[derive(Debug)]
+struct PhraseRules {
+    exact: FxHashMap<String, Rule>,
+    prefixes: Vec<String>,
+}
+
+impl PhraseRules {
+    fn parse(text: &str) -> PhraseRules {
+        let mut exact = FxHashMap::default();
+        let mut prefixes = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let (kind, phrase) = line.split_once(' ').unwrap_or((line, ""));
+            let phrase = phrase.trim().to_string();
+            match kind {
+                "tail" => {
+                    exact.insert(phrase, Rule::Tail);
+                }
+                "line" => {
+                    exact.insert(phrase, Rule::Line);
+                }
+                "prefix" => prefixes.push(phrase),
+                _ => {}
+            }
+        }
+        PhraseRules { exact, prefixes }
+    }
+
+    fn classify(&self, key: &str) -> Option<Rule> {
+        let bare = key.trim_end_matches([':', '：', '.', '!', '…']).trim();
+        if let Some(rule) = self.exact.get(bare) {
+            return Some(*rule);
+        }
+        self.prefixes.iter().any(|p| key.starts_with(p.as_str())).then_some(Rule::Prefix)
+    }
+}
+
+fn phrase_rules() -> &'static PhraseRules {
+    static RULES_CELL: std::sync::OnceLock<PhraseRules> = std::sync::OnceLock::new();
+    RULES_CELL.get_or_init(|| PhraseRules::parse(RULES))
+}
+
+/// A line folded for comparison: lowercase, single spaces, digits as `0`.
+fn line_key(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut space = false;
+    for c in line.trim().chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(' ');
+        }
+        space = false;
+        if c.is_ascii_digit() {
+            out.push('0');
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+/// The part of a line before its first colon, when that is a short label
+/// ("Read also: …", "Lesen Sie auch: …").
+fn label_of(key: &str) -> Option<&str> {
+    let (label, rest) = key.split_once([':', '：'])?;
+    let words = label.split_whitespace().count();
+    (words >= 1 && words <= 4 && !rest.trim().is_empty()).then_some(label)
+}
+
+fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+/// Per-line repetition counts for one batch, mergeable across chunks.
+#[derive(Debug, Default, Clone)]
+pub struct LineStats {
+    lines: FxHashMap<u64, Repeat>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Repeat {
+    docs: u32,
+    first_key: u64,
+    unrelated: u32,
+}
+
+impl Repeat {
+    fn add(&mut self, key: u64) {
+        self.docs += 1;
+        if key != self.first_key {
+            self.unrelated += 1;
+        }
+    }
+}
+
+impl LineStats {
+    /// Counts the lines (and short line labels) of one article.
+    pub fn add(&mut self, text: &str) {
+        let keys: Vec<String> = text.lines().map(line_key).filter(|k| !k.is_empty()).collect();
+        // The article's longest line stands for its content: copies of one
+        // story mostly share it, unrelated pages of one site do not, and page
+        // furniture is rarely the longest line of a page.
+        let doc_key = keys
+            .iter()
+            .map(|k| (std::cmp::Reverse(k.len()), xxh3_64(k.as_bytes())))
+            .min()
+            .map_or(0, |(_, h)| h);
+        let mut seen: Vec<u64> = Vec::with_capacity(keys.len() * 2);
+        for k in &keys {
+            seen.push(xxh3_64(k.as_bytes()));
+            if let Some(label) = label_of(k) {
+                seen.push(label_hash(label));
+            }
+        }
+        seen.sort_unstable();
+        seen.dedup();
+        for h in seen {
+            self.lines.entry(h).or_insert(Repeat { docs: 0, first_key: doc_key, unrelated: 0 }).add(doc_key);
+        }
+    }
+
+    /// Adds the counts of a later chunk of the batch (order matters for determinism).
+    pub fn merge(&mut self, later: LineStats) {
+        for (h, r) in later.lines {
+            match self.lines.get_mut(&h) {
+                Some(mine) => {
+                    mine.docs += r.docs;
+                    mine.unrelated += r.unrelated + u32::from(r.first_key != mine.first_key);
+                }
+                None => {
+                    self.lines.insert(h, r);
+                }
+            }
+        }
+    }
+
+    /// Keeps the lines that are boilerplate by repetition.
+    pub fn into_model(self) -> BoilerplateModel {
+        let repeated = self
+            .lines
+            .into_iter()
+            .filter(|(_, r)| r.docs >= MIN_REPEATS && r.unrelated as f32 >= MIN_UNRELATED_SHARE * r.docs as f32)
+            .map(|(h, _)| h)
+            .collect();
+        BoilerplateModel { repeated }
+    }
+}
+
+fn label_hash(label: &str) -> u64 {
+    // Distinct from any whole-line hash: a label is hashed with a suffix no line key has.
+    xxh3_64(format!("{label}\u{0}:label").as_bytes())
+}
+
+/// Lines that the batch shows to be boilerplate, plus the phrase rules.
+#[derive(Debug, Default, Clone)]
+pub struct BoilerplateModel {
+    repeated: rustc_hash::FxHashSet<u64>,
+}
+
+impl BoilerplateModel {
+    /// Fits the model on a whole batch (chunked, deterministic for any thread count).
+    pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>) -> BoilerplateModel {
+        let mut stats = LineStats::default();
+        for t in texts {
+            stats.add(t);
+        }
+        stats.into_model()
+    }
+
+    /// Number of repeated lines recognised as boilerplate.
+    pub fn repeated_lines(&self) -> usize {
+        self.repeated.len()
+    }
+
+    fn is_repeated(&self, key: &str) -> bool {
+        self.repeated.contains(&xxh3_64(key.as_bytes()))
+            || label_of(key).is_some_and(|l| self.repeated.contains(&label_hash(l)))
+    }
+
+    /// Removes boilerplate from one article.
+    pub fn clean(&self, text: &str) -> CleanText {
+        let rules = phrase_rules();
+        let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let mut keep = vec![true; lines.len()];
+        let mut body_words = 0usize;
+        let mut list_budget = 0usize;
+        let mut cut_at = None;
+        for (i, line) in lines.iter().enumerate() {
+            let key = line_key(line);
+            let rule = rules.classify(&key);
+            let repeated = self.is_repeated(&key);
+            if rule == Some(Rule::Tail) && body_words >= MIN_BODY_WORDS_BEFORE_TAIL {
+                cut_at = Some(i);
+                break;
+            }
+            if rule.is_some() || repeated || is_furniture(line) {
+                keep[i] = false;
+                let heading = key.ends_with(':') || key.ends_with('：') || rule == Some(Rule::Tail);
+                list_budget = if heading { MAX_LIST_LINES } else { 0 };
+                continue;
+            }
+            if list_budget > 0 && is_list_item(line) {
+                keep[i] = false;
+                list_budget -= 1;
+                continue;
+            }
+            list_budget = 0;
+            body_words += word_count(line);
+        }
+        if let Some(cut) = cut_at {
+            keep[cut..].iter_mut().for_each(|k| *k = false);
+        }
+        let mut out = CleanText::default();
+        for (line, kept) in lines.iter().zip(&keep) {
+            if *kept {
+                if !out.body.is_empty() {
+                    out.body.push('\n');
+                }
+                out.body.push_str(line);
+                out.kept_lines += 1;
+            } else {
+                out.removed_lines += 1;
+                out.removed_chars += line.len() as u32;
+            }
+        }
+        out
+    }
+}
+
+/// A headline in a link list: short, not ending like a sentence.
+fn is_list_item(line: &str) -> bool {
+    let ends_sentence = line.ends_with(['.', '。', '।', '۔', '!']) && !line.ends_with("...");
+    line.chars().count() <= 200 && !ends_sentence
+}
+
+/// Navigation bullets, image names, share bars.
+fn is_furniture(line: &str) -> bool {
+    let words = word_count(line);
+    let bullet = (line.starts_with("- ") || line.starts_with("• ") || line.starts_with("* ")) && words <= 3;
+    let image = words <= 3 && [".jpg", ".jpeg", ".png", ".webp", ".gif"].iter().any(|e| line.to_lowercase().contains(e));
+    let separators = line.matches(['·', '|']).count();
+    let share_bar = separators >= 3 && words <= 3 * separators;
+    bullet || image || share_bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NAMES: [&str; 8] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
+
+    fn body(text: &str) -> String {
+        BoilerplateModel::default().clean(text).body
+    }
+
+    #[test]
+    fn tail_heading_cuts_the_rest_once_body_started() {
+        let story = "word ".repeat(60);
+        let text = format!("{story}\nRelated Articles\nOther story one.\nOther story two.");
+        assert_eq!(body(&text), story.trim());
+    }
+
+    #[test]
+    fn tail_heading_before_the_body_does_not_cut() {
+        let text = "Related Articles\nThe body starts here and goes on.";
+        assert_eq!(body(text), "The body starts here and goes on.");
+    }
+
+    #[test]
+    fn phrase_lines_and_prefixes_are_dropped() {
+        let text = "Share This Article\nA real sentence of the story.\nRead More @ example.com\nBy AI";
+        assert_eq!(body(text), "A real sentence of the story.");
+    }
+
+    #[test]
+    fn navigation_bullets_and_image_names_are_dropped() {
+        let text = "- Category\n- Latest news\nHeadline of it\n-95f6bcc4daa5579b.jpg)\nBody sentence.";
+        assert_eq!(body(text), "Headline of it\nBody sentence.");
+    }
+
+    #[test]
+    fn lines_repeated_across_unrelated_articles_are_boilerplate() {
+        let docs: Vec<String> = NAMES
+            .iter()
+            .map(|n| format!("Story {n} has its own long first line here\nSite footer line shared by all pages\nMore words of story {n}"))
+            .collect();
+        let model = BoilerplateModel::fit(docs.iter().map(String::as_str));
+        let cleaned = model.clean(&docs[0]);
+        assert!(!cleaned.body.contains("footer"), "{}", cleaned.body);
+        assert_eq!(cleaned.removed_lines, 1);
+    }
+
+    #[test]
+    fn lines_shared_by_copies_of_one_story_are_kept() {
+        let docs: Vec<String> = (0..8)
+            .map(|i| format!("The same wire story first line shared by all copies\nSecond line of the wire story is shared too\nOutlet {i} own footer"))
+            .collect();
+        let model = BoilerplateModel::fit(docs.iter().map(String::as_str));
+        assert!(model.clean(&docs[3]).body.contains("wire story first line"));
+    }
+
+    #[test]
+    fn link_list_under_a_colon_heading_is_dropped() {
+        let docs: Vec<String> = NAMES
+            .iter()
+            .map(|n| format!("Own story {n} starts with a long opening line\nIt ends with sentence {n}.\nRelated reading:\nHeadline of another story {n}\nYet another headline {n}"))
+            .collect();
+        let model = BoilerplateModel::fit(docs.iter().map(String::as_str));
+        let b = model.clean(&docs[2]).body;
+        assert!(!b.contains("Headline of another"), "{b}");
+        assert!(b.contains("ends with sentence charlie."), "{b}");
+    }
+}

@@ -1,0 +1,282 @@
+//! Ingest: input paths → [`Article`]s.
+//!
+//! Reads directories of `.txt` files (id = file stem, first non-empty line
+//! taken as the title) and JSONL files (`id`, `text`, optional `title`, `url`,
+//! `source`, `published_at`, `lang`; unknown fields are ignored). A record that
+//! cannot be used becomes a [`Reject`] naming file and line; with `strict` it
+//! becomes an error instead. Articles come back sorted by id, so nothing
+//! downstream depends on the order of the input.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::article::{Article, Origin};
+use crate::error::{Error, Result};
+
+/// A record that was read but could not become an article.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reject {
+    /// The input file.
+    pub path: String,
+    /// 1-based line (0 for a whole file).
+    pub line: u64,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+/// What ingestion produced: the articles (sorted by id) and the rejects.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    /// Readable articles, sorted by id, ids unique.
+    pub articles: Vec<Article>,
+    /// Unreadable records, in input order.
+    pub rejects: Vec<Reject>,
+}
+
+/// How ingestion treats problems.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    /// Turn the first bad record into an error instead of a reject.
+    pub strict: bool,
+}
+
+#[derive(Deserialize)]
+struct JsonRecord {
+    id: Option<serde_json::Value>,
+    text: Option<String>,
+    title: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+    published_at: Option<String>,
+    lang: Option<String>,
+}
+
+/// Reads every input path (files or directories) into one batch.
+pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested> {
+    let mut out = Ingested::default();
+    for path in paths {
+        let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            let files = article_files(path)?;
+            if files.is_empty() {
+                return Err(Error::BadInput {
+                    path: path.clone(),
+                    reason: "directory holds no .txt or .jsonl files".into(),
+                });
+            }
+            for file in files {
+                read_file(&file, options, &mut out)?;
+            }
+        } else {
+            read_file(path, options, &mut out)?;
+        }
+    }
+    check_unique_ids(&mut out.articles)?;
+    Ok(out)
+}
+
+/// The article files of a directory (recursively), sorted by path.
+fn article_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).map_err(|e| Error::io(&d, e))? {
+            let entry = entry.map_err(|e| Error::io(&d, e))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
+            if kind.is_dir() {
+                stack.push(path);
+            } else if matches!(Format::of(&path), Some(_)) {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+enum Format {
+    Text,
+    Jsonl,
+}
+
+impl Format {
+    fn of(path: &Path) -> Option<Format> {
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("txt") => Some(Format::Text),
+            Some("jsonl" | "ndjson") => Some(Format::Jsonl),
+            _ => None,
+        }
+    }
+}
+
+fn read_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+    match Format::of(path) {
+        Some(Format::Text) => read_text_file(path, options, out),
+        Some(Format::Jsonl) => read_jsonl_file(path, options, out),
+        None => Err(Error::BadInput {
+            path: path.to_path_buf(),
+            reason: "unknown file type: expected .txt, .jsonl or .ndjson".into(),
+        }),
+    }
+}
+
+fn reject(path: &Path, line: u64, reason: String, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+    if options.strict {
+        return Err(Error::BadRecord { path: path.to_path_buf(), line, reason });
+    }
+    out.rejects.push(Reject { path: path.display().to_string(), line, reason });
+    Ok(())
+}
+
+fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+        return reject(path, 0, "file name is not valid UTF-8, so it cannot be an id".into(), options, out);
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return reject(path, 0, format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()), options, out);
+        }
+    };
+    let text = text.replace("\r\n", "\n");
+    if text.trim().is_empty() {
+        return reject(path, 0, "empty article".into(), options, out);
+    }
+    let title = text.lines().map(str::trim).find(|l| !l.is_empty()).filter(|l| l.chars().count() <= 200).map(str::to_owned);
+    let mut article = Article::new(id, text);
+    article.title = title;
+    article.origin = Origin { path: path.display().to_string(), line: 0 };
+    out.articles.push(article);
+    Ok(())
+}
+
+fn read_jsonl_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut reader = BufReader::new(file);
+    let mut buf = Vec::new();
+    let mut line_no = 0u64;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        if n == 0 {
+            break;
+        }
+        line_no += 1;
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            reject(path, line_no, "line is not valid UTF-8".into(), options, out)?;
+            continue;
+        };
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        match parse_record(line) {
+            Ok(mut article) => {
+                article.origin = Origin { path: path.display().to_string(), line: line_no };
+                out.articles.push(article);
+            }
+            Err(reason) => reject(path, line_no, reason, options, out)?,
+        }
+    }
+    Ok(())
+}
+
+fn parse_record(line: &str) -> std::result::Result<Article, String> {
+    let record: JsonRecord = serde_json::from_str(line).map_err(|e| format!("malformed JSON: {e}"))?;
+    let id = match record.id {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(_) => return Err("field \"id\" must be a non-empty string or a number".into()),
+        None => return Err("missing field \"id\"".into()),
+    };
+    let text = record.text.ok_or_else(|| format!("article {id:?}: missing field \"text\""))?;
+    let title = record.title.filter(|t| !t.trim().is_empty());
+    if text.trim().is_empty() && title.is_none() {
+        return Err(format!("article {id:?}: empty text"));
+    }
+    let mut article = Article::new(id, text.replace("\r\n", "\n"));
+    article.title = title;
+    article.url = record.url.filter(|s| !s.is_empty());
+    article.source = record.source.filter(|s| !s.is_empty());
+    article.published_at = record.published_at.filter(|s| !s.is_empty());
+    article.lang = record.lang.filter(|s| !s.is_empty());
+    Ok(article)
+}
+
+/// Sorts by id and fails on the first id that occurs twice, naming both places.
+fn check_unique_ids(articles: &mut [Article]) -> Result<()> {
+    articles.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut seen: HashMap<&str, &Origin> = HashMap::new();
+    for a in articles.iter() {
+        if let Some(first) = seen.insert(&a.id, &a.origin) {
+            return Err(Error::DuplicateId { id: a.id.clone(), first: first.to_string(), second: a.origin.to_string() });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+        let p = dir.join(name);
+        fs::write(&p, body).unwrap();
+        p
+    }
+
+    #[test]
+    fn jsonl_missing_text_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.jsonl", "{\"id\":\"a\",\"text\":\"x y\"}\n{\"id\":\"b\"}\n");
+        let err = read_inputs(&[p.clone()], IngestOptions { strict: true }).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("a.jsonl:2") && msg.contains("\"text\""), "{msg}");
+        let ok = read_inputs(&[p], IngestOptions::default()).unwrap();
+        assert_eq!(ok.articles.len(), 1);
+        assert_eq!(ok.rejects.len(), 1);
+        assert_eq!(ok.rejects[0].line, 2);
+    }
+
+    #[test]
+    fn jsonl_unknown_fields_are_ignored_and_metadata_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.jsonl", "{\"id\":7,\"text\":\"t\",\"source\":\"S\",\"extra\":[1]}\n");
+        let got = read_inputs(&[p], IngestOptions::default()).unwrap();
+        assert_eq!(got.articles[0].id, "7");
+        assert_eq!(got.articles[0].source.as_deref(), Some("S"));
+    }
+
+    #[test]
+    fn duplicate_ids_name_both_places() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.jsonl", "{\"id\":\"x\",\"text\":\"1\"}\n{\"id\":\"x\",\"text\":\"2\"}\n");
+        let msg = read_inputs(&[p], IngestOptions::default()).unwrap_err().to_string();
+        assert!(msg.contains("a.jsonl:1") && msg.contains("a.jsonl:2"), "{msg}");
+    }
+
+    #[test]
+    fn text_directory_uses_file_stem_and_first_line_as_title() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "b.txt", "\nHeadline here\nBody text.\n");
+        write(dir.path(), "a.txt", "Other\nbody");
+        write(dir.path(), "notes.md", "ignored");
+        let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
+        let ids: Vec<_> = got.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(got.articles[1].title.as_deref(), Some("Headline here"));
+    }
+
+    #[test]
+    fn empty_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap_err();
+        assert!(err.to_string().contains("no .txt or .jsonl"));
+    }
+}

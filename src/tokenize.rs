@@ -1,0 +1,237 @@
+//! Tokenize: cleaned text → a sequence of term hashes.
+//!
+//! Built on the `tokenizers` crate: the normalizer sequence is NFKC followed
+//! by lowercasing (a no-op for scripts without case; no accent stripping,
+//! which would corrupt Japanese voicing marks, Thai tone marks and Hindi vowel
+//! signs). The pre-tokenizer sequence splits on whitespace, removes
+//! punctuation and splits where the Unicode script changes. Each piece is then
+//! turned into terms by its script:
+//!
+//! | script | terms |
+//! |---|---|
+//! | Han, Hiragana, Katakana (written without spaces) | overlapping character bigrams |
+//! | Thai, Lao, Khmer, Myanmar (no spaces, many combining marks) | overlapping character trigrams |
+//! | everything else | the word itself (single letters dropped) |
+//!
+//! Terms are identified by a 64-bit hash of their text, so batches processed
+//! on different machines agree on term ids without sharing a vocabulary.
+
+use tokenizers::normalizers::{Lowercase, NormalizerWrapper, Sequence as NormalizerSequence, NFKC};
+use tokenizers::pre_tokenizers::punctuation::Punctuation;
+use tokenizers::pre_tokenizers::sequence::Sequence as PreTokenizerSequence;
+use tokenizers::pre_tokenizers::unicode_scripts::UnicodeScripts;
+use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
+use tokenizers::pre_tokenizers::PreTokenizerWrapper;
+use tokenizers::{
+    NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer,
+    SplitDelimiterBehavior,
+};
+use unicode_script::{Script, UnicodeScript};
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::error::{Error, Result};
+
+/// A term's id: the xxh3 hash of its normalized text.
+pub type TermHash = u64;
+
+/// Hash of a term's text, as used everywhere a term is looked up.
+pub fn term_hash(term: &str) -> TermHash {
+    xxh3_64(term.as_bytes())
+}
+
+/// How a script is segmented into terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segmentation {
+    /// Words separated by spaces: one term per word.
+    Words,
+    /// Chinese and Japanese: overlapping character bigrams.
+    CharBigrams,
+    /// Thai, Lao, Khmer, Myanmar: overlapping character trigrams.
+    CharTrigrams,
+}
+
+/// The segmentation a script calls for.
+pub fn segmentation_of(script: Script) -> Segmentation {
+    match script {
+        Script::Han | Script::Hiragana | Script::Katakana => Segmentation::CharBigrams,
+        Script::Thai | Script::Lao | Script::Khmer | Script::Myanmar => Segmentation::CharTrigrams,
+        _ => Segmentation::Words,
+    }
+}
+
+/// Normalizes and splits text into terms (see the module docs).
+#[derive(Debug, Clone)]
+pub struct Analyzer {
+    normalizer: NormalizerSequence,
+    pre_tokenizer: PreTokenizerSequence,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Analyzer {
+    /// The multilingual analyzer used by the pipeline.
+    pub fn new() -> Analyzer {
+        let normalizer =
+            NormalizerSequence::new(vec![NormalizerWrapper::NFKC(NFKC), NormalizerWrapper::Lowercase(Lowercase)]);
+        let pre_tokenizer = PreTokenizerSequence::new(vec![
+            PreTokenizerWrapper::WhitespaceSplit(WhitespaceSplit),
+            PreTokenizerWrapper::Punctuation(Punctuation::new(SplitDelimiterBehavior::Removed)),
+            PreTokenizerWrapper::UnicodeScripts(UnicodeScripts::new()),
+        ]);
+        Analyzer { normalizer, pre_tokenizer }
+    }
+
+    /// The normalized pieces of `text` before script segmentation.
+    fn pieces(&self, text: &str) -> Result<Vec<String>> {
+        let stage = |e: Box<dyn std::error::Error + Send + Sync>| Error::Stage { stage: "tokenize", reason: e.to_string() };
+        let mut normalized = NormalizedString::from(text);
+        self.normalizer.normalize(&mut normalized).map_err(stage)?;
+        let mut pre = PreTokenizedString::from(normalized);
+        self.pre_tokenizer.pre_tokenize(&mut pre).map_err(stage)?;
+        Ok(pre
+            .get_splits(OffsetReferential::Normalized, OffsetType::Byte)
+            .into_iter()
+            .map(|(s, _, _)| s.to_owned())
+            .collect())
+    }
+
+    /// Calls `emit` with each term of `text`, in order.
+    pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
+        let mut buf = String::new();
+        for piece in self.pieces(text)? {
+            let Some(script) = piece.chars().map(|c| c.script()).find(|s| !matches!(s, Script::Common | Script::Inherited))
+            else {
+                // Digits and symbols only: keep numbers, drop symbol runs.
+                if piece.chars().any(char::is_alphanumeric) {
+                    emit(&piece);
+                }
+                continue;
+            };
+            match segmentation_of(script) {
+                Segmentation::Words => {
+                    if piece.chars().nth(1).is_some() && piece.chars().any(char::is_alphanumeric) {
+                        emit(&piece);
+                    }
+                }
+                Segmentation::CharBigrams => char_ngrams(&piece, 2, &mut buf, &mut emit),
+                Segmentation::CharTrigrams => char_ngrams(&piece, 3, &mut buf, &mut emit),
+            }
+        }
+        Ok(())
+    }
+
+    /// The terms of `text` as strings (for tests, fixtures and debugging).
+    pub fn terms(&self, text: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        self.for_each_term(text, |t| out.push(t.to_owned()))?;
+        Ok(out)
+    }
+
+    /// The term hashes of `text`, in order.
+    pub fn term_hashes(&self, text: &str) -> Result<Vec<TermHash>> {
+        let mut out = Vec::new();
+        self.for_each_term(text, |t| out.push(term_hash(t)))?;
+        Ok(out)
+    }
+}
+
+/// Emits overlapping character n-grams of `piece`; a piece shorter than `n`
+/// is emitted whole. Combining marks stay attached to their base character.
+fn char_ngrams(piece: &str, n: usize, buf: &mut String, emit: &mut impl FnMut(&str)) {
+    let mut clusters: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in piece.char_indices().skip(1) {
+        if !is_combining(c) {
+            clusters.push(&piece[start..i]);
+            start = i;
+        }
+    }
+    clusters.push(&piece[start..]);
+    if clusters.len() <= n {
+        emit(piece);
+        return;
+    }
+    for w in clusters.windows(n) {
+        buf.clear();
+        w.iter().for_each(|c| buf.push_str(c));
+        emit(buf);
+    }
+}
+
+fn is_combining(c: char) -> bool {
+    c.script() == Script::Inherited
+        || matches!(c as u32, 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x0EB1 | 0x0EB4..=0x0EBC | 0x0EC8..=0x0ECD | 0x17B4..=0x17D3 | 0x102B..=0x103E)
+}
+
+/// Hashes of overlapping `k`-term shingles (a text shorter than `k` terms
+/// gives one shingle of all its terms).
+pub fn shingles(terms: &[TermHash], k: usize) -> Vec<u64> {
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let k = k.min(terms.len());
+    terms
+        .windows(k)
+        .map(|w| {
+            let mut bytes = [0u8; 8 * 8];
+            let k = w.len().min(8);
+            for (i, t) in w.iter().take(k).enumerate() {
+                bytes[i * 8..i * 8 + 8].copy_from_slice(&t.to_le_bytes());
+            }
+            xxh3_64(&bytes[..k * 8])
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        Analyzer::new().terms(text).unwrap()
+    }
+
+    /// One sentence per script: what the analyzer must make of it.
+    macro_rules! script_fixture {
+        ($($name:ident: $text:expr => $expected:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                let got = terms($text);
+                let expected: Vec<&str> = $expected;
+                assert_eq!(got, expected, "terms of {:?}; if the tokenizer changed on purpose, update this fixture", $text);
+            }
+        )*};
+    }
+
+    script_fixture! {
+        english: "Putin's warlord ally, flying 5,000 migrants!" => vec!["putin", "warlord", "ally", "flying", "5", "000", "migrants"];
+        german: "Die Straße in Köln ist GESPERRT." => vec!["die", "straße", "in", "köln", "ist", "gesperrt"];
+        french: "L'été à Paris: déjà vu." => vec!["été", "paris", "déjà", "vu"];
+        russian: "Москва заявила, что РЕЙСЫ отменены" => vec!["москва", "заявила", "что", "рейсы", "отменены"];
+        greek: "Η Αθήνα είναι ΠΡΩΤΕΥΟΥΣΑ" => vec!["αθήνα", "είναι", "πρωτευουσα"];
+        arabic: "قالت الحكومة إن الرحلات زادت" => vec!["قالت", "الحكومة", "إن", "الرحلات", "زادت"];
+        hindi: "सरकार ने उड़ानों की जांच की" => vec!["सरकार", "ने", "उड़ानों", "की", "जांच", "की"];
+        chinese: "欧盟官员表示" => vec!["欧盟", "盟官", "官员", "员表", "表示"];
+        japanese: "ミンスク行きの便" => vec!["ミン", "ンス", "スク", "ク行", "行き", "きの", "の便"];
+        korean: "유럽연합 관리들이 말했다" => vec!["유럽연합", "관리들이", "말했다"];
+        thai: "รัฐบาลไทย" => vec!["รัฐบ", "ฐบา", "บาล", "าลไ", "ลไท", "ไทย"];
+        mixed: "Reuters报道: 新航线" => vec!["reuters", "报道", "新航", "航线"];
+    }
+
+    #[test]
+    fn greek_final_sigma_and_tonos_survive_lowercasing() {
+        // NFKC + lowercase keeps the accent on ά; uppercase input loses none.
+        assert_eq!(terms("Αθήνα"), vec!["αθήνα"]);
+    }
+
+    #[test]
+    fn shingles_of_short_text_are_one() {
+        assert_eq!(shingles(&[1, 2], 5).len(), 1);
+        assert_eq!(shingles(&[1, 2, 3, 4, 5, 6], 5).len(), 2);
+        assert!(shingles(&[], 5).is_empty());
+    }
+}
