@@ -1,8 +1,66 @@
-//! newsdedup (work in progress)
+//! # newsdedup
+//!
+//! Groups news articles that tell the same story (wire copies, edits,
+//! excerpts, rewrites) and marks in each group the canonical source and the
+//! syndicated copies, with the evidence for each decision.
+//!
+//! ## The pipeline
+//!
+//! One module per stage, in order; [`pipeline::Pipeline`] runs them:
+//!
+//! 1. [`ingest`]: files → [`article::Article`]s (bad records reported, never dropped silently);
+//! 2. [`clean`]: strip page furniture (phrase rules and lines repeated across unrelated articles);
+//! 3. [`language`]: detect the language;
+//! 4. [`tokenize`]: `tokenizers` normalizers and pre-tokenizers, script-aware terms;
+//! 5. [`tfidf`]: sublinear TF-IDF, batch IDF blended with shipped tables;
+//! 6. [`candidates`]: inverted index over each article's heaviest terms;
+//! 7. [`verify`]: cosine and shingle containment ([`sketch`]) accept or reject each pair;
+//! 8. [`cluster`]: connected components of verified edges;
+//! 9. [`roles`]: canonical, syndicated (with kind and source) or independent, from [`provenance`] signals;
+//! 10. [`output`] and [`report`]: JSONL files and a human summary; [`eval`] scores a run against labels.
+//!
+//! ## Example
+//!
+//! ```
+//! use newsdedup::{Article, Pipeline, PipelineParams};
+//!
+//! let text = "Flights between Benghazi and Minsk rose from two in May to five in June, \
+//!             EU officials said, raising fears of a new migrant crisis on the border.";
+//! let articles = vec![
+//!     Article::new("a", text),
+//!     Article::new("b", format!("{text} The airline did not comment.")),
+//!     Article::new("c", "The central bank left interest rates unchanged on Thursday."),
+//! ];
+//! let pipeline = Pipeline::new(PipelineParams::default().check()?);
+//! let result = pipeline.run(articles)?;
+//! assert_eq!(result.clustering.assignment[0], result.clustering.assignment[1]);
+//! assert_ne!(result.clustering.assignment[0], result.clustering.assignment[2]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
 pub mod article;
-pub mod clean;
 pub mod error;
+pub mod params;
+
 pub mod ingest;
+pub mod clean;
 pub mod language;
 pub mod tokenize;
-pub mod params { #[derive(Debug, thiserror::Error)] #[error("x")] pub struct ParamsError; }
+pub mod tfidf;
+pub mod sketch;
+pub mod candidates;
+pub mod verify;
+pub mod cluster;
+pub mod provenance;
+pub mod roles;
+pub mod output;
+pub mod report;
+pub mod eval;
+pub mod pipeline;
+pub mod progress;
+
+pub use article::{Article, DocId};
+pub use error::{Error, Result};
+pub use params::{PipelineParams, ValidParams};
+pub use pipeline::{Pipeline, RunResult};

@@ -1,0 +1,1 @@
+//! Evaluation (see issue 4).

@@ -1,0 +1,147 @@
+//! Output: the run's result → `articles.jsonl` and `clusters.jsonl`, as the
+//! output contract in DESIGN.md describes. Files are written to a temporary
+//! name in the target directory and renamed into place, so an interrupted run
+//! never leaves a truncated file that looks complete.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::pipeline::RunResult;
+use crate::roles::{CopyKind, Role};
+
+/// One line of `articles.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct ArticleRecord<'a> {
+    /// Article id.
+    pub id: &'a str,
+    /// Story number.
+    pub cluster: u32,
+    /// Role in the story.
+    pub role: Role,
+    /// For syndicated copies: how it was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CopyKind>,
+    /// The story's canonical article.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub canonical: Option<&'a str>,
+    /// For syndicated copies: the member it was made from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<&'a str>,
+    /// Language code.
+    pub lang: &'a str,
+    /// Cosine with `derived_from` (or the canonical).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<f32>,
+    /// Confidence in the role, 0..1.
+    pub confidence: f32,
+    /// Why.
+    pub evidence: &'a [String],
+}
+
+/// One line of `clusters.jsonl` (stories with two or more members).
+#[derive(Debug, Serialize)]
+pub struct ClusterRecord<'a> {
+    /// Story number.
+    pub cluster: u32,
+    /// The canonical article.
+    pub canonical: &'a str,
+    /// All members, by id.
+    pub members: Vec<&'a str>,
+    /// Derivation edges, source to copy.
+    pub edges: Vec<EdgeRecord<'a>>,
+}
+
+/// One derivation edge of a story.
+#[derive(Debug, Serialize)]
+pub struct EdgeRecord<'a> {
+    /// The source.
+    pub from: &'a str,
+    /// The copy.
+    pub to: &'a str,
+    /// How the copy was made.
+    pub kind: CopyKind,
+    /// Cosine between the two.
+    pub similarity: f32,
+}
+
+/// The `articles.jsonl` records, in id order.
+pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
+    let id = |d: u32| result.articles[d as usize].id.as_str();
+    result
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(doc, article)| {
+            let a = &result.assignments[doc];
+            ArticleRecord {
+                id: &article.id,
+                cluster: result.clustering.assignment[doc],
+                role: a.role,
+                kind: a.kind,
+                canonical: a.canonical.map(id),
+                derived_from: a.derived_from.map(id),
+                lang: &result.analyzed[doc].lang,
+                similarity: a.similarity,
+                confidence: a.confidence,
+                evidence: &a.evidence,
+            }
+        })
+        .collect()
+}
+
+/// The `clusters.jsonl` records, in cluster order.
+pub fn cluster_records(result: &RunResult) -> Vec<ClusterRecord<'_>> {
+    let id = |d: u32| result.articles[d as usize].id.as_str();
+    result
+        .clustering
+        .multi_member()
+        .map(|(cluster, members)| {
+            let canonical = members
+                .iter()
+                .find(|&&d| result.assignments[d as usize].role == Role::Canonical)
+                .map_or(id(members[0]), |&d| id(d));
+            let edges = members
+                .iter()
+                .filter_map(|&d| {
+                    let a = &result.assignments[d as usize];
+                    Some(EdgeRecord { from: id(a.derived_from?), to: id(d), kind: a.kind?, similarity: a.similarity.unwrap_or(0.0) })
+                })
+                .collect();
+            ClusterRecord { cluster, canonical, members: members.iter().map(|&d| id(d)).collect(), edges }
+        })
+        .collect()
+}
+
+/// Writes JSON lines to `w`.
+pub fn write_jsonl<T: Serialize>(w: &mut impl Write, records: &[T]) -> std::io::Result<()> {
+    for r in records {
+        serde_json::to_writer(&mut *w, r)?;
+        w.write_all(b"\n")?;
+    }
+    Ok(())
+}
+
+/// Writes `articles.jsonl` and `clusters.jsonl` into `dir` (created if missing).
+pub fn write_dir(result: &RunResult, dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    write_atomic(&dir.join("articles.jsonl"), |w| write_jsonl(w, &article_records(result)))?;
+    write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &cluster_records(result)))?;
+    Ok(())
+}
+
+/// Writes a file through a temporary sibling and a rename.
+pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    {
+        let mut w = BufWriter::new(tmp.as_file_mut());
+        fill(&mut w).and_then(|_| w.flush()).map_err(|e| Error::io(path, e))?;
+    }
+    tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}

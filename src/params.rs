@@ -1,0 +1,255 @@
+//! Pipeline parameters: [`PipelineParams`] (unchecked, with consuming
+//! setters) → [`PipelineParams::check`] → [`ValidParams`] (read-only), so that
+//! a bad value is reported before any input is read.
+
+use serde::Serialize;
+
+/// A parameter outside its range. Messages carry the rejected value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParamsError {
+    /// A similarity or share must lie in [0, 1].
+    #[error("{name} must be between 0 and 1 (got {value})")]
+    NotAShare {
+        /// The parameter.
+        name: &'static str,
+        /// The rejected value.
+        value: f32,
+    },
+    /// A count must be at least some minimum.
+    #[error("{name} must be at least {min} (got {value})")]
+    TooSmall {
+        /// The parameter.
+        name: &'static str,
+        /// The smallest allowed value.
+        min: usize,
+        /// The rejected value.
+        value: usize,
+    },
+    /// Two parameters contradict each other.
+    #[error("{0}")]
+    Inconsistent(String),
+}
+
+/// Unchecked pipeline parameters. `PipelineParams::default()` is the one
+/// default configuration used on every evaluation task.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PipelineParams {
+    min_cosine: f32,
+    min_containment: f32,
+    containment_floor: f32,
+    keys_per_doc: usize,
+    min_shared_keys: usize,
+    max_postings: usize,
+    max_terms: usize,
+    shingle_size: usize,
+    sketch_size: usize,
+    idf_prior_docs: f32,
+    use_idf_tables: bool,
+}
+
+impl Default for PipelineParams {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PipelineParams {
+    /// The default configuration.
+    pub fn new() -> Self {
+        PipelineParams {
+            min_cosine: 0.40,
+            min_containment: 0.50,
+            containment_floor: 0.20,
+            keys_per_doc: 12,
+            min_shared_keys: 2,
+            max_postings: 2000,
+            max_terms: 256,
+            shingle_size: 5,
+            sketch_size: 128,
+            idf_prior_docs: crate::tfidf::DEFAULT_PRIOR_DOCS,
+            use_idf_tables: true,
+        }
+    }
+
+    /// TF-IDF cosine at or above which two articles tell the same story.
+    pub fn min_cosine(mut self, v: f32) -> Self {
+        self.min_cosine = v;
+        self
+    }
+    /// Shingle containment (of the shorter in the longer) that accepts a pair
+    /// whose cosine is lower (excerpts, copies with added material).
+    pub fn min_containment(mut self, v: f32) -> Self {
+        self.min_containment = v;
+        self
+    }
+    /// Cosine below which containment alone never accepts a pair.
+    pub fn containment_floor(mut self, v: f32) -> Self {
+        self.containment_floor = v;
+        self
+    }
+    /// Heaviest terms per article used as candidate keys.
+    pub fn keys_per_doc(mut self, v: usize) -> Self {
+        self.keys_per_doc = v;
+        self
+    }
+    /// Keys two articles must share to become a candidate pair.
+    pub fn min_shared_keys(mut self, v: usize) -> Self {
+        self.min_shared_keys = v;
+        self
+    }
+    /// Key posting lists longer than this are skipped (document-frequency pruning).
+    pub fn max_postings(mut self, v: usize) -> Self {
+        self.max_postings = v;
+        self
+    }
+    /// Terms kept per TF-IDF vector.
+    pub fn max_terms(mut self, v: usize) -> Self {
+        self.max_terms = v;
+        self
+    }
+    /// Terms per shingle for containment.
+    pub fn shingle_size(mut self, v: usize) -> Self {
+        self.shingle_size = v;
+        self
+    }
+    /// Shingle hashes kept per article for containment estimates.
+    pub fn sketch_size(mut self, v: usize) -> Self {
+        self.sketch_size = v;
+        self
+    }
+    /// Weight of the shipped IDF tables, in articles.
+    pub fn idf_prior_docs(mut self, v: f32) -> Self {
+        self.idf_prior_docs = v;
+        self
+    }
+    /// Use the shipped per-language IDF tables (else batch IDF only).
+    pub fn use_idf_tables(mut self, v: bool) -> Self {
+        self.use_idf_tables = v;
+        self
+    }
+
+    /// Validates every parameter.
+    pub fn check(self) -> Result<ValidParams, ParamsError> {
+        for (name, value) in [
+            ("min_cosine", self.min_cosine),
+            ("min_containment", self.min_containment),
+            ("containment_floor", self.containment_floor),
+        ] {
+            if !(0.0..=1.0).contains(&value) || value.is_nan() {
+                return Err(ParamsError::NotAShare { name, value });
+            }
+        }
+        for (name, min, value) in [
+            ("keys_per_doc", 1, self.keys_per_doc),
+            ("min_shared_keys", 1, self.min_shared_keys),
+            ("max_postings", 2, self.max_postings),
+            ("max_terms", 1, self.max_terms),
+            ("shingle_size", 1, self.shingle_size),
+            ("sketch_size", 8, self.sketch_size),
+        ] {
+            if value < min {
+                return Err(ParamsError::TooSmall { name, min, value });
+            }
+        }
+        if self.shingle_size > 8 {
+            return Err(ParamsError::Inconsistent(format!("shingle_size must be at most 8 (got {})", self.shingle_size)));
+        }
+        if self.min_shared_keys > self.keys_per_doc {
+            return Err(ParamsError::Inconsistent(format!(
+                "min_shared_keys ({}) cannot exceed keys_per_doc ({})",
+                self.min_shared_keys, self.keys_per_doc
+            )));
+        }
+        if self.containment_floor > self.min_cosine {
+            return Err(ParamsError::Inconsistent(format!(
+                "containment_floor ({}) cannot exceed min_cosine ({})",
+                self.containment_floor, self.min_cosine
+            )));
+        }
+        if !(self.idf_prior_docs >= 0.0) {
+            return Err(ParamsError::Inconsistent(format!("idf_prior_docs must be >= 0 (got {})", self.idf_prior_docs)));
+        }
+        Ok(ValidParams(self))
+    }
+}
+
+/// Checked parameters; only this type can run the pipeline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValidParams(PipelineParams);
+
+impl Default for ValidParams {
+    fn default() -> Self {
+        PipelineParams::new().check().expect("default parameters are valid")
+    }
+}
+
+#[allow(missing_docs)]
+impl ValidParams {
+    pub fn min_cosine(&self) -> f32 {
+        self.0.min_cosine
+    }
+    pub fn min_containment(&self) -> f32 {
+        self.0.min_containment
+    }
+    pub fn containment_floor(&self) -> f32 {
+        self.0.containment_floor
+    }
+    pub fn keys_per_doc(&self) -> usize {
+        self.0.keys_per_doc
+    }
+    pub fn min_shared_keys(&self) -> usize {
+        self.0.min_shared_keys
+    }
+    pub fn max_postings(&self) -> usize {
+        self.0.max_postings
+    }
+    pub fn max_terms(&self) -> usize {
+        self.0.max_terms
+    }
+    pub fn shingle_size(&self) -> usize {
+        self.0.shingle_size
+    }
+    pub fn sketch_size(&self) -> usize {
+        self.0.sketch_size
+    }
+    pub fn idf_prior_docs(&self) -> f32 {
+        self.0.idf_prior_docs
+    }
+    pub fn use_idf_tables(&self) -> bool {
+        self.0.use_idf_tables
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid() {
+        assert!(PipelineParams::default().check().is_ok());
+    }
+
+    #[test]
+    fn cosine_must_be_a_share() {
+        let err = PipelineParams::new().min_cosine(1.5).check().unwrap_err();
+        assert_eq!(err, ParamsError::NotAShare { name: "min_cosine", value: 1.5 });
+    }
+
+    #[test]
+    fn shared_keys_cannot_exceed_keys() {
+        let err = PipelineParams::new().keys_per_doc(2).min_shared_keys(3).check().unwrap_err();
+        assert!(err.to_string().contains("cannot exceed"));
+    }
+
+    #[test]
+    fn sketch_must_hold_a_few_hashes() {
+        let err = PipelineParams::new().sketch_size(2).check().unwrap_err();
+        assert_eq!(err, ParamsError::TooSmall { name: "sketch_size", min: 8, value: 2 });
+    }
+
+    #[test]
+    fn containment_floor_cannot_exceed_cosine() {
+        assert!(PipelineParams::new().min_cosine(0.1).containment_floor(0.2).check().is_err());
+    }
+}

@@ -1,0 +1,282 @@
+//! The pipeline: runs the stages in order and records what each did.
+//!
+//! ```text
+//! ingest → clean → language → tokenize → vectorize → candidates → verify → cluster → roles
+//! ```
+//!
+//! Only this module knows the order. Each stage is a plain function of the
+//! previous stage's output, so an engine (Spark, a daily index) can run them
+//! one at a time: per-article work (clean, language, tokenize, shingles) is
+//! independent; document frequencies and repeated lines are summed over
+//! chunks in a fixed order; candidate pairs, verification, clustering and
+//! roles depend only on their inputs. Every step is deterministic, whatever
+//! the thread count or the input order.
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::article::{Article, DocId};
+use crate::candidates::{candidate_pairs, CandidateStats};
+use crate::clean::{BoilerplateModel, CleanText, LineStats};
+use crate::cluster::{connected_components, Clustering};
+use crate::error::Result;
+use crate::language;
+use crate::params::ValidParams;
+use crate::progress::Progress;
+use crate::roles::{assign_roles, Assignment, Member};
+use crate::sketch::ShingleSketch;
+use crate::tfidf::{DocFreq, IdfModel, SparseVec, Weighting};
+use crate::tokenize::{shingles, Analyzer, TermHash};
+use crate::verify::{verify_pairs, Edge};
+
+/// Articles per chunk when summing batch statistics; fixed (not per thread)
+/// so that sums are merged in the same order on any machine.
+const CHUNK: usize = 2048;
+
+/// One article after the per-article stages.
+#[derive(Debug, Clone)]
+pub struct Analyzed {
+    /// The cleaned body.
+    pub clean: CleanText,
+    /// Language code.
+    pub lang: String,
+    /// Term hashes of the body, in order.
+    pub terms: Vec<TermHash>,
+}
+
+/// Wall time and counts per stage.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Stats {
+    /// Articles in the batch.
+    pub articles: usize,
+    /// Repeated lines recognised as boilerplate.
+    pub boilerplate_lines: usize,
+    /// Lines removed by cleaning, over all articles.
+    pub removed_lines: u64,
+    /// Distinct terms in the batch.
+    pub vocabulary: usize,
+    /// Candidate generation counts.
+    pub candidates: CandidateStats,
+    /// Verified edges.
+    pub edges: usize,
+    /// Stories with two or more members.
+    pub multi_member_clusters: usize,
+    /// Seconds per stage, in pipeline order.
+    pub seconds: Vec<(String, f64)>,
+}
+
+/// Everything a run produces, ready for the output writers.
+#[derive(Debug)]
+pub struct RunResult {
+    /// The articles, sorted by id; a [`DocId`] indexes this.
+    pub articles: Vec<Article>,
+    /// Per-article analysis (language, cleaned body).
+    pub analyzed: Vec<Analyzed>,
+    /// TF-IDF vectors.
+    pub vectors: Vec<SparseVec>,
+    /// Verified edges.
+    pub edges: Vec<Edge>,
+    /// The stories.
+    pub clustering: Clustering,
+    /// Role of each article, by [`DocId`].
+    pub assignments: Vec<Assignment>,
+    /// What each stage did.
+    pub stats: Stats,
+}
+
+/// The configured pipeline.
+#[derive(Debug)]
+pub struct Pipeline {
+    params: ValidParams,
+    idf: IdfModel,
+    analyzer: Analyzer,
+    progress: Progress,
+}
+
+impl Pipeline {
+    /// A pipeline with the shipped IDF tables (unless the params turn them off).
+    pub fn new(params: ValidParams) -> Pipeline {
+        let idf = if params.use_idf_tables() { IdfModel::embedded() } else { IdfModel::none() };
+        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden() }
+    }
+
+    /// Shows progress bars while running.
+    pub fn with_progress(mut self, progress: Progress) -> Pipeline {
+        self.progress = progress;
+        self
+    }
+
+    /// The validated parameters.
+    pub fn params(&self) -> &ValidParams {
+        &self.params
+    }
+
+    /// The analyzer (tokenizer) in use.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Runs every stage on a batch. Articles are sorted by id first, so the
+    /// result does not depend on their order.
+    pub fn run(&self, mut articles: Vec<Article>) -> Result<RunResult> {
+        articles.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut stats = Stats { articles: articles.len(), ..Default::default() };
+        let mut clock = Clock::new();
+
+        let boilerplate = fit_boilerplate(&articles);
+        stats.boilerplate_lines = boilerplate.repeated_lines();
+        clock.lap("boilerplate", &mut stats);
+
+        let bar = self.progress.stage("analyze", articles.len() as u64);
+        let analyzed: Vec<Analyzed> = articles
+            .par_iter()
+            .map(|a| {
+                let r = self.analyze(a, &boilerplate);
+                bar.inc(1);
+                r
+            })
+            .collect::<Result<_>>()?;
+        bar.finish_and_clear();
+        stats.removed_lines = analyzed.iter().map(|a| a.clean.removed_lines as u64).sum();
+        clock.lap("analyze", &mut stats);
+
+        let df = document_frequencies(&analyzed);
+        stats.vocabulary = df.vocabulary();
+        let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs());
+        let (vectors, sketches): (Vec<SparseVec>, Vec<ShingleSketch>) = analyzed
+            .par_iter()
+            .map(|a| {
+                let v = weighting.vectorize(&a.terms, &a.lang, self.params.max_terms());
+                let s = ShingleSketch::new(shingles(&a.terms, self.params.shingle_size()), self.params.sketch_size());
+                (v, s)
+            })
+            .unzip();
+        clock.lap("vectorize", &mut stats);
+
+        let (pairs, candidate_stats) = candidate_pairs(&vectors, &self.params);
+        stats.candidates = candidate_stats;
+        clock.lap("candidates", &mut stats);
+
+        let edges = verify_pairs(&pairs, &vectors, &sketches, &self.params);
+        stats.edges = edges.len();
+        drop(pairs);
+        clock.lap("verify", &mut stats);
+
+        let clustering = connected_components(articles.len(), &edges);
+        stats.multi_member_clusters = clustering.multi_member().count();
+        clock.lap("cluster", &mut stats);
+
+        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
+        clock.lap("roles", &mut stats);
+
+        Ok(RunResult { articles, analyzed, vectors, edges, clustering, assignments, stats })
+    }
+
+    /// Clean, detect the language and tokenize one article.
+    pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
+        let mut clean = boilerplate.clean(&article.text);
+        if let Some(title) = &article.title {
+            if !clean.body.contains(title.as_str()) && !article.text.contains(title.as_str()) {
+                clean.body = format!("{title}\n{}", clean.body);
+            }
+        }
+        let lang = language::resolve(article.lang.as_deref(), &clean.body);
+        let terms = self.analyzer.term_hashes(&clean.body)?;
+        Ok(Analyzed { clean, lang, terms })
+    }
+
+    fn roles(
+        &self,
+        articles: &[Article],
+        analyzed: &[Analyzed],
+        vectors: &[SparseVec],
+        clustering: &Clustering,
+    ) -> Result<Vec<Assignment>> {
+        let mut assignments: Vec<Assignment> = analyzed.iter().map(|a| Assignment::unique(unique_evidence(a))).collect();
+        let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
+        let decided: Vec<Vec<(DocId, Assignment)>> = stories
+            .par_iter()
+            .map(|members| {
+                let members: Vec<Member> = members
+                    .iter()
+                    .map(|&doc| {
+                        let a = &analyzed[doc as usize];
+                        Member {
+                            doc,
+                            article: &articles[doc as usize],
+                            lang: &a.lang,
+                            vector: &vectors[doc as usize],
+                            shingles: shingles(&a.terms, self.params.shingle_size()),
+                            body_chars: a.clean.body.chars().count(),
+                        }
+                    })
+                    .collect();
+                let roles = assign_roles(&members);
+                members.iter().map(|m| m.doc).zip(roles).collect()
+            })
+            .collect();
+        for (doc, assignment) in decided.into_iter().flatten() {
+            assignments[doc as usize] = assignment;
+        }
+        Ok(assignments)
+    }
+}
+
+fn unique_evidence(a: &Analyzed) -> Vec<String> {
+    if a.terms.is_empty() {
+        vec!["no text left after removing boilerplate".into()]
+    } else {
+        vec!["no other article tells this story".into()]
+    }
+}
+
+/// Fits the boilerplate model over fixed-size chunks merged in order.
+pub fn fit_boilerplate(articles: &[Article]) -> BoilerplateModel {
+    let partial: Vec<LineStats> = articles
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut stats = LineStats::default();
+            chunk.iter().for_each(|a| stats.add(&a.text));
+            stats
+        })
+        .collect();
+    let mut total = LineStats::default();
+    partial.into_iter().for_each(|p| total.merge(p));
+    total.into_model()
+}
+
+/// Sums document frequencies over fixed-size chunks.
+pub fn document_frequencies(analyzed: &[Analyzed]) -> DocFreq {
+    let partial: Vec<DocFreq> = analyzed
+        .par_chunks(CHUNK)
+        .map(|chunk| {
+            let mut df = DocFreq::default();
+            let mut distinct: Vec<TermHash> = Vec::new();
+            for a in chunk {
+                distinct.clear();
+                distinct.extend_from_slice(&a.terms);
+                distinct.sort_unstable();
+                distinct.dedup();
+                df.add(distinct.iter().copied());
+            }
+            df
+        })
+        .collect();
+    let mut total = DocFreq::default();
+    partial.into_iter().for_each(|p| total.merge(p));
+    total
+}
+
+struct Clock(Instant);
+
+impl Clock {
+    fn new() -> Clock {
+        Clock(Instant::now())
+    }
+    fn lap(&mut self, stage: &str, stats: &mut Stats) {
+        stats.seconds.push((stage.to_string(), self.0.elapsed().as_secs_f64()));
+        self.0 = Instant::now();
+    }
+}

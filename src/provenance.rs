@@ -1,0 +1,181 @@
+//! Provenance signals read from an article's own text and metadata: whom it
+//! credits for the story ("according to a report by The Telegraph", "Read
+//! More @ kyivindependent.com", "laut Reuters") and which outlet it is.
+//!
+//! Outlet names are compared in a folded form ([`fold_name`]): lowercase,
+//! letters and digits only, a leading "the" and a domain's suffix removed,
+//! so "The Kyiv Independent", "kyivindependent.com" and "Kyiv Independent"
+//! agree.
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::article::Article;
+
+/// Characters of an article's opening searched for its own outlet name.
+const HEADER_CHARS: usize = 400;
+
+/// An outlet an article credits for its story, with the phrase that said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credit {
+    /// The outlet as written ("The Telegraph", "kyivindependent.com").
+    pub name: String,
+    /// The name folded for comparison.
+    pub folded: String,
+    /// The matched phrase, for evidence.
+    pub phrase: String,
+}
+
+/// Folds an outlet name for comparison (see the module docs).
+pub fn fold_name(name: &str) -> String {
+    let lower = name.trim().to_lowercase();
+    let lower = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
+    let lower = lower.strip_prefix("www.").unwrap_or(lower);
+    let host = lower.split('/').next().unwrap_or(lower);
+    let base = if host.contains('.') && !host.contains(' ') { host.split('.').next().unwrap_or(host) } else { host };
+    let base = base.strip_prefix("the ").unwrap_or(base);
+    base.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn credit_patterns() -> &'static [Regex] {
+    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+    PATTERNS.get_or_init(|| {
+        // An outlet: up to four capitalised words (optionally after "the"), or a domain.
+        let outlet = r"(?P<src>(?:[Tt]he\s+)?\p{Lu}[\p{L}\p{N}&'’.-]*(?:\s+\p{Lu}[\p{L}\p{N}&'’.-]*){0,3}|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|news|info|co|uk|de|fr|es|it|ru|ua|eu|io|tv))";
+        let before = [
+            r"(?i:according to\s+(?:a\s+|an\s+|the\s+)?(?:recent\s+|new\s+|latest\s+)?(?:report|article|story|investigation)\s+(?:by|in|from))",
+            r"(?i:according to)",
+            r"(?i:(?:first\s+|originally\s+|as\s+)?reported\s+by)",
+            r"(?i:(?:a\s+)?report\s+by)",
+            r"(?i:read\s+more\s*(?:@|at|on|:))",
+            r"(?i:originally\s+(?:published|appeared)\s+(?:by|on|in|at))",
+            r"(?i:(?:this\s+)?(?:article|story)\s+(?:first\s+)?appeared\s+(?:in|on))",
+            r"(?i:source:)",
+            r"(?i:via)",
+            r"(?i:laut|berichtet(?:e)?|selon|d'après|según|informa|segundo|secondo|по данным|сообщает|согласно)",
+        ];
+        let after = [r"(?i:reports|reported|has reported|said in a report|berichtet|rapporte|informó|сообщил[аио]?)\b"];
+        let mut out: Vec<Regex> =
+            before.iter().map(|b| Regex::new(&format!(r"{b}\s+{outlet}")).expect("credit pattern compiles")).collect();
+        out.extend(after.iter().map(|a| Regex::new(&format!(r"{outlet}\s+{a}")).expect("credit pattern compiles")));
+        out
+    })
+}
+
+/// Words that follow "according to" but name no outlet.
+fn is_generic(folded: &str) -> bool {
+    const GENERIC: &[&str] = &[
+        "officials", "analysts", "experts", "sources", "police", "reports", "data", "him", "her", "them", "it",
+        "he", "she", "they", "we", "i", "my", "our", "his", "mr", "mrs", "ms", "dr", "president", "minister",
+    ];
+    folded.len() < 3 || GENERIC.contains(&folded)
+}
+
+/// The outlets `text` credits for its story, in order of appearance, without repeats.
+pub fn credits(text: &str) -> Vec<Credit> {
+    let mut found: Vec<(usize, Credit)> = Vec::new();
+    for re in credit_patterns() {
+        for caps in re.captures_iter(text) {
+            let (Some(whole), Some(src)) = (caps.get(0), caps.name("src")) else { continue };
+            let name = trim_outlet(src.as_str());
+            let folded = fold_name(&name);
+            if is_generic(&folded) {
+                continue;
+            }
+            found.push((whole.start(), Credit { name, folded, phrase: whole.as_str().trim().to_string() }));
+        }
+    }
+    found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
+    let mut out: Vec<Credit> = Vec::new();
+    for (_, c) in found {
+        if !out.iter().any(|o| o.folded == c.folded) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Drops trailing words that are not part of a name ("The Telegraph On" → "The Telegraph").
+fn trim_outlet(raw: &str) -> String {
+    const STOP: &[&str] = &["On", "In", "Last", "This", "That", "The", "And", "Said", "Says", "Reports", "Reported"];
+    let mut words: Vec<&str> = raw.split_whitespace().collect();
+    while words.len() > 1 && STOP.contains(words.last().unwrap()) {
+        words.pop();
+    }
+    words.join(" ").trim_end_matches(['.', '\'', '’', '-']).to_string()
+}
+
+/// Does `article` appear to be the outlet `folded` names? Metadata (`source`,
+/// `url`) decides when present; otherwise the article's opening lines must
+/// name the outlet outside a credit phrase.
+pub fn is_outlet(article: &Article, own_credits: &[Credit], folded: &str) -> bool {
+    if folded.len() < 3 {
+        return false;
+    }
+    let same = |name: &str| {
+        let f = fold_name(name);
+        f.len() >= 3 && (f == folded || f.contains(folded) || folded.contains(&f))
+    };
+    if article.source.as_deref().is_some_and(same) || article.url.as_deref().is_some_and(same) {
+        return true;
+    }
+    if own_credits.iter().any(|c| c.folded == folded) {
+        return false;
+    }
+    let mut end = article.text.len().min(HEADER_CHARS);
+    while !article.text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let header: String = article.text[..end].to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+    header.contains(folded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        credits(text).into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn english_credit_phrases() {
+        assert_eq!(names("spark a crisis, according to a report by The Telegraph on August 9."), ["The Telegraph"]);
+        assert_eq!(names("According to a recent report by the Telegraph, flights rose."), ["the Telegraph"]);
+        assert_eq!(names("Telegraph reports that Russia and Belarus"), ["Telegraph"]);
+        assert_eq!(names("Read More @ kyivindependent.com"), ["kyivindependent.com"]);
+        assert_eq!(names("The story was first reported by Reuters."), ["Reuters"]);
+    }
+
+    #[test]
+    fn other_languages() {
+        assert_eq!(names("Laut Reuters stiegen die Flüge."), ["Reuters"]);
+        assert_eq!(names("Selon Le Monde, les vols ont augmenté."), ["Le Monde"]);
+        assert_eq!(names("По данным Интерфакс, рейсы выросли."), ["Интерфакс"]);
+    }
+
+    #[test]
+    fn people_and_lowercase_words_are_not_outlets() {
+        assert!(names("according to human rights group Human Constanta").is_empty());
+        assert!(names("According to analysts, the plan failed.").is_empty());
+    }
+
+    #[test]
+    fn names_fold_across_spellings() {
+        assert_eq!(fold_name("The Kyiv Independent"), "kyivindependent");
+        assert_eq!(fold_name("https://www.kyivindependent.com/news/x"), "kyivindependent");
+        assert_eq!(fold_name("The Telegraph"), fold_name("telegraph"));
+    }
+
+    #[test]
+    fn outlet_named_in_the_header_is_that_outlet() {
+        let a = Article::new("x", "logo\nPutin's warlord ally\nTelegraph14 hours ago\nVladimir Putin appears...");
+        assert!(is_outlet(&a, &credits(&a.text), "telegraph"));
+        let copy = Article::new("y", "According to a report by The Telegraph, flights rose.");
+        assert!(!is_outlet(&copy, &credits(&copy.text), "telegraph"));
+        let mut meta = Article::new("z", "text");
+        meta.url = Some("https://www.telegraph.co.uk/world".into());
+        assert!(is_outlet(&meta, &[], "telegraph"));
+    }
+}

@@ -1,0 +1,76 @@
+//! Report: a human summary of a run (clusters, canonical, copies and kinds).
+
+use std::fmt::Write as _;
+
+use crate::ingest::Reject;
+use crate::pipeline::RunResult;
+use crate::roles::{Role};
+
+/// Stories listed in full in the summary; the rest are counted.
+const LISTED_CLUSTERS: usize = 20;
+
+/// The summary text of a run.
+pub fn summary(result: &RunResult, rejects: &[Reject]) -> String {
+    let mut s = String::new();
+    let count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
+    let stories = result.clustering.clusters.len();
+    let multi = result.clustering.multi_member().count();
+    let _ = writeln!(
+        s,
+        "newsdedup: {} articles -> {} stories ({} with more than one article): {} canonical, {} syndicated, {} independent, {} unique",
+        result.articles.len(),
+        stories,
+        multi,
+        count(Role::Canonical),
+        count(Role::Syndicated),
+        count(Role::Independent),
+        count(Role::Unique),
+    );
+    if !rejects.is_empty() {
+        let _ = writeln!(s, "skipped {} unreadable records (listed in rejects.jsonl)", rejects.len());
+    }
+    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
+    clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    for (cluster, members) in clusters.iter().take(LISTED_CLUSTERS) {
+        let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+        let article = &result.articles[canon as usize];
+        let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
+        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(article.title.as_deref().unwrap_or(&article.text)));
+        for &d in members.iter().filter(|&&d| d != canon) {
+            let a = &result.assignments[d as usize];
+            let what = match (a.role, a.kind) {
+                (Role::Syndicated, Some(kind)) => format!("syndicated {}", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+                (role, _) => format!("{role:?}").to_lowercase(),
+            };
+            let from = a.derived_from.map(|p| format!(" <- {}", result.articles[p as usize].id)).unwrap_or_default();
+            let sim = a.similarity.map(|x| format!(", cosine {x:.2}")).unwrap_or_default();
+            let _ = writeln!(s, "  {what:<24} {}{from}{sim}, confidence {:.2}", result.articles[d as usize].id, a.confidence);
+        }
+    }
+    if clusters.len() > LISTED_CLUSTERS {
+        let _ = writeln!(s, "\n... and {} more stories with copies (see clusters.jsonl)", clusters.len() - LISTED_CLUSTERS);
+    }
+    let uniques: Vec<&str> = result
+        .assignments
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.role == Role::Unique)
+        .map(|(d, _)| result.articles[d].id.as_str())
+        .collect();
+    if !uniques.is_empty() && uniques.len() <= LISTED_CLUSTERS {
+        let _ = writeln!(s, "\nunique: {}", uniques.join(", "));
+    }
+    let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
+    let _ = writeln!(s, "\ntime {:.2}s ({})", total, result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", "));
+    s
+}
+
+/// The first line of a text, shortened to 80 characters.
+fn headline(text: &str) -> String {
+    let first = text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("");
+    let mut out: String = first.chars().take(80).collect();
+    if first.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}

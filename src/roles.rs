@@ -1,0 +1,388 @@
+//! Roles: a story's members → one canonical, and for every other member a
+//! role (`syndicated` with a kind and `derived_from`, or `independent`), each
+//! with the evidence that decided it and a confidence.
+//!
+//! ## The scoring
+//!
+//! For an ordered pair of members (x, y) a *direction score* d(x, y) says how
+//! strongly the evidence points to y being derived from x; d(y, x) = −d(x, y).
+//! It adds up, with these weights:
+//!
+//! | signal | weight |
+//! |---|---|
+//! | y credits an outlet that x is (metadata, or x's opening names it) | +3 |
+//! | y credits some outlet for the story and x credits none | +1 |
+//! | shingle containment: share of y inside x minus share of x inside y | ×2 |
+//! | x published before y (when both have `published_at`) | +1 |
+//! | x is at least 20% longer than y (more complete) | +0.25 |
+//!
+//! The canonical is the member with the highest total Σ_y d(x, y); ties go to
+//! the earlier publication, then the longer body, then the smaller id, never
+//! to input order. Members are then ranked by total, and each non-canonical
+//! member takes as `derived_from` the higher-ranked member with the best
+//! `cosine + d/4` (a tree rooted at the canonical, not always a star).
+//!
+//! The kind compares a copy with its source on exact 5-term shingles:
+//! `translation` (languages differ), `verbatim` (Jaccard ≥ 0.9), `excerpt`
+//! (≥ 80% of the copy inside the source, covering only a leading part of it),
+//! `near_verbatim` (≥ 50% inside), else `rewrite`. A rewrite that credits no
+//! member and shares little wording (containment < 0.2, cosine < 0.6) is
+//! `independent`: the same story in its own words.
+
+use rustc_hash::FxHashSet;
+use serde::Serialize;
+
+use crate::article::{Article, DocId};
+use crate::provenance::{self, Credit};
+use crate::tfidf::SparseVec;
+
+/// What a member of a story is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The story's reference article.
+    Canonical,
+    /// Derived from another member.
+    Syndicated,
+    /// Same story, own reporting.
+    Independent,
+    /// The only article of its story.
+    Unique,
+}
+
+/// How a syndicated copy was made from its source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CopyKind {
+    /// The same text.
+    Verbatim,
+    /// Light edits: sentences dropped, swapped, a dateline added.
+    NearVerbatim,
+    /// A leading part of the source.
+    Excerpt,
+    /// The story retold in other words.
+    Rewrite,
+    /// The story in another language.
+    Translation,
+}
+
+/// The role decided for one article.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Assignment {
+    /// The article's role.
+    pub role: Role,
+    /// For `syndicated`: how it was made.
+    pub kind: Option<CopyKind>,
+    /// The story's canonical article (absent for `unique`).
+    pub canonical: Option<DocId>,
+    /// For `syndicated`: the member it was made from.
+    pub derived_from: Option<DocId>,
+    /// Cosine with `derived_from` (or with the canonical for `independent`).
+    pub similarity: Option<f32>,
+    /// How sure the evidence is, 0..1.
+    pub confidence: f32,
+    /// Plain-language reasons.
+    pub evidence: Vec<String>,
+}
+
+impl Assignment {
+    /// The assignment of an article alone in its story.
+    pub fn unique(evidence: Vec<String>) -> Assignment {
+        Assignment {
+            role: Role::Unique,
+            kind: None,
+            canonical: None,
+            derived_from: None,
+            similarity: None,
+            confidence: 1.0,
+            evidence,
+        }
+    }
+}
+
+/// What the roles stage needs to know about one member.
+#[derive(Debug)]
+pub struct Member<'a> {
+    /// Its index in the batch.
+    pub doc: DocId,
+    /// The input article (id, raw text, metadata).
+    pub article: &'a Article,
+    /// Language code.
+    pub lang: &'a str,
+    /// TF-IDF vector.
+    pub vector: &'a SparseVec,
+    /// Shingle hashes of the cleaned body, in text order.
+    pub shingles: Vec<u64>,
+    /// Length of the cleaned body in characters.
+    pub body_chars: usize,
+}
+
+struct Facts<'a> {
+    member: &'a Member<'a>,
+    credits: Vec<Credit>,
+    shingle_set: FxHashSet<u64>,
+}
+
+/// One piece of directional evidence between two members.
+struct Direction {
+    score: f32,
+    reasons: Vec<String>,
+}
+
+/// Containment share of `a`'s shingles inside `b`.
+fn inside(a: &Facts, b: &Facts) -> f32 {
+    if a.shingle_set.is_empty() {
+        return 0.0;
+    }
+    a.shingle_set.iter().filter(|s| b.shingle_set.contains(s)).count() as f32 / a.shingle_set.len() as f32
+}
+
+/// d(x, y): evidence that y derives from x (see the module docs).
+fn direction(x: &Facts, y: &Facts) -> Direction {
+    let mut score = 0.0;
+    let mut reasons = Vec::new();
+    let (xa, ya) = (x.member.article, y.member.article);
+    for c in &y.credits {
+        if provenance::is_outlet(xa, &x.credits, &c.folded) {
+            score += 3.0;
+            reasons.push(format!("{} credits {} (\"{}\")", ya.id, c.name, c.phrase));
+        }
+    }
+    for c in &x.credits {
+        if provenance::is_outlet(ya, &y.credits, &c.folded) {
+            score -= 3.0;
+        }
+    }
+    match (x.credits.is_empty(), y.credits.is_empty()) {
+        (true, false) => {
+            score += 1.0;
+            reasons.push(format!("{} credits another outlet for the story, {} credits none", ya.id, xa.id));
+        }
+        (false, true) => score -= 1.0,
+        _ => {}
+    }
+    let (y_in_x, x_in_y) = (inside(y, x), inside(x, y));
+    score += 2.0 * (y_in_x - x_in_y);
+    if y_in_x - x_in_y >= 0.2 {
+        reasons.push(format!("{:.0}% of {}'s wording is inside {}, only {:.0}% the other way", 100.0 * y_in_x, ya.id, xa.id, 100.0 * x_in_y));
+    }
+    if let (Some(tx), Some(ty)) = (&xa.published_at, &ya.published_at) {
+        match tx.cmp(ty) {
+            std::cmp::Ordering::Less => {
+                score += 1.0;
+                reasons.push(format!("{} was published earlier ({tx} < {ty})", xa.id));
+            }
+            std::cmp::Ordering::Greater => score -= 1.0,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+    let (lx, ly) = (x.member.body_chars as f32, y.member.body_chars as f32);
+    if lx >= 1.2 * ly {
+        score += 0.25;
+    } else if ly >= 1.2 * lx {
+        score -= 0.25;
+    }
+    Direction { score, reasons }
+}
+
+/// Decides the roles of one story's members (`members` in id order; two or more).
+pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
+    let facts: Vec<Facts> = members
+        .iter()
+        .map(|m| Facts { member: m, credits: provenance::credits(&m.article.text), shingle_set: m.shingles.iter().copied().collect() })
+        .collect();
+    let n = facts.len();
+    let mut d = vec![vec![0.0f32; n]; n];
+    let mut reasons: Vec<Vec<Vec<String>>> = vec![vec![Vec::new(); n]; n];
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let dir = direction(&facts[i], &facts[j]);
+                d[i][j] = dir.score;
+                reasons[i][j] = dir.reasons;
+            }
+        }
+    }
+    let total: Vec<f32> = (0..n).map(|i| d[i].iter().sum()).collect();
+    // Rank: total score, then earlier publication, longer body, smaller id.
+    let mut rank: Vec<usize> = (0..n).collect();
+    rank.sort_by(|&a, &b| {
+        let (ma, mb) = (facts[a].member, facts[b].member);
+        total[b]
+            .total_cmp(&total[a])
+            .then_with(|| match (&ma.article.published_at, &mb.article.published_at) {
+                (Some(x), Some(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            })
+            .then(mb.body_chars.cmp(&ma.body_chars))
+            .then(ma.article.id.cmp(&mb.article.id))
+    });
+    let canon = rank[0];
+    let runner_up = total[rank[1]];
+    let margin = (total[canon] - runner_up).max(0.0);
+    let canonical_doc = members[canon].doc;
+
+    let mut out: Vec<Option<Assignment>> = vec![None; n];
+    let mut canon_evidence: Vec<String> = Vec::new();
+    for j in 0..n {
+        if j != canon {
+            canon_evidence.extend(reasons[canon][j].iter().cloned());
+        }
+    }
+    if canon_evidence.is_empty() {
+        canon_evidence.push("no member credits another; chosen as the longest, earliest report".into());
+    }
+    out[canon] = Some(Assignment {
+        role: Role::Canonical,
+        kind: None,
+        canonical: Some(canonical_doc),
+        derived_from: None,
+        similarity: None,
+        confidence: confidence(margin),
+        evidence: canon_evidence,
+    });
+    for (pos, &y) in rank.iter().enumerate().skip(1) {
+        let parent = rank[..pos]
+            .iter()
+            .copied()
+            .max_by(|&a, &b| {
+                let score = |x: usize| members[x].vector.cosine(members[y].vector) + d[x][y] / 4.0;
+                score(a).total_cmp(&score(b)).then(members[b].doc.cmp(&members[a].doc))
+            })
+            .expect("the canonical ranks first");
+        out[y] = Some(copy_assignment(&facts, parent, y, canonical_doc, &d, &reasons));
+    }
+    out.into_iter().map(|a| a.expect("every member assigned")).collect()
+}
+
+fn confidence(margin: f32) -> f32 {
+    // margin 0 → 0.5 (a coin toss), 3 (one matched credit) → 0.89
+    let c = 1.0 - 0.5 * (-margin / 1.5).exp();
+    (c * 100.0).round() / 100.0
+}
+
+fn copy_assignment(
+    facts: &[Facts],
+    parent: usize,
+    y: usize,
+    canonical: DocId,
+    d: &[Vec<f32>],
+    reasons: &[Vec<Vec<String>>],
+) -> Assignment {
+    let (src, copy) = (&facts[parent], &facts[y]);
+    let cosine = src.member.vector.cosine(copy.member.vector);
+    let mut evidence = reasons[parent][y].clone();
+    let y_in_x = inside(copy, src);
+    let x_in_y = inside(src, copy);
+    let union = copy.shingle_set.len() + src.shingle_set.len();
+    let common = y_in_x * copy.shingle_set.len() as f32;
+    let jaccard = if union == 0 { 0.0 } else { common / (union as f32 - common) };
+    let credits_member = d[parent][y] >= 3.0;
+    let kind = if src.member.lang != copy.member.lang {
+        CopyKind::Translation
+    } else if jaccard >= 0.9 {
+        CopyKind::Verbatim
+    } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set) {
+        CopyKind::Excerpt
+    } else if y_in_x >= 0.5 {
+        CopyKind::NearVerbatim
+    } else {
+        CopyKind::Rewrite
+    };
+    evidence.push(format!("cosine {cosine:.2} with {}", src.member.article.id));
+    evidence.push(format!("{:.0}% of its 5-term shingles are in {}", 100.0 * y_in_x, src.member.article.id));
+    let own_words = kind == CopyKind::Rewrite && !credits_member && copy.credits.is_empty() && y_in_x < 0.2 && cosine < 0.6;
+    if own_words {
+        evidence.push("no credit to another outlet and little shared wording: reported on its own".into());
+        return Assignment {
+            role: Role::Independent,
+            kind: None,
+            canonical: Some(canonical),
+            derived_from: None,
+            similarity: Some(round2(cosine)),
+            confidence: 0.5,
+            evidence,
+        };
+    }
+    let confidence = match kind {
+        CopyKind::Verbatim | CopyKind::NearVerbatim | CopyKind::Excerpt => 0.9,
+        CopyKind::Translation => 0.7,
+        CopyKind::Rewrite if credits_member => 0.85,
+        CopyKind::Rewrite => 0.6,
+    };
+    Assignment {
+        role: Role::Syndicated,
+        kind: Some(kind),
+        canonical: Some(canonical),
+        derived_from: Some(src.member.doc),
+        similarity: Some(round2(cosine)),
+        confidence,
+        evidence,
+    }
+}
+
+/// True when the shingles the copy shares with the source all sit in the
+/// source's first 90%: the copy stops early (an excerpt).
+fn covers_leading_part(source_in_order: &[u64], copy: &FxHashSet<u64>) -> bool {
+    let Some(last) = source_in_order.iter().rposition(|s| copy.contains(s)) else { return false };
+    (last + 1) as f32 <= 0.9 * source_in_order.len() as f32
+}
+
+fn round2(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
+        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles }
+    }
+
+    #[test]
+    fn crediting_a_member_makes_it_the_source() {
+        let source = Article::new("b", "The Daily Planet\nMetropolis flights rose sharply, officials said.");
+        let copy = Article::new("a", "According to a report by The Daily Planet, flights to Metropolis rose.");
+        let v = SparseVec::normalized(vec![(1, 1.0), (2, 1.0)]);
+        let members = [member(0, &copy, &v, (0..50).collect()), member(1, &source, &v, (100..150).collect())];
+        let roles = assign_roles(&members);
+        assert_eq!(roles[1].role, Role::Canonical);
+        assert_eq!(roles[0].role, Role::Syndicated);
+        assert_eq!(roles[0].derived_from, Some(1));
+        assert!(roles[0].evidence.iter().any(|e| e.contains("credits The Daily Planet")), "{:?}", roles[0].evidence);
+    }
+
+    #[test]
+    fn leading_part_of_the_source_is_an_excerpt() {
+        let (a, b) = (Article::new("a", "x"), Article::new("b", "y"));
+        let v = SparseVec::normalized(vec![(1, 1.0)]);
+        let members = [member(0, &a, &v, (0..100).collect()), member(1, &b, &v, (0..50).collect())];
+        let roles = assign_roles(&members);
+        assert_eq!(roles[0].role, Role::Canonical);
+        assert_eq!(roles[1].kind, Some(CopyKind::Excerpt));
+    }
+
+    #[test]
+    fn identical_texts_are_verbatim_and_tie_broken_by_id() {
+        let (a, b) = (Article::new("a", "x"), Article::new("b", "x"));
+        let v = SparseVec::normalized(vec![(1, 1.0)]);
+        let members = [member(0, &a, &v, (0..60).collect()), member(1, &b, &v, (0..60).collect())];
+        let roles = assign_roles(&members);
+        assert_eq!(roles[0].role, Role::Canonical);
+        assert_eq!(roles[1].kind, Some(CopyKind::Verbatim));
+        assert!(roles[0].confidence <= 0.5 + 1e-6, "a tie is a coin toss: {}", roles[0].confidence);
+    }
+
+    #[test]
+    fn earlier_publication_wins_when_texts_tie() {
+        let mut a = Article::new("a", "x");
+        let mut b = Article::new("b", "x");
+        a.published_at = Some("2025-08-10T09:00:00Z".into());
+        b.published_at = Some("2025-08-09T09:00:00Z".into());
+        let v = SparseVec::normalized(vec![(1, 1.0)]);
+        let members = [member(0, &a, &v, (0..60).collect()), member(1, &b, &v, (0..60).collect())];
+        let roles = assign_roles(&members);
+        assert_eq!(roles[1].role, Role::Canonical);
+    }
+}

@@ -1,0 +1,119 @@
+//! Shingle sketches: a bounded summary of an article's word shingles from
+//! which containment in either direction can be estimated.
+//!
+//! ## The algorithm
+//!
+//! A bottom-k sketch keeps the `k` smallest shingle hashes and the number of
+//! distinct shingles. For two sketches, the `k` smallest hashes of their union
+//! are a uniform sample of the union; the share of that sample found in both
+//! estimates the Jaccard index J, and with the exact set sizes
+//! `|A ∩ B| = J (|A| + |B|) / (1 + J)`. Below `k` shingles the sketch is the
+//! whole set and the estimate is exact.
+
+/// The `k` smallest distinct shingle hashes of an article, and its shingle count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShingleSketch {
+    /// Smallest hashes, ascending.
+    pub mins: Vec<u64>,
+    /// Distinct shingles in the article.
+    pub distinct: u32,
+}
+
+impl ShingleSketch {
+    /// Sketches a list of shingle hashes (duplicates allowed).
+    pub fn new(mut shingles: Vec<u64>, k: usize) -> ShingleSketch {
+        shingles.sort_unstable();
+        shingles.dedup();
+        let distinct = shingles.len() as u32;
+        shingles.truncate(k);
+        ShingleSketch { mins: shingles, distinct }
+    }
+
+    /// Estimated number of shingles the two articles share.
+    pub fn intersection(&self, other: &ShingleSketch) -> f32 {
+        if self.distinct == 0 || other.distinct == 0 {
+            return 0.0;
+        }
+        let whole = |s: &ShingleSketch| s.mins.len() as u32 == s.distinct;
+        if whole(self) && whole(other) {
+            return count_common(&self.mins, &other.mins, usize::MAX).0 as f32;
+        }
+        // The k smallest hashes of the union all lie in the two sketches, and
+        // one of them is in both sets exactly when it is in both sketches.
+        let k = self.mins.len().max(other.mins.len());
+        let (both, taken) = count_common(&self.mins, &other.mins, k);
+        if taken == 0 {
+            return 0.0;
+        }
+        let jaccard = both as f32 / taken as f32;
+        jaccard * (self.distinct + other.distinct) as f32 / (1.0 + jaccard)
+    }
+
+    /// Estimated share of this article's shingles found in `other`.
+    pub fn containment_in(&self, other: &ShingleSketch) -> f32 {
+        if self.distinct == 0 {
+            return 0.0;
+        }
+        (self.intersection(other) / self.distinct as f32).min(1.0)
+    }
+}
+
+/// Walks the union of two ascending lists up to `limit` distinct values;
+/// returns (values in both, values taken).
+fn count_common(a: &[u64], b: &[u64], limit: usize) -> (usize, usize) {
+    let (mut i, mut j, mut both, mut taken) = (0, 0, 0, 0);
+    while taken < limit && (i < a.len() || j < b.len()) {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x == y => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), None) => i += 1,
+            _ => j += 1,
+        }
+        taken += 1;
+    }
+    (both, taken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_sets_are_exact() {
+        let a = ShingleSketch::new(vec![1, 2, 3, 4], 16);
+        let b = ShingleSketch::new(vec![3, 4, 5, 6, 7, 8, 9, 10], 16);
+        assert_eq!(a.intersection(&b), 2.0);
+        assert_eq!(a.containment_in(&b), 0.5);
+        assert_eq!(b.containment_in(&a), 0.25);
+    }
+
+    #[test]
+    fn excerpt_is_contained_in_its_source() {
+        // Pseudo-random hashes; the excerpt is the first 40% of the source.
+        let source: Vec<u64> = (0..2000u64).map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())).collect();
+        let excerpt = source[..800].to_vec();
+        let (s, e) = (ShingleSketch::new(source, 128), ShingleSketch::new(excerpt, 128));
+        let c = e.containment_in(&s);
+        assert!(c > 0.85, "excerpt in source: {c}");
+        let back = s.containment_in(&e);
+        assert!((back - 0.4).abs() < 0.1, "source in excerpt: {back}");
+    }
+
+    #[test]
+    fn disjoint_sets_share_nothing() {
+        let a = ShingleSketch::new((0..500).collect(), 64);
+        let b = ShingleSketch::new((1000..1500).collect(), 64);
+        assert_eq!(a.intersection(&b), 0.0);
+    }
+
+    #[test]
+    fn empty_sketch_is_contained_nowhere() {
+        let a = ShingleSketch::new(vec![], 64);
+        let b = ShingleSketch::new(vec![1], 64);
+        assert_eq!(a.containment_in(&b), 0.0);
+    }
+}

@@ -1,0 +1,313 @@
+//! Vectorize: term hashes → sublinear TF-IDF vectors, L2-normalised.
+//!
+//! IDF from a batch of five articles is noise, and IDF from a million is
+//! good. [`IdfModel`] blends the two: the batch's smoothed IDF and a
+//! per-language table shipped in `models/idf/` (built from `wordfreq` by
+//! `scripts/build_idf.sh`), weighted as if the table were
+//! [`DEFAULT_PRIOR_DOCS`] articles of evidence:
+//!
+//! ```text
+//! idf(t) = (N · idf_batch(t) + N0 · idf_table(t)) / (N + N0)
+//! idf_batch(t) = ln((1 + N) / (1 + df(t))) + 1
+//! ```
+//!
+//! For languages without a table the batch IDF is used alone.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use rustc_hash::FxHashMap;
+
+use crate::error::{Error, Result};
+use crate::tokenize::{term_hash, TermHash};
+
+/// How many articles of evidence the shipped IDF table counts for.
+pub const DEFAULT_PRIOR_DOCS: f32 = 1000.0;
+
+macro_rules! embedded_tables {
+    ($($lang:literal),* $(,)?) => {
+        &[$(($lang, include_bytes!(concat!("../models/idf/", $lang, ".tsv.gz")) as &[u8])),*]
+    };
+}
+
+/// The IDF tables compiled into the binary (`models/idf/*.tsv.gz`).
+const EMBEDDED: &[(&str, &[u8])] = embedded_tables!(
+    "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fil", "fr", "he", "hi", "hu",
+    "id", "is", "it", "ko", "lt", "lv", "mk", "ms", "nb", "nl", "pl", "pt", "ro", "ru", "sh", "sk", "sl",
+    "sv", "ta", "tr", "uk", "ur", "vi",
+);
+
+/// One language's IDF table.
+#[derive(Debug, Clone, Default)]
+pub struct LangIdf {
+    idf: FxHashMap<TermHash, f32>,
+    unseen: f32,
+}
+
+impl LangIdf {
+    /// Parses a gzipped `term<TAB>idf` table whose first line is `#unseen<TAB>idf`.
+    pub fn from_gzip(bytes: &[u8], name: &Path) -> Result<LangIdf> {
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(bytes)
+            .read_to_string(&mut text)
+            .map_err(|e| Error::Model { path: name.to_path_buf(), reason: format!("cannot decompress: {e}") })?;
+        Self::parse(&text, name)
+    }
+
+    fn parse(text: &str, name: &Path) -> Result<LangIdf> {
+        let mut table = LangIdf::default();
+        for (i, line) in text.lines().enumerate() {
+            let bad = || Error::Model { path: name.to_path_buf(), reason: format!("line {}: expected term<TAB>idf", i + 1) };
+            let (term, value) = line.split_once('\t').ok_or_else(bad)?;
+            let value: f32 = value.parse().map_err(|_| bad())?;
+            if term == "#unseen" {
+                table.unseen = value;
+            } else {
+                table.idf.insert(term_hash(term), value);
+            }
+        }
+        if table.idf.is_empty() || table.unseen <= 0.0 {
+            return Err(Error::Model { path: name.to_path_buf(), reason: "empty table or no #unseen line".into() });
+        }
+        Ok(table)
+    }
+
+    /// The table's IDF of a term (the `unseen` value for terms it lacks).
+    pub fn get(&self, term: TermHash) -> f32 {
+        self.idf.get(&term).copied().unwrap_or(self.unseen)
+    }
+
+    /// Number of terms in the table.
+    pub fn len(&self) -> usize {
+        self.idf.len()
+    }
+
+    /// True when the table holds no terms.
+    pub fn is_empty(&self) -> bool {
+        self.idf.is_empty()
+    }
+}
+
+/// Per-language IDF tables, loaded on first use.
+#[derive(Debug, Default)]
+pub struct IdfModel {
+    tables: BTreeMap<String, (&'static [u8], OnceLock<Option<LangIdf>>)>,
+}
+
+impl IdfModel {
+    /// The tables compiled into the binary.
+    pub fn embedded() -> IdfModel {
+        let tables = EMBEDDED.iter().map(|(lang, bytes)| (lang.to_string(), (*bytes, OnceLock::new()))).collect();
+        IdfModel { tables }
+    }
+
+    /// No tables: batch IDF only.
+    pub fn none() -> IdfModel {
+        IdfModel::default()
+    }
+
+    /// The languages this model has a table for.
+    pub fn languages(&self) -> impl Iterator<Item = &str> {
+        self.tables.keys().map(String::as_str)
+    }
+
+    /// The table for `lang`, if shipped. Embedded tables are validated by the
+    /// test suite, so a decode failure here is reported as "no table".
+    pub fn table(&self, lang: &str) -> Option<&LangIdf> {
+        let (bytes, cell) = self.tables.get(lang)?;
+        cell.get_or_init(|| LangIdf::from_gzip(bytes, Path::new(lang)).ok()).as_ref()
+    }
+}
+
+/// Document frequencies of one batch (mergeable across chunks).
+#[derive(Debug, Default, Clone)]
+pub struct DocFreq {
+    /// Articles counted.
+    pub docs: u32,
+    df: FxHashMap<TermHash, u32>,
+}
+
+impl DocFreq {
+    /// Counts one article's distinct terms.
+    pub fn add(&mut self, distinct_terms: impl IntoIterator<Item = TermHash>) {
+        self.docs += 1;
+        for t in distinct_terms {
+            *self.df.entry(t).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds another chunk's counts.
+    pub fn merge(&mut self, other: DocFreq) {
+        self.docs += other.docs;
+        for (t, n) in other.df {
+            *self.df.entry(t).or_insert(0) += n;
+        }
+    }
+
+    /// Number of articles containing `term`.
+    pub fn get(&self, term: TermHash) -> u32 {
+        self.df.get(&term).copied().unwrap_or(0)
+    }
+
+    /// Distinct terms seen.
+    pub fn vocabulary(&self) -> usize {
+        self.df.len()
+    }
+}
+
+/// Computes the blended IDF of terms for one batch.
+#[derive(Debug)]
+pub struct Weighting<'a> {
+    df: &'a DocFreq,
+    model: &'a IdfModel,
+    prior_docs: f32,
+}
+
+impl<'a> Weighting<'a> {
+    /// Blends `df` (the batch) with `model` (the shipped tables).
+    pub fn new(df: &'a DocFreq, model: &'a IdfModel, prior_docs: f32) -> Self {
+        Weighting { df, model, prior_docs }
+    }
+
+    /// The batch's smoothed IDF of a term.
+    pub fn batch_idf(&self, term: TermHash) -> f32 {
+        let n = self.df.docs as f32;
+        ((1.0 + n) / (1.0 + self.df.get(term) as f32)).ln() + 1.0
+    }
+
+    /// The blended IDF of a term in an article of language `lang`.
+    pub fn idf(&self, term: TermHash, table: Option<&LangIdf>) -> f32 {
+        let batch = self.batch_idf(term);
+        match table {
+            Some(t) => {
+                let n = self.df.docs as f32;
+                (n * batch + self.prior_docs * t.get(term)) / (n + self.prior_docs)
+            }
+            None => batch,
+        }
+    }
+
+    /// The sublinear TF-IDF vector of one article, keeping its `max_terms`
+    /// heaviest terms, L2-normalised.
+    pub fn vectorize(&self, terms: &[TermHash], lang: &str, max_terms: usize) -> SparseVec {
+        let table = self.model.table(lang);
+        let mut counts: FxHashMap<TermHash, u32> = FxHashMap::default();
+        for &t in terms {
+            *counts.entry(t).or_insert(0) += 1;
+        }
+        let mut weighted: Vec<(TermHash, f32)> = counts
+            .into_iter()
+            .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table)))
+            .filter(|(_, w)| *w > 0.0)
+            .collect();
+        // Heaviest first; ties by hash so the cut is deterministic.
+        weighted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        weighted.truncate(max_terms);
+        SparseVec::normalized(weighted)
+    }
+}
+
+/// A sparse, L2-normalised vector sorted by term hash.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SparseVec {
+    /// Term hashes, ascending.
+    pub terms: Vec<TermHash>,
+    /// Weights, aligned with `terms`.
+    pub weights: Vec<f32>,
+}
+
+impl SparseVec {
+    /// Builds a unit vector from (term, weight) pairs in any order.
+    pub fn normalized(mut pairs: Vec<(TermHash, f32)>) -> SparseVec {
+        let norm = pairs.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        pairs.sort_unstable_by_key(|(t, _)| *t);
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+        SparseVec { terms: pairs.iter().map(|p| p.0).collect(), weights: pairs.iter().map(|p| p.1 * scale).collect() }
+    }
+
+    /// Number of non-zero terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True for the zero vector (an empty article).
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// Cosine similarity with another unit vector.
+    pub fn cosine(&self, other: &SparseVec) -> f32 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        while i < self.terms.len() && j < other.terms.len() {
+            match self.terms[i].cmp(&other.terms[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += self.weights[i] * other.weights[j];
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot.min(1.0)
+    }
+
+    /// The `k` heaviest terms (ties broken by hash).
+    pub fn top_terms(&self, k: usize) -> Vec<TermHash> {
+        let mut idx: Vec<usize> = (0..self.terms.len()).collect();
+        idx.sort_unstable_by(|&a, &b| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b])));
+        idx.into_iter().take(k).map(|i| self.terms[i]).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_embedded_table_loads() {
+        let model = IdfModel::embedded();
+        for lang in model.languages() {
+            let table = model.table(lang).unwrap_or_else(|| panic!("table {lang} does not load"));
+            assert!(table.len() > 1000, "{lang}: {} terms", table.len());
+        }
+    }
+
+    #[test]
+    fn english_table_ranks_names_above_function_words() {
+        let model = IdfModel::embedded();
+        let en = model.table("en").unwrap();
+        assert!(en.get(term_hash("the")) < 0.5);
+        assert!(en.get(term_hash("haftar")) > en.get(term_hash("telegraph")));
+        assert!(en.get(term_hash("telegraph")) > en.get(term_hash("government")));
+    }
+
+    #[test]
+    fn small_batches_lean_on_the_table() {
+        let model = IdfModel::embedded();
+        let mut df = DocFreq::default();
+        for _ in 0..5 {
+            df.add([term_hash("the"), term_hash("minsk")]);
+        }
+        let w = Weighting::new(&df, &model, DEFAULT_PRIOR_DOCS);
+        let en = model.table("en");
+        // In the batch both terms are in every article; the table still tells them apart.
+        assert!(w.idf(term_hash("minsk"), en) > 5.0 * w.idf(term_hash("the"), en).max(0.1));
+    }
+
+    #[test]
+    fn cosine_of_identical_vectors_is_one() {
+        let v = SparseVec::normalized(vec![(3, 1.0), (1, 2.0)]);
+        assert!((v.cosine(&v) - 1.0).abs() < 1e-6);
+        let w = SparseVec::normalized(vec![(2, 1.0)]);
+        assert_eq!(v.cosine(&w), 0.0);
+    }
+
+    #[test]
+    fn malformed_table_is_an_error_naming_the_line() {
+        let err = LangIdf::parse("#unseen\t9\nword-without-tab\n", Path::new("xx")).unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+}
