@@ -16,12 +16,12 @@ pub enum Error {
     InvalidParams(#[from] ParamsError),
 
     /// A file or directory could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The path that failed.
         path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
+        /// The underlying I/O error (already in the message, so not a `source`).
+        error: std::io::Error,
     },
 
     /// A record in an input file could not be turned into an article.
@@ -81,7 +81,7 @@ pub enum Error {
 impl Error {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        Error::Io { path: path.into(), source }
+        Error::Io { path: path.into(), error: source }
     }
 }
 

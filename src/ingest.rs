@@ -1,7 +1,7 @@
 //! Ingest: input paths → [`Article`]s.
 //!
 //! Reads directories of `.txt` files (id = file stem, first non-empty line
-//! taken as the title) and JSONL files (`id`, `text`, optional `title`, `url`,
+//! taken as the title; `labels.jsonl` is left out of a directory walk) and JSONL files (`id`, `text`, optional `title`, `url`,
 //! `source`, `published_at`, `lang`; unknown fields are ignored). A record that
 //! cannot be used becomes a [`Reject`] naming file and line; with `strict` it
 //! becomes an error instead. Articles come back sorted by id, so nothing
@@ -90,13 +90,19 @@ fn article_files(dir: &Path) -> Result<Vec<PathBuf>> {
             let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
             if kind.is_dir() {
                 stack.push(path);
-            } else if matches!(Format::of(&path), Some(_)) {
+            } else if Format::of(&path).is_some() && !is_label_file(&path) {
                 files.push(path);
             }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// Label files (`labels.jsonl`, the evaluation format) sit beside the
+/// articles they label; a directory walk leaves them out.
+fn is_label_file(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == "labels.jsonl")
 }
 
 enum Format {
@@ -267,6 +273,7 @@ mod tests {
         write(dir.path(), "b.txt", "\nHeadline here\nBody text.\n");
         write(dir.path(), "a.txt", "Other\nbody");
         write(dir.path(), "notes.md", "ignored");
+        write(dir.path(), "labels.jsonl", "{\"id\":\"a\",\"story\":\"s\"}\n");
         let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
         let ids: Vec<_> = got.articles.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);

@@ -136,12 +136,17 @@ pub fn write_dir(result: &RunResult, dir: &Path) -> Result<()> {
 /// Writes a file through a temporary sibling and a rename.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+    // tempfile's own message already names the path; keep only the cause.
+    let plain = |e: std::io::Error| match e.raw_os_error() {
+        Some(code) => std::io::Error::from_raw_os_error(code),
+        None => std::io::Error::new(e.kind(), e.kind().to_string()),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, plain(e)))?;
     {
         let mut w = BufWriter::new(tmp.as_file_mut());
         fill(&mut w).and_then(|_| w.flush()).map_err(|e| Error::io(path, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
-    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    tmp.persist(path).map_err(|e| Error::io(path, plain(e.error)))?;
     Ok(())
 }

@@ -4,6 +4,13 @@
 
 use serde::Serialize;
 
+/// Default TF-IDF cosine for a verified pair.
+pub const DEFAULT_MIN_COSINE: f32 = 0.40;
+/// Default shingle containment for a verified pair with lower cosine.
+pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.50;
+/// Default cosine below which containment alone accepts nothing.
+pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.20;
+
 /// A parameter outside its range. Messages carry the rejected value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -46,6 +53,8 @@ pub struct PipelineParams {
     sketch_size: usize,
     idf_prior_docs: f32,
     use_idf_tables: bool,
+    dbscan_min_block: usize,
+    cross_language: bool,
 }
 
 impl Default for PipelineParams {
@@ -58,9 +67,9 @@ impl PipelineParams {
     /// The default configuration.
     pub fn new() -> Self {
         PipelineParams {
-            min_cosine: 0.40,
-            min_containment: 0.50,
-            containment_floor: 0.20,
+            min_cosine: DEFAULT_MIN_COSINE,
+            min_containment: DEFAULT_MIN_CONTAINMENT,
+            containment_floor: DEFAULT_CONTAINMENT_FLOOR,
             keys_per_doc: 12,
             min_shared_keys: 2,
             max_postings: 2000,
@@ -69,6 +78,8 @@ impl PipelineParams {
             sketch_size: 128,
             idf_prior_docs: crate::tfidf::DEFAULT_PRIOR_DOCS,
             use_idf_tables: true,
+            dbscan_min_block: 6,
+            cross_language: false,
         }
     }
 
@@ -129,6 +140,17 @@ impl PipelineParams {
         self
     }
 
+    /// Components with at least this many members are re-clustered with DBSCAN.
+    pub fn dbscan_min_block(mut self, v: usize) -> Self {
+        self.dbscan_min_block = v;
+        self
+    }
+    /// Link articles in different languages (off: a pair must share its language).
+    pub fn cross_language(mut self, v: bool) -> Self {
+        self.cross_language = v;
+        self
+    }
+
     /// Validates every parameter.
     pub fn check(self) -> Result<ValidParams, ParamsError> {
         for (name, value) in [
@@ -147,6 +169,7 @@ impl PipelineParams {
             ("max_terms", 1, self.max_terms),
             ("shingle_size", 1, self.shingle_size),
             ("sketch_size", 8, self.sketch_size),
+            ("dbscan_min_block", 3, self.dbscan_min_block),
         ] {
             if value < min {
                 return Err(ParamsError::TooSmall { name, min, value });
@@ -218,6 +241,12 @@ impl ValidParams {
     }
     pub fn use_idf_tables(&self) -> bool {
         self.0.use_idf_tables
+    }
+    pub fn dbscan_min_block(&self) -> usize {
+        self.0.dbscan_min_block
+    }
+    pub fn cross_language(&self) -> bool {
+        self.0.cross_language
     }
 }
 

@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::candidates::{candidate_pairs, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{connected_components, Clustering};
+use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::Result;
 use crate::language;
 use crate::params::ValidParams;
@@ -63,6 +63,8 @@ pub struct Stats {
     pub edges: usize,
     /// Stories with two or more members.
     pub multi_member_clusters: usize,
+    /// The chain guard's counts.
+    pub blocks: BlockStats,
     /// Seconds per stage, in pipeline order.
     pub seconds: Vec<(String, f64)>,
 }
@@ -76,6 +78,10 @@ pub struct RunResult {
     pub analyzed: Vec<Analyzed>,
     /// TF-IDF vectors.
     pub vectors: Vec<SparseVec>,
+    /// Shingle sketches.
+    pub sketches: Vec<ShingleSketch>,
+    /// All candidate pairs, verified or not.
+    pub pairs: Vec<(DocId, DocId)>,
     /// Verified edges.
     pub edges: Vec<Edge>,
     /// The stories.
@@ -159,19 +165,21 @@ impl Pipeline {
         stats.candidates = candidate_stats;
         clock.lap("candidates", &mut stats);
 
-        let edges = verify_pairs(&pairs, &vectors, &sketches, &self.params);
+        let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
+        let edges = verify_pairs(&pairs, &vectors, &sketches, &langs, &self.params);
         stats.edges = edges.len();
-        drop(pairs);
         clock.lap("verify", &mut stats);
 
-        let clustering = connected_components(articles.len(), &edges);
+        let (clustering, blocks) =
+            cluster(articles.len(), &edges, &vectors, self.params.min_cosine(), self.params.dbscan_min_block());
+        stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
 
         let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
         clock.lap("roles", &mut stats);
 
-        Ok(RunResult { articles, analyzed, vectors, edges, clustering, assignments, stats })
+        Ok(RunResult { articles, analyzed, vectors, sketches, pairs, edges, clustering, assignments, stats })
     }
 
     /// Clean, detect the language and tokenize one article.
@@ -221,6 +229,44 @@ impl Pipeline {
             assignments[doc as usize] = assignment;
         }
         Ok(assignments)
+    }
+}
+
+/// One candidate pair as measured by the verify stage.
+#[derive(Debug, Serialize)]
+pub struct PairRecord<'a> {
+    /// First article id.
+    pub a: &'a str,
+    /// Second article id.
+    pub b: &'a str,
+    /// TF-IDF cosine.
+    pub cosine: f32,
+    /// Share of `a`'s shingles in `b`.
+    pub a_in_b: f32,
+    /// Share of `b`'s shingles in `a`.
+    pub b_in_a: f32,
+    /// Whether verification accepted the pair.
+    pub accepted: bool,
+}
+
+impl RunResult {
+    /// Every candidate pair with its measurements, in pair order.
+    pub fn pair_records(&self) -> Vec<PairRecord<'_>> {
+        let accepted: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
+        self.pairs
+            .iter()
+            .map(|&(a, b)| {
+                let (sa, sb) = (&self.sketches[a as usize], &self.sketches[b as usize]);
+                PairRecord {
+                    a: &self.articles[a as usize].id,
+                    b: &self.articles[b as usize].id,
+                    cosine: self.vectors[a as usize].cosine(&self.vectors[b as usize]),
+                    a_in_b: sa.containment_in(sb),
+                    b_in_a: sb.containment_in(sa),
+                    accepted: accepted.contains(&(a, b)),
+                }
+            })
+            .collect()
     }
 }
 

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::ingest::Reject;
 use crate::pipeline::RunResult;
-use crate::roles::{Role};
+use crate::roles::Role;
 
 /// Stories listed in full in the summary; the rest are counted.
 const LISTED_CLUSTERS: usize = 20;
@@ -35,7 +35,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject]) -> String {
         let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
         let article = &result.articles[canon as usize];
         let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
-        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(article.title.as_deref().unwrap_or(&article.text)));
+        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.analyzed[canon as usize].clean.body));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
             let what = match (a.role, a.kind) {
@@ -60,6 +60,12 @@ pub fn summary(result: &RunResult, rejects: &[Reject]) -> String {
     if !uniques.is_empty() && uniques.len() <= LISTED_CLUSTERS {
         let _ = writeln!(s, "\nunique: {}", uniques.join(", "));
     }
+    let b = &result.stats.blocks;
+    let _ = writeln!(
+        s,
+        "\n{} candidate pairs, {} verified; chain guard: {} large groups re-clustered with DBSCAN, {} split, {} too large",
+        result.stats.candidates.pairs, result.stats.edges, b.refined, b.split, b.too_large
+    );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
     let _ = writeln!(s, "\ntime {:.2}s ({})", total, result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", "));
     s

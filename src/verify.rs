@@ -3,7 +3,8 @@
 //! A pair becomes an [`Edge`] when its TF-IDF cosine reaches `min_cosine`,
 //! or when one article's shingles are largely contained in the other's
 //! (`min_containment`, an excerpt or a copy with material added) and the
-//! cosine is at least `containment_floor`. Unverified candidates are never
+//! cosine is at least `containment_floor`. Without `cross_language` the two
+//! must also share their language (translations are a separate mode). Unverified candidates are never
 //! joined: that is what keeps unrelated stories from chaining together.
 
 use rayon::prelude::*;
@@ -42,8 +43,12 @@ pub fn verify_pair(
     b: DocId,
     vectors: &[SparseVec],
     sketches: &[ShingleSketch],
+    langs: &[&str],
     params: &ValidParams,
 ) -> Option<Edge> {
+    if !params.cross_language() && langs[a as usize] != langs[b as usize] {
+        return None;
+    }
     let cosine = vectors[a as usize].cosine(&vectors[b as usize]);
     if cosine < params.containment_floor() {
         return None;
@@ -58,9 +63,10 @@ pub fn verify_pairs(
     pairs: &[(DocId, DocId)],
     vectors: &[SparseVec],
     sketches: &[ShingleSketch],
+    langs: &[&str],
     params: &ValidParams,
 ) -> Vec<Edge> {
-    pairs.par_iter().filter_map(|&(a, b)| verify_pair(a, b, vectors, sketches, params)).collect()
+    pairs.par_iter().filter_map(|&(a, b)| verify_pair(a, b, vectors, sketches, langs, params)).collect()
 }
 
 #[cfg(test)]
@@ -82,17 +88,25 @@ mod tests {
     #[test]
     fn similar_pair_is_accepted() {
         let (v, s) = setup();
-        let e = verify_pair(0, 1, &v, &s, &ValidParams::default()).unwrap();
+        let e = verify_pair(0, 1, &v, &s, &["en"; 3], &ValidParams::default()).unwrap();
         assert!(e.cosine > 0.99);
+    }
+
+    #[test]
+    fn different_languages_are_not_linked_by_default() {
+        let (v, s) = setup();
+        assert!(verify_pair(0, 1, &v, &s, &["en", "es", "en"], &ValidParams::default()).is_none());
+        let params = crate::params::PipelineParams::new().cross_language(true).check().unwrap();
+        assert!(verify_pair(0, 1, &v, &s, &["en", "es", "en"], &params).is_some());
     }
 
     #[test]
     fn contained_pair_with_low_cosine_is_accepted_above_the_floor() {
         let (v, s) = setup();
         // cosine(0, 2) = 1/sqrt(3)/3 ≈ 0.19: below the default floor, so rejected
-        assert!(verify_pair(0, 2, &v, &s, &ValidParams::default()).is_none());
+        assert!(verify_pair(0, 2, &v, &s, &["en"; 3], &ValidParams::default()).is_none());
         let params = crate::params::PipelineParams::new().containment_floor(0.1).check().unwrap();
-        let e = verify_pair(0, 2, &v, &s, &params).unwrap();
+        let e = verify_pair(0, 2, &v, &s, &["en"; 3], &params).unwrap();
         assert_eq!(e.b_in_a, 1.0);
     }
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use newsdedup::params;
 
 pub mod eval;
 pub mod run;
@@ -42,14 +43,14 @@ enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct PipelineArgs {
     /// TF-IDF cosine at or above which two articles tell the same story.
-    #[arg(long, default_value_t = 0.40, value_name = "X")]
+    #[arg(long, default_value_t = params::DEFAULT_MIN_COSINE, value_name = "X")]
     pub min_cosine: f32,
-    /// Share of the shorter article's 5-term shingles inside the longer that
-    /// accepts a pair with lower cosine (excerpts).
-    #[arg(long, default_value_t = 0.50, value_name = "X")]
+    /// Share of one article's 5-term shingles inside the other that accepts a
+    /// pair with lower cosine (excerpts, copies with material added).
+    #[arg(long, default_value_t = params::DEFAULT_MIN_CONTAINMENT, value_name = "X")]
     pub min_containment: f32,
     /// Cosine below which no pair is accepted, whatever its containment.
-    #[arg(long, default_value_t = 0.20, value_name = "X")]
+    #[arg(long, default_value_t = params::DEFAULT_CONTAINMENT_FLOOR, value_name = "X")]
     pub containment_floor: f32,
     /// Use batch IDF only, not the shipped per-language tables in models/idf.
     #[arg(long)]
@@ -57,6 +58,18 @@ pub struct PipelineArgs {
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+}
+
+impl Default for PipelineArgs {
+    fn default() -> Self {
+        PipelineArgs {
+            min_cosine: params::DEFAULT_MIN_COSINE,
+            min_containment: params::DEFAULT_MIN_CONTAINMENT,
+            containment_floor: params::DEFAULT_CONTAINMENT_FLOOR,
+            no_idf_tables: false,
+            threads: None,
+        }
+    }
 }
 
 impl PipelineArgs {

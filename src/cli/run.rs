@@ -29,6 +29,10 @@ pub struct RunArgs {
     /// Stop at the first unreadable record instead of skipping and listing it.
     #[arg(long)]
     pub strict: bool,
+    /// Also write every candidate pair with its cosine, containments and
+    /// verdict to this JSONL file (for tuning and for explaining a merge).
+    #[arg(long, value_name = "FILE")]
+    pub pairs: Option<PathBuf>,
     /// No progress bars and no summary.
     #[arg(long, short)]
     pub quiet: bool,
@@ -43,14 +47,9 @@ impl RunArgs {
             inputs: Vec::new(),
             out,
             strict: false,
+            pairs: None,
             quiet: false,
-            pipeline: PipelineArgs {
-                min_cosine: 0.40,
-                min_containment: 0.50,
-                containment_floor: 0.20,
-                no_idf_tables: false,
-                threads: None,
-            },
+            pipeline: PipelineArgs::default(),
         }
     }
 }
@@ -94,6 +93,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params).with_progress(progress);
     let result = pipeline.run(ingested.articles)?;
+    if let Some(path) = &args.pairs {
+        let records = result.pair_records();
+        output::write_atomic(path, |w| output::write_jsonl(w, &records))
+            .with_context(|| format!("cannot write --pairs {}", path.display()))?;
+    }
     let summary = report::summary(&result, &ingested.rejects);
     if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();

@@ -1,0 +1,85 @@
+//! The binary end to end: output contract, streams and exit codes.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn run_writes_the_output_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let articles = read_jsonl(&out.join("articles.jsonl"));
+    assert_eq!(articles.len(), 5, "every input article exactly once");
+    for a in &articles {
+        for field in ["id", "cluster", "role", "lang", "confidence", "evidence"] {
+            assert!(a.get(field).is_some(), "{field} missing in {a}");
+        }
+        let role = a["role"].as_str().unwrap();
+        assert!(["canonical", "syndicated", "independent", "unique"].contains(&role));
+        assert_eq!(a.get("kind").is_some(), role == "syndicated", "kind only on syndicated: {a}");
+        assert_eq!(a.get("derived_from").is_some(), role == "syndicated", "derived_from only on syndicated: {a}");
+        assert_eq!(a["lang"], "en");
+    }
+    let clusters = read_jsonl(&out.join("clusters.jsonl"));
+    assert_eq!(clusters.len(), 1);
+    let c = &clusters[0];
+    assert_eq!(c["canonical"], "002_016c80076eb90be0");
+    assert_eq!(c["members"].as_array().unwrap().len(), 3);
+    let edges = c["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 2);
+    assert!(edges.iter().all(|e| e["kind"] == "rewrite" && e["from"].is_string() && e["to"].is_string()));
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(summary.contains("cluster 0 (3 articles)"), "{summary}");
+    assert!(summary.contains("canonical    002_016c80076eb90be0"), "{summary}");
+}
+
+#[test]
+fn bare_invocation_runs_the_embedded_sample() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup")).current_dir(dir.path()).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read_jsonl(&dir.path().join("out/articles.jsonl")).len(), 5);
+}
+
+#[test]
+fn out_dash_streams_articles_to_stdout_and_summary_to_stderr() {
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", "-"]);
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 5);
+    assert!(stdout.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok()));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("newsdedup: 5 articles"));
+}
+
+#[test]
+fn missing_input_is_an_error_naming_the_path() {
+    let o = newsdedup(&["run", "/no/such/dir", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/no/such/dir"), "{err}");
+}
+
+#[test]
+fn bad_jsonl_line_is_skipped_and_listed_or_fatal_with_strict() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"Some text here.\"}\n{not json}\n{\"id\":\"b\"}\n").unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(read_jsonl(&out.join("articles.jsonl")).len(), 1);
+    let rejects = read_jsonl(&out.join("rejects.jsonl"));
+    assert_eq!(rejects.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>(), [2, 3]);
+    let strict = newsdedup(&["run", input.to_str().unwrap(), "--out", "-", "--strict"]);
+    assert_eq!(strict.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&strict.stderr).contains("in.jsonl:2"));
+}
+
+#[test]
+fn invalid_parameter_is_a_usage_error() {
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", "-", "--min-cosine", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("min_cosine must be between 0 and 1"));
+}

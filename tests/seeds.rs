@@ -1,0 +1,150 @@
+//! The acceptance test of the v1 pipeline: the five seed articles.
+//!
+//! 000, 001 and 002 tell one story (the Telegraph report on flights from
+//! Libya to Minsk); 003 and 004 are the same topic but other stories. The
+//! answers must come from the text, so the tests also re-id the files and
+//! shuffle the input.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::*;
+use newsdedup::ingest::{read_inputs, IngestOptions};
+use newsdedup::roles::{CopyKind, Role};
+use newsdedup::{Article, Pipeline, PipelineParams};
+
+const TELEGRAPH: &str = "002_016c80076eb90be0";
+const KYIV_INDEPENDENT: &str = "001_d7953fad1e213ce3";
+const MACHINE_REWRITE: &str = "000_5f97ec60a494b16d";
+const POLITICO: &str = "003_1ce87198c77fd6fd";
+const ANALYSIS_2021: &str = "004_afea1828c0acbd92";
+
+struct Outcome {
+    cluster: HashMap<String, u32>,
+    role: HashMap<String, Role>,
+    kind: HashMap<String, Option<CopyKind>>,
+    derived_from: HashMap<String, Option<String>>,
+}
+
+fn run(articles: Vec<Article>) -> Outcome {
+    let result = Pipeline::new(PipelineParams::default().check().unwrap()).run(articles).unwrap();
+    let id = |d: u32| result.articles[d as usize].id.clone();
+    let mut out = Outcome { cluster: HashMap::new(), role: HashMap::new(), kind: HashMap::new(), derived_from: HashMap::new() };
+    for (doc, a) in result.articles.iter().enumerate() {
+        let asg = &result.assignments[doc];
+        out.cluster.insert(a.id.clone(), result.clustering.assignment[doc]);
+        out.role.insert(a.id.clone(), asg.role);
+        out.kind.insert(a.id.clone(), asg.kind);
+        out.derived_from.insert(a.id.clone(), asg.derived_from.map(id));
+    }
+    out
+}
+
+fn seed_articles() -> Vec<Article> {
+    read_inputs(&[seeds_dir()], IngestOptions { strict: true }).unwrap().articles
+}
+
+#[test]
+fn telegraph_story_is_one_cluster_and_same_topic_articles_stay_apart() {
+    let o = run(seed_articles());
+    assert_eq!(o.cluster.len(), 5, "labels.jsonl must not be read as articles");
+    assert_eq!(o.cluster[TELEGRAPH], o.cluster[KYIV_INDEPENDENT]);
+    assert_eq!(o.cluster[TELEGRAPH], o.cluster[MACHINE_REWRITE]);
+    for other in [POLITICO, ANALYSIS_2021] {
+        assert_ne!(o.cluster[other], o.cluster[TELEGRAPH], "{other} is another story");
+        assert_eq!(o.role[other], Role::Unique, "{other}");
+    }
+    assert_ne!(o.cluster[POLITICO], o.cluster[ANALYSIS_2021]);
+}
+
+#[test]
+fn telegraph_is_canonical_and_the_others_are_rewrites_of_it() {
+    let o = run(seed_articles());
+    assert_eq!(o.role[TELEGRAPH], Role::Canonical);
+    for copy in [KYIV_INDEPENDENT, MACHINE_REWRITE] {
+        assert_eq!(o.role[copy], Role::Syndicated, "{copy}");
+        assert_eq!(o.kind[copy], Some(CopyKind::Rewrite), "{copy}");
+    }
+    assert_eq!(o.derived_from[KYIV_INDEPENDENT].as_deref(), Some(TELEGRAPH));
+    let src = o.derived_from[MACHINE_REWRITE].as_deref();
+    assert!(src == Some(TELEGRAPH) || src == Some(KYIV_INDEPENDENT), "000 derives from 002 or 001, got {src:?}");
+}
+
+#[test]
+fn new_ids_give_the_same_answer() {
+    // Ids that sort in the reverse order and say nothing about the files.
+    let renamed: Vec<Article> = seed_articles()
+        .into_iter()
+        .map(|mut a| {
+            a.id = format!("zz-{}", 9 - a.id.as_bytes()[2] as u32 % 10);
+            a
+        })
+        .collect();
+    let map = |old: &str| format!("zz-{}", 9 - old.as_bytes()[2] as u32 % 10);
+    let o = run(renamed);
+    assert_eq!(o.role[&map(TELEGRAPH)], Role::Canonical);
+    assert_eq!(o.cluster[&map(TELEGRAPH)], o.cluster[&map(KYIV_INDEPENDENT)]);
+    assert_eq!(o.cluster[&map(TELEGRAPH)], o.cluster[&map(MACHINE_REWRITE)]);
+    assert_eq!(o.role[&map(POLITICO)], Role::Unique);
+    assert_eq!(o.role[&map(ANALYSIS_2021)], Role::Unique);
+    assert_eq!(o.derived_from[&map(KYIV_INDEPENDENT)], Some(map(TELEGRAPH)));
+}
+
+#[test]
+fn renamed_files_on_disk_give_the_same_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, f) in seed_files().iter().enumerate() {
+        let name = format!("article-{}.txt", ["q", "c", "x", "a", "m"][i]);
+        std::fs::copy(f, dir.path().join(name)).unwrap();
+    }
+    let articles = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap().articles;
+    let o = run(articles);
+    // seed order 000..004 became q, c, x, a, m
+    assert_eq!(o.role["article-x"], Role::Canonical);
+    assert_eq!(o.cluster["article-x"], o.cluster["article-c"]);
+    assert_eq!(o.cluster["article-x"], o.cluster["article-q"]);
+    assert_eq!(o.role["article-a"], Role::Unique);
+    assert_eq!(o.role["article-m"], Role::Unique);
+}
+
+#[test]
+fn shuffled_jsonl_input_gives_byte_identical_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles = seed_articles();
+    let write = |name: &str, order: &[usize]| {
+        let lines: Vec<String> = order
+            .iter()
+            .map(|&i| serde_json::json!({"id": articles[i].id, "text": articles[i].text}).to_string())
+            .collect();
+        let p = dir.path().join(name);
+        std::fs::write(&p, lines.join("\n") + "\n").unwrap();
+        p
+    };
+    let a = write("a.jsonl", &[0, 1, 2, 3, 4]);
+    let b = write("b.jsonl", &[3, 0, 4, 2, 1]);
+    let (out_a, out_b) = (dir.path().join("out-a"), dir.path().join("out-b"));
+    for (input, out) in [(&a, &out_a), (&b, &out_b)] {
+        let o = newsdedup(&["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--quiet"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    for file in ["articles.jsonl", "clusters.jsonl"] {
+        let (x, y) = (std::fs::read(out_a.join(file)).unwrap(), std::fs::read(out_b.join(file)).unwrap());
+        assert!(!x.is_empty());
+        assert_eq!(x, y, "{file} differs with input order");
+    }
+}
+
+#[test]
+fn one_thread_and_two_threads_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    let seeds = seeds_dir();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(threads);
+        let o = newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outputs.push(std::fs::read(out.join("articles.jsonl")).unwrap());
+    }
+    assert_eq!(outputs[0], outputs[1]);
+}
