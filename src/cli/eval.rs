@@ -1,12 +1,94 @@
-//! `newsdedup eval` (issue 4).
+//! `newsdedup eval`: score a run against labeled clusters.
+
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use anyhow::Context;
 use clap::Args;
+use newsdedup::eval::{self, Prediction};
+use newsdedup::ingest::{read_inputs, IngestOptions};
+use newsdedup::output;
+use newsdedup::pipeline::Pipeline;
+use newsdedup::progress::Progress;
+
+use super::{PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_OK};
 
 /// Arguments of `newsdedup eval`.
 #[derive(Debug, Args)]
-pub struct EvalArgs {}
+#[command(after_help = "Examples:\n  newsdedup eval ../shared/eval/ecbplus\n  newsdedup eval --labels labels.jsonl --predictions out/articles.jsonl --json")]
+pub struct EvalArgs {
+    /// A task folder holding articles.jsonl and labels.jsonl: runs the
+    /// pipeline on the articles and scores the result.
+    #[arg(value_name = "TASK_DIR", conflicts_with = "predictions", required_unless_present = "predictions")]
+    pub task: Option<PathBuf>,
+    /// Labels (JSONL: id, story, optional role, kind, derived_from).
+    #[arg(long, value_name = "FILE", requires = "predictions")]
+    pub labels: Option<PathBuf>,
+    /// An existing articles.jsonl to score instead of running the pipeline.
+    #[arg(long, value_name = "FILE", requires = "labels")]
+    pub predictions: Option<PathBuf>,
+    /// Label field that defines a cluster.
+    #[arg(long, default_value = "story", value_name = "FIELD")]
+    pub label_field: String,
+    /// Print one JSON object (key names as in shared/eval/score.py).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with code 1 when BCubed F1 is below X.
+    #[arg(long, value_name = "X")]
+    pub min_bcubed_f1: Option<f64>,
+    /// Also write the run's articles.jsonl here (TASK_DIR mode).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
 
-/// Not yet built.
-pub fn run(_args: EvalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("eval is not built yet")
+/// Runs the evaluation.
+pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let (labels_path, predictions) = match (&args.task, &args.labels, &args.predictions) {
+        (Some(task), _, _) => {
+            let labels = task.join("labels.jsonl");
+            (labels, run_pipeline(&args, task)?)
+        }
+        (None, Some(labels), Some(preds)) => (labels.clone(), eval::read_predictions(preds)?),
+        _ => anyhow::bail!("give a TASK_DIR, or both --labels and --predictions"),
+    };
+    let labels = eval::read_labels(&labels_path, &args.label_field)?;
+    let report = eval::score(&labels, &predictions).context("cannot score")?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        print!("{}", eval::table(&report));
+    }
+    match args.min_bcubed_f1 {
+        Some(min) if report.clusters.bcubed_f1 < min => {
+            eprintln!("newsdedup: BCubed F1 {:.4} is below --min-bcubed-f1 {min}", report.clusters.bcubed_f1);
+            Ok(ExitCode::from(EXIT_BELOW_THRESHOLD))
+        }
+        _ => Ok(ExitCode::from(EXIT_OK)),
+    }
+}
+
+fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<Prediction>> {
+    args.pipeline.configure_threads()?;
+    let params = args.pipeline.params()?;
+    let input = task.join("articles.jsonl");
+    let ingested = read_inputs(&[input.clone()], IngestOptions { strict: true })
+        .with_context(|| format!("cannot read {}", input.display()))?;
+    let progress = if args.json { Progress::hidden() } else { Progress::stderr() };
+    let result = Pipeline::new(params).with_progress(progress).run(ingested.articles)?;
+    if let Some(dir) = &args.out {
+        output::write_dir(&result, dir)?;
+    }
+    Ok(output::article_records(&result)
+        .into_iter()
+        .map(|r| Prediction {
+            id: r.id.to_string(),
+            cluster: r.cluster.to_string(),
+            role: serde_json::to_value(r.role).ok().and_then(|v| v.as_str().map(str::to_owned)),
+            kind: r.kind.and_then(|k| serde_json::to_value(k).ok()).and_then(|v| v.as_str().map(str::to_owned)),
+            canonical: r.canonical.map(|c| serde_json::Value::String(c.to_string())),
+            derived_from: r.derived_from.map(str::to_owned),
+        })
+        .collect())
 }

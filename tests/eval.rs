@@ -1,0 +1,156 @@
+//! `newsdedup eval`: agrees with shared/eval/score.py, gates on a threshold,
+//! and runs on the shared evaluation tasks when they are present.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use serde_json::Value;
+
+/// Keys both scorers report.
+const KEYS: &[&str] = &[
+    "bcubed_precision",
+    "bcubed_recall",
+    "bcubed_f1",
+    "pairwise_precision",
+    "pairwise_recall",
+    "pairwise_f1",
+    "ari",
+    "multi_clusters_true",
+    "multi_clusters_pred",
+    "largest_cluster_pred",
+    "canonical_accuracy",
+    "derived_from_accuracy",
+];
+
+fn ours(labels: &Path, preds: &Path) -> Value {
+    let o = newsdedup(&["eval", "--labels", labels.to_str().unwrap(), "--predictions", preds.to_str().unwrap(), "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// score.py's `score()` at full precision (its command line rounds to 6 places).
+fn theirs(score_py: &Path, labels: &Path, preds: &Path) -> Option<Value> {
+    let program = "import json, sys; sys.path.insert(0, sys.argv[1]); import score; \
+                   print(json.dumps(score.score(score.read_jsonl(sys.argv[2]), score.read_jsonl(sys.argv[3]))))";
+    let o = Command::new("python3")
+        .env("PYTHONDONTWRITEBYTECODE", "1")
+        .args(["-c", program])
+        .arg(score_py.parent().unwrap())
+        .arg(labels)
+        .arg(preds)
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "score.py failed: {}", String::from_utf8_lossy(&o.stderr));
+    Some(serde_json::from_slice(&o.stdout).expect("score.py prints JSON"))
+}
+
+fn assert_agree(a: &Value, b: &Value, what: &str) {
+    for k in KEYS {
+        match (a.get(*k), b.get(*k)) {
+            (Some(x), Some(y)) => {
+                let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+                assert!((x - y).abs() <= 1e-9, "{what}: {k} = {x} here, {y} in score.py");
+            }
+            (None, None) => {}
+            (x, y) => panic!("{what}: {k} present on one side only ({x:?} / {y:?})"),
+        }
+    }
+}
+
+#[test]
+fn metrics_agree_with_score_py() {
+    let Some(eval_dir) = shared_eval() else {
+        eprintln!("skipped: ../shared/eval is not beside the repository");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for task in ["ntrex-syndication/eng", "ecbplus"] {
+        let task_dir = eval_dir.join(task);
+        let out = dir.path().join(task.replace('/', "_"));
+        let run = newsdedup(&["run", task_dir.join("articles.jsonl").to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let labels = task_dir.join("labels.jsonl");
+        let preds = out.join("articles.jsonl");
+        let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds) else {
+            eprintln!("skipped: python3 is not available");
+            return;
+        };
+        assert_agree(&ours(&labels, &preds), &reference, task);
+    }
+}
+
+#[test]
+fn hand_made_predictions_agree_with_score_py() {
+    let Some(eval_dir) = shared_eval() else {
+        eprintln!("skipped: ../shared/eval is not beside the repository");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let labels = dir.path().join("labels.jsonl");
+    std::fs::write(
+        &labels,
+        [
+            r#"{"id":"a","story":"1","role":"canonical"}"#,
+            r#"{"id":"b","story":"1","role":"syndicated","derived_from":"a"}"#,
+            r#"{"id":"c","story":"1","role":"syndicated","derived_from":"a"}"#,
+            r#"{"id":"d","story":"2","role":"canonical"}"#,
+            r#"{"id":"e","story":"2","role":"syndicated","derived_from":"d"}"#,
+            r#"{"id":"f","story":"3","role":"unique"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    // One wrong merge (f into story 1), one wrong canonical (e instead of d).
+    let preds = dir.path().join("preds.jsonl");
+    std::fs::write(
+        &preds,
+        [
+            r#"{"id":"a","cluster":0,"role":"canonical","canonical":"a"}"#,
+            r#"{"id":"b","cluster":0,"role":"syndicated","canonical":"a","derived_from":"a"}"#,
+            r#"{"id":"c","cluster":0,"role":"syndicated","canonical":"a","derived_from":"b"}"#,
+            r#"{"id":"d","cluster":1,"role":"syndicated","canonical":"e","derived_from":"e"}"#,
+            r#"{"id":"e","cluster":1,"role":"canonical","canonical":"e"}"#,
+            r#"{"id":"f","cluster":0,"role":"syndicated","canonical":"a","derived_from":"a"}"#,
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds) else { return };
+    let mine = ours(&labels, &preds);
+    assert_agree(&mine, &reference, "hand-made");
+    assert_eq!(mine["canonical_accuracy"], 0.5);
+}
+
+#[test]
+fn seeds_task_scores_perfectly_and_gates_on_threshold() {
+    let dir = tempfile::tempdir().unwrap();
+    let articles: Vec<String> = seed_files()
+        .iter()
+        .map(|p| serde_json::json!({"id": p.file_stem().unwrap().to_str().unwrap(), "text": std::fs::read_to_string(p).unwrap()}).to_string())
+        .collect();
+    std::fs::write(dir.path().join("articles.jsonl"), articles.join("\n")).unwrap();
+    std::fs::copy(seeds_dir().join("labels.jsonl"), dir.path().join("labels.jsonl")).unwrap();
+    let task = dir.path().to_str().unwrap();
+    let o = newsdedup(&["eval", task, "--json", "--min-bcubed-f1", "0.99"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["bcubed_f1"], 1.0);
+    assert_eq!(report["canonical_accuracy"], 1.0);
+    assert_eq!(report["derived_from_accuracy"], 1.0);
+    // A gate no run can pass exits with 1.
+    let gated = newsdedup(&["eval", task, "--json", "--min-bcubed-f1", "1.01"]);
+    assert_eq!(gated.status.code(), Some(1));
+}
+
+#[test]
+fn predictions_missing_an_article_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = dir.path().join("p.jsonl");
+    std::fs::write(&preds, r#"{"id":"000_5f97ec60a494b16d","cluster":0}"#).unwrap();
+    let o = newsdedup(&["eval", "--labels", seeds_dir().join("labels.jsonl").to_str().unwrap(), "--predictions", preds.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("4 labelled ids have no prediction"));
+}
