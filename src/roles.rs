@@ -16,7 +16,9 @@
 //! | x published before y (when both have `published_at`) | +1 |
 //! | x is at least 20% longer than y (more complete) | +0.25 |
 //!
-//! The canonical is the member with the highest total Σ_y d(x, y); ties go to
+//! The canonical is the member with the highest total Σ_y d(x, y) (in
+//! stories of more than 64 members, y runs over 64 evenly spaced reference
+//! members, and sources are chosen among them); ties go to
 //! the earlier publication, then the longer body, then the smaller id, never
 //! to input order. Members are then ranked by total, and each non-canonical
 //! member takes as `derived_from` the higher-ranked member with the best
@@ -35,6 +37,9 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::provenance::{self, Credit};
 use crate::tfidf::SparseVec;
+
+/// Members a story's scores are computed against (all of them in smaller stories).
+const MAX_REFERENCES: usize = 64;
 
 /// What a member of a story is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -192,18 +197,44 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         .map(|m| Facts { member: m, credits: provenance::credits(&m.article.text), shingle_set: m.shingles.iter().copied().collect() })
         .collect();
     let n = facts.len();
-    let mut d = vec![vec![0.0f32; n]; n];
-    let mut reasons: Vec<Vec<Vec<String>>> = vec![vec![Vec::new(); n]; n];
-    for i in 0..n {
+    // Large stories are scored against a fixed, evenly spaced sample of
+    // reference members, which bounds the work at n × MAX_REFERENCES.
+    let refs: Vec<usize> = if n <= MAX_REFERENCES {
+        (0..n).collect()
+    } else {
+        (0..MAX_REFERENCES).map(|k| k * n / MAX_REFERENCES).collect()
+    };
+    let is_ref: Vec<bool> = {
+        let mut v = vec![false; n];
+        refs.iter().for_each(|&r| v[r] = true);
+        v
+    };
+    let mut d = vec![vec![0.0f32; n]; n.min(MAX_REFERENCES).max(1)];
+    let mut reasons: Vec<Vec<Vec<String>>> = vec![vec![Vec::new(); n]; refs.len()];
+    // d[r][j] for reference r: evidence that j derives from refs[r].
+    for (r, &i) in refs.iter().enumerate() {
         for j in 0..n {
             if i != j {
                 let dir = direction(&facts[i], &facts[j]);
-                d[i][j] = dir.score;
-                reasons[i][j] = dir.reasons;
+                d[r][j] = dir.score;
+                reasons[r][j] = dir.reasons;
             }
         }
     }
-    let total: Vec<f32> = (0..n).map(|i| d[i].iter().sum()).collect();
+    let ref_index: Vec<Option<usize>> = {
+        let mut v = vec![None; n];
+        refs.iter().enumerate().for_each(|(r, &i)| v[i] = Some(r));
+        v
+    };
+    // Antisymmetric: d(x, y) = -d(y, x); one side is always a reference.
+    let dir_score = |x: usize, y: usize| -> f32 {
+        match (ref_index[x], ref_index[y]) {
+            (Some(r), _) => d[r][y],
+            (None, Some(r)) => -d[r][x],
+            (None, None) => 0.0,
+        }
+    };
+    let total: Vec<f32> = (0..n).map(|i| refs.iter().filter(|&&r| r != i).map(|&r| dir_score(i, r)).sum()).collect();
     // Rank: total score, then earlier publication, longer body, smaller id.
     let mut rank: Vec<usize> = (0..n).collect();
     rank.sort_by(|&a, &b| {
@@ -224,9 +255,11 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
 
     let mut out: Vec<Option<Assignment>> = vec![None; n];
     let mut canon_evidence: Vec<String> = Vec::new();
-    for j in 0..n {
-        if j != canon {
-            canon_evidence.extend(reasons[canon][j].iter().cloned());
+    if let Some(r) = ref_index[canon] {
+        for j in 0..n {
+            if j != canon {
+                canon_evidence.extend(reasons[r][j].iter().cloned());
+            }
         }
     }
     if canon_evidence.is_empty() {
@@ -245,12 +278,14 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         let parent = rank[..pos]
             .iter()
             .copied()
+            .filter(|&x| x == canon || is_ref[x] || n <= MAX_REFERENCES)
             .max_by(|&a, &b| {
-                let score = |x: usize| members[x].vector.cosine(members[y].vector) + d[x][y] / 4.0;
+                let score = |x: usize| members[x].vector.cosine(members[y].vector) + dir_score(x, y) / 4.0;
                 score(a).total_cmp(&score(b)).then(members[b].doc.cmp(&members[a].doc))
             })
             .expect("the canonical ranks first");
-        out[y] = Some(copy_assignment(&facts, parent, y, canonical_doc, &d, &reasons));
+        let pair_reasons = ref_index[parent].map(|r| reasons[r][y].clone()).unwrap_or_default();
+        out[y] = Some(copy_assignment(&facts, parent, y, canonical_doc, dir_score(parent, y), pair_reasons));
     }
     out.into_iter().map(|a| a.expect("every member assigned")).collect()
 }
@@ -266,18 +301,17 @@ fn copy_assignment(
     parent: usize,
     y: usize,
     canonical: DocId,
-    d: &[Vec<f32>],
-    reasons: &[Vec<Vec<String>>],
+    direction_score: f32,
+    mut evidence: Vec<String>,
 ) -> Assignment {
     let (src, copy) = (&facts[parent], &facts[y]);
     let cosine = src.member.vector.cosine(copy.member.vector);
-    let mut evidence = reasons[parent][y].clone();
     let y_in_x = inside(copy, src);
     let x_in_y = inside(src, copy);
     let union = copy.shingle_set.len() + src.shingle_set.len();
     let common = y_in_x * copy.shingle_set.len() as f32;
     let jaccard = if union == 0 { 0.0 } else { common / (union as f32 - common) };
-    let credits_member = d[parent][y] >= 3.0;
+    let credits_member = direction_score >= 3.0;
     let kind = if src.member.lang != copy.member.lang {
         CopyKind::Translation
     } else if jaccard >= 0.9 {
@@ -372,6 +406,22 @@ mod tests {
         assert_eq!(roles[0].role, Role::Canonical);
         assert_eq!(roles[1].kind, Some(CopyKind::Verbatim));
         assert!(roles[0].confidence <= 0.5 + 1e-6, "a tie is a coin toss: {}", roles[0].confidence);
+    }
+
+    #[test]
+    fn large_story_has_one_canonical_and_a_tree() {
+        // More members than MAX_REFERENCES: scored against the sample, still one root.
+        let articles: Vec<Article> = (0..150).map(|i| Article::new(format!("a{i:03}"), "x")).collect();
+        let v = SparseVec::normalized(vec![(1, 1.0)]);
+        let members: Vec<Member> =
+            articles.iter().enumerate().map(|(i, a)| member(i as DocId, a, &v, (0..40 + i as u64).collect())).collect();
+        let roles = assign_roles(&members);
+        assert_eq!(roles.iter().filter(|r| r.role == Role::Canonical).count(), 1);
+        // The longest member contains every other one: it is the source.
+        assert_eq!(roles[149].role, Role::Canonical);
+        for r in roles.iter().filter(|r| r.role == Role::Syndicated) {
+            assert!(r.derived_from.is_some());
+        }
     }
 
     #[test]
