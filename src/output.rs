@@ -136,6 +136,9 @@ pub fn write_dir(result: &RunResult, dir: &Path) -> Result<()> {
 /// Writes a file through a temporary sibling and a rename.
 pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::BadInput { path: dir.to_path_buf(), reason: "directory does not exist".into() });
+    }
     // tempfile's own message already names the path; keep only the cause.
     let plain = |e: std::io::Error| match e.raw_os_error() {
         Some(code) => std::io::Error::from_raw_os_error(code),

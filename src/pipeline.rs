@@ -28,7 +28,7 @@ use crate::progress::Progress;
 use crate::roles::{assign_roles, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, SparseVec, Weighting};
-use crate::tokenize::{shingles, Analyzer, TermHash};
+use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
 use crate::verify::{verify_pairs, Edge};
 
 /// Articles per chunk when summing batch statistics; fixed (not per thread)
@@ -303,6 +303,9 @@ pub fn document_frequencies(analyzed: &[Analyzed]) -> DocFreq {
             for a in chunk {
                 distinct.clear();
                 distinct.extend_from_slice(&a.terms);
+                if indexes_word_pairs(&a.lang) {
+                    distinct.extend(a.terms.windows(2).map(|w| pair_hash(w[0], w[1])));
+                }
                 distinct.sort_unstable();
                 distinct.dedup();
                 df.add(distinct.iter().copied());

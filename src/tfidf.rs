@@ -12,6 +12,12 @@
 //! ```
 //!
 //! For languages without a table the batch IDF is used alone.
+//!
+//! Vietnamese separates syllables, not words, by spaces; its vectors also
+//! carry adjacent syllable pairs ([`indexes_word_pairs`]), which stand for
+//! its two-syllable words. (Pairs for every language were measured and not
+//! kept: they sharpen copies but lower the cosine of independent rewrites
+//! below what the seeds need; see docs/evaluation.md.)
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -21,7 +27,7 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
-use crate::tokenize::{term_hash, TermHash};
+use crate::tokenize::{indexes_word_pairs, pair_hash, term_hash, TermHash};
 
 /// How many articles of evidence the shipped IDF table counts for.
 pub const DEFAULT_PRIOR_DOCS: f32 = 1000.0;
@@ -177,6 +183,20 @@ impl<'a> Weighting<'a> {
         ((1.0 + n) / (1.0 + self.df.get(term) as f32)).ln() + 1.0
     }
 
+    /// The blended IDF of a word pair: the table has no pairs, so a pair is
+    /// taken to be at least as rare as its rarer word.
+    pub fn pair_idf(&self, pair: TermHash, first: TermHash, second: TermHash, table: Option<&LangIdf>) -> f32 {
+        let batch = self.batch_idf(pair);
+        match table {
+            Some(t) => {
+                let n = self.df.docs as f32;
+                let model = t.get(first).max(t.get(second));
+                (n * batch + self.prior_docs * model) / (n + self.prior_docs)
+            }
+            None => batch,
+        }
+    }
+
     /// The blended IDF of a term in an article of language `lang`.
     pub fn idf(&self, term: TermHash, table: Option<&LangIdf>) -> f32 {
         let batch = self.batch_idf(term);
@@ -197,9 +217,18 @@ impl<'a> Weighting<'a> {
         for &t in terms {
             *counts.entry(t).or_insert(0) += 1;
         }
+        let mut pairs: FxHashMap<TermHash, (u32, TermHash, TermHash)> = FxHashMap::default();
+        if indexes_word_pairs(lang) {
+            for w in terms.windows(2) {
+                pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
+            }
+        }
         let mut weighted: Vec<(TermHash, f32)> = counts
             .into_iter()
             .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table)))
+            .chain(pairs.into_iter().map(|(p, (tf, a, b))| {
+                (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))
+            }))
             .filter(|(_, w)| *w > 0.0)
             .collect();
         // Heaviest first; ties by hash so the cut is deterministic.

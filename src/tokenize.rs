@@ -167,6 +167,21 @@ fn is_combining(c: char) -> bool {
         || matches!(c as u32, 0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E | 0x0EB1 | 0x0EB4..=0x0EBC | 0x0EC8..=0x0ECD | 0x17B4..=0x17D3 | 0x102B..=0x103E)
 }
 
+/// Languages whose spaces separate syllables rather than words (Vietnamese):
+/// their TF-IDF vectors also index adjacent pairs, as Chinese and Japanese
+/// are indexed by character bigrams.
+pub fn indexes_word_pairs(lang: &str) -> bool {
+    lang == "vi"
+}
+
+/// The id of the word pair (`first`, `second`), in the same space as term hashes.
+pub fn pair_hash(first: TermHash, second: TermHash) -> TermHash {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&first.to_le_bytes());
+    bytes[8..].copy_from_slice(&second.to_le_bytes());
+    xxh3_64(&bytes)
+}
+
 /// Hashes of overlapping `k`-term shingles (a text shorter than `k` terms
 /// gives one shingle of all its terms).
 pub fn shingles(terms: &[TermHash], k: usize) -> Vec<u64> {
