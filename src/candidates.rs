@@ -3,8 +3,9 @@
 //!
 //! ## The algorithm
 //!
-//! Each article contributes its `keys_per_doc` heaviest TF-IDF terms as keys
-//! to an inverted index. Two articles become a candidate pair when they share
+//! Each article contributes its `keys_per_doc` heaviest TF-IDF terms that
+//! occur in at least one other article as keys to an inverted index (a term
+//! only one article has is often among its heaviest, and can pair nothing). Two articles become a candidate pair when they share
 //! at least `min_shared_keys` keys (or all keys of the article with fewer).
 //! Posting lists longer than `max_postings` are skipped: a key that many
 //! articles share is a topic word, not a story's fingerprint (document
@@ -18,7 +19,8 @@ use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
 use crate::params::ValidParams;
-use crate::tfidf::SparseVec;
+use crate::sketch::ShingleSketch;
+use crate::tfidf::{DocFreq, SparseVec};
 use crate::tokenize::TermHash;
 
 /// Counts that describe one candidate generation.
@@ -33,23 +35,48 @@ pub struct CandidateStats {
 }
 
 /// Proposes candidate pairs `(a, b)` with `a < b`, sorted.
-pub fn candidate_pairs(vectors: &[SparseVec], params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
-    let keys: Vec<Vec<TermHash>> = vectors.par_iter().map(|v| v.top_terms(params.keys_per_doc())).collect();
-    let mut postings: FxHashMap<TermHash, Vec<DocId>> = FxHashMap::default();
+pub fn candidate_pairs(
+    vectors: &[SparseVec],
+    sketches: &[ShingleSketch],
+    df: &DocFreq,
+    params: &ValidParams,
+) -> (Vec<(DocId, DocId)>, CandidateStats) {
+    let mut stats = CandidateStats::default();
+    let term_keys: Vec<Vec<TermHash>> =
+        vectors.par_iter().map(|v| v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2)).collect();
+    let mut pairs = pairs_sharing_keys(&term_keys, params.min_shared_keys(), params.max_postings(), &mut stats);
+    // The smallest shingle hashes are a min-hash sample of the wording:
+    // copies, excerpts and light edits share some of them even when noise
+    // crowds their shared terms out of the heaviest ones.
+    let wording_keys: Vec<Vec<u64>> =
+        sketches.iter().map(|s| s.mins.iter().take(WORDING_KEYS).copied().collect()).collect();
+    pairs.extend(pairs_sharing_keys(&wording_keys, 1, params.max_postings(), &mut stats));
+    pairs.sort_unstable();
+    pairs.dedup();
+    stats.pairs = pairs.len();
+    (pairs, stats)
+}
+
+/// Smallest shingle hashes per article used as wording keys.
+const WORDING_KEYS: usize = 16;
+
+/// Pairs `(a, b)`, `a < b`, that share at least `min_shared` keys (or all
+/// keys of the article with fewer), skipping posting lists above `max_postings`.
+fn pairs_sharing_keys(keys: &[Vec<u64>], min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> Vec<(DocId, DocId)> {
+    let mut postings: FxHashMap<u64, Vec<DocId>> = FxHashMap::default();
     for (doc, doc_keys) in keys.iter().enumerate() {
         for &k in doc_keys {
             postings.entry(k).or_default().push(doc as DocId);
         }
     }
-    let mut stats = CandidateStats { keys: postings.len(), ..Default::default() };
+    stats.keys += postings.len();
     postings.retain(|_, list| {
-        let keep = list.len() <= params.max_postings();
+        let keep = list.len() <= max_postings;
         stats.pruned_keys += usize::from(!keep);
         keep && list.len() > 1
     });
-    let n = vectors.len();
-    let min_shared = params.min_shared_keys();
-    let mut pairs: Vec<(DocId, DocId)> = (0..n)
+    let n = keys.len();
+    (0..n)
         .into_par_iter()
         .map_init(
             || (vec![0u16; n], Vec::<DocId>::new()),
@@ -77,10 +104,7 @@ pub fn candidate_pairs(vectors: &[SparseVec], params: &ValidParams) -> (Vec<(Doc
             },
         )
         .flatten()
-        .collect();
-    pairs.sort_unstable();
-    stats.pairs = pairs.len();
-    (pairs, stats)
+        .collect()
 }
 
 #[cfg(test)]
@@ -91,25 +115,55 @@ mod tests {
         SparseVec::normalized(terms.iter().map(|&t| (t, 1.0 + t as f32 / 100.0)).collect())
     }
 
+    fn no_wording(n: usize) -> Vec<ShingleSketch> {
+        (0..n).map(|i| ShingleSketch::new(vec![1000 + i as u64], 16)).collect()
+    }
+
+    fn df_of(vectors: &[SparseVec]) -> DocFreq {
+        let mut df = DocFreq::default();
+        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
+        df
+    }
+
+    #[test]
+    fn terms_no_other_article_has_are_not_keys() {
+        // Each article's heaviest terms (900+) are its own; the shared ones are lighter.
+        let a = vec_of(&[1, 2, 901, 902, 903, 904]);
+        let b = vec_of(&[1, 2, 911, 912, 913, 914]);
+        let params = crate::params::PipelineParams::new().keys_per_doc(4).check().unwrap();
+        let vectors = vec![a, b];
+        assert_eq!(candidate_pairs(&vectors, &no_wording(2), &df_of(&vectors), &params).0, vec![(0, 1)]);
+    }
+
     #[test]
     fn articles_sharing_keys_pair_up_and_others_do_not() {
         let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 2, 3, 9]), vec_of(&[20, 21, 22])];
-        let (pairs, stats) = candidate_pairs(&vectors, &ValidParams::default());
+        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
         assert_eq!(stats.pairs, 1);
     }
 
     #[test]
     fn one_shared_key_is_not_enough() {
-        let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 7, 8, 9])];
-        assert!(candidate_pairs(&vectors, &ValidParams::default()).0.is_empty());
+        // 0 and 1 share only term 1; each shares two terms with 2.
+        let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 7, 8, 9]), vec_of(&[2, 3, 7, 8])];
+        let (pairs, _) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &ValidParams::default());
+        assert_eq!(pairs, vec![(0, 2), (1, 2)]);
+    }
+
+    #[test]
+    fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
+        let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
+        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
+        let (pairs, _) = candidate_pairs(&vectors, &sketches, &df_of(&vectors), &ValidParams::default());
+        assert_eq!(pairs, vec![(0, 1)]);
     }
 
     #[test]
     fn long_posting_lists_are_pruned() {
         let params = crate::params::PipelineParams::new().max_postings(3).check().unwrap();
         let vectors: Vec<SparseVec> = (0..5).map(|i| vec_of(&[1, 2, 100 + i])).collect();
-        let (pairs, stats) = candidate_pairs(&vectors, &params);
+        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &params);
         assert!(pairs.is_empty());
         assert_eq!(stats.pruned_keys, 2);
     }

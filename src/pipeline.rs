@@ -161,7 +161,7 @@ impl Pipeline {
             .unzip();
         clock.lap("vectorize", &mut stats);
 
-        let (pairs, candidate_stats) = candidate_pairs(&vectors, &self.params);
+        let (pairs, candidate_stats) = candidate_pairs(&vectors, &sketches, &df, &self.params);
         stats.candidates = candidate_stats;
         clock.lap("candidates", &mut stats);
 

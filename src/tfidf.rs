@@ -285,7 +285,12 @@ impl SparseVec {
 
     /// The `k` heaviest terms (ties broken by hash).
     pub fn top_terms(&self, k: usize) -> Vec<TermHash> {
-        let mut idx: Vec<usize> = (0..self.terms.len()).collect();
+        self.top_terms_where(k, |_| true)
+    }
+
+    /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
+    pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
+        let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(self.terms[i])).collect();
         idx.sort_unstable_by(|&a, &b| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b])));
         idx.into_iter().take(k).map(|i| self.terms[i]).collect()
     }
