@@ -34,22 +34,48 @@ pub struct CandidateStats {
     pub pairs: usize,
 }
 
-/// Proposes candidate pairs `(a, b)` with `a < b`, sorted.
+/// For each article, the first article (smallest [`DocId`]) whose cleaned
+/// body is byte-identical to its own, when that is another article. Empty
+/// bodies are never duplicates. Linear in the batch, so ten thousand copies
+/// of one text cost no more than ten thousand different texts.
+pub fn exact_duplicates(body_hashes: &[Option<u64>]) -> Vec<Option<DocId>> {
+    let mut first: FxHashMap<u64, DocId> = FxHashMap::default();
+    body_hashes
+        .iter()
+        .enumerate()
+        .map(|(doc, h)| {
+            let h = (*h)?;
+            let rep = *first.entry(h).or_insert(doc as DocId);
+            (rep != doc as DocId).then_some(rep)
+        })
+        .collect()
+}
+
+/// Proposes candidate pairs `(a, b)` with `a < b`, sorted, among the
+/// articles for which `active` is true (exact duplicates are linked to
+/// their first copy elsewhere and stay out of the index).
 pub fn candidate_pairs(
     vectors: &[SparseVec],
     sketches: &[ShingleSketch],
     df: &DocFreq,
+    active: &[bool],
     params: &ValidParams,
 ) -> (Vec<(DocId, DocId)>, CandidateStats) {
     let mut stats = CandidateStats::default();
-    let term_keys: Vec<Vec<TermHash>> =
-        vectors.par_iter().map(|v| v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2)).collect();
+    let term_keys: Vec<Vec<TermHash>> = vectors
+        .par_iter()
+        .zip(active)
+        .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
+        .collect();
     let mut pairs = pairs_sharing_keys(&term_keys, params.min_shared_keys(), params.max_postings(), &mut stats);
     // The smallest shingle hashes are a min-hash sample of the wording:
     // copies, excerpts and light edits share some of them even when noise
     // crowds their shared terms out of the heaviest ones.
-    let wording_keys: Vec<Vec<u64>> =
-        sketches.iter().map(|s| s.mins.iter().take(WORDING_KEYS).copied().collect()).collect();
+    let wording_keys: Vec<Vec<u64>> = sketches
+        .iter()
+        .zip(active)
+        .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
+        .collect();
     pairs.extend(pairs_sharing_keys(&wording_keys, 1, params.max_postings(), &mut stats));
     pairs.sort_unstable();
     pairs.dedup();
@@ -132,13 +158,13 @@ mod tests {
         let b = vec_of(&[1, 2, 911, 912, 913, 914]);
         let params = crate::params::PipelineParams::new().keys_per_doc(4).check().unwrap();
         let vectors = vec![a, b];
-        assert_eq!(candidate_pairs(&vectors, &no_wording(2), &df_of(&vectors), &params).0, vec![(0, 1)]);
+        assert_eq!(candidate_pairs(&vectors, &no_wording(2), &df_of(&vectors), &[true; 2], &params).0, vec![(0, 1)]);
     }
 
     #[test]
     fn articles_sharing_keys_pair_up_and_others_do_not() {
         let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 2, 3, 9]), vec_of(&[20, 21, 22])];
-        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &ValidParams::default());
+        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
         assert_eq!(stats.pairs, 1);
     }
@@ -147,7 +173,7 @@ mod tests {
     fn one_shared_key_is_not_enough() {
         // 0 and 1 share only term 1; each shares two terms with 2.
         let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 7, 8, 9]), vec_of(&[2, 3, 7, 8])];
-        let (pairs, _) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &ValidParams::default());
+        let (pairs, _) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &ValidParams::default());
         assert_eq!(pairs, vec![(0, 2), (1, 2)]);
     }
 
@@ -155,15 +181,21 @@ mod tests {
     fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
         let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
-        let (pairs, _) = candidate_pairs(&vectors, &sketches, &df_of(&vectors), &ValidParams::default());
+        let (pairs, _) = candidate_pairs(&vectors, &sketches, &df_of(&vectors), &[true; 2], &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn identical_bodies_point_to_their_first_copy() {
+        let dups = exact_duplicates(&[Some(7), Some(8), Some(7), None, None, Some(7)]);
+        assert_eq!(dups, vec![None, None, Some(0), None, None, Some(0)]);
     }
 
     #[test]
     fn long_posting_lists_are_pruned() {
         let params = crate::params::PipelineParams::new().max_postings(3).check().unwrap();
         let vectors: Vec<SparseVec> = (0..5).map(|i| vec_of(&[1, 2, 100 + i])).collect();
-        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &params);
+        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &params);
         assert!(pairs.is_empty());
         assert_eq!(stats.pruned_keys, 2);
     }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{candidate_pairs, CandidateStats};
+use crate::candidates::{candidate_pairs, exact_duplicates, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::Result;
@@ -59,6 +59,8 @@ pub struct Stats {
     pub vocabulary: usize,
     /// Candidate generation counts.
     pub candidates: CandidateStats,
+    /// Articles whose cleaned body repeats an earlier one exactly.
+    pub exact_duplicates: usize,
     /// Verified edges.
     pub edges: usize,
     /// Stories with two or more members.
@@ -161,12 +163,24 @@ impl Pipeline {
             .unzip();
         clock.lap("vectorize", &mut stats);
 
-        let (pairs, candidate_stats) = candidate_pairs(&vectors, &sketches, &df, &self.params);
+        let body_hashes: Vec<Option<u64>> = analyzed
+            .iter()
+            .map(|a| (!a.terms.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(a.clean.body.as_bytes())))
+            .collect();
+        let duplicate_of = exact_duplicates(&body_hashes);
+        let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
+        let (pairs, candidate_stats) = candidate_pairs(&vectors, &sketches, &df, &active, &self.params);
         stats.candidates = candidate_stats;
+        stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
 
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
-        let edges = verify_pairs(&pairs, &vectors, &sketches, &langs, &self.params);
+        let mut edges = verify_pairs(&pairs, &vectors, &sketches, &langs, &self.params);
+        // Identical bodies need no measuring: link each to its first copy.
+        edges.extend(duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
+            rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
+        }));
+        edges.sort_by_key(|e| (e.a, e.b));
         stats.edges = edges.len();
         clock.lap("verify", &mut stats);
 
