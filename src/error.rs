@@ -68,6 +68,10 @@ pub enum Error {
     #[error("evaluation: {0}")]
     Eval(String),
 
+    /// The run was cancelled (Ctrl-C or a termination signal) before it finished.
+    #[error("interrupted before the run finished; no output was written")]
+    Interrupted,
+
     /// A stage of an external library failed (tokenizers, linfa).
     #[error("{stage}: {reason}")]
     Stage {

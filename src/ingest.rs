@@ -35,6 +35,18 @@ pub struct Ingested {
     pub articles: Vec<Article>,
     /// Unreadable records, in input order.
     pub rejects: Vec<Reject>,
+    /// Records read with a repair (invalid UTF-8 replaced), in input order.
+    pub warnings: Vec<Reject>,
+}
+
+/// What to do with bytes that are not UTF-8.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum InvalidUtf8 {
+    /// Replace them with U+FFFD and keep the article, with a warning.
+    #[default]
+    Lossy,
+    /// Reject the record.
+    Reject,
 }
 
 /// How ingestion treats problems.
@@ -42,6 +54,11 @@ pub struct Ingested {
 pub struct IngestOptions {
     /// Turn the first bad record into an error instead of a reject.
     pub strict: bool,
+    /// Invalid UTF-8: repair (default) or reject.
+    pub invalid_utf8: InvalidUtf8,
+    /// Keep the first record of a repeated id and reject the others
+    /// (otherwise a repeated id is an error naming both places).
+    pub dedupe_ids: bool,
 }
 
 #[derive(Deserialize)]
@@ -75,7 +92,7 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
             read_file(path, options, &mut out)?;
         }
     }
-    check_unique_ids(&mut out.articles)?;
+    check_unique_ids(&mut out, options.dedupe_ids)?;
     Ok(out)
 }
 
@@ -144,12 +161,10 @@ fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Re
     let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
         return reject(path, 0, "file name is not valid UTF-8, so it cannot be an id".into(), options, out);
     };
-    let text = match String::from_utf8(bytes) {
-        Ok(text) => text,
-        Err(e) => {
-            return reject(path, 0, format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()), options, out);
-        }
-    };
+    if let Some(at) = memchr_nul(&bytes) {
+        return reject(path, 0, format!("binary file (NUL byte at offset {at}), not an article"), options, out);
+    }
+    let Some(text) = decode(bytes, path, 0, options, out)? else { return Ok(()) };
     let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
         return reject(path, 0, "empty article".into(), options, out);
@@ -174,10 +189,7 @@ fn read_jsonl_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> R
             break;
         }
         line_no += 1;
-        let Ok(line) = std::str::from_utf8(&buf) else {
-            reject(path, line_no, "line is not valid UTF-8".into(), options, out)?;
-            continue;
-        };
+        let Some(line) = decode(std::mem::take(&mut buf), path, line_no, options, out)? else { continue };
         let line = line.trim();
         if line.is_empty() {
             continue;
@@ -191,6 +203,35 @@ fn read_jsonl_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> R
         }
     }
     Ok(())
+}
+
+fn memchr_nul(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == 0)
+}
+
+/// Decodes bytes as UTF-8, repairing or rejecting invalid sequences by policy.
+/// `Ok(None)` means the record was rejected (and listed).
+fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: IngestOptions, out: &mut Ingested) -> Result<Option<String>> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            match options.invalid_utf8 {
+                InvalidUtf8::Reject => {
+                    reject(path, line, format!("not valid UTF-8 (invalid byte at offset {at})"), options, out)?;
+                    Ok(None)
+                }
+                InvalidUtf8::Lossy => {
+                    out.warnings.push(Reject {
+                        path: path.display().to_string(),
+                        line,
+                        reason: format!("invalid UTF-8 at offset {at} replaced with U+FFFD"),
+                    });
+                    Ok(Some(String::from_utf8_lossy(e.as_bytes()).into_owned()))
+                }
+            }
+        }
+    }
 }
 
 fn parse_record(line: &str) -> std::result::Result<Article, String> {
@@ -216,14 +257,29 @@ fn parse_record(line: &str) -> std::result::Result<Article, String> {
 }
 
 /// Sorts by id and fails on the first id that occurs twice, naming both places.
-fn check_unique_ids(articles: &mut [Article]) -> Result<()> {
-    articles.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut seen: HashMap<&str, &Origin> = HashMap::new();
-    for a in articles.iter() {
-        if let Some(first) = seen.insert(&a.id, &a.origin) {
-            return Err(Error::DuplicateId { id: a.id.clone(), first: first.to_string(), second: a.origin.to_string() });
+/// With `dedupe`, later records of a repeated id become rejects.
+fn check_unique_ids(out: &mut Ingested, dedupe: bool) -> Result<()> {
+    // Stable: records of one id stay in input order, so "first" is the first read.
+    out.articles.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut first: HashMap<String, Origin> = HashMap::new();
+    let mut kept = Vec::with_capacity(out.articles.len());
+    for a in std::mem::take(&mut out.articles) {
+        match first.get(&a.id) {
+            None => {
+                first.insert(a.id.clone(), a.origin.clone());
+                kept.push(a);
+            }
+            Some(origin) if dedupe => out.rejects.push(Reject {
+                path: a.origin.path.clone(),
+                line: a.origin.line,
+                reason: format!("duplicate id {:?}, first read at {origin}", a.id),
+            }),
+            Some(origin) => {
+                return Err(Error::DuplicateId { id: a.id.clone(), first: origin.to_string(), second: a.origin.to_string() });
+            }
         }
     }
+    out.articles = kept;
     Ok(())
 }
 
@@ -241,7 +297,7 @@ mod tests {
     fn jsonl_missing_text_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "a.jsonl", "{\"id\":\"a\",\"text\":\"x y\"}\n{\"id\":\"b\"}\n");
-        let err = read_inputs(&[p.clone()], IngestOptions { strict: true }).unwrap_err();
+        let err = read_inputs(&[p.clone()], IngestOptions { strict: true, ..Default::default() }).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("a.jsonl:2") && msg.contains("\"text\""), "{msg}");
         let ok = read_inputs(&[p], IngestOptions::default()).unwrap();
@@ -278,6 +334,51 @@ mod tests {
         let ids: Vec<_> = got.articles.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(got.articles[1].title.as_deref(), Some("Headline here"));
+    }
+
+    #[test]
+    fn duplicate_ids_can_be_deduplicated_keeping_the_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "a.jsonl", "{\"id\":\"x\",\"text\":\"first\"}\n{\"id\":\"x\",\"text\":\"second\"}\n");
+        let got = read_inputs(&[p], IngestOptions { dedupe_ids: true, ..Default::default() }).unwrap();
+        assert_eq!(got.articles.len(), 1);
+        assert_eq!(got.articles[0].text, "first");
+        assert!(got.rejects[0].reason.contains("first read at"), "{:?}", got.rejects);
+    }
+
+    #[test]
+    fn invalid_utf8_is_repaired_with_a_warning_or_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bad.txt");
+        fs::write(&p, b"Caf\xe9 story text\n").unwrap();
+        let lossy = read_inputs(&[p.clone()], IngestOptions::default()).unwrap();
+        assert_eq!(lossy.articles[0].text, "Caf\u{FFFD} story text\n");
+        assert_eq!(lossy.warnings.len(), 1);
+        let strict = IngestOptions { invalid_utf8: InvalidUtf8::Reject, ..Default::default() };
+        let rejected = read_inputs(&[p], strict).unwrap();
+        assert!(rejected.articles.is_empty());
+        assert!(rejected.rejects[0].reason.contains("offset 3"));
+    }
+
+    #[test]
+    fn binary_txt_file_is_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("img.txt");
+        fs::write(&p, b"\x89PNG\r\n\x1a\n\0\0\0").unwrap();
+        let got = read_inputs(&[p], IngestOptions::default()).unwrap();
+        assert!(got.rejects[0].reason.contains("binary"), "{:?}", got.rejects);
+    }
+
+    #[test]
+    fn non_utf8_file_name_is_rejected_not_dropped() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        fs::write(dir.path().join(name), "Some story.").unwrap();
+        let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
+        assert!(got.articles.is_empty());
+        assert_eq!(got.rejects.len(), 1);
+        assert!(got.rejects[0].reason.contains("file name"));
     }
 
     #[test]

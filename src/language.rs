@@ -6,6 +6,8 @@
 //! Detection that is not reliable still returns its best guess, since the
 //! language only selects stop-word weighting; the script is always right.
 
+use crate::pipeline::prefix_at_char_boundary;
+
 /// Code used when nothing can be detected (empty or symbol-only text).
 pub const UNDETERMINED: &str = "und";
 
@@ -37,16 +39,6 @@ pub fn normalize_code(code: &str) -> String {
     to_iso639_1(base).to_string()
 }
 
-fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
 
 /// ISO 639-3 (as whatlang and NTREX spell them) → 639-1 where one exists.
 fn to_iso639_1(code: &str) -> &str {

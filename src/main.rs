@@ -12,8 +12,16 @@ fn main() -> ExitCode {
             if err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)) {
                 return ExitCode::from(cli::EXIT_OK);
             }
-            eprintln!("newsdedup: {err:#}");
-            ExitCode::from(cli::EXIT_ERROR)
+            match err.downcast_ref::<cli::Failure>() {
+                Some(failure) => {
+                    eprintln!("newsdedup: {failure}");
+                    ExitCode::from(failure.code)
+                }
+                None => {
+                    eprintln!("newsdedup: {err:#}");
+                    ExitCode::from(cli::EXIT_INTERNAL)
+                }
+            }
         }
     }
 }

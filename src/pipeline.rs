@@ -12,6 +12,8 @@
 //! roles depend only on their inputs. Every step is deterministic, whatever
 //! the thread count or the input order.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -21,7 +23,7 @@ use crate::article::{Article, DocId};
 use crate::candidates::{candidate_pairs, exact_duplicates, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::language;
 use crate::params::ValidParams;
 use crate::progress::Progress;
@@ -30,6 +32,11 @@ use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, SparseVec, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
 use crate::verify::{verify_pairs, Edge};
+
+/// Bytes of an article that are analyzed; the rest of a longer text is
+/// ignored (with a note in its evidence), which bounds time and memory on a
+/// pathological input such as a 50 MB "article".
+pub const MAX_ANALYZED_BYTES: usize = 1 << 20;
 
 /// Articles per chunk when summing batch statistics; fixed (not per thread)
 /// so that sums are merged in the same order on any machine.
@@ -101,13 +108,28 @@ pub struct Pipeline {
     idf: IdfModel,
     analyzer: Analyzer,
     progress: Progress,
+    cancel: Arc<AtomicBool>,
 }
 
 impl Pipeline {
     /// A pipeline with the shipped IDF tables (unless the params turn them off).
     pub fn new(params: ValidParams) -> Pipeline {
         let idf = if params.use_idf_tables() { IdfModel::embedded() } else { IdfModel::none() };
-        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden() }
+        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden(), cancel: Arc::default() }
+    }
+
+    /// Stops the run with [`Error::Interrupted`] soon after `flag` becomes true.
+    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Pipeline {
+        self.cancel = flag;
+        self
+    }
+
+    fn check_cancelled(&self) -> Result<()> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(Error::Interrupted)
+        } else {
+            Ok(())
+        }
     }
 
     /// Shows progress bars while running.
@@ -136,11 +158,13 @@ impl Pipeline {
         let boilerplate = fit_boilerplate(&articles);
         stats.boilerplate_lines = boilerplate.repeated_lines();
         clock.lap("boilerplate", &mut stats);
+        self.check_cancelled()?;
 
         let bar = self.progress.stage("analyze", articles.len() as u64);
         let analyzed: Vec<Analyzed> = articles
             .par_iter()
             .map(|a| {
+                self.check_cancelled()?;
                 let r = self.analyze(a, &boilerplate);
                 bar.inc(1);
                 r
@@ -149,6 +173,7 @@ impl Pipeline {
         bar.finish_and_clear();
         stats.removed_lines = analyzed.iter().map(|a| a.clean.removed_lines as u64).sum();
         clock.lap("analyze", &mut stats);
+        self.check_cancelled()?;
 
         let df = document_frequencies(&analyzed);
         stats.vocabulary = df.vocabulary();
@@ -162,6 +187,7 @@ impl Pipeline {
             })
             .unzip();
         clock.lap("vectorize", &mut stats);
+        self.check_cancelled()?;
 
         let body_hashes: Vec<Option<u64>> = analyzed
             .iter()
@@ -173,6 +199,7 @@ impl Pipeline {
         stats.candidates = candidate_stats;
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
+        self.check_cancelled()?;
 
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
         let mut edges = verify_pairs(&pairs, &vectors, &sketches, &langs, &self.params);
@@ -183,12 +210,14 @@ impl Pipeline {
         edges.sort_by_key(|e| (e.a, e.b));
         stats.edges = edges.len();
         clock.lap("verify", &mut stats);
+        self.check_cancelled()?;
 
         let (clustering, blocks) =
             cluster(articles.len(), &edges, &vectors, self.params.min_cosine(), self.params.dbscan_min_block());
         stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
+        self.check_cancelled()?;
 
         let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
         clock.lap("roles", &mut stats);
@@ -198,7 +227,7 @@ impl Pipeline {
 
     /// Clean, detect the language and tokenize one article.
     pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
-        let mut clean = boilerplate.clean(&article.text);
+        let mut clean = boilerplate.clean(prefix_at_char_boundary(&article.text, MAX_ANALYZED_BYTES));
         if let Some(title) = &article.title {
             if !clean.body.contains(title.as_str()) && !article.text.contains(title.as_str()) {
                 clean.body = format!("{title}\n{}", clean.body);
@@ -216,7 +245,8 @@ impl Pipeline {
         vectors: &[SparseVec],
         clustering: &Clustering,
     ) -> Result<Vec<Assignment>> {
-        let mut assignments: Vec<Assignment> = analyzed.iter().map(|a| Assignment::unique(unique_evidence(a))).collect();
+        let mut assignments: Vec<Assignment> =
+            articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
         let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
         let decided: Vec<Vec<(DocId, Assignment)>> = stories
             .par_iter()
@@ -284,12 +314,28 @@ impl RunResult {
     }
 }
 
-fn unique_evidence(a: &Analyzed) -> Vec<String> {
-    if a.terms.is_empty() {
-        vec!["no text left after removing boilerplate".into()]
+fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
+    let mut evidence = if a.terms.is_empty() {
+        vec!["no text left after removing boilerplate".to_string()]
     } else {
-        vec!["no other article tells this story".into()]
+        vec!["no other article tells this story".to_string()]
+    };
+    if article.text.len() > MAX_ANALYZED_BYTES {
+        evidence.push(format!("only the first {MAX_ANALYZED_BYTES} of its {} bytes were analyzed", article.text.len()));
     }
+    evidence
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+pub fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// Fits the boilerplate model over fixed-size chunks merged in order.

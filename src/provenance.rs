@@ -12,8 +12,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::article::Article;
+use crate::pipeline::prefix_at_char_boundary;
 
-/// Characters of an article's opening searched for its own outlet name.
+/// Bytes of an article's opening searched for its own outlet name.
 const HEADER_CHARS: usize = 400;
 
 /// An outlet an article credits for its story, with the phrase that said so.
@@ -123,11 +124,8 @@ pub fn is_outlet(article: &Article, own_credits: &[Credit], folded: &str) -> boo
     if own_credits.iter().any(|c| c.folded == folded) {
         return false;
     }
-    let mut end = article.text.len().min(HEADER_CHARS);
-    while !article.text.is_char_boundary(end) {
-        end -= 1;
-    }
-    let header: String = article.text[..end].to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
+    let header: String = prefix_at_char_boundary(&article.text, HEADER_CHARS)
+        .to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect();
     header.contains(folded)
 }
 

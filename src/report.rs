@@ -10,7 +10,7 @@ use crate::roles::Role;
 const LISTED_CLUSTERS: usize = 20;
 
 /// The summary text of a run.
-pub fn summary(result: &RunResult, rejects: &[Reject]) -> String {
+pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> String {
     let mut s = String::new();
     let count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
     let stories = result.clustering.clusters.len();
@@ -28,6 +28,12 @@ pub fn summary(result: &RunResult, rejects: &[Reject]) -> String {
     );
     if !rejects.is_empty() {
         let _ = writeln!(s, "skipped {} unreadable records (listed in rejects.jsonl)", rejects.len());
+    }
+    if !warnings.is_empty() {
+        let _ = writeln!(s, "repaired {} records with invalid UTF-8 (kept, with U+FFFD)", warnings.len());
+    }
+    if result.stats.exact_duplicates > 0 {
+        let _ = writeln!(s, "{} articles repeat an earlier article's body exactly", result.stats.exact_duplicates);
     }
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));

@@ -56,7 +56,7 @@ fn out_dash_streams_articles_to_stdout_and_summary_to_stderr() {
 #[test]
 fn missing_input_is_an_error_naming_the_path() {
     let o = newsdedup(&["run", "/no/such/dir", "--out", "-"]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(3));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("/no/such/dir"), "{err}");
 }
@@ -73,7 +73,7 @@ fn bad_jsonl_line_is_skipped_and_listed_or_fatal_with_strict() {
     let rejects = read_jsonl(&out.join("rejects.jsonl"));
     assert_eq!(rejects.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>(), [2, 3]);
     let strict = newsdedup(&["run", input.to_str().unwrap(), "--out", "-", "--strict"]);
-    assert_eq!(strict.status.code(), Some(2));
+    assert_eq!(strict.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&strict.stderr).contains("in.jsonl:2"));
 }
 

@@ -151,6 +151,6 @@ fn predictions_missing_an_article_are_an_error() {
     let preds = dir.path().join("p.jsonl");
     std::fs::write(&preds, r#"{"id":"000_5f97ec60a494b16d","cluster":0}"#).unwrap();
     let o = newsdedup(&["eval", "--labels", seeds_dir().join("labels.jsonl").to_str().unwrap(), "--predictions", preds.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("4 labelled ids have no prediction"));
 }

@@ -42,7 +42,7 @@ fn run(articles: Vec<Article>) -> Outcome {
 }
 
 fn seed_articles() -> Vec<Article> {
-    read_inputs(&[seeds_dir()], IngestOptions { strict: true }).unwrap().articles
+    read_inputs(&[seeds_dir()], IngestOptions { strict: true, ..Default::default() }).unwrap().articles
 }
 
 #[test]

@@ -6,12 +6,12 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use newsdedup::eval::{self, Prediction};
-use newsdedup::ingest::{read_inputs, IngestOptions};
+use newsdedup::ingest::read_inputs;
 use newsdedup::output;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::progress::Progress;
 
-use super::{PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_OK};
+use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
 
 /// Arguments of `newsdedup eval`.
 #[derive(Debug, Args)]
@@ -40,6 +40,8 @@ pub struct EvalArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
 
@@ -50,11 +52,11 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             let labels = task.join("labels.jsonl");
             (labels, run_pipeline(&args, task)?)
         }
-        (None, Some(labels), Some(preds)) => (labels.clone(), eval::read_predictions(preds)?),
-        _ => anyhow::bail!("give a TASK_DIR, or both --labels and --predictions"),
+        (None, Some(labels), Some(preds)) => (labels.clone(), eval::read_predictions(preds).exit_with(EXIT_INPUT)?),
+        _ => return Err(anyhow::anyhow!("give a TASK_DIR, or both --labels and --predictions")).exit_with(super::EXIT_USAGE),
     };
-    let labels = eval::read_labels(&labels_path, &args.label_field)?;
-    let report = eval::score(&labels, &predictions).context("cannot score")?;
+    let labels = eval::read_labels(&labels_path, &args.label_field).exit_with(EXIT_INPUT)?;
+    let report = eval::score(&labels, &predictions).context("cannot score").exit_with(EXIT_INPUT)?;
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
@@ -73,12 +75,17 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
     let input = task.join("articles.jsonl");
-    let ingested = read_inputs(&[input.clone()], IngestOptions { strict: true })
-        .with_context(|| format!("cannot read {}", input.display()))?;
+    let ingested = read_inputs(&[input.clone()], args.input.options())
+        .with_context(|| format!("cannot read {}", input.display()))
+        .exit_with(EXIT_INPUT)?;
+    for r in &ingested.rejects {
+        eprintln!("newsdedup: skipped {}:{}: {} (it will count as missing)", r.path, r.line, r.reason);
+    }
     let progress = if args.json { Progress::hidden() } else { Progress::stderr() };
-    let result = Pipeline::new(params).with_progress(progress).run(ingested.articles)?;
+    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel_on_signal());
+    let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     if let Some(dir) = &args.out {
-        output::write_dir(&result, dir)?;
+        output::write_dir(&result, dir).exit_with(EXIT_OUTPUT)?;
     }
     Ok(output::article_records(&result)
         .into_iter()

@@ -3,6 +3,8 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
 use newsdedup::params;
@@ -14,8 +16,51 @@ pub mod run;
 pub const EXIT_OK: u8 = 0;
 /// Exit code: `eval` scored below `--min-bcubed-f1`.
 pub const EXIT_BELOW_THRESHOLD: u8 = 1;
-/// Exit code: an error (bad arguments, unreadable input, failed write).
-pub const EXIT_ERROR: u8 = 2;
+/// Exit code: bad arguments or parameters (also clap's own code).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code: the input cannot be used (missing path, no articles, a bad
+/// record under `--strict`, a repeated id without `--dedupe-ids`).
+pub const EXIT_INPUT: u8 = 3;
+/// Exit code: an output file could not be written.
+pub const EXIT_OUTPUT: u8 = 4;
+/// Exit code: an internal error (a bug: please report it).
+pub const EXIT_INTERNAL: u8 = 5;
+/// Exit code: interrupted by Ctrl-C or a termination signal (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// An error that knows its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    /// The process exit code.
+    pub code: u8,
+    /// What went wrong.
+    pub error: anyhow::Error,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.error)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+/// Attaches an exit code to an error.
+pub trait ExitWith<T> {
+    /// Fails with `code` (an interruption keeps its own code).
+    fn exit_with(self, code: u8) -> anyhow::Result<T>;
+}
+
+impl<T, E: Into<anyhow::Error>> ExitWith<T> for Result<T, E> {
+    fn exit_with(self, code: u8) -> anyhow::Result<T> {
+        self.map_err(|e| {
+            let error: anyhow::Error = e.into();
+            let interrupted = error.chain().any(|c| matches!(c.downcast_ref::<newsdedup::Error>(), Some(newsdedup::Error::Interrupted)));
+            let code = if interrupted { EXIT_INTERRUPTED } else { code };
+            anyhow::Error::new(Failure { code, error })
+        })
+    }
+}
 
 /// Groups news articles that tell the same story and marks the canonical
 /// source and its syndicated copies.
@@ -29,7 +74,9 @@ pub struct Cli {
     command: Option<Command>,
 }
 
-const EXIT_CODES: &str = "Exit codes: 0 success; 1 eval below --min-bcubed-f1; 2 error (usage, input, output).";
+const EXIT_CODES: &str = "Exit codes: 0 success; 1 eval below --min-bcubed-f1; 2 usage (bad arguments or \
+parameters); 3 input (missing path, no articles, bad record with --strict, repeated id); 4 output \
+(cannot write); 5 internal error; 130 interrupted (Ctrl-C, SIGTERM: no output is written).";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -37,6 +84,47 @@ enum Command {
     Run(run::RunArgs),
     /// Score a run against labeled clusters.
     Eval(eval::EvalArgs),
+}
+
+/// How input problems are treated (shared by `run` and `eval`).
+#[derive(Debug, Clone, Default, Args)]
+pub struct InputArgs {
+    /// Stop at the first unreadable record instead of skipping it and
+    /// listing it in rejects.jsonl.
+    #[arg(long)]
+    pub strict: bool,
+    /// Bytes that are not UTF-8: "lossy" replaces them with U+FFFD and warns,
+    /// "reject" skips the record.
+    #[arg(long, value_enum, default_value_t = Utf8Arg::Lossy, value_name = "POLICY")]
+    pub invalid_utf8: Utf8Arg,
+    /// Keep the first record of a repeated id and skip the others (default:
+    /// a repeated id is an error naming both places).
+    #[arg(long)]
+    pub dedupe_ids: bool,
+}
+
+/// `--invalid-utf8` values.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Utf8Arg {
+    /// Replace invalid bytes and warn.
+    #[default]
+    Lossy,
+    /// Skip the record.
+    Reject,
+}
+
+impl InputArgs {
+    /// The ingest options these flags select.
+    pub fn options(&self) -> newsdedup::ingest::IngestOptions {
+        newsdedup::ingest::IngestOptions {
+            strict: self.strict,
+            invalid_utf8: match self.invalid_utf8 {
+                Utf8Arg::Lossy => newsdedup::ingest::InvalidUtf8::Lossy,
+                Utf8Arg::Reject => newsdedup::ingest::InvalidUtf8::Reject,
+            },
+            dedupe_ids: self.dedupe_ids,
+        }
+    }
 }
 
 /// Knobs of the pipeline shared by `run` and `eval`.
@@ -75,24 +163,40 @@ impl Default for PipelineArgs {
 impl PipelineArgs {
     /// Validated parameters.
     pub fn params(&self) -> anyhow::Result<newsdedup::ValidParams> {
-        Ok(newsdedup::PipelineParams::new()
+        newsdedup::PipelineParams::new()
             .min_cosine(self.min_cosine)
             .min_containment(self.min_containment)
             .containment_floor(self.containment_floor)
             .use_idf_tables(!self.no_idf_tables)
-            .check()?)
+            .check()
+            .exit_with(EXIT_USAGE)
     }
 
     /// Sets the size of the global thread pool.
     pub fn configure_threads(&self) -> anyhow::Result<()> {
         if let Some(n) = self.threads {
             if n == 0 {
-                anyhow::bail!("--threads must be at least 1");
+                return Err(anyhow::anyhow!("--threads must be at least 1")).exit_with(EXIT_USAGE);
             }
-            rayon::ThreadPoolBuilder::new().num_threads(n).build_global()?;
+            rayon::ThreadPoolBuilder::new().num_threads(n).build_global().exit_with(EXIT_INTERNAL)?;
         }
         Ok(())
     }
+}
+
+/// A flag that Ctrl-C and SIGTERM set; a second signal exits at once.
+pub fn cancel_on_signal() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let seen = flag.clone();
+    // Failing to install the handler only means Ctrl-C kills the process
+    // the ordinary way, which also never leaves a partial output file.
+    let _ = ctrlc::set_handler(move || {
+        if seen.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+        eprintln!("newsdedup: stopping (press Ctrl-C again to stop at once)");
+    });
+    flag
 }
 
 /// Parses the arguments and runs the command.

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use newsdedup::ingest::{read_inputs, IngestOptions, Ingested, Reject};
+use newsdedup::ingest::{read_inputs, Ingested, Reject};
 use newsdedup::output;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::progress::Progress;
 use newsdedup::{report, Article};
 
-use super::{PipelineArgs, EXIT_OK};
+use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
 
 /// Arguments of `newsdedup run`.
 #[derive(Debug, Args)]
@@ -26,9 +26,8 @@ pub struct RunArgs {
     /// articles.jsonl to stdout (the summary then goes to stderr).
     #[arg(long, short, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// Stop at the first unreadable record instead of skipping and listing it.
-    #[arg(long)]
-    pub strict: bool,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Also write every candidate pair with its cosine, containments and
     /// verdict to this JSONL file (for tuning and for explaining a merge).
     #[arg(long, value_name = "FILE")]
@@ -46,7 +45,7 @@ impl RunArgs {
         RunArgs {
             inputs: Vec::new(),
             out,
-            strict: false,
+            input: InputArgs::default(),
             pairs: None,
             quiet: false,
             pipeline: PipelineArgs::default(),
@@ -79,43 +78,61 @@ fn sample_articles() -> Vec<Article> {
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
+    let cancel = cancel_on_signal();
     let ingested = if args.inputs.is_empty() {
-        Ingested { articles: sample_articles(), rejects: Vec::new() }
+        Ingested { articles: sample_articles(), ..Default::default() }
     } else {
-        read_inputs(&args.inputs, IngestOptions { strict: args.strict }).context("cannot read the input")?
+        read_inputs(&args.inputs, args.input.options()).context("cannot read the input").exit_with(EXIT_INPUT)?
     };
     for r in &ingested.rejects {
-        eprintln!("newsdedup: skipped {}:{}: {}", r.path, r.line, r.reason);
+        eprintln!("newsdedup: skipped {}: {}", place(r), r.reason);
+    }
+    for w in &ingested.warnings {
+        eprintln!("newsdedup: warning: {}: {}", place(w), w.reason);
     }
     if ingested.articles.is_empty() {
-        anyhow::bail!("no readable articles in the input ({} records skipped)", ingested.rejects.len());
+        return Err(anyhow::anyhow!("no readable articles in the input ({} records skipped)", ingested.rejects.len()))
+            .exit_with(EXIT_INPUT);
     }
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
-    let pipeline = Pipeline::new(params).with_progress(progress);
-    let result = pipeline.run(ingested.articles)?;
+    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel);
+    let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     if let Some(path) = &args.pairs {
         let records = result.pair_records();
         output::write_atomic(path, |w| output::write_jsonl(w, &records))
-            .with_context(|| format!("cannot write --pairs {}", path.display()))?;
+            .with_context(|| format!("cannot write --pairs {}", path.display()))
+            .exit_with(EXIT_OUTPUT)?;
     }
-    let summary = report::summary(&result, &ingested.rejects);
+    let summary = report::summary(&result, &ingested.rejects, &ingested.warnings);
     if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut lock = std::io::BufWriter::new(stdout.lock());
-        output::write_jsonl(&mut lock, &output::article_records(&result))?;
-        lock.flush()?;
+        output::write_jsonl(&mut lock, &output::article_records(&result))
+            .and_then(|_| lock.flush())
+            .context("cannot write to stdout")
+            .exit_with(EXIT_OUTPUT)?;
         if !args.quiet {
             eprint!("{summary}");
         }
     } else {
-        output::write_dir(&result, &args.out).with_context(|| format!("cannot write to {}", args.out.display()))?;
-        write_rejects(&args.out, &ingested.rejects)?;
+        output::write_dir(&result, &args.out)
+            .with_context(|| format!("cannot write to {}", args.out.display()))
+            .exit_with(EXIT_OUTPUT)?;
+        write_rejects(&args.out, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
         if !args.quiet {
             print!("{summary}");
             println!("wrote {}/articles.jsonl and {}/clusters.jsonl", args.out.display(), args.out.display());
         }
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+fn place(r: &Reject) -> String {
+    if r.line == 0 {
+        r.path.clone()
+    } else {
+        format!("{}:{}", r.path, r.line)
+    }
 }
 
 fn write_rejects(dir: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<()> {

@@ -1,0 +1,127 @@
+//! Property tests (proptest) over the parsers, the cleaner, the tokenizer and
+//! the whole pipeline, with a bounded number of cases so they run in the
+//! normal suite. They stand in for fuzzing: arbitrary input must never panic,
+//! and the pipeline's invariants must hold on any corpus.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use newsdedup::clean::BoilerplateModel;
+use newsdedup::ingest::{read_inputs, IngestOptions};
+use newsdedup::roles::Role;
+use newsdedup::tokenize::Analyzer;
+use newsdedup::{Article, Pipeline, PipelineParams};
+use proptest::prelude::*;
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cleaning_keeps_only_input_lines_in_order(text in "(\\PC{0,40}\\n){0,12}") {
+        let cleaned = BoilerplateModel::default().clean(&text);
+        let input: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let mut at = 0;
+        for line in cleaned.body.lines() {
+            let found = input[at..].iter().position(|l| *l == line);
+            prop_assert!(found.is_some(), "{line:?} is not an input line after position {at}");
+            at += found.unwrap() + 1;
+        }
+        prop_assert_eq!(cleaned.kept_lines + cleaned.removed_lines, input.len() as u32);
+    }
+
+    #[test]
+    fn tokenizer_accepts_any_text(text in "\\PC{0,200}") {
+        let terms = Analyzer::new().terms(&text).unwrap();
+        prop_assert!(terms.iter().all(|t| !t.is_empty() && !t.chars().any(char::is_whitespace)));
+    }
+
+    #[test]
+    fn jsonl_reader_accounts_for_every_line(
+        lines in prop::collection::vec(prop::collection::vec(any::<u8>().prop_filter("one line", |b| *b != b'\n'), 0..60), 0..8)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fuzz.jsonl");
+        let mut f = std::fs::File::create(&path).unwrap();
+        for l in &lines {
+            f.write_all(l).unwrap();
+            f.write_all(b"\n").unwrap();
+        }
+        drop(f);
+        // Every line is an article, a reject or blank (with deduplication, a
+        // repeated id becomes a reject too).
+        let options = IngestOptions { dedupe_ids: true, ..Default::default() };
+        let got = read_inputs(&[path], options).unwrap();
+        let blank = lines.iter().filter(|l| String::from_utf8_lossy(l).trim().is_empty()).count();
+        prop_assert_eq!(got.articles.len() + got.rejects.len() + blank, lines.len());
+    }
+}
+
+/// Random articles built from a small vocabulary, with some copies, so that
+/// stories form.
+fn corpus() -> impl Strategy<Value = Vec<(String, String)>> {
+    let words = prop::sample::select(vec![
+        "harbour", "minister", "flights", "budget", "storm", "election", "court", "rates", "strike", "vaccine",
+        "river", "bridge", "talks", "border", "market", "police", "school", "fire", "trade", "energy",
+    ]);
+    let text = prop::collection::vec(words, 20..60).prop_map(|w| w.join(" "));
+    prop::collection::vec((text, 0usize..3), 2..14).prop_map(|docs| {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for (i, (text, copies)) in docs.into_iter().enumerate() {
+            out.push((format!("d{i:02}"), text.clone()));
+            for c in 0..copies {
+                out.push((format!("d{i:02}c{c}"), format!("{text} extra{c}")));
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pipeline_invariants_hold(docs in corpus(), seed in any::<u64>()) {
+        let articles: Vec<Article> = docs.iter().map(|(id, t)| Article::new(id.clone(), t.clone())).collect();
+        let pipeline = Pipeline::new(PipelineParams::default().check().unwrap());
+        let result = pipeline.run(articles.clone()).unwrap();
+        // Every article exactly once.
+        prop_assert_eq!(result.articles.len(), docs.len());
+        // One canonical per multi-member story; derived_from stays inside the story and leads to the canonical.
+        for (cluster, members) in result.clustering.multi_member() {
+            let canon: Vec<_> = members.iter().filter(|&&d| result.assignments[d as usize].role == Role::Canonical).collect();
+            prop_assert_eq!(canon.len(), 1, "cluster {}", cluster);
+            for &d in members {
+                let mut at = d;
+                for _ in 0..members.len() {
+                    match result.assignments[at as usize].derived_from {
+                        Some(p) => {
+                            prop_assert_eq!(result.clustering.assignment[p as usize], cluster);
+                            at = p;
+                        }
+                        None => break,
+                    }
+                }
+                let root = &result.assignments[at as usize];
+                prop_assert!(root.role == Role::Canonical || root.role == Role::Independent);
+            }
+        }
+        for (doc, a) in result.assignments.iter().enumerate() {
+            let alone = result.clustering.clusters[result.clustering.assignment[doc] as usize].len() == 1;
+            prop_assert_eq!(alone, a.role == Role::Unique);
+        }
+        // Input order does not matter.
+        let mut shuffled = articles;
+        let n = shuffled.len();
+        for i in (1..n).rev() {
+            let j = (seed.wrapping_mul(6364136223846793005).wrapping_add(i as u64) % (i as u64 + 1)) as usize;
+            shuffled.swap(i, j);
+        }
+        let again = pipeline.run(shuffled).unwrap();
+        let by_id = |r: &newsdedup::RunResult| -> HashMap<String, (u32, Role)> {
+            r.articles.iter().enumerate().map(|(d, a)| (a.id.clone(), (r.clustering.assignment[d], r.assignments[d].role))).collect()
+        };
+        prop_assert_eq!(by_id(&result), by_id(&again));
+    }
+}
