@@ -54,20 +54,21 @@ pub fn exact_duplicates(body_hashes: &[Option<u64>]) -> Vec<Option<DocId>> {
 /// Proposes candidate pairs `(a, b)` with `a < b`, sorted, among the
 /// articles for which `active` is true (exact duplicates are linked to
 /// their first copy elsewhere and stay out of the index).
-pub fn candidate_pairs(
-    vectors: &[SparseVec],
-    sketches: &[ShingleSketch],
-    df: &DocFreq,
-    active: &[bool],
-    params: &ValidParams,
-) -> (Vec<(DocId, DocId)>, CandidateStats) {
+pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
+    let CandidateInput { vectors, sketches, df, active, anchors } = *input;
     let mut stats = CandidateStats::default();
-    let term_keys: Vec<Vec<TermHash>> = vectors
-        .par_iter()
-        .zip(active)
-        .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
-        .collect();
-    let mut pairs = pairs_sharing_keys(&term_keys, params.min_shared_keys(), params.max_postings(), &mut stats);
+    let heaviest = |vectors: &[SparseVec], df: &DocFreq| -> Vec<Vec<TermHash>> {
+        vectors
+            .par_iter()
+            .zip(active)
+            .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
+            .collect()
+    };
+    let mut pairs = pairs_sharing_keys(&heaviest(vectors, df), params.min_shared_keys(), params.max_postings(), &mut stats);
+    if let Some((anchor_vectors, anchor_df)) = anchors {
+        let keys = heaviest(anchor_vectors, anchor_df);
+        pairs.extend(pairs_sharing_keys(&keys, params.min_shared_keys(), params.max_postings(), &mut stats));
+    }
     // The smallest shingle hashes are a min-hash sample of the wording:
     // copies, excerpts and light edits share some of them even when noise
     // crowds their shared terms out of the heaviest ones.
@@ -81,6 +82,22 @@ pub fn candidate_pairs(
     pairs.dedup();
     stats.pairs = pairs.len();
     (pairs, stats)
+}
+
+/// What candidate generation reads, per article (indexed by [`DocId`]).
+#[derive(Debug, Clone, Copy)]
+pub struct CandidateInput<'a> {
+    /// TF-IDF vectors.
+    pub vectors: &'a [SparseVec],
+    /// Shingle sketches.
+    pub sketches: &'a [ShingleSketch],
+    /// The batch's document frequencies of terms.
+    pub df: &'a DocFreq,
+    /// False for exact duplicates, which stay out of the index.
+    pub active: &'a [bool],
+    /// Anchor vectors and their document frequencies (cross-lingual mode):
+    /// an index over their heaviest anchors pairs likely translations.
+    pub anchors: Option<(&'a [SparseVec], &'a DocFreq)>,
 }
 
 /// Smallest shingle hashes per article used as wording keys.
@@ -145,6 +162,12 @@ mod tests {
         (0..n).map(|i| ShingleSketch::new(vec![1000 + i as u64], 16)).collect()
     }
 
+    fn pairs_of(vectors: &[SparseVec], sketches: &[ShingleSketch], params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
+        let df = df_of(vectors);
+        let active = vec![true; vectors.len()];
+        candidate_pairs(&CandidateInput { vectors, sketches, df: &df, active: &active, anchors: None }, params)
+    }
+
     fn df_of(vectors: &[SparseVec]) -> DocFreq {
         let mut df = DocFreq::default();
         vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
@@ -158,13 +181,13 @@ mod tests {
         let b = vec_of(&[1, 2, 911, 912, 913, 914]);
         let params = crate::params::PipelineParams::new().keys_per_doc(4).check().unwrap();
         let vectors = vec![a, b];
-        assert_eq!(candidate_pairs(&vectors, &no_wording(2), &df_of(&vectors), &[true; 2], &params).0, vec![(0, 1)]);
+        assert_eq!(pairs_of(&vectors, &no_wording(2), &params).0, vec![(0, 1)]);
     }
 
     #[test]
     fn articles_sharing_keys_pair_up_and_others_do_not() {
         let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 2, 3, 9]), vec_of(&[20, 21, 22])];
-        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &ValidParams::default());
+        let (pairs, stats) = pairs_of(&vectors, &no_wording(vectors.len()), &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
         assert_eq!(stats.pairs, 1);
     }
@@ -173,7 +196,7 @@ mod tests {
     fn one_shared_key_is_not_enough() {
         // 0 and 1 share only term 1; each shares two terms with 2.
         let vectors = vec![vec_of(&[1, 2, 3, 4]), vec_of(&[1, 7, 8, 9]), vec_of(&[2, 3, 7, 8])];
-        let (pairs, _) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &ValidParams::default());
+        let (pairs, _) = pairs_of(&vectors, &no_wording(vectors.len()), &ValidParams::default());
         assert_eq!(pairs, vec![(0, 2), (1, 2)]);
     }
 
@@ -181,7 +204,7 @@ mod tests {
     fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
         let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
-        let (pairs, _) = candidate_pairs(&vectors, &sketches, &df_of(&vectors), &[true; 2], &ValidParams::default());
+        let (pairs, _) = pairs_of(&vectors, &sketches, &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
     }
 
@@ -195,7 +218,7 @@ mod tests {
     fn long_posting_lists_are_pruned() {
         let params = crate::params::PipelineParams::new().max_postings(3).check().unwrap();
         let vectors: Vec<SparseVec> = (0..5).map(|i| vec_of(&[1, 2, 100 + i])).collect();
-        let (pairs, stats) = candidate_pairs(&vectors, &no_wording(vectors.len()), &df_of(&vectors), &vec![true; vectors.len()], &params);
+        let (pairs, stats) = pairs_of(&vectors, &no_wording(vectors.len()), &params);
         assert!(pairs.is_empty());
         assert_eq!(stats.pruned_keys, 2);
     }

@@ -10,8 +10,10 @@
 //! L2-normalised TF-IDF rows (a small candidate block, where DBSCAN is
 //! cheap), with `min_points = 4` so that a thin path of articles with few
 //! neighbours is not enough to join two dense groups. An article DBSCAN calls noise rejoins the group it has
-//! its strongest verified edge to. Blocks above [`MAX_DBSCAN_BLOCK`] rows
-//! are kept as components (DBSCAN is quadratic) and counted.
+//! its strongest verified edge to. Blocks above [`MAX_DBSCAN_BLOCK`] rows or
+//! [`MAX_DENSE_CELLS`] dense cells are kept as components (DBSCAN is
+//! quadratic) and counted. A block that spans languages (translations, in
+//! cross-lingual mode) is re-clustered on its anchor vectors instead.
 
 use linfa::traits::Transformer;
 use linfa_clustering::Dbscan;
@@ -25,6 +27,8 @@ use crate::verify::Edge;
 
 /// Largest block re-clustered with DBSCAN.
 pub const MAX_DBSCAN_BLOCK: usize = 3000;
+/// Most cells (rows × columns) of a dense DBSCAN block: 40 million f32, 160 MB.
+pub const MAX_DENSE_CELLS: usize = 40_000_000;
 /// Core points need this many neighbours (themselves included) within reach.
 const DBSCAN_MIN_POINTS: usize = 4;
 
@@ -57,6 +61,21 @@ pub fn connected_components(n: usize, edges: &[Edge]) -> Clustering {
     from_labels(&roots)
 }
 
+/// The vectors and radii the chain guard works with, per article.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockSpace<'a> {
+    /// TF-IDF vectors (blocks in one language).
+    pub vectors: &'a [SparseVec],
+    /// Cosine radius for term vectors.
+    pub min_cosine: f32,
+    /// Anchor vectors (cross-lingual mode; blocks that span languages).
+    pub anchors: Option<&'a [SparseVec]>,
+    /// Cosine radius for anchor vectors.
+    pub min_anchor_cosine: f32,
+    /// Language of each article.
+    pub langs: &'a [&'a str],
+}
+
 /// Counts from the chain guard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BlockStats {
@@ -66,11 +85,13 @@ pub struct BlockStats {
     pub split: usize,
     /// Components too large for DBSCAN, kept whole.
     pub too_large: usize,
+    /// Components spanning languages (translations), re-clustered on anchors.
+    pub multilingual: usize,
 }
 
 /// Connected components, with components of `min_block` or more members
 /// re-clustered by DBSCAN at cosine `min_cosine` (see the module docs).
-pub fn cluster(n: usize, edges: &[Edge], vectors: &[SparseVec], min_cosine: f32, min_block: usize) -> (Clustering, BlockStats) {
+pub fn cluster(n: usize, edges: &[Edge], space: &BlockSpace, min_block: usize) -> (Clustering, BlockStats) {
     let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
     let mut labels: Vec<(u32, u32)> = components.assignment.iter().map(|&c| (c, 0)).collect();
@@ -83,7 +104,19 @@ pub fn cluster(n: usize, edges: &[Edge], vectors: &[SparseVec], min_cosine: f32,
         if members.len() < min_block {
             continue;
         }
-        if members.len() > MAX_DBSCAN_BLOCK {
+        // Translations share no terms: a block that spans languages is held
+        // together by anchor edges, so DBSCAN runs on the anchor vectors.
+        let multilingual = members.iter().any(|&d| space.langs[d as usize] != space.langs[members[0] as usize]);
+        let (vectors, min_cosine) = match (multilingual, space.anchors) {
+            (false, _) => (space.vectors, space.min_cosine),
+            (true, Some(anchors)) => {
+                stats.multilingual += 1;
+                (anchors, space.min_anchor_cosine)
+            }
+            (true, None) => continue,
+        };
+        let columns = members.iter().flat_map(|&d| vectors[d as usize].terms.iter()).collect::<rustc_hash::FxHashSet<_>>().len();
+        if members.len() > MAX_DBSCAN_BLOCK || members.len().saturating_mul(columns) > MAX_DENSE_CELLS {
             stats.too_large += 1;
             continue;
         }
@@ -198,7 +231,8 @@ mod tests {
             }
         }
         assert_eq!(connected_components(10, &edges).clusters.len(), 1);
-        let (c, stats) = cluster(10, &edges, &vectors, 0.4, 3);
+        let space = BlockSpace { vectors: &vectors, min_cosine: 0.4, anchors: None, min_anchor_cosine: 0.5, langs: &["en"; 10] };
+        let (c, stats) = cluster(10, &edges, &space, 3);
         assert_eq!(stats.split, 1);
         assert_ne!(c.assignment[0], c.assignment[4]);
         assert!(c.assignment[..4].iter().all(|&x| x == c.assignment[0]));

@@ -49,6 +49,7 @@ pub mod language;
 pub mod tokenize;
 pub mod tfidf;
 pub mod sketch;
+pub mod anchors;
 pub mod candidates;
 pub mod verify;
 pub mod cluster;

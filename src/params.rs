@@ -11,6 +11,9 @@ pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.50;
 /// Default cosine below which containment alone accepts nothing.
 pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.20;
 
+/// Default anchor cosine that links two articles in different languages.
+pub const DEFAULT_MIN_ANCHOR_COSINE: f32 = 0.50;
+
 /// A parameter outside its range. Messages carry the rejected value.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -55,6 +58,7 @@ pub struct PipelineParams {
     use_idf_tables: bool,
     dbscan_min_block: usize,
     cross_language: bool,
+    min_anchor_cosine: f32,
 }
 
 impl Default for PipelineParams {
@@ -80,6 +84,7 @@ impl PipelineParams {
             use_idf_tables: true,
             dbscan_min_block: 6,
             cross_language: false,
+            min_anchor_cosine: DEFAULT_MIN_ANCHOR_COSINE,
         }
     }
 
@@ -145,9 +150,16 @@ impl PipelineParams {
         self.dbscan_min_block = v;
         self
     }
-    /// Link articles in different languages (off: a pair must share its language).
+    /// Link articles in different languages as translations, on their
+    /// anchors (off: a pair must share its language).
     pub fn cross_language(mut self, v: bool) -> Self {
         self.cross_language = v;
+        self
+    }
+    /// Anchor cosine at or above which two articles in different languages
+    /// are translations of one story (with `cross_language`).
+    pub fn min_anchor_cosine(mut self, v: f32) -> Self {
+        self.min_anchor_cosine = v;
         self
     }
 
@@ -157,6 +169,7 @@ impl PipelineParams {
             ("min_cosine", self.min_cosine),
             ("min_containment", self.min_containment),
             ("containment_floor", self.containment_floor),
+            ("min_anchor_cosine", self.min_anchor_cosine),
         ] {
             if !(0.0..=1.0).contains(&value) || value.is_nan() {
                 return Err(ParamsError::NotAShare { name, value });
@@ -247,6 +260,9 @@ impl ValidParams {
     }
     pub fn cross_language(&self) -> bool {
         self.0.cross_language
+    }
+    pub fn min_anchor_cosine(&self) -> f32 {
+        self.0.min_anchor_cosine
     }
 }
 

@@ -20,9 +20,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{candidate_pairs, exact_duplicates, CandidateStats};
+use crate::candidates::{candidate_pairs, exact_duplicates, CandidateInput, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{cluster, BlockStats, Clustering};
+use crate::cluster::{cluster, BlockSpace, BlockStats, Clustering};
 use crate::error::{Error, Result};
 use crate::language;
 use crate::params::ValidParams;
@@ -31,7 +31,7 @@ use crate::roles::{assign_roles, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, SparseVec, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
-use crate::verify::{verify_pairs, Edge};
+use crate::verify::{verify_pairs, Edge, Evidence};
 
 /// Bytes of an article that are analyzed; the rest of a longer text is
 /// ignored (with a note in its evidence), which bounds time and memory on a
@@ -91,6 +91,8 @@ pub struct RunResult {
     pub sketches: Vec<ShingleSketch>,
     /// All candidate pairs, verified or not.
     pub pairs: Vec<(DocId, DocId)>,
+    /// Anchor vectors (cross-lingual mode only).
+    pub anchor_vectors: Option<Vec<SparseVec>>,
     /// Verified edges.
     pub edges: Vec<Edge>,
     /// The stories.
@@ -195,14 +197,37 @@ impl Pipeline {
             .collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
-        let (pairs, candidate_stats) = candidate_pairs(&vectors, &sketches, &df, &active, &self.params);
+        // Cross-lingual mode: anchor vectors (numbers, Latin names), batch IDF only.
+        let anchor_df;
+        let anchor_vectors: Option<Vec<SparseVec>> = if self.params.cross_language() {
+            let anchors: Vec<Vec<TermHash>> = articles
+                .par_iter()
+                .map(|a| crate::anchors::anchors(prefix_at_char_boundary(&a.text, MAX_ANALYZED_BYTES)))
+                .collect();
+            anchor_df = frequencies(&anchors, |a, out| out.extend_from_slice(a));
+            let no_tables = IdfModel::none();
+            let weighting = Weighting::new(&anchor_df, &no_tables, 0.0);
+            Some(anchors.par_iter().map(|a| weighting.vectorize(a, "", self.params.max_terms())).collect())
+        } else {
+            anchor_df = DocFreq::default();
+            None
+        };
+        let input = CandidateInput {
+            vectors: &vectors,
+            sketches: &sketches,
+            df: &df,
+            active: &active,
+            anchors: anchor_vectors.as_deref().map(|v| (v, &anchor_df)),
+        };
+        let (pairs, candidate_stats) = candidate_pairs(&input, &self.params);
         stats.candidates = candidate_stats;
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
         self.check_cancelled()?;
 
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
-        let mut edges = verify_pairs(&pairs, &vectors, &sketches, &langs, &self.params);
+        let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
+        let mut edges = verify_pairs(&pairs, &evidence, &self.params);
         // Identical bodies need no measuring: link each to its first copy.
         edges.extend(duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
             rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
@@ -212,8 +237,14 @@ impl Pipeline {
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let (clustering, blocks) =
-            cluster(articles.len(), &edges, &vectors, self.params.min_cosine(), self.params.dbscan_min_block());
+        let space = BlockSpace {
+            vectors: &vectors,
+            min_cosine: self.params.min_cosine(),
+            anchors: anchor_vectors.as_deref(),
+            min_anchor_cosine: self.params.min_anchor_cosine(),
+            langs: &langs,
+        };
+        let (clustering, blocks) = cluster(articles.len(), &edges, &space, self.params.dbscan_min_block());
         stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
@@ -222,7 +253,7 @@ impl Pipeline {
         let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
         clock.lap("roles", &mut stats);
 
-        Ok(RunResult { articles, analyzed, vectors, sketches, pairs, edges, clustering, assignments, stats })
+        Ok(RunResult { articles, analyzed, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
     }
 
     /// Clean, detect the language and tokenize one article.
@@ -289,6 +320,9 @@ pub struct PairRecord<'a> {
     pub a_in_b: f32,
     /// Share of `b`'s shingles in `a`.
     pub b_in_a: f32,
+    /// Anchor cosine (cross-lingual mode only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anchor_cosine: Option<f32>,
     /// Whether verification accepted the pair.
     pub accepted: bool,
 }
@@ -307,6 +341,7 @@ impl RunResult {
                     cosine: self.vectors[a as usize].cosine(&self.vectors[b as usize]),
                     a_in_b: sa.containment_in(sb),
                     b_in_a: sb.containment_in(sa),
+                    anchor_cosine: self.anchor_vectors.as_ref().map(|v| v[a as usize].cosine(&v[b as usize])),
                     accepted: accepted.contains(&(a, b)),
                 }
             })
@@ -353,19 +388,27 @@ pub fn fit_boilerplate(articles: &[Article]) -> BoilerplateModel {
     total.into_model()
 }
 
-/// Sums document frequencies over fixed-size chunks.
+/// Document frequencies of the batch's terms (and of Vietnamese syllable pairs).
 pub fn document_frequencies(analyzed: &[Analyzed]) -> DocFreq {
-    let partial: Vec<DocFreq> = analyzed
+    frequencies(analyzed, |a, out| {
+        out.extend_from_slice(&a.terms);
+        if indexes_word_pairs(&a.lang) {
+            out.extend(a.terms.windows(2).map(|w| pair_hash(w[0], w[1])));
+        }
+    })
+}
+
+/// Sums document frequencies over fixed-size chunks merged in order;
+/// `terms_of` lists one article's terms (repeats allowed).
+pub fn frequencies<T: Sync>(docs: &[T], terms_of: impl Fn(&T, &mut Vec<TermHash>) + Sync) -> DocFreq {
+    let partial: Vec<DocFreq> = docs
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut df = DocFreq::default();
             let mut distinct: Vec<TermHash> = Vec::new();
-            for a in chunk {
+            for doc in chunk {
                 distinct.clear();
-                distinct.extend_from_slice(&a.terms);
-                if indexes_word_pairs(&a.lang) {
-                    distinct.extend(a.terms.windows(2).map(|w| pair_hash(w[0], w[1])));
-                }
+                terms_of(doc, &mut distinct);
                 distinct.sort_unstable();
                 distinct.dedup();
                 df.add(distinct.iter().copied());

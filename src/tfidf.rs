@@ -268,19 +268,25 @@ impl SparseVec {
 
     /// Cosine similarity with another unit vector.
     pub fn cosine(&self, other: &SparseVec) -> f32 {
-        let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+        self.overlap(other).0
+    }
+
+    /// Cosine with another unit vector and the number of terms both have.
+    pub fn overlap(&self, other: &SparseVec) -> (f32, usize) {
+        let (mut i, mut j, mut dot, mut shared) = (0, 0, 0.0f32, 0);
         while i < self.terms.len() && j < other.terms.len() {
             match self.terms[i].cmp(&other.terms[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
                     dot += self.weights[i] * other.weights[j];
+                    shared += 1;
                     i += 1;
                     j += 1;
                 }
             }
         }
-        dot.min(1.0)
+        (dot.min(1.0), shared)
     }
 
     /// The `k` heaviest terms (ties broken by hash).

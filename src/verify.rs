@@ -3,8 +3,10 @@
 //! A pair becomes an [`Edge`] when its TF-IDF cosine reaches `min_cosine`,
 //! or when one article's shingles are largely contained in the other's
 //! (`min_containment`, an excerpt or a copy with material added) and the
-//! cosine is at least `containment_floor`. Without `cross_language` the two
-//! must also share their language (translations are a separate mode). Unverified candidates are never
+//! cosine is at least `containment_floor`. Two articles in different
+//! languages are linked only with `cross_language`, and then on the cosine
+//! of their anchors (see [`crate::anchors`]) reaching `min_anchor_cosine`,
+//! with at least [`MIN_SHARED_ANCHORS`] anchors in common. Unverified candidates are never
 //! joined: that is what keeps unrelated stories from chaining together.
 
 use rayon::prelude::*;
@@ -14,6 +16,10 @@ use crate::article::DocId;
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
 use crate::tfidf::SparseVec;
+
+/// Anchors two articles in different languages must share: one shared year
+/// gives a cosine of 1 between two articles that have nothing else.
+pub const MIN_SHARED_ANCHORS: usize = 3;
 
 /// A verified link between two articles of one story.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -38,16 +44,14 @@ impl Edge {
 }
 
 /// Measures one pair and accepts or rejects it.
-pub fn verify_pair(
-    a: DocId,
-    b: DocId,
-    vectors: &[SparseVec],
-    sketches: &[ShingleSketch],
-    langs: &[&str],
-    params: &ValidParams,
-) -> Option<Edge> {
-    if !params.cross_language() && langs[a as usize] != langs[b as usize] {
-        return None;
+pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams) -> Option<Edge> {
+    let Evidence { vectors, sketches, langs, anchors } = evidence;
+    if langs[a as usize] != langs[b as usize] {
+        // Different languages: translations, judged on anchors alone.
+        let anchors = anchors.filter(|_| params.cross_language())?;
+        let (cosine, shared) = anchors[a as usize].overlap(&anchors[b as usize]);
+        let enough = shared >= MIN_SHARED_ANCHORS && cosine >= params.min_anchor_cosine();
+        return enough.then_some(Edge { a, b, cosine, a_in_b: 0.0, b_in_a: 0.0 });
     }
     let cosine = vectors[a as usize].cosine(&vectors[b as usize]);
     if cosine < params.containment_floor() {
@@ -58,20 +62,31 @@ pub fn verify_pair(
     (cosine >= params.min_cosine() || edge.containment() >= params.min_containment()).then_some(edge)
 }
 
+/// What verification measures, per article (indexed by [`DocId`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Evidence<'a> {
+    /// TF-IDF vectors.
+    pub vectors: &'a [SparseVec],
+    /// Shingle sketches.
+    pub sketches: &'a [ShingleSketch],
+    /// Language codes.
+    pub langs: &'a [&'a str],
+    /// Anchor vectors (numbers, Latin names), present with `cross_language`.
+    pub anchors: Option<&'a [SparseVec]>,
+}
+
 /// Verifies every candidate pair (in parallel); edges come back in pair order.
-pub fn verify_pairs(
-    pairs: &[(DocId, DocId)],
-    vectors: &[SparseVec],
-    sketches: &[ShingleSketch],
-    langs: &[&str],
-    params: &ValidParams,
-) -> Vec<Edge> {
-    pairs.par_iter().filter_map(|&(a, b)| verify_pair(a, b, vectors, sketches, langs, params)).collect()
+pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &ValidParams) -> Vec<Edge> {
+    pairs.par_iter().filter_map(|&(a, b)| verify_pair(a, b, evidence, params)).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn evidence<'a>(v: &'a [SparseVec], s: &'a [ShingleSketch], langs: &'a [&'a str], anchors: Option<&'a [SparseVec]>) -> Evidence<'a> {
+        Evidence { vectors: v, sketches: s, langs, anchors }
+    }
 
     fn setup() -> (Vec<SparseVec>, Vec<ShingleSketch>) {
         let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
@@ -88,25 +103,28 @@ mod tests {
     #[test]
     fn similar_pair_is_accepted() {
         let (v, s) = setup();
-        let e = verify_pair(0, 1, &v, &s, &["en"; 3], &ValidParams::default()).unwrap();
+        let e = verify_pair(0, 1, &evidence(&v, &s, &["en"; 3], None), &ValidParams::default()).unwrap();
         assert!(e.cosine > 0.99);
     }
 
     #[test]
     fn different_languages_are_not_linked_by_default() {
         let (v, s) = setup();
-        assert!(verify_pair(0, 1, &v, &s, &["en", "es", "en"], &ValidParams::default()).is_none());
+        let langs = ["en", "es", "en"];
+        assert!(verify_pair(0, 1, &evidence(&v, &s, &langs, Some(&v)), &ValidParams::default()).is_none());
         let params = crate::params::PipelineParams::new().cross_language(true).check().unwrap();
-        assert!(verify_pair(0, 1, &v, &s, &["en", "es", "en"], &params).is_some());
+        // Translations are judged on their anchors: here the anchor vectors are the term vectors.
+        assert!(verify_pair(0, 1, &evidence(&v, &s, &langs, Some(&v)), &params).is_some());
+        assert!(verify_pair(0, 2, &evidence(&v, &s, &["en", "es", "es"], Some(&v)), &params).is_none());
     }
 
     #[test]
     fn contained_pair_with_low_cosine_is_accepted_above_the_floor() {
         let (v, s) = setup();
         // cosine(0, 2) = 1/sqrt(3)/3 ≈ 0.19: below the default floor, so rejected
-        assert!(verify_pair(0, 2, &v, &s, &["en"; 3], &ValidParams::default()).is_none());
+        assert!(verify_pair(0, 2, &evidence(&v, &s, &["en"; 3], None), &ValidParams::default()).is_none());
         let params = crate::params::PipelineParams::new().containment_floor(0.1).check().unwrap();
-        let e = verify_pair(0, 2, &v, &s, &["en"; 3], &params).unwrap();
+        let e = verify_pair(0, 2, &evidence(&v, &s, &["en"; 3], None), &params).unwrap();
         assert_eq!(e.b_in_a, 1.0);
     }
 }

@@ -140,6 +140,14 @@ pub struct PipelineArgs {
     /// Cosine below which no pair is accepted, whatever its containment.
     #[arg(long, default_value_t = params::DEFAULT_CONTAINMENT_FLOOR, value_name = "X")]
     pub containment_floor: f32,
+    /// Link translations: articles in different languages join one story
+    /// when their anchors (numbers, Latin-script names) agree.
+    #[arg(long)]
+    pub cross_lingual: bool,
+    /// Anchor cosine that links two articles in different languages (with
+    /// --cross-lingual).
+    #[arg(long, default_value_t = params::DEFAULT_MIN_ANCHOR_COSINE, value_name = "X")]
+    pub min_anchor_cosine: f32,
     /// Use batch IDF only, not the shipped per-language tables in models/idf.
     #[arg(long)]
     pub no_idf_tables: bool,
@@ -154,6 +162,8 @@ impl Default for PipelineArgs {
             min_cosine: params::DEFAULT_MIN_COSINE,
             min_containment: params::DEFAULT_MIN_CONTAINMENT,
             containment_floor: params::DEFAULT_CONTAINMENT_FLOOR,
+            cross_lingual: false,
+            min_anchor_cosine: params::DEFAULT_MIN_ANCHOR_COSINE,
             no_idf_tables: false,
             threads: None,
         }
@@ -168,6 +178,8 @@ impl PipelineArgs {
             .min_containment(self.min_containment)
             .containment_floor(self.containment_floor)
             .use_idf_tables(!self.no_idf_tables)
+            .cross_language(self.cross_lingual)
+            .min_anchor_cosine(self.min_anchor_cosine)
             .check()
             .exit_with(EXIT_USAGE)
     }

@@ -97,12 +97,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel);
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
-    if let Some(path) = &args.pairs {
-        let records = result.pair_records();
-        output::write_atomic(path, |w| output::write_jsonl(w, &records))
-            .with_context(|| format!("cannot write --pairs {}", path.display()))
-            .exit_with(EXIT_OUTPUT)?;
-    }
     let summary = report::summary(&result, &ingested.rejects, &ingested.warnings);
     if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();
@@ -123,6 +117,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             print!("{summary}");
             println!("wrote {}/articles.jsonl and {}/clusters.jsonl", args.out.display(), args.out.display());
         }
+    }
+    if let Some(path) = &args.pairs {
+        let records = result.pair_records();
+        output::write_atomic(path, |w| output::write_jsonl(w, &records))
+            .with_context(|| format!("cannot write --pairs {}", path.display()))
+            .exit_with(EXIT_OUTPUT)?;
     }
     Ok(ExitCode::from(EXIT_OK))
 }
