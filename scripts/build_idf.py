@@ -30,7 +30,9 @@ import wordfreq
 EFFECTIVE_DOC_TOKENS = 150
 SKIP = {"zh", "ja"}
 def pieces(word):
-    word = unicodedata.normalize("NFKC", word).lower()
+    # As newsdedup's normalizer: NFKC, lowercase, and Turkish İ (which
+    # lowercases to i + U+0307) folded to i.
+    word = unicodedata.normalize("NFKC", word).lower().replace("i\u0307", "i")
     # Letters, marks (Devanagari vowel signs, Hebrew points) and digits stay
     # inside a word; everything else separates words.
     kept = "".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in word)

@@ -3,7 +3,7 @@
 //! Built on the `tokenizers` crate: the normalizer sequence is NFKC followed
 //! by lowercasing (a no-op for scripts without case; no accent stripping,
 //! which would corrupt Japanese voicing marks, Thai tone marks and Hindi vowel
-//! signs). The pre-tokenizer sequence splits on whitespace, removes
+//! signs), and Turkish İ, which lowercases to i + a combining dot, folded to i. The pre-tokenizer sequence splits on whitespace, removes
 //! punctuation and splits where the Unicode script changes. Each piece is then
 //! turned into terms by its script:
 //!
@@ -16,6 +16,7 @@
 //! Terms are identified by a 64-bit hash of their text, so batches processed
 //! on different machines agree on term ids without sharing a vocabulary.
 
+use tokenizers::normalizers::replace::Replace;
 use tokenizers::normalizers::{Lowercase, NormalizerWrapper, Sequence as NormalizerSequence, NFKC};
 use tokenizers::pre_tokenizers::punctuation::Punctuation;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreTokenizerSequence;
@@ -75,8 +76,14 @@ impl Default for Analyzer {
 impl Analyzer {
     /// The multilingual analyzer used by the pipeline.
     pub fn new() -> Analyzer {
-        let normalizer =
-            NormalizerSequence::new(vec![NormalizerWrapper::NFKC(NFKC), NormalizerWrapper::Lowercase(Lowercase)]);
+        // Lowercasing Turkish İ gives i + U+0307 (combining dot above), which
+        // the script pre-tokenizer would cut off the word: fold it to i.
+        let dotted_i = Replace::new("i\u{307}", "i").expect("a plain string pattern compiles");
+        let normalizer = NormalizerSequence::new(vec![
+            NormalizerWrapper::NFKC(NFKC),
+            NormalizerWrapper::Lowercase(Lowercase),
+            NormalizerWrapper::Replace(dotted_i),
+        ]);
         let pre_tokenizer = PreTokenizerSequence::new(vec![
             PreTokenizerWrapper::WhitespaceSplit(WhitespaceSplit),
             PreTokenizerWrapper::Punctuation(Punctuation::new(SplitDelimiterBehavior::Removed)),
@@ -235,6 +242,15 @@ mod tests {
         korean: "유럽연합 관리들이 말했다" => vec!["유럽연합", "관리들이", "말했다"];
         thai: "รัฐบาลไทย" => vec!["รัฐบ", "ฐบา", "บาล", "าลไ", "ลไท", "ไทย"];
         mixed: "Reuters报道: 新航线" => vec!["reuters", "报道", "新航", "航线"];
+        spanish: "El Gobierno aprobó ayer la reforma" => vec!["el", "gobierno", "aprobó", "ayer", "la", "reforma"];
+        ukrainian: "Уряд України ухвалив рішення" => vec!["уряд", "україни", "ухвалив", "рішення"];
+        hebrew: "הממשלה אישרה את התוכנית" => vec!["הממשלה", "אישרה", "את", "התוכנית"];
+        persian: "دولت ایران این طرح را تصویب کرد" => vec!["دولت", "ایران", "این", "طرح", "را", "تصویب", "کرد"];
+        bengali: "সরকার পরিকল্পনা অনুমোদন করেছে" => vec!["সরকার", "পরিকল্পনা", "অনুমোদন", "করেছে"];
+        tamil: "அரசு திட்டத்தை அங்கீகரித்தது" => vec!["அரசு", "திட்டத்தை", "அங்கீகரித்தது"];
+        vietnamese: "Chính phủ đã phê duyệt kế hoạch" => vec!["chính", "phủ", "đã", "phê", "duyệt", "kế", "hoạch"];
+        turkish: "İstanbul'da hükümet planı onayladı" => vec!["istanbul", "da", "hükümet", "planı", "onayladı"];
+        amharic: "መንግሥት ዕቅዱን አጸደቀ" => vec!["መንግሥት", "ዕቅዱን", "አጸደቀ"];
     }
 
     #[test]
