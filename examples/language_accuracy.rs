@@ -1,6 +1,7 @@
 //! Measures language detection against the `lang` field of a JSONL task
-//! (e.g. ../shared/eval/ntrex-crosslingual/articles.jsonl), for several
-//! sample sizes: accuracy and time per article.
+//! (e.g. ../shared/eval/ntrex-crosslingual/articles.jsonl): whatlang (what
+//! newsdedup uses) at several sample sizes, and whichlang for comparison,
+//! over all articles and over the 16 languages whichlang knows.
 //!
 //! cargo run --release --example language_accuracy -- ../shared/eval/ntrex-crosslingual/articles.jsonl
 
@@ -13,17 +14,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: language_accuracy ARTICLES.jsonl")?;
     let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
     let given: Vec<String> = articles.iter().map(|a| language::normalize_code(a.lang.as_deref().unwrap_or("und"))).collect();
-    println!("| sample bytes | accuracy | µs per article |");
-    println!("|---|---|---|");
-    for sample in [256, 600, 1024, 4096] {
+    // The languages whichlang detects, as ISO 639-1 codes.
+    const WHICHLANG: &[&str] = &["ar", "nl", "en", "fr", "de", "hi", "it", "ja", "ko", "zh", "pt", "ru", "es", "sv", "tr", "vi"];
+    let known: Vec<bool> = given.iter().map(|g| WHICHLANG.contains(&g.as_str())).collect();
+    let n_known = known.iter().filter(|k| **k).count();
+    println!("| detector | sample bytes | accuracy, all {} | accuracy, {} in whichlang's 16 languages | µs per article |", articles.len(), n_known);
+    println!("|---|---|---|---|---|");
+    let mut report = |name: &str, sample: usize, detect: &dyn Fn(&str) -> String| {
         let start = Instant::now();
-        let right = articles
-            .iter()
-            .zip(&given)
-            .filter(|(a, g)| language::detect_sample(&a.text, sample) == **g)
-            .count();
+        let guesses: Vec<String> = articles.iter().map(|a| detect(&a.text)).collect();
         let micros = start.elapsed().as_secs_f64() * 1e6 / articles.len() as f64;
-        println!("| {sample} | {:.3} | {micros:.1} |", right as f64 / articles.len() as f64);
+        let right: Vec<bool> = guesses.iter().zip(&given).map(|(x, g)| x == g).collect();
+        let all = right.iter().filter(|r| **r).count() as f64 / articles.len() as f64;
+        let sub = right.iter().zip(&known).filter(|(r, k)| **r && **k).count() as f64 / n_known as f64;
+        println!("| {name} | {sample} | {all:.3} | {sub:.3} | {micros:.1} |");
+    };
+    for sample in [256, 1024, 4096] {
+        report("whatlang", sample, &|t| language::detect_sample(t, sample));
+    }
+    for sample in [256, 1024, 4096] {
+        report("whichlang", sample, &|t| {
+            let code = whichlang::detect_language(newsdedup::pipeline::prefix_at_char_boundary(t, sample)).three_letter_code();
+            language::normalize_code(if code == "cmn" { "zh" } else { code })
+        });
     }
     Ok(())
 }

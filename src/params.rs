@@ -59,6 +59,7 @@ pub struct PipelineParams {
     dbscan_min_block: usize,
     cross_language: bool,
     min_anchor_cosine: f32,
+    stop_words: bool,
 }
 
 impl Default for PipelineParams {
@@ -85,6 +86,7 @@ impl PipelineParams {
             dbscan_min_block: 6,
             cross_language: false,
             min_anchor_cosine: DEFAULT_MIN_ANCHOR_COSINE,
+            stop_words: true,
         }
     }
 
@@ -160,6 +162,13 @@ impl PipelineParams {
     /// are translations of one story (with `cross_language`).
     pub fn min_anchor_cosine(mut self, v: f32) -> Self {
         self.min_anchor_cosine = v;
+        self
+    }
+
+    /// Give each language's stop words zero weight (lists of the
+    /// `stop-words` crate).
+    pub fn stop_words(mut self, v: bool) -> Self {
+        self.stop_words = v;
         self
     }
 
@@ -263,6 +272,9 @@ impl ValidParams {
     }
     pub fn min_anchor_cosine(&self) -> f32 {
         self.0.min_anchor_cosine
+    }
+    pub fn stop_words(&self) -> bool {
+        self.0.stop_words
     }
 }
 

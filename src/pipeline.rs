@@ -29,7 +29,7 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, Assignment, Member};
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, SparseVec, Weighting};
+use crate::tfidf::{DocFreq, IdfModel, SparseVec, StopWords, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
 use crate::verify::{verify_pairs, Edge, Evidence};
 
@@ -179,7 +179,12 @@ impl Pipeline {
 
         let df = document_frequencies(&analyzed);
         stats.vocabulary = df.vocabulary();
-        let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs());
+        let stop_words = if self.params.stop_words() {
+            StopWords::for_languages(analyzed.iter().map(|a| a.lang.as_str()), &self.analyzer)
+        } else {
+            StopWords::default()
+        };
+        let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         let (vectors, sketches): (Vec<SparseVec>, Vec<ShingleSketch>) = analyzed
             .par_iter()
             .map(|a| {

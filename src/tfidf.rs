@@ -11,7 +11,10 @@
 //! idf_batch(t) = ln((1 + N) / (1 + df(t))) + 1
 //! ```
 //!
-//! For languages without a table the batch IDF is used alone.
+//! For languages without a table the batch IDF is used alone. Stop words of
+//! the article's language ([`StopWords`], ISO lists of the `stop-words`
+//! crate) get zero weight: measured, ECB+ BCubed F1 0.737 → 0.755 and the
+//! syndication mean 0.9914 → 0.9909.
 //!
 //! Vietnamese separates syllables, not words, by spaces; its vectors also
 //! carry adjacent syllable pairs ([`indexes_word_pairs`]), which stand for
@@ -163,18 +166,60 @@ impl DocFreq {
     }
 }
 
+/// Stop words per language (from the `stop-words` crate's ISO lists),
+/// normalized and hashed by the analyzer so they match the terms.
+#[derive(Debug, Default, Clone)]
+pub struct StopWords {
+    by_lang: BTreeMap<String, rustc_hash::FxHashSet<TermHash>>,
+}
+
+impl StopWords {
+    /// The stop words of `langs` (languages without a list get none).
+    pub fn for_languages<'l>(langs: impl IntoIterator<Item = &'l str>, analyzer: &crate::tokenize::Analyzer) -> StopWords {
+        let mut by_lang = BTreeMap::new();
+        for lang in langs {
+            if by_lang.contains_key(lang) {
+                continue;
+            }
+            let mut set = rustc_hash::FxHashSet::default();
+            for word in stop_words::lookup(lang).unwrap_or(&[]) {
+                // A stop word that splits into several terms ("aujourd'hui") is left alone.
+                if let Ok(terms) = analyzer.term_hashes(word) {
+                    if let [one] = terms.as_slice() {
+                        set.insert(*one);
+                    }
+                }
+            }
+            by_lang.insert(lang.to_string(), set);
+        }
+        StopWords { by_lang }
+    }
+
+    /// Is `term` a stop word of `lang`?
+    pub fn contains(&self, lang: &str, term: TermHash) -> bool {
+        self.by_lang.get(lang).is_some_and(|s| s.contains(&term))
+    }
+}
+
 /// Computes the blended IDF of terms for one batch.
 #[derive(Debug)]
 pub struct Weighting<'a> {
     df: &'a DocFreq,
     model: &'a IdfModel,
     prior_docs: f32,
+    stop_words: Option<&'a StopWords>,
 }
 
 impl<'a> Weighting<'a> {
     /// Blends `df` (the batch) with `model` (the shipped tables).
     pub fn new(df: &'a DocFreq, model: &'a IdfModel, prior_docs: f32) -> Self {
-        Weighting { df, model, prior_docs }
+        Weighting { df, model, prior_docs, stop_words: None }
+    }
+
+    /// Gives the stop words of each language zero weight.
+    pub fn with_stop_words(mut self, stop_words: &'a StopWords) -> Self {
+        self.stop_words = Some(stop_words);
+        self
     }
 
     /// The batch's smoothed IDF of a term.
@@ -223,8 +268,10 @@ impl<'a> Weighting<'a> {
                 pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
             }
         }
+        let stop = |t: TermHash| self.stop_words.is_some_and(|s| s.contains(lang, t));
         let mut weighted: Vec<(TermHash, f32)> = counts
             .into_iter()
+            .filter(|(t, _)| !stop(*t))
             .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table)))
             .chain(pairs.into_iter().map(|(p, (tf, a, b))| {
                 (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))

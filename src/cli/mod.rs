@@ -151,6 +151,9 @@ pub struct PipelineArgs {
     /// Use batch IDF only, not the shipped per-language tables in models/idf.
     #[arg(long)]
     pub no_idf_tables: bool,
+    /// Keep stop words in the TF-IDF vectors (default: weight zero).
+    #[arg(long)]
+    pub no_stop_words: bool,
     /// Worker threads (default: one per core).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
@@ -165,6 +168,7 @@ impl Default for PipelineArgs {
             cross_lingual: false,
             min_anchor_cosine: params::DEFAULT_MIN_ANCHOR_COSINE,
             no_idf_tables: false,
+            no_stop_words: false,
             threads: None,
         }
     }
@@ -178,6 +182,7 @@ impl PipelineArgs {
             .min_containment(self.min_containment)
             .containment_floor(self.containment_floor)
             .use_idf_tables(!self.no_idf_tables)
+            .stop_words(!self.no_stop_words)
             .cross_language(self.cross_lingual)
             .min_anchor_cosine(self.min_anchor_cosine)
             .check()

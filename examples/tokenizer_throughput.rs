@@ -1,0 +1,59 @@
+//! Throughput of newsdedup's multilingual analyzer against a plain
+//! English-style one (NFKC + lowercase, whitespace and punctuation split, no
+//! script handling), both built from the `tokenizers` crate, on the texts of
+//! a JSONL file. Single thread.
+//!
+//! cargo run --release --example tokenizer_throughput -- corpus.jsonl
+
+use std::time::Instant;
+
+use newsdedup::ingest::{read_inputs, IngestOptions};
+use newsdedup::tokenize::Analyzer;
+use tokenizers::normalizers::{Lowercase, NormalizerWrapper, Sequence as NormalizerSequence, NFKC};
+use tokenizers::pre_tokenizers::punctuation::Punctuation;
+use tokenizers::pre_tokenizers::sequence::Sequence as PreTokenizerSequence;
+use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
+use tokenizers::pre_tokenizers::PreTokenizerWrapper;
+use tokenizers::{NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior};
+
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let path = std::env::args().nth(1).ok_or("usage: tokenizer_throughput CORPUS.jsonl")?;
+    let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+
+    let analyzer = Analyzer::new();
+    let start = Instant::now();
+    let mut multilingual = 0usize;
+    for a in &articles {
+        multilingual += analyzer.term_hashes(&a.text)?.len();
+    }
+    let t_multi = start.elapsed().as_secs_f64();
+
+    let normalizer = NormalizerSequence::new(vec![NormalizerWrapper::NFKC(NFKC), NormalizerWrapper::Lowercase(Lowercase)]);
+    let pre = PreTokenizerSequence::new(vec![
+        PreTokenizerWrapper::WhitespaceSplit(WhitespaceSplit),
+        PreTokenizerWrapper::Punctuation(Punctuation::new(SplitDelimiterBehavior::Removed)),
+    ]);
+    let start = Instant::now();
+    let mut plain = 0usize;
+    for a in &articles {
+        let mut n = NormalizedString::from(a.text.as_str());
+        normalizer.normalize(&mut n)?;
+        let mut p = PreTokenizedString::from(n);
+        pre.pre_tokenize(&mut p)?;
+        plain += p
+            .get_splits(OffsetReferential::Normalized, OffsetType::Byte)
+            .into_iter()
+            .filter(|(s, _, _)| s.chars().nth(1).is_some())
+            .map(|(s, _, _)| newsdedup::tokenize::term_hash(s))
+            .count();
+    }
+    let t_plain = start.elapsed().as_secs_f64();
+    let mb = bytes as f64 / 1e6;
+    println!("| analyzer | terms | seconds | MB/s |");
+    println!("|---|---|---|---|");
+    println!("| plain (English-style) | {plain} | {t_plain:.2} | {:.1} |", mb / t_plain);
+    println!("| multilingual (newsdedup) | {multilingual} | {t_multi:.2} | {:.1} |", mb / t_multi);
+    println!("\nmultilingual costs {:+.1}% time on this input", 100.0 * (t_multi / t_plain - 1.0));
+    Ok(())
+}
