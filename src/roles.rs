@@ -31,11 +31,12 @@
 //! member and shares little wording (containment < 0.2, cosine < 0.6) is
 //! `independent`: the same story in its own words.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::provenance::{self, Credit};
+use crate::provenance::Provenance;
 use crate::tfidf::SparseVec;
 
 /// Members a story's scores are computed against (all of them in smaller stories).
@@ -124,8 +125,9 @@ pub struct Member<'a> {
 
 struct Facts<'a> {
     member: &'a Member<'a>,
-    credits: Vec<Credit>,
-    shingle_set: FxHashSet<u64>,
+    provenance: Provenance,
+    /// Distinct shingles, ascending (intersections by merge).
+    shingle_set: Vec<u64>,
 }
 
 /// One piece of directional evidence between two members.
@@ -139,7 +141,20 @@ fn inside(a: &Facts, b: &Facts) -> f32 {
     if a.shingle_set.is_empty() {
         return 0.0;
     }
-    a.shingle_set.iter().filter(|s| b.shingle_set.contains(s)).count() as f32 / a.shingle_set.len() as f32
+    let (x, y) = (&a.shingle_set, &b.shingle_set);
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < x.len() && j < y.len() {
+        match x[i].cmp(&y[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    common as f32 / x.len() as f32
 }
 
 /// d(x, y): evidence that y derives from x (see the module docs).
@@ -147,18 +162,18 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
     let mut score = 0.0;
     let mut reasons = Vec::new();
     let (xa, ya) = (x.member.article, y.member.article);
-    for c in &y.credits {
-        if provenance::is_outlet(xa, &x.credits, &c.folded) {
+    for c in &y.provenance.credits {
+        if x.provenance.is_outlet(&c.folded) {
             score += 3.0;
             reasons.push(format!("{} credits {} (\"{}\")", ya.id, c.name, c.phrase));
         }
     }
-    for c in &x.credits {
-        if provenance::is_outlet(ya, &y.credits, &c.folded) {
+    for c in &x.provenance.credits {
+        if y.provenance.is_outlet(&c.folded) {
             score -= 3.0;
         }
     }
-    match (x.credits.is_empty(), y.credits.is_empty()) {
+    match (x.provenance.credits.is_empty(), y.provenance.credits.is_empty()) {
         (true, false) => {
             score += 1.0;
             reasons.push(format!("{} credits another outlet for the story, {} credits none", ya.id, xa.id));
@@ -194,7 +209,12 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
 pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     let facts: Vec<Facts> = members
         .iter()
-        .map(|m| Facts { member: m, credits: provenance::credits(&m.article.text), shingle_set: m.shingles.iter().copied().collect() })
+        .map(|m| {
+            let mut shingle_set = m.shingles.clone();
+            shingle_set.sort_unstable();
+            shingle_set.dedup();
+            Facts { member: m, provenance: Provenance::of(m.article), shingle_set }
+        })
         .collect();
     let n = facts.len();
     // Large stories are scored against a fixed, evenly spaced sample of
@@ -209,18 +229,20 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         refs.iter().for_each(|&r| v[r] = true);
         v
     };
-    let mut d = vec![vec![0.0f32; n]; n.min(MAX_REFERENCES).max(1)];
-    let mut reasons: Vec<Vec<Vec<String>>> = vec![vec![Vec::new(); n]; refs.len()];
     // d[r][j] for reference r: evidence that j derives from refs[r].
-    for (r, &i) in refs.iter().enumerate() {
-        for j in 0..n {
-            if i != j {
+    let (d, reasons): (Vec<Vec<f32>>, Vec<Vec<Vec<String>>>) = refs
+        .par_iter()
+        .map(|&i| {
+            let mut scores = vec![0.0f32; n];
+            let mut why = vec![Vec::new(); n];
+            for j in (0..n).filter(|&j| j != i) {
                 let dir = direction(&facts[i], &facts[j]);
-                d[r][j] = dir.score;
-                reasons[r][j] = dir.reasons;
+                scores[j] = dir.score;
+                why[j] = dir.reasons;
             }
-        }
-    }
+            (scores, why)
+        })
+        .unzip();
     let ref_index: Vec<Option<usize>> = {
         let mut v = vec![None; n];
         refs.iter().enumerate().for_each(|(r, &i)| v[i] = Some(r));
@@ -316,7 +338,7 @@ fn copy_assignment(
         CopyKind::Translation
     } else if jaccard >= 0.9 {
         CopyKind::Verbatim
-    } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set) {
+    } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect()) {
         CopyKind::Excerpt
     } else if y_in_x >= 0.5 {
         CopyKind::NearVerbatim
@@ -325,7 +347,7 @@ fn copy_assignment(
     };
     evidence.push(format!("cosine {cosine:.2} with {}", src.member.article.id));
     evidence.push(format!("{:.0}% of its 5-term shingles are in {}", 100.0 * y_in_x, src.member.article.id));
-    let own_words = kind == CopyKind::Rewrite && !credits_member && copy.credits.is_empty() && y_in_x < 0.2 && cosine < 0.6;
+    let own_words = kind == CopyKind::Rewrite && !credits_member && copy.provenance.credits.is_empty() && y_in_x < 0.2 && cosine < 0.6;
     if own_words {
         evidence.push("no credit to another outlet and little shared wording: reported on its own".into());
         return Assignment {
