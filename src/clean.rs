@@ -25,6 +25,8 @@ pub const MIN_BODY_WORDS_BEFORE_TAIL: usize = 50;
 pub const MIN_REPEATS: u32 = 5;
 /// ...and if at least this share of those articles are about different things.
 pub const MIN_UNRELATED_SHARE: f32 = 0.5;
+/// Longest line (in words) that batch repetition can mark as boilerplate.
+pub const MAX_REPEATED_LINE_WORDS: usize = 40;
 /// Lines under a boilerplate heading ending in ':' that are dropped at most.
 const MAX_LIST_LINES: usize = 12;
 
@@ -240,6 +242,11 @@ impl BoilerplateModel {
     }
 
     fn is_repeated(&self, key: &str) -> bool {
+        // A paragraph-length line is body text that stories share (a
+        // background paragraph), not furniture, however often it repeats.
+        if word_count(key) > MAX_REPEATED_LINE_WORDS {
+            return false;
+        }
         self.repeated.contains(&xxh3_64(key.as_bytes()))
             || label_of(key).is_some_and(|l| self.repeated.contains(&label_hash(l)))
     }

@@ -7,9 +7,9 @@ use serde::Serialize;
 /// Default TF-IDF cosine for a verified pair.
 pub const DEFAULT_MIN_COSINE: f32 = 0.40;
 /// Default shingle containment for a verified pair with lower cosine.
-pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.50;
+pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.90;
 /// Default cosine below which containment alone accepts nothing.
-pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.20;
+pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.30;
 
 /// Default anchor cosine that links two articles in different languages.
 pub const DEFAULT_MIN_ANCHOR_COSINE: f32 = 0.50;
