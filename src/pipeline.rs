@@ -202,27 +202,13 @@ impl Pipeline {
             .collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
-        // Cross-lingual mode: anchor vectors (numbers, Latin names), batch IDF only.
-        let anchor_df;
-        let anchor_vectors: Option<Vec<SparseVec>> = if self.params.cross_language() {
-            let anchors: Vec<Vec<TermHash>> = articles
-                .par_iter()
-                .map(|a| crate::anchors::anchors(prefix_at_char_boundary(&a.text, MAX_ANALYZED_BYTES)))
-                .collect();
-            anchor_df = frequencies(&anchors, |a, out| out.extend_from_slice(a));
-            let no_tables = IdfModel::none();
-            let weighting = Weighting::new(&anchor_df, &no_tables, 0.0);
-            Some(anchors.par_iter().map(|a| weighting.vectorize(a, "", self.params.max_terms())).collect())
-        } else {
-            anchor_df = DocFreq::default();
-            None
-        };
+        let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles));
         let input = CandidateInput {
             vectors: &vectors,
             sketches: &sketches,
             df: &df,
             active: &active,
-            anchors: anchor_vectors.as_deref().map(|v| (v, &anchor_df)),
+            anchors: anchors.as_ref().map(|(v, df)| (v.as_slice(), df)),
         };
         let (pairs, candidate_stats) = candidate_pairs(&input, &self.params);
         stats.candidates = candidate_stats;
@@ -231,6 +217,7 @@ impl Pipeline {
         self.check_cancelled()?;
 
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
+        let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let mut edges = verify_pairs(&pairs, &evidence, &self.params);
         // Identical bodies need no measuring: link each to its first copy.
@@ -255,7 +242,7 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
+        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering);
         clock.lap("roles", &mut stats);
 
         Ok(RunResult { articles, analyzed, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
@@ -274,13 +261,21 @@ impl Pipeline {
         Ok(Analyzed { clean, lang, terms })
     }
 
-    fn roles(
-        &self,
-        articles: &[Article],
-        analyzed: &[Analyzed],
-        vectors: &[SparseVec],
-        clustering: &Clustering,
-    ) -> Result<Vec<Assignment>> {
+    /// Anchor vectors (numbers, Latin-script names) for cross-lingual
+    /// linking, weighted by batch IDF alone, with their document frequencies.
+    fn anchor_vectors(&self, articles: &[Article]) -> (Vec<SparseVec>, DocFreq) {
+        let anchors: Vec<Vec<TermHash>> = articles
+            .par_iter()
+            .map(|a| crate::anchors::anchors(prefix_at_char_boundary(&a.text, MAX_ANALYZED_BYTES)))
+            .collect();
+        let df = frequencies(&anchors, |a, out| out.extend_from_slice(a));
+        let no_tables = IdfModel::none();
+        let weighting = Weighting::new(&df, &no_tables, 0.0);
+        let vectors = anchors.par_iter().map(|a| weighting.vectorize(a, "", self.params.max_terms())).collect();
+        (vectors, df)
+    }
+
+    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &[SparseVec], clustering: &Clustering) -> Vec<Assignment> {
         let mut assignments: Vec<Assignment> =
             articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
         let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
@@ -308,7 +303,7 @@ impl Pipeline {
         for (doc, assignment) in decided.into_iter().flatten() {
             assignments[doc as usize] = assignment;
         }
-        Ok(assignments)
+        assignments
     }
 }
 

@@ -37,6 +37,7 @@ use serde::Serialize;
 
 use crate::article::{Article, DocId};
 use crate::provenance::Provenance;
+use crate::sketch::common_count;
 use crate::tfidf::SparseVec;
 
 /// Members a story's scores are computed against (all of them in smaller stories).
@@ -141,20 +142,7 @@ fn inside(a: &Facts, b: &Facts) -> f32 {
     if a.shingle_set.is_empty() {
         return 0.0;
     }
-    let (x, y) = (&a.shingle_set, &b.shingle_set);
-    let (mut i, mut j, mut common) = (0, 0, 0usize);
-    while i < x.len() && j < y.len() {
-        match x[i].cmp(&y[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    common as f32 / x.len() as f32
+    common_count(&a.shingle_set, &b.shingle_set) as f32 / a.shingle_set.len() as f32
 }
 
 /// d(x, y): evidence that y derives from x (see the module docs).

@@ -36,7 +36,7 @@ impl ShingleSketch {
         }
         let whole = |s: &ShingleSketch| s.mins.len() as u32 == s.distinct;
         if whole(self) && whole(other) {
-            return count_common(&self.mins, &other.mins, usize::MAX).0 as f32;
+            return common_count(&self.mins, &other.mins) as f32;
         }
         // The k smallest hashes of the union all lie in the two sketches, and
         // one of them is in both sets exactly when it is in both sketches.
@@ -56,6 +56,11 @@ impl ShingleSketch {
         }
         (self.intersection(other) / self.distinct as f32).min(1.0)
     }
+}
+
+/// Number of values two ascending, duplicate-free lists share.
+pub fn common_count(a: &[u64], b: &[u64]) -> usize {
+    count_common(a, b, usize::MAX).0
 }
 
 /// Walks the union of two ascending lists up to `limit` distinct values;
