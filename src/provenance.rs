@@ -60,6 +60,13 @@ fn credit_patterns() -> &'static [Regex] {
         let mut out: Vec<Regex> =
             before.iter().map(|b| Regex::new(&format!(r"{b}\s+{outlet}")).expect("credit pattern compiles")).collect();
         out.extend(after.iter().map(|a| Regex::new(&format!(r"{outlet}\s+{a}")).expect("credit pattern compiles")));
+        // A wire dateline at the start of a line, its place in capitals (or
+        // in a script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
+        // "广州（新华社）— ".
+        out.push(
+            Regex::new(r"(?m)^[\p{Lu}\p{Lo}\p{M} .'-]{2,40}?\s*[(（]\s*(?P<src>[\p{L}\p{N}&.' -]{2,30}?)\s*[)）]\s*[—–-]")
+                .expect("dateline pattern compiles"),
+        );
         out
     })
 }
@@ -73,9 +80,11 @@ fn is_generic(folded: &str) -> bool {
     folded.len() < 3 || GENERIC.contains(&folded)
 }
 
-/// Lowercase words one of which every credit phrase contains; an article
-/// with none of them credits nobody, and the (slow) patterns are skipped.
+/// Lowercase words (or dateline dashes) one of which every credit phrase
+/// contains; an article with none of them credits nobody, and the (slow)
+/// patterns are skipped.
 const CREDIT_TRIGGERS: &[&str] = &[
+    "—", "–", " - ",
     "according", "report", "read", "published", "appeared", "source", "via", "laut", "bericht", "selon",
     "après", "según", "informa", "segundo", "secondo", "данным", "сообща", "согласно", "rapporte", "informó",
 ];
@@ -133,6 +142,8 @@ pub struct Provenance {
     own_names: Vec<String>,
     /// The article's opening, lowercased, letters and digits only.
     header: String,
+    /// The words of the opening, lowercased.
+    header_words: Vec<String>,
 }
 
 impl Provenance {
@@ -144,12 +155,11 @@ impl Provenance {
             .map(fold_name)
             .filter(|f| f.len() >= 3)
             .collect();
-        let header = prefix_at_char_boundary(&article.text, HEADER_CHARS)
-            .to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect();
-        Provenance { credits: credits(&article.text), own_names, header }
+        let opening = prefix_at_char_boundary(&article.text, HEADER_CHARS).to_lowercase();
+        let header = opening.chars().filter(|c| c.is_alphanumeric()).collect();
+        let header_words =
+            opening.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        Provenance { credits: credits(&article.text), own_names, header, header_words }
     }
 
     /// Does the article appear to be the outlet `folded` names? Metadata
@@ -165,7 +175,13 @@ impl Provenance {
         if self.credits.iter().any(|c| c.folded == folded) {
             return false;
         }
-        self.header.contains(folded)
+        // A short name ("AP", "GNA") must be a word of its own; a longer one
+        // may run into its neighbours ("Telegraph14 hours ago").
+        if folded.chars().count() < 5 {
+            self.header_words.iter().any(|w| w == folded)
+        } else {
+            self.header.contains(folded)
+        }
     }
 }
 
@@ -184,6 +200,23 @@ mod tests {
         assert_eq!(names("Telegraph reports that Russia and Belarus"), ["Telegraph"]);
         assert_eq!(names("Read More @ kyivindependent.com"), ["kyivindependent.com"]);
         assert_eq!(names("The story was first reported by Reuters."), ["Reuters"]);
+    }
+
+    #[test]
+    fn wire_datelines_credit_their_agency() {
+        assert_eq!(names("NEW YORK (CWS) — It's traditional now to look"), ["CWS"]);
+        assert_eq!(names("Headline\nLONDON (Reuters) - Prices rose."), ["Reuters"]);
+        assert_eq!(names("МОСКВА (ТАСС) — Многие"), ["ТАСС"]);
+        assert_eq!(names("广州（GNA）— 朝鲜外交部长"), ["GNA"]);
+        assert!(names("The minister (pictured) - who declined").is_empty());
+    }
+
+    #[test]
+    fn short_outlet_names_must_be_whole_words() {
+        let a = Article::new("x", "A signal was sent on Monday.");
+        assert!(!Provenance::of(&a).is_outlet("gna"));
+        let b = Article::new("y", "GNA news desk\nA signal was sent.");
+        assert!(Provenance::of(&b).is_outlet("gna"));
     }
 
     #[test]
