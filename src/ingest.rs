@@ -28,6 +28,13 @@ pub struct Reject {
     pub reason: String,
 }
 
+impl Reject {
+    /// `path:line`, or the path alone for a whole file.
+    pub fn place(&self) -> String {
+        Origin { path: self.path.clone(), line: self.line }.to_string()
+    }
+}
+
 /// What ingestion produced: the articles (sorted by id) and the rejects.
 #[derive(Debug, Default)]
 pub struct Ingested {

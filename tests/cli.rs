@@ -83,3 +83,26 @@ fn invalid_parameter_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("min_cosine must be between 0 and 1"));
 }
+
+#[test]
+fn closed_stdout_pipe_is_not_an_error() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.jsonl");
+    let lines: Vec<String> = (0..8_000)
+        .map(|i| serde_json::json!({"id": format!("m{i:05}"), "text": format!("Article {i} about the harbour and river {}", i % 50)}).to_string())
+        .collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(["run", input.to_str().unwrap(), "--out", "-", "-q"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with("{\"id\""));
+    // The reader is dropped here: the rest of the output meets a closed pipe.
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+}

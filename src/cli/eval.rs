@@ -79,7 +79,7 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
         .with_context(|| format!("cannot read {}", input.display()))
         .exit_with(EXIT_INPUT)?;
     for r in &ingested.rejects {
-        eprintln!("newsdedup: skipped {}:{}: {} (it will count as missing)", r.path, r.line, r.reason);
+        eprintln!("newsdedup: skipped {}: {} (it will count as missing)", r.place(), r.reason);
     }
     let progress = if args.json { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel_on_signal());

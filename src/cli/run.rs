@@ -85,10 +85,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         read_inputs(&args.inputs, args.input.options()).context("cannot read the input").exit_with(EXIT_INPUT)?
     };
     for r in &ingested.rejects {
-        eprintln!("newsdedup: skipped {}: {}", place(r), r.reason);
+        eprintln!("newsdedup: skipped {}: {}", r.place(), r.reason);
     }
     for w in &ingested.warnings {
-        eprintln!("newsdedup: warning: {}: {}", place(w), w.reason);
+        eprintln!("newsdedup: warning: {}: {}", w.place(), w.reason);
     }
     if ingested.articles.is_empty() {
         return Err(anyhow::anyhow!("no readable articles in the input ({} records skipped)", ingested.rejects.len()))
@@ -125,14 +125,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .exit_with(EXIT_OUTPUT)?;
     }
     Ok(ExitCode::from(EXIT_OK))
-}
-
-fn place(r: &Reject) -> String {
-    if r.line == 0 {
-        r.path.clone()
-    } else {
-        format!("{}:{}", r.path, r.line)
-    }
 }
 
 fn write_rejects(dir: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<()> {
