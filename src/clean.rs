@@ -133,7 +133,7 @@ fn line_key(line: &str) -> String {
 fn label_of(key: &str) -> Option<&str> {
     let (label, rest) = key.split_once([':', '：'])?;
     let words = label.split_whitespace().count();
-    (words >= 1 && words <= 4 && !rest.trim().is_empty()).then_some(label)
+    ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
 }
 
 fn word_count(line: &str) -> usize {

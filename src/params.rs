@@ -212,7 +212,8 @@ impl PipelineParams {
                 self.containment_floor, self.min_cosine
             )));
         }
-        if !(self.idf_prior_docs >= 0.0) {
+        // Also rejects NaN.
+        if self.idf_prior_docs.is_nan() || self.idf_prior_docs < 0.0 {
             return Err(ParamsError::Inconsistent(format!("idf_prior_docs must be >= 0 (got {})", self.idf_prior_docs)));
         }
         Ok(ValidParams(self))

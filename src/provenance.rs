@@ -1,6 +1,7 @@
 //! Provenance signals read from an article's own text and metadata: whom it
 //! credits for the story ("according to a report by The Telegraph", "Read
-//! More @ kyivindependent.com", "laut Reuters") and which outlet it is.
+//! More @ kyivindependent.com", "laut Reuters", a wire dateline such as
+//! "LONDON (Reuters) —") and which outlet it is ([`Provenance`]).
 //!
 //! Outlet names are compared in a folded form ([`fold_name`]): lowercase,
 //! letters and digits only, a leading "the" and a domain's suffix removed,

@@ -11,7 +11,7 @@
 //! | signal | weight |
 //! |---|---|
 //! | y credits an outlet that x is (metadata, or x's opening names it) | +3 |
-//! | y credits some outlet for the story and x credits none | +1 |
+//! | y credits some outlet for the story (a credit phrase or a wire dateline) and x credits none | +1 |
 //! | shingle containment: share of y inside x minus share of x inside y | ×2 |
 //! | x published before y (when both have `published_at`) | +1 |
 //! | x is at least 20% longer than y (more complete) | +0.25 |
@@ -266,9 +266,9 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     let mut out: Vec<Option<Assignment>> = vec![None; n];
     let mut canon_evidence: Vec<String> = Vec::new();
     if let Some(r) = ref_index[canon] {
-        for j in 0..n {
+        for (j, why) in reasons[r].iter().enumerate() {
             if j != canon {
-                canon_evidence.extend(reasons[r][j].iter().cloned());
+                canon_evidence.extend(why.iter().cloned());
             }
         }
     }

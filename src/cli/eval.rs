@@ -75,7 +75,7 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
     let input = task.join("articles.jsonl");
-    let ingested = read_inputs(&[input.clone()], args.input.options())
+    let ingested = read_inputs(std::slice::from_ref(&input), args.input.options())
         .with_context(|| format!("cannot read {}", input.display()))
         .exit_with(EXIT_INPUT)?;
     for r in &ingested.rejects {
