@@ -155,6 +155,10 @@ pub struct PipelineArgs {
     /// Use batch IDF only, not the shipped per-language tables in models/idf.
     #[arg(long)]
     pub no_idf_tables: bool,
+    /// Weight of the shipped IDF tables against the batch's own IDF, in
+    /// articles (higher trusts the tables longer as batches grow).
+    #[arg(long, default_value_t = newsdedup::tfidf::DEFAULT_PRIOR_DOCS, value_name = "N")]
+    pub idf_prior_docs: f32,
     /// Keep stop words in the TF-IDF vectors (default: weight zero).
     #[arg(long)]
     pub no_stop_words: bool,
@@ -172,6 +176,7 @@ impl Default for PipelineArgs {
             cross_lingual: false,
             min_anchor_cosine: params::DEFAULT_MIN_ANCHOR_COSINE,
             no_idf_tables: false,
+            idf_prior_docs: newsdedup::tfidf::DEFAULT_PRIOR_DOCS,
             no_stop_words: false,
             threads: None,
         }
@@ -186,6 +191,7 @@ impl PipelineArgs {
             .min_containment(self.min_containment)
             .containment_floor(self.containment_floor)
             .use_idf_tables(!self.no_idf_tables)
+            .idf_prior_docs(self.idf_prior_docs)
             .stop_words(!self.no_stop_words)
             .cross_language(self.cross_lingual)
             .min_anchor_cosine(self.min_anchor_cosine)
