@@ -1,7 +1,9 @@
 //! Ingest: input paths → [`Article`]s.
 //!
 //! Reads directories of `.txt` files (id = file stem, first non-empty line
-//! taken as the title; `labels.jsonl` is left out of a directory walk) and JSONL files (`id`, `text`, optional `title`, `url`,
+//! taken as the title; `labels.jsonl` is left out of a directory walk), JSONL
+//! files and JSONL on standard input (`-`); any of them gzip- or
+//! zstd-compressed (by magic bytes, `.gz`/`.zst` names also walked) and JSONL files (`id`, `text`, optional `title`, `url`,
 //! `source`, `published_at`, `lang`; unknown fields are ignored). A record that
 //! cannot be used becomes a [`Reject`] naming file and line; with `strict` it
 //! becomes an error instead. Articles come back sorted by id, so nothing
@@ -9,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -79,10 +81,16 @@ struct JsonRecord {
     lang: Option<String>,
 }
 
-/// Reads every input path (files or directories) into one batch.
+/// Reads every input path (files or directories) into one batch; `-` reads
+/// JSONL from standard input.
 pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested> {
     let mut out = Ingested::default();
     for path in paths {
+        if path.as_os_str() == "-" {
+            let stdin = std::io::stdin();
+            read_jsonl(stdin.lock(), Path::new("<stdin>"), options, &mut out)?;
+            continue;
+        }
         let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
             let files = article_files(path)?;
@@ -135,8 +143,10 @@ enum Format {
 }
 
 impl Format {
+    /// The format named by the extension under any compression suffix
+    /// (`a.jsonl.gz` is JSONL).
     fn of(path: &Path) -> Option<Format> {
-        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        match inner_name(path).rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
             Some("txt") => Some(Format::Text),
             Some("jsonl" | "ndjson") => Some(Format::Jsonl),
             _ => None,
@@ -144,13 +154,38 @@ impl Format {
     }
 }
 
+/// The file name without a `.gz` or `.zst` suffix.
+fn inner_name(path: &Path) -> String {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for suffix in [".gz", ".zst"] {
+        if name.to_ascii_lowercase().ends_with(suffix) {
+            return name[..name.len() - suffix.len()].to_string();
+        }
+    }
+    name
+}
+
+/// Opens a file, decompressing gzip or zstd, recognised by their magic
+/// bytes whatever the extension.
+fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead>> {
+    let mut file = BufReader::new(fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    let head = file.fill_buf().map_err(|e| Error::io(path, e))?;
+    Ok(if head.starts_with(&[0x1f, 0x8b]) {
+        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(file)))
+    } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+        Box::new(BufReader::new(zstd::Decoder::with_buffer(file).map_err(|e| Error::io(path, e))?))
+    } else {
+        Box::new(file)
+    })
+}
+
 fn read_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
     match Format::of(path) {
         Some(Format::Text) => read_text_file(path, options, out),
-        Some(Format::Jsonl) => read_jsonl_file(path, options, out),
+        Some(Format::Jsonl) => read_jsonl(open_decompressed(path)?, path, options, out),
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl or .ndjson".into(),
+            reason: "unknown file type: expected .txt, .jsonl or .ndjson, optionally .gz or .zst".into(),
         }),
     }
 }
@@ -164,10 +199,15 @@ fn reject(path: &Path, line: u64, reason: String, options: IngestOptions, out: &
 }
 
 fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
-    let Some(id) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+    let Some(id) = path.file_name().and_then(|s| s.to_str()).map(|_| inner_name(path)).and_then(|n| {
+        n.rsplit_once('.').map(|(stem, _)| stem.to_string())
+    }) else {
         return reject(path, 0, "file name is not valid UTF-8, so it cannot be an id".into(), options, out);
     };
+    let mut bytes = Vec::new();
+    if let Err(e) = open_decompressed(path)?.read_to_end(&mut bytes) {
+        return reject(path, 0, format!("cannot read: {e}"), options, out);
+    }
     if let Some(at) = memchr_nul(&bytes) {
         return reject(path, 0, format!("binary file (NUL byte at offset {at}), not an article"), options, out);
     }
@@ -184,14 +224,17 @@ fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Re
     Ok(())
 }
 
-fn read_jsonl_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
-    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = BufReader::new(file);
+/// Reads JSONL records from `reader`; `path` names it in messages. A read
+/// error (a truncated or corrupt compressed file) rejects the rest of it.
+fn read_jsonl(mut reader: impl BufRead, path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
     let mut buf = Vec::new();
     let mut line_no = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', &mut buf).map_err(|e| Error::io(path, e))?;
+        let n = match reader.read_until(b'\n', &mut buf) {
+            Ok(n) => n,
+            Err(e) => return reject(path, line_no + 1, format!("cannot read further: {e}"), options, out),
+        };
         if n == 0 {
             break;
         }
@@ -386,6 +429,51 @@ mod tests {
         assert!(got.articles.is_empty());
         assert_eq!(got.rejects.len(), 1);
         assert!(got.rejects[0].reason.contains("file name"));
+    }
+
+    #[test]
+    fn compressed_jsonl_is_read_by_magic_bytes() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let body = b"{\"id\":\"a\",\"text\":\"one\"}\n{\"id\":\"b\",\"text\":\"two\"}\n";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(body).unwrap();
+        // Named .jsonl although gzipped: the magic bytes decide.
+        let p = dir.path().join("a.jsonl");
+        fs::write(&p, gz.finish().unwrap()).unwrap();
+        let z = dir.path().join("b.jsonl.zst");
+        let other = b"{\"id\":\"c\",\"text\":\"three\"}\n{\"id\":\"d\",\"text\":\"four\"}\n";
+        fs::write(&z, zstd::encode_all(&other[..], 3).unwrap()).unwrap();
+        let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
+        let ids: Vec<_> = got.articles.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c", "d"]);
+    }
+
+    #[test]
+    fn compressed_text_file_keeps_its_stem_as_id() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(b"Headline\nBody.").unwrap();
+        fs::write(dir.path().join("story-1.txt.gz"), gz.finish().unwrap()).unwrap();
+        let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
+        assert_eq!(got.articles[0].id, "story-1");
+        assert_eq!(got.articles[0].text, "Headline\nBody.");
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_what_was_read_and_rejects_the_rest() {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let lines: String = (0..200).map(|i| format!("{{\"id\":\"x{i}\",\"text\":\"article number {i} text\"}}\n")).collect();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
+        gz.write_all(lines.as_bytes()).unwrap();
+        let bytes = gz.finish().unwrap();
+        let p = dir.path().join("cut.jsonl.gz");
+        fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
+        let got = read_inputs(&[p], IngestOptions::default()).unwrap();
+        assert!(!got.articles.is_empty() && got.articles.len() < 200);
+        assert!(got.rejects.last().unwrap().reason.contains("cannot read further"), "{:?}", got.rejects);
     }
 
     #[test]

@@ -106,3 +106,23 @@ fn closed_stdout_pipe_is_not_an_error() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn jsonl_from_standard_input() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(["run", "-", "--out", "-", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = "Flights between Benghazi and Minsk rose from two in May to five in June, EU officials said.";
+    let input = format!("{}\n{}\n", serde_json::json!({"id": "a", "text": text}), serde_json::json!({"id": "b", "text": text}));
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["cluster"], lines[1]["cluster"]);
+    assert_eq!(lines[1]["kind"], "verbatim");
+}

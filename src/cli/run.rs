@@ -18,8 +18,10 @@ use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXI
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Directories of .txt files (id = file stem) and .jsonl files (fields id,
-    /// text, and optionally title, url, source, published_at, lang). With none,
-    /// the five sample articles of data/seeds (embedded in the binary) are used.
+    /// text, and optionally title, url, source, published_at, lang), each
+    /// optionally gzip- or zstd-compressed; "-" reads JSONL from standard
+    /// input. With none, the five sample articles of data/seeds (embedded in
+    /// the binary) are used.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output directory for articles.jsonl and clusters.jsonl; "-" streams
