@@ -58,8 +58,69 @@ pub enum InvalidUtf8 {
     Reject,
 }
 
+/// Column names of CSV input, by article field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns {
+    /// Article id.
+    pub id: String,
+    /// Article text.
+    pub text: String,
+    /// Headline.
+    pub title: String,
+    /// Page URL.
+    pub url: String,
+    /// Publisher.
+    pub source: String,
+    /// Publication time.
+    pub published_at: String,
+    /// Language code.
+    pub lang: String,
+}
+
+impl Default for Columns {
+    fn default() -> Self {
+        let s = |x: &str| x.to_string();
+        Columns {
+            id: s("id"),
+            text: s("text"),
+            title: s("title"),
+            url: s("url"),
+            source: s("source"),
+            published_at: s("published_at"),
+            lang: s("lang"),
+        }
+    }
+}
+
+impl Columns {
+    /// Renames fields from `field=column` pairs, e.g. `text=body,id=guid`.
+    pub fn parse(spec: &str) -> std::result::Result<Columns, String> {
+        let mut columns = Columns::default();
+        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (field, column) =
+                pair.split_once('=').ok_or_else(|| format!("expected field=column, got {pair:?}"))?;
+            let slot = match field.trim() {
+                "id" => &mut columns.id,
+                "text" => &mut columns.text,
+                "title" => &mut columns.title,
+                "url" => &mut columns.url,
+                "source" => &mut columns.source,
+                "published_at" => &mut columns.published_at,
+                "lang" => &mut columns.lang,
+                other => {
+                    return Err(format!(
+                        "unknown field {other:?}: expected id, text, title, url, source, published_at or lang"
+                    ))
+                }
+            };
+            *slot = column.trim().to_string();
+        }
+        Ok(columns)
+    }
+}
+
 /// How ingestion treats problems.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     /// Turn the first bad record into an error instead of a reject.
     pub strict: bool,
@@ -68,6 +129,8 @@ pub struct IngestOptions {
     /// Keep the first record of a repeated id and reject the others
     /// (otherwise a repeated id is an error naming both places).
     pub dedupe_ids: bool,
+    /// Column names of CSV input.
+    pub columns: Columns,
 }
 
 #[derive(Deserialize)]
@@ -84,6 +147,7 @@ struct JsonRecord {
 /// Reads every input path (files or directories) into one batch; `-` reads
 /// JSONL from standard input.
 pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested> {
+    let options = &options;
     let mut out = Ingested::default();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -97,7 +161,7 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
             if files.is_empty() {
                 return Err(Error::BadInput {
                     path: path.clone(),
-                    reason: "directory holds no .txt or .jsonl files".into(),
+                    reason: "directory holds no .txt, .jsonl or .csv files".into(),
                 });
             }
             for file in files {
@@ -140,6 +204,7 @@ fn is_label_file(path: &Path) -> bool {
 enum Format {
     Text,
     Jsonl,
+    Csv,
 }
 
 impl Format {
@@ -149,6 +214,7 @@ impl Format {
         match inner_name(path).rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
             Some("txt") => Some(Format::Text),
             Some("jsonl" | "ndjson") => Some(Format::Jsonl),
+            Some("csv") => Some(Format::Csv),
             _ => None,
         }
     }
@@ -179,18 +245,19 @@ fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead>> {
     })
 }
 
-fn read_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     match Format::of(path) {
         Some(Format::Text) => read_text_file(path, options, out),
         Some(Format::Jsonl) => read_jsonl(open_decompressed(path)?, path, options, out),
+        Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl or .ndjson, optionally .gz or .zst".into(),
+            reason: "unknown file type: expected .txt, .jsonl, .ndjson or .csv, optionally .gz or .zst".into(),
         }),
     }
 }
 
-fn reject(path: &Path, line: u64, reason: String, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+fn reject(path: &Path, line: u64, reason: String, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     if options.strict {
         return Err(Error::BadRecord { path: path.to_path_buf(), line, reason });
     }
@@ -198,7 +265,7 @@ fn reject(path: &Path, line: u64, reason: String, options: IngestOptions, out: &
     Ok(())
 }
 
-fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     let Some(id) = path.file_name().and_then(|s| s.to_str()).map(|_| inner_name(path)).and_then(|n| {
         n.rsplit_once('.').map(|(stem, _)| stem.to_string())
     }) else {
@@ -226,7 +293,7 @@ fn read_text_file(path: &Path, options: IngestOptions, out: &mut Ingested) -> Re
 
 /// Reads JSONL records from `reader`; `path` names it in messages. A read
 /// error (a truncated or corrupt compressed file) rejects the rest of it.
-fn read_jsonl(mut reader: impl BufRead, path: &Path, options: IngestOptions, out: &mut Ingested) -> Result<()> {
+fn read_jsonl(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     let mut buf = Vec::new();
     let mut line_no = 0u64;
     loop {
@@ -261,7 +328,7 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 
 /// Decodes bytes as UTF-8, repairing or rejecting invalid sequences by policy.
 /// `Ok(None)` means the record was rejected (and listed).
-fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: IngestOptions, out: &mut Ingested) -> Result<Option<String>> {
+fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: &IngestOptions, out: &mut Ingested) -> Result<Option<String>> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Some(text)),
         Err(e) => {
@@ -287,23 +354,91 @@ fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: IngestOptions, out: &
 fn parse_record(line: &str) -> std::result::Result<Article, String> {
     let record: JsonRecord = serde_json::from_str(line).map_err(|e| format!("malformed JSON: {e}"))?;
     let id = match record.id {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => s,
-        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
         Some(_) => return Err("field \"id\" must be a non-empty string or a number".into()),
-        None => return Err("missing field \"id\"".into()),
+        None => None,
     };
-    let text = record.text.ok_or_else(|| format!("article {id:?}: missing field \"text\""))?;
-    let title = record.title.filter(|t| !t.trim().is_empty());
+    let fields = Fields {
+        title: record.title,
+        url: record.url,
+        source: record.source,
+        published_at: record.published_at,
+        lang: record.lang,
+    };
+    build_article(id, record.text, fields, "field")
+}
+
+/// The optional fields of a record.
+struct Fields {
+    title: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+    published_at: Option<String>,
+    lang: Option<String>,
+}
+
+/// Checks a record's id and text and builds the article (`what` is "field"
+/// or "column", for messages).
+fn build_article(id: Option<String>, text: Option<String>, fields: Fields, what: &str) -> std::result::Result<Article, String> {
+    let id = id.filter(|s| !s.trim().is_empty()).ok_or_else(|| format!("missing {what} \"id\""))?;
+    let text = text.ok_or_else(|| format!("article {id:?}: missing {what} \"text\""))?;
+    let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+    let title = present(fields.title);
     if text.trim().is_empty() && title.is_none() {
         return Err(format!("article {id:?}: empty text"));
     }
     let mut article = Article::new(id, text.replace("\r\n", "\n"));
     article.title = title;
-    article.url = record.url.filter(|s| !s.is_empty());
-    article.source = record.source.filter(|s| !s.is_empty());
-    article.published_at = record.published_at.filter(|s| !s.is_empty());
-    article.lang = record.lang.filter(|s| !s.is_empty());
+    article.url = present(fields.url);
+    article.source = present(fields.source);
+    article.published_at = present(fields.published_at);
+    article.lang = present(fields.lang);
     Ok(article)
+}
+
+/// Reads CSV records (a header row names the columns, see [`Columns`]).
+fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+    let headers = match csv.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return reject(path, 1, format!("unreadable CSV header: {e}"), options, out),
+    };
+    let index = |name: &str| headers.iter().position(|h| h.trim() == name);
+    let cols = &options.columns;
+    if index(&cols.id).is_none() || index(&cols.text).is_none() {
+        return Err(Error::BadInput {
+            path: path.to_path_buf(),
+            reason: format!(
+                "CSV header has no {:?} or no {:?} column (header: {}); name them with --columns",
+                cols.id,
+                cols.text,
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        });
+    }
+    let at = [&cols.id, &cols.text, &cols.title, &cols.url, &cols.source, &cols.published_at, &cols.lang].map(|c| index(c));
+    for record in csv.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                reject(path, line, format!("malformed CSV: {e}"), options, out)?;
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_owned);
+        let fields = Fields { title: get(at[2]), url: get(at[3]), source: get(at[4]), published_at: get(at[5]), lang: get(at[6]) };
+        match build_article(get(at[0]), get(at[1]), fields, "column") {
+            Ok(mut article) => {
+                article.origin = Origin { path: path.display().to_string(), line };
+                out.articles.push(article);
+            }
+            Err(reason) => reject(path, line, reason, options, out)?,
+        }
+    }
+    Ok(())
 }
 
 /// Sorts by id and fails on the first id that occurs twice, naming both places.
@@ -477,9 +612,32 @@ mod tests {
     }
 
     #[test]
+    fn csv_with_renamed_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "feed.csv", "guid,body,headline\n7,\"First story, with a comma\",Head\n8,,\n,no id here,\n");
+        let options = IngestOptions { columns: Columns::parse("id=guid,text=body,title=headline").unwrap(), ..Default::default() };
+        let got = read_inputs(&[p], options).unwrap();
+        assert_eq!(got.articles.len(), 1);
+        assert_eq!(got.articles[0].text, "First story, with a comma");
+        assert_eq!(got.articles[0].title.as_deref(), Some("Head"));
+        let lines: Vec<u64> = got.rejects.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 4], "{:?}", got.rejects);
+    }
+
+    #[test]
+    fn csv_without_the_named_columns_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "feed.csv", "a,b\n1,2\n");
+        let msg = read_inputs(&[p], IngestOptions::default()).unwrap_err().to_string();
+        assert!(msg.contains("--columns") && msg.contains("a,b"), "{msg}");
+        assert!(Columns::parse("body").is_err());
+        assert!(Columns::parse("summary=x").unwrap_err().contains("unknown field"));
+    }
+
+    #[test]
     fn empty_directory_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let err = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("no .txt or .jsonl"));
+        assert!(err.to_string().contains("no .txt, .jsonl or .csv"));
     }
 }

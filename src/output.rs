@@ -125,10 +125,69 @@ pub fn write_jsonl<T: Serialize>(w: &mut impl Write, records: &[T]) -> std::io::
     Ok(())
 }
 
-/// Writes `articles.jsonl` and `clusters.jsonl` into `dir` (created if missing).
-pub fn write_dir(result: &RunResult, dir: &Path) -> Result<()> {
+/// How the per-article table is written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TableFormat {
+    /// `articles.jsonl`, one JSON object a line (the output contract).
+    #[default]
+    Jsonl,
+    /// `articles.csv` with a header row; `evidence` joined with " | ".
+    Csv,
+}
+
+impl TableFormat {
+    /// The file name of the per-article table.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            TableFormat::Jsonl => "articles.jsonl",
+            TableFormat::Csv => "articles.csv",
+        }
+    }
+
+    /// Writes the per-article table to `w`.
+    pub fn write(self, w: &mut impl Write, result: &RunResult) -> std::io::Result<()> {
+        let records = article_records(result);
+        match self {
+            TableFormat::Jsonl => write_jsonl(w, &records),
+            TableFormat::Csv => write_csv(w, &records),
+        }
+    }
+}
+
+/// Writes article records as CSV with a header row.
+pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::Result<()> {
+    let mut csv = csv::Writer::from_writer(w);
+    csv.write_record(["id", "cluster", "role", "kind", "canonical", "derived_from", "lang", "similarity", "confidence", "evidence"])?;
+    let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+    for r in records {
+        csv.write_record([
+            r.id.to_string(),
+            r.cluster.to_string(),
+            name(serde_json::to_value(r.role).unwrap_or_default()),
+            r.kind.map(|k| name(serde_json::to_value(k).unwrap_or_default())).unwrap_or_default(),
+            r.canonical.unwrap_or("").to_string(),
+            r.derived_from.unwrap_or("").to_string(),
+            r.lang.to_string(),
+            r.similarity.map(|x| x.to_string()).unwrap_or_default(),
+            r.confidence.to_string(),
+            r.evidence.join(" | "),
+        ])?;
+    }
+    csv.flush()
+}
+
+/// Writes the per-article table (`articles.jsonl` or `.csv`) and
+/// `clusters.jsonl` into `dir` (created if missing).
+pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    write_atomic(&dir.join("articles.jsonl"), |w| write_jsonl(w, &article_records(result)))?;
+    write_atomic(&dir.join(format.file_name()), |w| format.write(w, result))?;
+    // A table left by an earlier run in the other format would look current.
+    for other in [TableFormat::Jsonl, TableFormat::Csv].into_iter().filter(|f| *f != format) {
+        let stale = dir.join(other.file_name());
+        if stale.exists() {
+            fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
+        }
+    }
     write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &cluster_records(result)))?;
     Ok(())
 }

@@ -126,3 +126,29 @@ fn jsonl_from_standard_input() {
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"]);
     assert_eq!(lines[1]["kind"], "verbatim");
 }
+
+#[test]
+fn csv_table_has_a_header_and_every_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let seeds = seeds_dir();
+    let jsonl = newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(jsonl.status.success());
+    let o = newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", "csv"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = std::fs::read_to_string(out.join("articles.csv")).unwrap();
+    let mut rows = csv_rows(&text);
+    assert_eq!(rows.remove(0)[..3], ["id", "cluster", "role"]);
+    assert_eq!(rows.len(), 5);
+    assert!(rows.iter().any(|r| r[0] == "002_016c80076eb90be0" && r[2] == "canonical"));
+    assert!(!out.join("articles.jsonl").exists(), "the JSONL table of the earlier run is removed");
+}
+
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}

@@ -105,6 +105,15 @@ pub struct InputArgs {
     /// a repeated id is an error naming both places).
     #[arg(long)]
     pub dedupe_ids: bool,
+    /// CSV column names, as field=column pairs: e.g. "id=guid,text=body".
+    /// Fields: id, text, title, url, source, published_at, lang; a field not
+    /// named reads the column of its own name.
+    #[arg(long, value_name = "MAP", value_parser = parse_columns)]
+    pub columns: Option<newsdedup::ingest::Columns>,
+}
+
+fn parse_columns(spec: &str) -> Result<newsdedup::ingest::Columns, String> {
+    newsdedup::ingest::Columns::parse(spec)
 }
 
 /// `--invalid-utf8` values.
@@ -127,6 +136,7 @@ impl InputArgs {
                 Utf8Arg::Reject => newsdedup::ingest::InvalidUtf8::Reject,
             },
             dedupe_ids: self.dedupe_ids,
+            columns: self.columns.clone().unwrap_or_default(),
         }
     }
 }

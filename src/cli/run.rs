@@ -24,12 +24,16 @@ pub struct RunArgs {
     /// the binary) are used.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output directory for articles.jsonl and clusters.jsonl; "-" streams
-    /// articles.jsonl to stdout (the summary then goes to stderr).
+    /// Output directory for articles.jsonl (or .csv) and clusters.jsonl; "-"
+    /// streams the per-article table to stdout (the summary then goes to stderr).
     #[arg(long, short, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Format of the per-article table: jsonl (articles.jsonl, the default)
+    /// or csv (articles.csv, for spreadsheets, pandas, DuckDB).
+    #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
+    pub format: FormatArg,
     /// Also write every candidate pair with its cosine, containments and
     /// verdict to this JSONL file (for tuning and for explaining a merge).
     #[arg(long, value_name = "FILE")]
@@ -48,9 +52,28 @@ impl RunArgs {
             inputs: Vec::new(),
             out,
             input: InputArgs::default(),
+            format: FormatArg::Jsonl,
             pairs: None,
             quiet: false,
             pipeline: PipelineArgs::default(),
+        }
+    }
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// One JSON object a line.
+    Jsonl,
+    /// Comma-separated, with a header row.
+    Csv,
+}
+
+impl FormatArg {
+    fn table(self) -> output::TableFormat {
+        match self {
+            FormatArg::Jsonl => output::TableFormat::Jsonl,
+            FormatArg::Csv => output::TableFormat::Csv,
         }
     }
 }
@@ -103,7 +126,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if args.out.as_os_str() == "-" {
         let stdout = std::io::stdout();
         let mut lock = std::io::BufWriter::new(stdout.lock());
-        output::write_jsonl(&mut lock, &output::article_records(&result))
+        args.format
+            .table()
+            .write(&mut lock, &result)
             .and_then(|_| lock.flush())
             .context("cannot write to stdout")
             .exit_with(EXIT_OUTPUT)?;
@@ -111,13 +136,13 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             eprint!("{summary}");
         }
     } else {
-        output::write_dir(&result, &args.out)
+        output::write_dir(&result, &args.out, args.format.table())
             .with_context(|| format!("cannot write to {}", args.out.display()))
             .exit_with(EXIT_OUTPUT)?;
         write_rejects(&args.out, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
         if !args.quiet {
             print!("{summary}");
-            println!("wrote {}/articles.jsonl and {}/clusters.jsonl", args.out.display(), args.out.display());
+            println!("wrote {}/{} and {}/clusters.jsonl", args.out.display(), args.format.table().file_name(), args.out.display());
         }
     }
     if let Some(path) = &args.pairs {
