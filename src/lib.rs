@@ -57,6 +57,7 @@ pub mod provenance;
 pub mod roles;
 pub mod output;
 pub mod report;
+pub mod report_html;
 pub mod eval;
 pub mod pipeline;
 pub mod progress;

@@ -176,8 +176,9 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
     csv.flush()
 }
 
-/// Writes the per-article table (`articles.jsonl` or `.csv`) and
-/// `clusters.jsonl` into `dir` (created if missing).
+/// Writes the per-article table (`articles.jsonl` or `.csv`),
+/// `clusters.jsonl` and the HTML report `report.html` into `dir` (created if
+/// missing).
 pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<()> {
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_atomic(&dir.join(format.file_name()), |w| format.write(w, result))?;
@@ -189,6 +190,7 @@ pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<
         }
     }
     write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &cluster_records(result)))?;
+    write_atomic(&dir.join("report.html"), |w| w.write_all(crate::report_html::html(result).as_bytes()))?;
     Ok(())
 }
 
@@ -209,6 +211,12 @@ pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<&mut fs::File>
         fill(&mut w).and_then(|_| w.flush()).map_err(|e| Error::io(path, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+    // Temporary files are created private (0600); outputs are ordinary files.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(|e| Error::io(path, e))?;
+    }
     tmp.persist(path).map_err(|e| Error::io(path, plain(e.error)))?;
     Ok(())
 }

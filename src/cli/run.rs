@@ -142,7 +142,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         write_rejects(&args.out, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
         if !args.quiet {
             print!("{summary}");
-            println!("wrote {}/{} and {}/clusters.jsonl", args.out.display(), args.format.table().file_name(), args.out.display());
+            let dir = args.out.display();
+            println!("wrote {dir}/{}, {dir}/clusters.jsonl and {dir}/report.html", args.format.table().file_name());
         }
     }
     if let Some(path) = &args.pairs {

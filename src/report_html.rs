@@ -1,0 +1,151 @@
+//! The HTML report: one self-contained file (no script, no network) for an
+//! editor. Stories largest first; in each, every copy beside the article it
+//! was derived from, with the passages they share highlighted (shared
+//! five-word runs in `<mark>`), so what a copy added or dropped stands out,
+//! and its role, kind, confidence and evidence.
+
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashSet;
+
+use crate::pipeline::RunResult;
+use crate::roles::Role;
+
+/// Stories shown in full; the rest are counted.
+pub const MAX_STORIES: usize = 200;
+/// Words shown of each article body.
+const MAX_WORDS: usize = 400;
+/// Words per shared run that counts as a shared passage.
+const RUN: usize = 5;
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn fold(word: &str) -> String {
+    word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Runs of `RUN` folded words of a text.
+fn runs(words: &[&str]) -> FxHashSet<Vec<String>> {
+    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    folded.windows(RUN).map(<[String]>::to_vec).collect()
+}
+
+/// The body's first words as HTML, words inside a run shared with `other` marked.
+fn marked(words: &[&str], other: &FxHashSet<Vec<String>>) -> String {
+    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+    let mut shared = vec![false; words.len()];
+    for (i, w) in folded.windows(RUN).enumerate() {
+        if other.contains(w) {
+            shared[i..i + RUN].iter_mut().for_each(|s| *s = true);
+        }
+    }
+    let mut out = String::new();
+    let mut open = false;
+    for (i, word) in words.iter().enumerate().take(MAX_WORDS) {
+        if shared[i] != open {
+            out.push_str(if shared[i] { "<mark>" } else { "</mark>" });
+            open = shared[i];
+        }
+        out.push_str(&escape(word));
+        out.push(' ');
+    }
+    if open {
+        out.push_str("</mark>");
+    }
+    if words.len() > MAX_WORDS {
+        out.push_str("<span class=\"more\">…</span>");
+    }
+    out
+}
+
+/// The report as one HTML page.
+pub fn html(result: &RunResult) -> String {
+    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
+    clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let id = |d: u32| escape(&result.articles[d as usize].id);
+    let body_words = |d: u32| result.analyzed[d as usize].clean.body.split_whitespace().collect::<Vec<_>>();
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>newsdedup report</title>\n<style>{CSS}</style></head><body>\n\
+         <h1>newsdedup report</h1>\n<p class=\"summary\">{} articles, {} with more than one article, {} unique. \
+         Stories largest first; shared passages are <mark>highlighted</mark>.</p>\n",
+        result.articles.len(),
+        if clusters.len() == 1 { "1 story".to_string() } else { format!("{} stories", clusters.len()) },
+        result.assignments.iter().filter(|a| a.role == Role::Unique).count()
+    );
+    for (cluster, members) in clusters.iter().take(MAX_STORIES) {
+        let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+        let _ = write!(
+            s,
+            "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>\n",
+            members.len()
+        );
+        let canon_evidence = &result.assignments[canon as usize].evidence;
+        for &d in members.iter().filter(|&&d| d != canon) {
+            let a = &result.assignments[d as usize];
+            let source = a.derived_from.unwrap_or(canon);
+            let (source_words, copy_words) = (body_words(source), body_words(d));
+            let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
+            let what = match (a.role, a.kind) {
+                (Role::Syndicated, Some(kind)) => format!("syndicated · {}", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+                (role, _) => format!("{role:?}").to_lowercase(),
+            };
+            let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+            let source_label = if source == canon { "canonical" } else { "source" };
+            let _ = write!(
+                s,
+                "<div class=\"pair\">\n<article class=\"source\"><header><span class=\"role canonical\">{source_label}</span> {}</header><p>{}</p></article>\n\
+                 <article class=\"copy\"><header><span class=\"role\">{}</span> {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
+                id(source),
+                marked(&source_words, &copy_runs),
+                escape(&what),
+                id(d),
+                a.confidence,
+                marked(&copy_words, &source_runs),
+                evidence
+            );
+        }
+        let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+        let _ = write!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>\n", id(canon));
+    }
+    if clusters.len() > MAX_STORIES {
+        let _ = write!(s, "<p>… and {} more stories (see clusters.jsonl).</p>\n", clusters.len() - MAX_STORIES);
+    }
+    s.push_str("</body></html>\n");
+    s
+}
+
+const CSS: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}\
+h1{font-size:1.6em}h2{font-size:1.2em;border-bottom:1px solid #ccc;padding-bottom:.2em}\
+.pair{display:grid;grid-template-columns:1fr 1fr;gap:1em;margin:1em 0}\
+article{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;background:#fafafa}\
+article header{font-weight:600;margin-bottom:.4em}\
+.role{display:inline-block;padding:0 .4em;border-radius:4px;background:#e3e8f0;font-size:.85em}\
+.role.canonical{background:#d7f0d7}mark{background:#fff3a8}\
+.evidence{font-size:.85em;color:#444}.why{font-size:.9em;margin-bottom:0}.more{color:#888}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_runs_are_marked_and_text_is_escaped() {
+        let a: Vec<&str> = "one two three four five <six> seven".split(' ').collect();
+        let b: Vec<&str> = "zero one two three four five".split(' ').collect();
+        let html = marked(&a, &runs(&b));
+        assert_eq!(html, "<mark>one two three four five </mark>&lt;six&gt; seven ");
+    }
+}

@@ -1,0 +1,58 @@
+//! The HTML report: self-contained, and it renders in a real browser.
+//! The browser check needs Debian's chromium (.ci/run installs it); without
+//! it that part is skipped with a message.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn run_seeds(out: &Path) -> String {
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::read_to_string(out.join("report.html")).unwrap()
+}
+
+#[test]
+fn report_is_one_self_contained_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = run_seeds(&dir.path().join("out"));
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for outside in ["<script", "http://", "https://", "<link", "src="] {
+        assert!(!html.contains(outside), "the report must not load anything ({outside})");
+    }
+    assert!(html.contains("id=\"cluster-0\""));
+    assert!(html.contains("002_016c80076eb90be0"));
+    assert!(html.contains("<mark>"), "shared passages are highlighted");
+    assert!(html.contains("credits The Telegraph"), "the evidence is shown");
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        eprintln!("skipped: /usr/bin/chromium is not installed (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_seeds(&out);
+    let profile = dir.path().join("profile");
+    let dom = Command::new(chromium)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
+        .args(["--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", out.join("report.html").display()))
+        .output()
+        .expect("chromium runs");
+    assert!(dom.status.success(), "{}", String::from_utf8_lossy(&dom.stderr));
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    // The parsed DOM, not the file: one story section, two copy cards, marks.
+    assert_eq!(dom.matches("<section class=\"story\"").count(), 1, "{dom}");
+    assert_eq!(dom.matches("<article class=\"copy\"").count(), 2);
+    assert!(dom.matches("<mark>").count() >= 2);
+    assert!(dom.contains("syndicated · rewrite"));
+}
