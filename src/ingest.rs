@@ -1,10 +1,12 @@
 //! Ingest: input paths → [`Article`]s.
 //!
 //! Reads directories of `.txt` files (id = file stem, first non-empty line
-//! taken as the title; `labels.jsonl` is left out of a directory walk), JSONL
-//! files and JSONL on standard input (`-`); any of them gzip- or
-//! zstd-compressed (by magic bytes, `.gz`/`.zst` names also walked) and JSONL files (`id`, `text`, optional `title`, `url`,
-//! `source`, `published_at`, `lang`; unknown fields are ignored). A record that
+//! taken as the title; `labels.jsonl` is left out of a directory walk), CSV
+//! files ([`Columns`]), WARC files (HTML responses), JSONL files and JSONL
+//! on standard input (`-`); any of them gzip- or zstd-compressed (by magic
+//! bytes, `.gz`/`.zst` names also walked). JSONL records carry `id`, `text`
+//! and optionally `title`, `url`, `source`, `published_at`, `lang` (unknown
+//! fields are ignored). A record that
 //! cannot be used becomes a [`Reject`] naming file and line; with `strict` it
 //! becomes an error instead. Articles come back sorted by id, so nothing
 //! downstream depends on the order of the input.
@@ -205,6 +207,7 @@ enum Format {
     Text,
     Jsonl,
     Csv,
+    Warc,
 }
 
 impl Format {
@@ -215,6 +218,7 @@ impl Format {
             Some("txt") => Some(Format::Text),
             Some("jsonl" | "ndjson") => Some(Format::Jsonl),
             Some("csv") => Some(Format::Csv),
+            Some("warc") => Some(Format::Warc),
             _ => None,
         }
     }
@@ -250,9 +254,10 @@ fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result
         Some(Format::Text) => read_text_file(path, options, out),
         Some(Format::Jsonl) => read_jsonl(open_decompressed(path)?, path, options, out),
         Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),
+        Some(Format::Warc) => read_warc(open_decompressed(path)?, path, options, out),
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl, .ndjson or .csv, optionally .gz or .zst".into(),
+            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .csv or .warc, optionally .gz or .zst".into(),
         }),
     }
 }
@@ -395,6 +400,61 @@ fn build_article(id: Option<String>, text: Option<String>, fields: Fields, what:
     article.published_at = present(fields.published_at);
     article.lang = present(fields.lang);
     Ok(article)
+}
+
+/// Reads the `response` records of a WARC file: the article text is
+/// extracted from the HTML by `dom_smoothie` (a Readability port), the
+/// target URI becomes `url` and the WARC date `published_at`, and the record
+/// id the article id. Records are numbered from 1 in messages (as "line").
+/// Other record types (request, metadata, warcinfo) hold no article.
+fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    for (index, record) in warc::WarcReader::new(reader).iter_records().enumerate() {
+        let number = index as u64 + 1;
+        let record = match record {
+            Ok(r) => r,
+            // The stream cannot be trusted past a malformed record.
+            Err(e) => return reject(path, number, format!("malformed WARC record, rest of file skipped: {e}"), options, out),
+        };
+        if *record.warc_type() != warc::RecordType::Response {
+            continue;
+        }
+        let url = record.header(warc::WarcHeader::TargetURI).map(|u| u.into_owned());
+        let date = record.header(warc::WarcHeader::Date).map(|d| d.into_owned());
+        let id = record.warc_id().trim_matches(['<', '>']).trim_start_matches("urn:uuid:").to_string();
+        match html_article(record.body(), url.as_deref()) {
+            Ok((title, text)) => {
+                let fields = Fields { title, url, source: None, published_at: date, lang: None };
+                match build_article(Some(id), Some(text), fields, "field") {
+                    Ok(mut article) => {
+                        article.origin = Origin { path: path.display().to_string(), line: number };
+                        out.articles.push(article);
+                    }
+                    Err(reason) => reject(path, number, reason, options, out)?,
+                }
+            }
+            Err(reason) => reject(path, number, format!("record {id}: {reason}"), options, out)?,
+        }
+    }
+    Ok(())
+}
+
+/// The title and main text of an HTTP response holding an HTML page.
+fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<String>, String), String> {
+    let split = http.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header in the response")?;
+    let (head, body) = (String::from_utf8_lossy(&http[..split]).to_lowercase(), &http[split + 4..]);
+    let status_ok = head.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2'));
+    if !status_ok {
+        return Err(format!("HTTP status is not 2xx ({})", head.lines().next().unwrap_or("")));
+    }
+    if head.lines().any(|l| l.starts_with("content-type:") && !l.contains("html")) {
+        return Err("not an HTML page".into());
+    }
+    let html = String::from_utf8_lossy(body);
+    let absolute = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let mut readability = dom_smoothie::Readability::new(html.as_ref(), absolute, None).map_err(|e| e.to_string())?;
+    let article = readability.parse().map_err(|e| format!("no article text found: {e}"))?;
+    let title = Some(article.title).filter(|t| !t.trim().is_empty());
+    Ok((title, article.text_content.to_string()))
 }
 
 /// Reads CSV records (a header row names the columns, see [`Columns`]).
@@ -632,6 +692,44 @@ mod tests {
         assert!(msg.contains("--columns") && msg.contains("a,b"), "{msg}");
         assert!(Columns::parse("body").is_err());
         assert!(Columns::parse("summary=x").unwrap_err().contains("unknown field"));
+    }
+
+    #[test]
+    fn warc_response_records_become_articles() {
+        let page = |title: &str, body: &str| {
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><title>{title}</title></head>\
+                 <body><nav>Home | World | Sport</nav><article><h1>{title}</h1><p>{body}</p><p>{body}</p></article>\
+                 <footer>Copyright</footer></body></html>"
+            )
+        };
+        let record = |id: &str, kind: &str, uri: &str, payload: &str| {
+            format!(
+                "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{id}>\r\nWARC-Date: 2025-08-10T09:00:00Z\r\n\
+                 WARC-Target-URI: {uri}\r\nContent-Length: {}\r\n\r\n{payload}\r\n\r\n",
+                payload.len()
+            )
+        };
+        let text = "Flights between Benghazi and Minsk rose sharply in June, European officials said on Friday, \
+                    raising fears of a new crisis on the border of the European Union.";
+        let warc = [
+            record("11111111-aaaa", "response", "https://example.com/a", &page("Flights rise", text)),
+            record("22222222-bbbb", "request", "https://example.com/a", "GET /a HTTP/1.1\r\n\r\n"),
+            record("33333333-cccc", "response", "https://example.com/img", "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\nPNG"),
+        ]
+        .concat();
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "crawl.warc", &warc);
+        let got = read_inputs(&[p], IngestOptions::default()).unwrap();
+        assert_eq!(got.articles.len(), 1, "{:?}", got.rejects);
+        let a = &got.articles[0];
+        assert_eq!(a.id, "11111111-aaaa");
+        assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
+        assert_eq!(a.published_at.as_deref(), Some("2025-08-10T09:00:00Z"));
+        assert!(a.text.contains("Benghazi and Minsk"), "{}", a.text);
+        assert!(!a.text.contains("Home | World"), "navigation is not article text: {}", a.text);
+        assert_eq!(got.rejects.len(), 1);
+        assert!(got.rejects[0].reason.contains("not an HTML page"));
     }
 
     #[test]

@@ -88,11 +88,7 @@ pub fn html(result: &RunResult) -> String {
     );
     for (cluster, members) in clusters.iter().take(MAX_STORIES) {
         let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
-        let _ = write!(
-            s,
-            "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>\n",
-            members.len()
-        );
+        let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
         let canon_evidence = &result.assignments[canon as usize].evidence;
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
@@ -119,10 +115,10 @@ pub fn html(result: &RunResult) -> String {
             );
         }
         let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-        let _ = write!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>\n", id(canon));
+        let _ = writeln!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>", id(canon));
     }
     if clusters.len() > MAX_STORIES {
-        let _ = write!(s, "<p>… and {} more stories (see clusters.jsonl).</p>\n", clusters.len() - MAX_STORIES);
+        let _ = writeln!(s, "<p>… and {} more stories (see clusters.jsonl).</p>", clusters.len() - MAX_STORIES);
     }
     s.push_str("</body></html>\n");
     s

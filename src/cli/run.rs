@@ -17,10 +17,11 @@ use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXI
 /// Arguments of `newsdedup run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Directories of .txt files (id = file stem) and .jsonl files (fields id,
-    /// text, and optionally title, url, source, published_at, lang), each
-    /// optionally gzip- or zstd-compressed; "-" reads JSONL from standard
-    /// input. With none, the five sample articles of data/seeds (embedded in
+    /// Directories or files: .txt (id = file stem), .jsonl (fields id, text,
+    /// and optionally title, url, source, published_at, lang), .csv (a header
+    /// row; see --columns) and .warc (HTML responses; the article text is
+    /// extracted), each optionally gzip- or zstd-compressed; "-" reads JSONL
+    /// from standard input. With none, the five sample articles of data/seeds (embedded in
     /// the binary) are used.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
