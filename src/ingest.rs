@@ -208,6 +208,7 @@ enum Format {
     Jsonl,
     Csv,
     Warc,
+    Parquet,
 }
 
 impl Format {
@@ -219,6 +220,7 @@ impl Format {
             Some("jsonl" | "ndjson") => Some(Format::Jsonl),
             Some("csv") => Some(Format::Csv),
             Some("warc") => Some(Format::Warc),
+            Some("parquet") => Some(Format::Parquet),
             _ => None,
         }
     }
@@ -255,9 +257,10 @@ fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result
         Some(Format::Jsonl) => read_jsonl(open_decompressed(path)?, path, options, out),
         Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),
         Some(Format::Warc) => read_warc(open_decompressed(path)?, path, options, out),
+        Some(Format::Parquet) => read_parquet(path, options, out),
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .csv or .warc, optionally .gz or .zst".into(),
+            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .csv, .warc (optionally .gz or .zst) or .parquet".into(),
         }),
     }
 }
@@ -455,6 +458,80 @@ fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<S
     let article = readability.parse().map_err(|e| format!("no article text found: {e}"))?;
     let title = Some(article.title).filter(|t| !t.trim().is_empty());
     Ok((title, article.text_content.to_string()))
+}
+
+/// Reads a Parquet file's rows; columns are named as for CSV ([`Columns`])
+/// and hold strings (an integer id is read as its decimal text). Rows are
+/// numbered from 1 in messages.
+fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    use arrow_array::{Array, Int32Array, Int64Array, LargeStringArray, StringArray};
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    let bad = |reason: String| Error::BadInput { path: path.to_path_buf(), reason };
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = match ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) {
+        Ok(reader) => reader,
+        Err(e) => return reject(path, 0, format!("not a readable Parquet file: {e}"), options, out),
+    };
+    let cols = &options.columns;
+    let mut row = 0u64;
+    for batch in reader {
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(e) => return reject(path, row + 1, format!("unreadable Parquet data, rest of file skipped: {e}"), options, out),
+        };
+        let schema = batch.schema();
+        if schema.index_of(&cols.id).is_err() || schema.index_of(&cols.text).is_err() {
+            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            return Err(bad(format!(
+                "Parquet file has no {:?} or no {:?} column (columns: {}); name them with --columns",
+                cols.id,
+                cols.text,
+                names.join(",")
+            )));
+        }
+        // One column as optional strings per row.
+        let strings = |name: &str| -> std::result::Result<Vec<Option<String>>, String> {
+            let Ok(i) = schema.index_of(name) else { return Ok(vec![None; batch.num_rows()]) };
+            let column = batch.column(i);
+            let any = column.as_any();
+            let get = |r: usize, f: &dyn Fn(usize) -> String| (!column.is_null(r)).then(|| f(r));
+            let n = batch.num_rows();
+            if let Some(a) = any.downcast_ref::<StringArray>() {
+                Ok((0..n).map(|r| get(r, &|r| a.value(r).to_string())).collect())
+            } else if let Some(a) = any.downcast_ref::<LargeStringArray>() {
+                Ok((0..n).map(|r| get(r, &|r| a.value(r).to_string())).collect())
+            } else if let Some(a) = any.downcast_ref::<Int64Array>() {
+                Ok((0..n).map(|r| get(r, &|r| a.value(r).to_string())).collect())
+            } else if let Some(a) = any.downcast_ref::<Int32Array>() {
+                Ok((0..n).map(|r| get(r, &|r| a.value(r).to_string())).collect())
+            } else {
+                Err(format!("column {name:?} holds {}, not text", column.data_type()))
+            }
+        };
+        let read = |name: &str| strings(name).map_err(&bad);
+        let (ids, texts) = (read(&cols.id)?, read(&cols.text)?);
+        let (titles, urls, sources) = (read(&cols.title)?, read(&cols.url)?, read(&cols.source)?);
+        let (dates, langs) = (read(&cols.published_at)?, read(&cols.lang)?);
+        for r in 0..batch.num_rows() {
+            row += 1;
+            let fields = Fields {
+                title: titles[r].clone(),
+                url: urls[r].clone(),
+                source: sources[r].clone(),
+                published_at: dates[r].clone(),
+                lang: langs[r].clone(),
+            };
+            match build_article(ids[r].clone(), texts[r].clone(), fields, "column") {
+                Ok(mut article) => {
+                    article.origin = Origin { path: path.display().to_string(), line: row };
+                    out.articles.push(article);
+                }
+                Err(reason) => reject(path, row, reason, options, out)?,
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Reads CSV records (a header row names the columns, see [`Columns`]).

@@ -133,6 +133,8 @@ pub enum TableFormat {
     Jsonl,
     /// `articles.csv` with a header row; `evidence` joined with " | ".
     Csv,
+    /// `articles.parquet`, the same columns typed (for pandas, DuckDB, Spark).
+    Parquet,
 }
 
 impl TableFormat {
@@ -141,17 +143,60 @@ impl TableFormat {
         match self {
             TableFormat::Jsonl => "articles.jsonl",
             TableFormat::Csv => "articles.csv",
+            TableFormat::Parquet => "articles.parquet",
         }
     }
 
     /// Writes the per-article table to `w`.
-    pub fn write(self, w: &mut impl Write, result: &RunResult) -> std::io::Result<()> {
+    pub fn write(self, w: &mut (impl Write + Send), result: &RunResult) -> std::io::Result<()> {
         let records = article_records(result);
         match self {
             TableFormat::Jsonl => write_jsonl(w, &records),
             TableFormat::Csv => write_csv(w, &records),
+            TableFormat::Parquet => write_parquet(w, &records),
         }
     }
+}
+
+/// Writes article records as one Parquet row group.
+pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> std::io::Result<()> {
+    use std::sync::Arc;
+
+    use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, UInt32Array};
+    use arrow_schema::{DataType, Field, Schema};
+
+    let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
+    let text = |values: Vec<Option<String>>| Arc::new(StringArray::from(values)) as ArrayRef;
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("cluster", DataType::UInt32, false),
+        Field::new("role", DataType::Utf8, false),
+        Field::new("kind", DataType::Utf8, true),
+        Field::new("canonical", DataType::Utf8, true),
+        Field::new("derived_from", DataType::Utf8, true),
+        Field::new("lang", DataType::Utf8, false),
+        Field::new("similarity", DataType::Float32, true),
+        Field::new("confidence", DataType::Float32, false),
+        Field::new("evidence", DataType::Utf8, false),
+    ]));
+    let columns: Vec<ArrayRef> = vec![
+        text(records.iter().map(|r| Some(r.id.to_string())).collect()),
+        Arc::new(UInt32Array::from(records.iter().map(|r| r.cluster).collect::<Vec<_>>())),
+        text(records.iter().map(|r| Some(name(serde_json::to_value(r.role).unwrap_or_default()))).collect()),
+        text(records.iter().map(|r| r.kind.map(|k| name(serde_json::to_value(k).unwrap_or_default()))).collect()),
+        text(records.iter().map(|r| r.canonical.map(str::to_owned)).collect()),
+        text(records.iter().map(|r| r.derived_from.map(str::to_owned)).collect()),
+        text(records.iter().map(|r| Some(r.lang.to_string())).collect()),
+        Arc::new(Float32Array::from(records.iter().map(|r| r.similarity).collect::<Vec<_>>())),
+        Arc::new(Float32Array::from(records.iter().map(|r| r.confidence).collect::<Vec<_>>())),
+        text(records.iter().map(|r| Some(r.evidence.join(" | "))).collect()),
+    ];
+    let to_io = |e: &dyn std::fmt::Display| std::io::Error::other(e.to_string());
+    let batch = RecordBatch::try_new(schema.clone(), columns).map_err(|e| to_io(&e))?;
+    let mut writer = parquet::arrow::ArrowWriter::try_new(w, schema, None).map_err(|e| to_io(&e))?;
+    writer.write(&batch).map_err(|e| to_io(&e))?;
+    writer.close().map_err(|e| to_io(&e))?;
+    Ok(())
 }
 
 /// Writes article records as CSV with a header row.
@@ -183,7 +228,7 @@ pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_atomic(&dir.join(format.file_name()), |w| format.write(w, result))?;
     // A table left by an earlier run in the other format would look current.
-    for other in [TableFormat::Jsonl, TableFormat::Csv].into_iter().filter(|f| *f != format) {
+    for other in [TableFormat::Jsonl, TableFormat::Csv, TableFormat::Parquet].into_iter().filter(|f| *f != format) {
         let stale = dir.join(other.file_name());
         if stale.exists() {
             fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;

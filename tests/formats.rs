@@ -63,3 +63,26 @@ fn broken_warc_crawl() {
     assert_eq!(rejects.len(), 1);
     assert!(rejects[0]["reason"].as_str().unwrap().contains("malformed WARC record"));
 }
+
+#[test]
+fn parquet_feed_and_a_broken_one() {
+    let (articles, rejects) = run(&[&example("feed.parquet")]);
+    assert_eq!((articles.len(), rejects.len()), (3, 0));
+    let (articles, rejects) = run(&[&example("feed.parquet"), &example("feed-broken.parquet")]);
+    assert_eq!((articles.len(), rejects.len()), (3, 1), "the broken file is listed, the good one still read");
+    assert!(rejects[0]["path"].as_str().unwrap().ends_with("feed-broken.parquet"));
+    let strict = newsdedup(&["run", &example("feed-broken.parquet"), "--out", "-", "-q", "--strict"]);
+    assert_eq!(strict.status.code(), Some(3));
+}
+
+#[test]
+fn parquet_table_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", "parquet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let file = std::fs::File::open(out.join("articles.parquet")).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 5);
+}

@@ -19,9 +19,9 @@ use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXI
 pub struct RunArgs {
     /// Directories or files: .txt (id = file stem), .jsonl (fields id, text,
     /// and optionally title, url, source, published_at, lang), .csv (a header
-    /// row; see --columns) and .warc (HTML responses; the article text is
-    /// extracted), each optionally gzip- or zstd-compressed; "-" reads JSONL
-    /// from standard input. With none, the five sample articles of data/seeds (embedded in
+    /// row; see --columns), .warc (HTML responses; the article text is
+    /// extracted), each optionally gzip- or zstd-compressed, and .parquet;
+    /// "-" reads JSONL from standard input. With none, the five sample articles of data/seeds (embedded in
     /// the binary) are used.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
@@ -31,8 +31,9 @@ pub struct RunArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub input: InputArgs,
-    /// Format of the per-article table: jsonl (articles.jsonl, the default)
-    /// or csv (articles.csv, for spreadsheets, pandas, DuckDB).
+    /// Format of the per-article table: jsonl (articles.jsonl, the default),
+    /// csv (articles.csv) or parquet (articles.parquet, for pandas, DuckDB,
+    /// Spark).
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     pub format: FormatArg,
     /// Also write every candidate pair with its cosine, containments and
@@ -68,6 +69,8 @@ pub enum FormatArg {
     Jsonl,
     /// Comma-separated, with a header row.
     Csv,
+    /// Apache Parquet, typed columns.
+    Parquet,
 }
 
 impl FormatArg {
@@ -75,6 +78,7 @@ impl FormatArg {
         match self {
             FormatArg::Jsonl => output::TableFormat::Jsonl,
             FormatArg::Csv => output::TableFormat::Csv,
+            FormatArg::Parquet => output::TableFormat::Parquet,
         }
     }
 }
@@ -125,8 +129,9 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     let summary = report::summary(&result, &ingested.rejects, &ingested.warnings);
     if args.out.as_os_str() == "-" {
-        let stdout = std::io::stdout();
-        let mut lock = std::io::BufWriter::new(stdout.lock());
+        // Stdout itself (not its lock) so that the Parquet writer, which
+        // wants a Send writer, can stream to it too.
+        let mut lock = std::io::BufWriter::new(std::io::stdout());
         args.format
             .table()
             .write(&mut lock, &result)
