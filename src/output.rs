@@ -93,12 +93,14 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
         .collect()
 }
 
-/// The `clusters.jsonl` records, in cluster order.
-pub fn cluster_records(result: &RunResult) -> Vec<ClusterRecord<'_>> {
+/// The `clusters.jsonl` records of stories with at least `min_size`
+/// members, in cluster order.
+pub fn cluster_records(result: &RunResult, min_size: usize) -> Vec<ClusterRecord<'_>> {
     let id = |d: u32| result.articles[d as usize].id.as_str();
     result
         .clustering
         .multi_member()
+        .filter(|(_, members)| members.len() >= min_size)
         .map(|(cluster, members)| {
             let canonical = members
                 .iter()
@@ -221,10 +223,27 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
     csv.flush()
 }
 
-/// Writes the per-article table (`articles.jsonl` or `.csv`),
+/// What to write into an output directory.
+#[derive(Debug, Clone, Copy)]
+pub struct OutputOptions {
+    /// Format of the per-article table.
+    pub format: TableFormat,
+    /// Stories smaller than this are left out of `clusters.jsonl` and the
+    /// report (every article stays in the per-article table).
+    pub min_cluster_size: usize,
+}
+
+impl Default for OutputOptions {
+    fn default() -> Self {
+        OutputOptions { format: TableFormat::Jsonl, min_cluster_size: 2 }
+    }
+}
+
+/// Writes the per-article table (`articles.jsonl`, `.csv` or `.parquet`),
 /// `clusters.jsonl` and the HTML report `report.html` into `dir` (created if
 /// missing).
-pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<()> {
+pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Result<()> {
+    let format = options.format;
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     write_atomic(&dir.join(format.file_name()), |w| format.write(w, result))?;
     // A table left by an earlier run in the other format would look current.
@@ -234,8 +253,10 @@ pub fn write_dir(result: &RunResult, dir: &Path, format: TableFormat) -> Result<
             fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
         }
     }
-    write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &cluster_records(result)))?;
-    write_atomic(&dir.join("report.html"), |w| w.write_all(crate::report_html::html(result).as_bytes()))?;
+    let clusters = cluster_records(result, options.min_cluster_size);
+    write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &clusters))?;
+    let html = crate::report_html::html(result, options.min_cluster_size);
+    write_atomic(&dir.join("report.html"), |w| w.write_all(html.as_bytes()))?;
     Ok(())
 }
 

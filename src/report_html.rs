@@ -70,9 +70,9 @@ fn marked(words: &[&str], other: &FxHashSet<Vec<String>>) -> String {
     out
 }
 
-/// The report as one HTML page.
-pub fn html(result: &RunResult) -> String {
-    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
+/// The report as one HTML page, for stories of at least `min_size` articles.
+pub fn html(result: &RunResult, min_size: usize) -> String {
+    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     let id = |d: u32| escape(&result.articles[d as usize].id);
     let body_words = |d: u32| result.analyzed[d as usize].clean.body.split_whitespace().collect::<Vec<_>>();

@@ -152,3 +152,15 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect()
 }
+
+#[test]
+fn min_cluster_size_filters_stories_not_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--min-cluster-size", "4"]);
+    assert!(o.status.success());
+    assert_eq!(read_jsonl(&out.join("articles.jsonl")).len(), 5);
+    assert!(read_jsonl(&out.join("clusters.jsonl")).is_empty(), "the only story has 3 articles");
+    let too_small = newsdedup(&["run", "--min-cluster-size", "1", "--out", "-"]);
+    assert_eq!(too_small.status.code(), Some(2));
+}

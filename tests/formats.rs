@@ -86,3 +86,26 @@ fn parquet_table_round_trips() {
     let rows: usize = reader.map(|b| b.unwrap().num_rows()).sum();
     assert_eq!(rows, 5);
 }
+
+#[test]
+fn jsonl_feed_and_a_broken_one() {
+    let (articles, rejects) = run(&[&example("feed.jsonl")]);
+    assert_eq!((articles.len(), rejects.len()), (3, 0));
+    let (articles, rejects) = run(&[&example("feed-broken.jsonl")]);
+    assert_eq!((articles.len(), rejects.len()), (1, 2));
+    assert_eq!(rejects.iter().map(|r| r["line"].as_u64().unwrap()).collect::<Vec<_>>(), [2, 3]);
+}
+
+#[test]
+fn a_directory_walk_takes_every_format_by_extension() {
+    // feed.csv needs --columns, so walk a copy without it.
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["feed.jsonl.gz", "feed.parquet", "crawl.warc"] {
+        std::fs::copy(example(name), dir.path().join(name)).unwrap();
+    }
+    std::fs::write(dir.path().join("notes.md"), "not an article").unwrap();
+    let o = newsdedup(&["run", dir.path().to_str().unwrap(), "--out", "-", "-q", "--dedupe-ids"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // 3 from JSONL, 3 from Parquet with the same ids (deduplicated), 2 from the WARC.
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 5);
+}

@@ -85,7 +85,7 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
     let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel_on_signal());
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     if let Some(dir) = &args.out {
-        output::write_dir(&result, dir, output::TableFormat::Jsonl).exit_with(EXIT_OUTPUT)?;
+        output::write_dir(&result, dir, output::OutputOptions::default()).exit_with(EXIT_OUTPUT)?;
     }
     Ok(output::article_records(&result)
         .into_iter()

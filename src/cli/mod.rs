@@ -145,7 +145,7 @@ impl InputArgs {
 #[derive(Debug, Clone, Args)]
 pub struct PipelineArgs {
     /// TF-IDF cosine at or above which two articles tell the same story.
-    #[arg(long, default_value_t = params::DEFAULT_MIN_COSINE, value_name = "X")]
+    #[arg(long, visible_alias = "threshold", default_value_t = params::DEFAULT_MIN_COSINE, value_name = "X")]
     pub min_cosine: f32,
     /// Share of one article's 5-term shingles inside the other that accepts a
     /// pair with lower cosine (excerpts, copies with material added).

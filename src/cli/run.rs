@@ -36,6 +36,10 @@ pub struct RunArgs {
     /// Spark).
     #[arg(long, value_enum, default_value_t = FormatArg::Jsonl)]
     pub format: FormatArg,
+    /// Leave stories with fewer articles than this out of clusters.jsonl and
+    /// report.html (every article stays in the per-article table).
+    #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
+    pub min_cluster_size: u32,
     /// Also write every candidate pair with its cosine, containments and
     /// verdict to this JSONL file (for tuning and for explaining a merge).
     #[arg(long, value_name = "FILE")]
@@ -55,6 +59,7 @@ impl RunArgs {
             out,
             input: InputArgs::default(),
             format: FormatArg::Jsonl,
+            min_cluster_size: 2,
             pairs: None,
             quiet: false,
             pipeline: PipelineArgs::default(),
@@ -142,7 +147,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             eprint!("{summary}");
         }
     } else {
-        output::write_dir(&result, &args.out, args.format.table())
+        let options = output::OutputOptions { format: args.format.table(), min_cluster_size: args.min_cluster_size as usize };
+        output::write_dir(&result, &args.out, options)
             .with_context(|| format!("cannot write to {}", args.out.display()))
             .exit_with(EXIT_OUTPUT)?;
         write_rejects(&args.out, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
