@@ -167,7 +167,6 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, UInt32Array};
     use arrow_schema::{DataType, Field, Schema};
 
-    let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
     let text = |values: Vec<Option<String>>| Arc::new(StringArray::from(values)) as ArrayRef;
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
@@ -184,8 +183,8 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     let columns: Vec<ArrayRef> = vec![
         text(records.iter().map(|r| Some(r.id.to_string())).collect()),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.cluster).collect::<Vec<_>>())),
-        text(records.iter().map(|r| Some(name(serde_json::to_value(r.role).unwrap_or_default()))).collect()),
-        text(records.iter().map(|r| r.kind.map(|k| name(serde_json::to_value(k).unwrap_or_default()))).collect()),
+        text(records.iter().map(|r| Some(r.role.as_str().to_string())).collect()),
+        text(records.iter().map(|r| r.kind.map(|k| k.as_str().to_string())).collect()),
         text(records.iter().map(|r| r.canonical.map(str::to_owned)).collect()),
         text(records.iter().map(|r| r.derived_from.map(str::to_owned)).collect()),
         text(records.iter().map(|r| Some(r.lang.to_string())).collect()),
@@ -205,13 +204,12 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
 pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record(["id", "cluster", "role", "kind", "canonical", "derived_from", "lang", "similarity", "confidence", "evidence"])?;
-    let name = |v: serde_json::Value| v.as_str().map(str::to_owned).unwrap_or_default();
     for r in records {
         csv.write_record([
             r.id.to_string(),
             r.cluster.to_string(),
-            name(serde_json::to_value(r.role).unwrap_or_default()),
-            r.kind.map(|k| name(serde_json::to_value(k).unwrap_or_default())).unwrap_or_default(),
+            r.role.as_str().to_string(),
+            r.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
             r.canonical.unwrap_or("").to_string(),
             r.derived_from.unwrap_or("").to_string(),
             r.lang.to_string(),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::ingest::Reject;
 use crate::pipeline::RunResult;
-use crate::roles::Role;
+use crate::roles::{describe, Role};
 
 /// Stories listed in full in the summary; the rest are counted.
 const LISTED_CLUSTERS: usize = 20;
@@ -44,10 +44,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> S
         let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.analyzed[canon as usize].clean.body));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
-            let what = match (a.role, a.kind) {
-                (Role::Syndicated, Some(kind)) => format!("syndicated {}", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                (role, _) => format!("{role:?}").to_lowercase(),
-            };
+            let what = describe(a.role, a.kind);
             let from = a.derived_from.map(|p| format!(" <- {}", result.articles[p as usize].id)).unwrap_or_default();
             let sim = a.similarity.map(|x| format!(", cosine {x:.2}")).unwrap_or_default();
             let _ = writeln!(s, "  {what:<24} {}{from}{sim}, confidence {:.2}", result.articles[d as usize].id, a.confidence);

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use rustc_hash::FxHashSet;
 
 use crate::pipeline::RunResult;
-use crate::roles::Role;
+use crate::roles::{describe, Role};
 
 /// Stories shown in full; the rest are counted.
 pub const MAX_STORIES: usize = 200;
@@ -95,10 +95,7 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
             let source = a.derived_from.unwrap_or(canon);
             let (source_words, copy_words) = (body_words(source), body_words(d));
             let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
-            let what = match (a.role, a.kind) {
-                (Role::Syndicated, Some(kind)) => format!("syndicated · {}", serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-                (role, _) => format!("{role:?}").to_lowercase(),
-            };
+            let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
             let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
             let source_label = if source == canon { "canonical" } else { "source" };
             let _ = write!(

@@ -57,6 +57,18 @@ pub enum Role {
     Unique,
 }
 
+impl Role {
+    /// The name used in the output (`"canonical"`, `"syndicated"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Canonical => "canonical",
+            Role::Syndicated => "syndicated",
+            Role::Independent => "independent",
+            Role::Unique => "unique",
+        }
+    }
+}
+
 /// How a syndicated copy was made from its source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +83,28 @@ pub enum CopyKind {
     Rewrite,
     /// The story in another language.
     Translation,
+}
+
+impl CopyKind {
+    /// The name used in the output (`"verbatim"`, `"near_verbatim"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CopyKind::Verbatim => "verbatim",
+            CopyKind::NearVerbatim => "near_verbatim",
+            CopyKind::Excerpt => "excerpt",
+            CopyKind::Rewrite => "rewrite",
+            CopyKind::Translation => "translation",
+        }
+    }
+}
+
+/// The role and kind of an assignment in words: "syndicated rewrite",
+/// "independent", ...
+pub fn describe(role: Role, kind: Option<CopyKind>) -> String {
+    match kind {
+        Some(kind) => format!("{} {}", role.as_str(), kind.as_str()),
+        None => role.as_str().to_string(),
+    }
 }
 
 /// The role decided for one article.
@@ -382,6 +416,16 @@ mod tests {
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
         Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles }
+    }
+
+    #[test]
+    fn names_match_the_serialized_form() {
+        for role in [Role::Canonical, Role::Syndicated, Role::Independent, Role::Unique] {
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+        }
+        for kind in [CopyKind::Verbatim, CopyKind::NearVerbatim, CopyKind::Excerpt, CopyKind::Rewrite, CopyKind::Translation] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
     }
 
     #[test]

@@ -92,8 +92,8 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
         .map(|r| Prediction {
             id: r.id.to_string(),
             cluster: r.cluster.to_string(),
-            role: serde_json::to_value(r.role).ok().and_then(|v| v.as_str().map(str::to_owned)),
-            kind: r.kind.and_then(|k| serde_json::to_value(k).ok()).and_then(|v| v.as_str().map(str::to_owned)),
+            role: Some(r.role.as_str().to_string()),
+            kind: r.kind.map(|k| k.as_str().to_string()),
             canonical: r.canonical.map(|c| serde_json::Value::String(c.to_string())),
             derived_from: r.derived_from.map(str::to_owned),
         })
