@@ -163,7 +163,7 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
             if files.is_empty() {
                 return Err(Error::BadInput {
                     path: path.clone(),
-                    reason: "directory holds no .txt, .jsonl or .csv files".into(),
+                    reason: "directory holds no article files (.txt, .jsonl, .csv, .warc, .parquet)".into(),
                 });
             }
             for file in files {
@@ -813,6 +813,6 @@ mod tests {
     fn empty_directory_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
         let err = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("no .txt, .jsonl or .csv"));
+        assert!(err.to_string().contains("no article files"));
     }
 }

@@ -81,7 +81,7 @@ fn directory_without_articles_is_an_input_error() {
     std::fs::write(dir.path().join("readme.md"), "not an article").unwrap();
     let o = newsdedup(&["run", dir.path().to_str().unwrap(), "--out", "-"]);
     assert_eq!(o.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no .txt, .jsonl or .csv"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no article files"));
 }
 
 #[test]
