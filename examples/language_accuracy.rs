@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n_known = known.iter().filter(|k| **k).count();
     println!("| detector | sample bytes | accuracy, all {} | accuracy, {} in whichlang's 16 languages | µs per article |", articles.len(), n_known);
     println!("|---|---|---|---|---|");
-    let mut report = |name: &str, sample: usize, detect: &dyn Fn(&str) -> String| {
+    let report = |name: &str, sample: usize, detect: &dyn Fn(&str) -> String| {
         let start = Instant::now();
         let guesses: Vec<String> = articles.iter().map(|a| detect(&a.text)).collect();
         let micros = start.elapsed().as_secs_f64() * 1e6 / articles.len() as f64;
