@@ -11,12 +11,15 @@
 //!    line), which copies of one story mostly share and unrelated pages do not.
 //! 3. **Structure**: link lists under a boilerplate heading that ends in a
 //!    colon, navigation bullets, image file names.
+//! 4. **Links to other articles**: after the body has begun, a short line that
+//!    is the headline (first line) of another article of the batch is a
+//!    "related" link, not the story, even where it repeats too rarely for 2.
 //!
 //! The body is never emptied by a tail cut: a tail heading only cuts once
 //! [`MIN_BODY_WORDS_BEFORE_TAIL`] words of body precede it. The count of removed
 //! lines is kept as evidence for the roles stage.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Words of body that must precede a tail heading before it may cut the rest.
@@ -27,6 +30,11 @@ pub const MIN_REPEATS: u32 = 5;
 pub const MIN_UNRELATED_SHARE: f32 = 0.5;
 /// Longest line (in words) that batch repetition can mark as boilerplate.
 pub const MAX_REPEATED_LINE_WORDS: usize = 40;
+/// Body characters that must precede a line before it can be taken for a
+/// link to another article's headline.
+const MIN_BODY_CHARS_BEFORE_LINKS: usize = 200;
+/// Longest line (in characters) taken for a headline.
+const MAX_HEADLINE_CHARS: usize = 120;
 /// Lines under a boilerplate heading ending in ':' that are dropped at most.
 const MAX_LIST_LINES: usize = 12;
 
@@ -144,6 +152,7 @@ fn word_count(line: &str) -> usize {
 #[derive(Debug, Default, Clone)]
 pub struct LineStats {
     lines: FxHashMap<u64, Repeat>,
+    headlines: FxHashSet<u64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +175,9 @@ impl LineStats {
     /// Counts the lines (and short line labels) of one article.
     pub fn add(&mut self, text: &str) {
         let keys: Vec<String> = text.lines().map(line_key).filter(|k| !k.is_empty()).collect();
+        if let Some(first) = keys.first().filter(|k| is_headline_like(k)) {
+            self.headlines.insert(xxh3_64(first.as_bytes()));
+        }
         // The article's longest line stands for its content: copies of one
         // story mostly share it, unrelated pages of one site do not, and page
         // furniture is rarely the longest line of a page.
@@ -190,6 +202,7 @@ impl LineStats {
 
     /// Adds the counts of a later chunk of the batch (order matters for determinism).
     pub fn merge(&mut self, later: LineStats) {
+        self.headlines.extend(later.headlines);
         for (h, r) in later.lines {
             match self.lines.get_mut(&h) {
                 Some(mine) => {
@@ -211,7 +224,7 @@ impl LineStats {
             .filter(|(_, r)| r.docs >= MIN_REPEATS && r.unrelated as f32 >= MIN_UNRELATED_SHARE * r.docs as f32)
             .map(|(h, _)| h)
             .collect();
-        BoilerplateModel { repeated }
+        BoilerplateModel { repeated, headlines: self.headlines }
     }
 }
 
@@ -223,7 +236,9 @@ fn label_hash(label: &str) -> u64 {
 /// Lines that the batch shows to be boilerplate, plus the phrase rules.
 #[derive(Debug, Default, Clone)]
 pub struct BoilerplateModel {
-    repeated: rustc_hash::FxHashSet<u64>,
+    repeated: FxHashSet<u64>,
+    /// First lines of the batch's articles that look like headlines.
+    headlines: FxHashSet<u64>,
 }
 
 impl BoilerplateModel {
@@ -241,6 +256,11 @@ impl BoilerplateModel {
         self.repeated.len()
     }
 
+    /// Is `key` (not the article's own first line) another article's headline?
+    fn is_headline_of_another(&self, key: &str, own_first: &str) -> bool {
+        key != own_first && is_headline_like(key) && self.headlines.contains(&xxh3_64(key.as_bytes()))
+    }
+
     fn is_repeated(&self, key: &str) -> bool {
         // A paragraph-length line is body text that stories share (a
         // background paragraph), not furniture, however often it repeats.
@@ -256,13 +276,16 @@ impl BoilerplateModel {
         let rules = phrase_rules();
         let lines: Vec<&str> = text.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
         let mut keep = vec![true; lines.len()];
+        let own_first = lines.first().map(|l| line_key(l)).unwrap_or_default();
         let mut body_words = 0usize;
+        let mut body_chars = 0usize;
         let mut list_budget = 0usize;
         let mut cut_at = None;
         for (i, line) in lines.iter().enumerate() {
             let key = line_key(line);
             let rule = rules.classify(&key);
-            let repeated = self.is_repeated(&key);
+            let repeated = self.is_repeated(&key)
+                || (body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && self.is_headline_of_another(&key, &own_first));
             if rule == Some(Rule::Tail) && body_words >= MIN_BODY_WORDS_BEFORE_TAIL {
                 cut_at = Some(i);
                 break;
@@ -280,6 +303,7 @@ impl BoilerplateModel {
             }
             list_budget = 0;
             body_words += word_count(line);
+            body_chars += line.len();
         }
         if let Some(cut) = cut_at {
             keep[cut..].iter_mut().for_each(|k| *k = false);
@@ -299,6 +323,11 @@ impl BoilerplateModel {
         }
         out
     }
+}
+
+/// A line that could be a headline: short, not ending like a sentence.
+fn is_headline_like(key: &str) -> bool {
+    key.chars().count() <= MAX_HEADLINE_CHARS && is_list_item(key)
 }
 
 /// A headline in a link list: short, not ending like a sentence.

@@ -293,6 +293,7 @@ impl Pipeline {
                             vector: &vectors[doc as usize],
                             shingles: shingles(&a.terms, self.params.shingle_size()),
                             body_chars: a.clean.body.chars().count(),
+                            boilerplate_share: a.clean.boilerplate_share(),
                         }
                     })
                     .collect();

@@ -17,6 +17,8 @@ use crate::pipeline::prefix_at_char_boundary;
 
 /// Bytes of an article's opening searched for its own outlet name.
 const HEADER_CHARS: usize = 400;
+/// Longest line of the opening that can name the page's own outlet.
+const MAX_MASTHEAD_CHARS: usize = 40;
 
 /// An outlet an article credits for its story, with the phrase that said so.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +29,41 @@ pub struct Credit {
     pub folded: String,
     /// The matched phrase, for evidence.
     pub phrase: String,
+    /// Up to [`CONTEXT_CHARS`] characters of the phrase's line next to it
+    /// (after it, or before it when nothing follows); empty when the line
+    /// is the credit alone ("Read more @ x.com").
+    pub context: String,
+}
+
+/// Characters of a credit's line kept as its context.
+const CONTEXT_CHARS: usize = 40;
+
+impl Credit {
+    /// Did the article credit this outlet *on top of* the text of `other`?
+    /// True when `other` carries the sentence the credit sits in without
+    /// the credit (a dateline put before a copied lead), or when the credit
+    /// stands on a line of its own that `other` lacks. False when `other`
+    /// names the same outlet, or lacks the sentence altogether (it dropped
+    /// that part rather than this article adding the credit).
+    pub fn is_added_to(&self, other: &Provenance, other_text: &str) -> bool {
+        if other.credits.iter().any(|c| c.folded == self.folded) {
+            return false;
+        }
+        self.context.is_empty() || other_text.contains(&self.context)
+    }
+}
+
+/// The text next to a credit on its line: what follows it, else what precedes it.
+fn credit_context(text: &str, start: usize, end: usize) -> String {
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let after = text[end..line_end].trim_start_matches(|c: char| !c.is_alphanumeric()).trim_end();
+    if !after.is_empty() {
+        return after.chars().take(CONTEXT_CHARS).collect();
+    }
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = text[line_start..start].trim_end_matches(|c: char| !c.is_alphanumeric()).trim_start();
+    let skip = before.chars().count().saturating_sub(CONTEXT_CHARS);
+    before.chars().skip(skip).collect()
 }
 
 /// Folds an outlet name for comparison (see the module docs).
@@ -110,7 +147,8 @@ pub fn credits(text: &str) -> Vec<Credit> {
             if is_generic(&folded) {
                 continue;
             }
-            found.push((whole.0, Credit { name, folded, phrase: whole.1.trim().to_string() }));
+            let context = credit_context(text, whole.0, whole.0 + whole.1.len());
+            found.push((whole.0, Credit { name, folded, phrase: whole.1.trim().to_string(), context }));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
@@ -141,9 +179,9 @@ pub struct Provenance {
     pub credits: Vec<Credit>,
     /// Folded `source` and `url` host names, when present.
     own_names: Vec<String>,
-    /// The article's opening, lowercased, letters and digits only.
+    /// The short lines of the article's opening, lowercased, letters and digits only.
     header: String,
-    /// The words of the opening, lowercased.
+    /// The words of those lines, lowercased.
     header_words: Vec<String>,
 }
 
@@ -156,7 +194,15 @@ impl Provenance {
             .map(fold_name)
             .filter(|f| f.len() >= 3)
             .collect();
-        let opening = prefix_at_char_boundary(&article.text, HEADER_CHARS).to_lowercase();
+        // Only the opening's short lines (a logo, a site name, "Telegraph 14
+        // hours ago"): a name inside a sentence or a headline is news, not
+        // the page saying whose it is.
+        let opening: String = prefix_at_char_boundary(&article.text, HEADER_CHARS)
+            .lines()
+            .filter(|l| l.trim().chars().count() <= MAX_MASTHEAD_CHARS)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .to_lowercase();
         let header = opening.chars().filter(|c| c.is_alphanumeric()).collect();
         let header_words =
             opening.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
@@ -164,8 +210,8 @@ impl Provenance {
     }
 
     /// Does the article appear to be the outlet `folded` names? Metadata
-    /// (`source`, `url`) decides when present; otherwise the article's
-    /// opening must name the outlet outside a credit phrase.
+    /// (`source`, `url`) decides when present; otherwise a short line of the
+    /// article's opening (a masthead) must name it, outside a credit phrase.
     pub fn is_outlet(&self, folded: &str) -> bool {
         if folded.len() < 3 {
             return false;

@@ -11,7 +11,7 @@
 //! | signal | weight |
 //! |---|---|
 //! | y credits an outlet that x is (metadata, or x's opening names it) | +3 |
-//! | y credits some outlet for the story (a credit phrase or a wire dateline) and x credits none | +1 |
+//! | y adds a credit to some outlet (a credit phrase or a wire dateline) that x lacks, around text x has | +1 |
 //! | shingle containment: share of y inside x minus share of x inside y | ×2 |
 //! | x published before y (when both have `published_at`) | +1 |
 //! | x is at least 20% longer than y (more complete) | +0.25 |
@@ -31,6 +31,8 @@
 //! member and shares little wording (containment < 0.2, cosine < 0.6) is
 //! `independent`: the same story in its own words.
 
+use std::cmp::Ordering;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -42,6 +44,10 @@ use crate::tfidf::SparseVec;
 
 /// Members a story's scores are computed against (all of them in smaller stories).
 const MAX_REFERENCES: usize = 64;
+
+/// Word runs a copy must share with another copy, and not with the
+/// canonical, to count as taken from that copy (or 2% of its runs, if more).
+const MIN_INHERITED_SHINGLES: usize = 3;
 
 /// What a member of a story is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -156,6 +162,8 @@ pub struct Member<'a> {
     pub shingles: Vec<u64>,
     /// Length of the cleaned body in characters.
     pub body_chars: usize,
+    /// Share of the page the clean stage removed as site furniture (0..=1).
+    pub boilerplate_share: f32,
 }
 
 struct Facts<'a> {
@@ -195,12 +203,14 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
             score -= 3.0;
         }
     }
-    match (x.provenance.credits.is_empty(), y.provenance.credits.is_empty()) {
-        (true, false) => {
+    let y_added = y.provenance.credits.iter().find(|c| c.is_added_to(&x.provenance, &xa.text));
+    let x_added = x.provenance.credits.iter().find(|c| c.is_added_to(&y.provenance, &ya.text));
+    match (x_added, y_added) {
+        (None, Some(c)) => {
             score += 1.0;
-            reasons.push(format!("{} credits another outlet for the story, {} credits none", ya.id, xa.id));
+            reasons.push(format!("{} adds a credit to {} (\"{}\") that {} does not have", ya.id, c.name, c.phrase, xa.id));
         }
-        (false, true) => score -= 1.0,
+        (Some(_), None) => score -= 1.0,
         _ => {}
     }
     let (y_in_x, x_in_y) = (inside(y, x), inside(x, y));
@@ -279,22 +289,10 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         }
     };
     let total: Vec<f32> = (0..n).map(|i| refs.iter().filter(|&&r| r != i).map(|&r| dir_score(i, r)).sum()).collect();
-    // Rank: total score, then earlier publication, longer body, smaller id.
     let mut rank: Vec<usize> = (0..n).collect();
-    rank.sort_by(|&a, &b| {
-        let (ma, mb) = (facts[a].member, facts[b].member);
-        total[b]
-            .total_cmp(&total[a])
-            .then_with(|| match (&ma.article.published_at, &mb.article.published_at) {
-                (Some(x), Some(y)) => x.cmp(y),
-                _ => std::cmp::Ordering::Equal,
-            })
-            .then(mb.body_chars.cmp(&ma.body_chars))
-            .then(ma.article.id.cmp(&mb.article.id))
-    });
+    rank.sort_by(|&a, &b| rank_order(&facts[a], total[a], &facts[b], total[b]));
     let canon = rank[0];
-    let runner_up = total[rank[1]];
-    let margin = (total[canon] - runner_up).max(0.0);
+    let margin = (total[canon] - total[rank[1]]).max(0.0);
     let canonical_doc = members[canon].doc;
 
     let mut out: Vec<Option<Assignment>> = vec![None; n];
@@ -306,8 +304,9 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
             }
         }
     }
-    if canon_evidence.is_empty() {
-        canon_evidence.push("no member credits another; chosen as the longest, earliest report".into());
+    let tied = quantized(total[canon]) == quantized(total[rank[1]]);
+    if tied {
+        canon_evidence.push(tie_break_reason(&facts[canon], &facts[rank[1]]));
     }
     out[canon] = Some(Assignment {
         role: Role::Canonical,
@@ -319,25 +318,122 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         evidence: canon_evidence,
     });
     for (pos, &y) in rank.iter().enumerate().skip(1) {
-        let parent = rank[..pos]
-            .iter()
-            .copied()
-            .filter(|&x| x == canon || is_ref[x] || n <= MAX_REFERENCES)
-            .max_by(|&a, &b| {
-                let score = |x: usize| members[x].vector.cosine(members[y].vector) + dir_score(x, y) / 4.0;
-                score(a).total_cmp(&score(b)).then(members[b].doc.cmp(&members[a].doc))
-            })
-            .expect("the canonical ranks first");
-        let pair_reasons = ref_index[parent].map(|r| reasons[r][y].clone()).unwrap_or_default();
+        let earlier = rank[1..pos].iter().copied().filter(|&x| is_ref[x] || n <= MAX_REFERENCES);
+        let (parent, chain_reason) = match chain_parent(&facts, canon, earlier, y) {
+            Some((x, why)) => (x, Some(why)),
+            None => (canon, None),
+        };
+        let mut pair_reasons = ref_index[parent].map(|r| reasons[r][y].clone()).unwrap_or_default();
+        pair_reasons.extend(chain_reason);
         out[y] = Some(copy_assignment(&facts, parent, y, canonical_doc, dir_score(parent, y), pair_reasons));
     }
     out.into_iter().map(|a| a.expect("every member assigned")).collect()
+}
+
+/// A direction total at two decimals, so that equal evidence ties exactly.
+fn quantized(total: f32) -> i64 {
+    (total * 100.0).round() as i64
+}
+
+/// Share of a page that is site furniture, in 5% steps.
+fn furniture_step(f: &Facts) -> i32 {
+    (f.member.boilerplate_share * 20.0).round() as i32
+}
+
+/// Orders members for the canonical choice, best first: the direction total,
+/// then (on a tie) earlier publication, less site furniture around the
+/// text, the longer body, the smaller id; never input order.
+fn rank_order(a: &Facts, total_a: f32, b: &Facts, total_b: f32) -> Ordering {
+    let (ma, mb) = (a.member, b.member);
+    quantized(total_b)
+        .cmp(&quantized(total_a))
+        .then_with(|| published_order(ma.article, mb.article))
+        .then(furniture_step(a).cmp(&furniture_step(b)))
+        .then(mb.body_chars.cmp(&ma.body_chars))
+        .then(ma.article.id.cmp(&mb.article.id))
+}
+
+fn published_order(a: &Article, b: &Article) -> Ordering {
+    match (&a.published_at, &b.published_at) {
+        (Some(x), Some(y)) => x.cmp(y),
+        _ => Ordering::Equal,
+    }
+}
+
+/// In words, what put `winner` above `loser` when their direction totals tie.
+fn tie_break_reason(winner: &Facts, loser: &Facts) -> String {
+    let (w, l) = (winner.member, loser.member);
+    let lead = format!("the text gives no direction between it and {}", l.article.id);
+    if published_order(w.article, l.article) == Ordering::Less {
+        format!("{lead}; it was published earlier")
+    } else if furniture_step(winner) < furniture_step(loser) {
+        format!(
+            "{lead}; less of its page is site furniture ({:.0}% against {:.0}%), as on the page a copy was taken from",
+            100.0 * w.boilerplate_share,
+            100.0 * l.boilerplate_share
+        )
+    } else if w.body_chars > l.body_chars {
+        format!("{lead}; its body is longer")
+    } else {
+        format!("{lead} and nothing else tells them apart; the smaller id is taken")
+    }
 }
 
 fn confidence(margin: f32) -> f32 {
     // margin 0 → 0.5 (a coin toss), 3 (one matched credit) → 0.89
     let c = 1.0 - 0.5 * (-margin / 1.5).exp();
     (c * 100.0).round() / 100.0
+}
+
+/// The member `y` was copied from when that is not the canonical: an
+/// earlier-ranked member that `y` credits by name, or whose own wording
+/// (runs the canonical lacks) `y` carries over. `None`: the canonical.
+fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usize>, y: usize) -> Option<(usize, String)> {
+    let (c, copy) = (&facts[canon], &facts[y]);
+    let credits_canonical = copy.provenance.credits.iter().any(|cr| c.provenance.is_outlet(&cr.folded));
+    let min_inherited = MIN_INHERITED_SHINGLES.max(copy.shingle_set.len() / 50);
+    let mut best: Option<(usize, (bool, usize), String)> = None;
+    for x in earlier {
+        let source = &facts[x];
+        let credited = copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
+        let inherited = common_outside(&copy.shingle_set, &source.shingle_set, &c.shingle_set);
+        let key = (credited.is_some() && !credits_canonical, inherited);
+        let why = match credited {
+            Some(cr) if !credits_canonical => format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id),
+            _ if inherited >= min_inherited => format!(
+                "shares {inherited} word runs with {} that the canonical {} lacks: it carries that copy's edits",
+                source.member.article.id, c.member.article.id
+            ),
+            _ => continue,
+        };
+        if best.as_ref().map_or(true, |(_, k, _)| key > *k) {
+            best = Some((x, key, why));
+        }
+    }
+    best.map(|(x, _, why)| (x, why))
+}
+
+/// How many shingles of `a` are also in `b` but not in `c` (all sorted, distinct).
+fn common_outside(a: &[u64], b: &[u64], c: &[u64]) -> usize {
+    let (mut j, mut k, mut count) = (0, 0, 0);
+    for &s in a {
+        while j < b.len() && b[j] < s {
+            j += 1;
+        }
+        if j == b.len() {
+            break;
+        }
+        if b[j] != s {
+            continue;
+        }
+        while k < c.len() && c[k] < s {
+            k += 1;
+        }
+        if k == c.len() || c[k] != s {
+            count += 1;
+        }
+    }
+    count
 }
 
 fn copy_assignment(
@@ -415,7 +511,7 @@ mod tests {
     use super::*;
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
-        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles }
+        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0 }
     }
 
     #[test]
