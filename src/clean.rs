@@ -11,9 +11,11 @@
 //!    line), which copies of one story mostly share and unrelated pages do not.
 //! 3. **Structure**: link lists under a boilerplate heading that ends in a
 //!    colon, navigation bullets, image file names.
-//! 4. **Links to other articles**: after the body has begun, a short line that
-//!    is the headline (first line) of another article of the batch is a
-//!    "related" link, not the story, even where it repeats too rarely for 2.
+//! 4. **Links to other articles**: a short line that is the headline (first
+//!    line) of another article of the batch is a "related" link, not the
+//!    story, even where it repeats too rarely for 2: in a list under a
+//!    boilerplate heading, or after the body has begun if it does not end
+//!    like a sentence.
 //!
 //! The body is never emptied by a tail cut: a tail heading only cuts once
 //! [`MIN_BODY_WORDS_BEFORE_TAIL`] words of body precede it. The count of removed
@@ -256,9 +258,13 @@ impl BoilerplateModel {
         self.repeated.len()
     }
 
-    /// Is `key` (not the article's own first line) another article's headline?
+    /// Is `key` (not the article's own first line) another article's first line?
     fn is_headline_of_another(&self, key: &str, own_first: &str) -> bool {
-        key != own_first && is_headline_like(key) && self.headlines.contains(&xxh3_64(key.as_bytes()))
+        // A numbered "most read" item: "0. headline" (digits are folded to 0).
+        let unnumbered = key.trim_start_matches('0').strip_prefix(". ").filter(|_| key.starts_with('0')).unwrap_or(key);
+        [key, unnumbered]
+            .iter()
+            .any(|k| *k != own_first && is_headline_like(k) && self.headlines.contains(&xxh3_64(k.as_bytes())))
     }
 
     fn is_repeated(&self, key: &str) -> bool {
@@ -284,8 +290,9 @@ impl BoilerplateModel {
         for (i, line) in lines.iter().enumerate() {
             let key = line_key(line);
             let rule = rules.classify(&key);
+            let link = self.is_headline_of_another(&key, &own_first);
             let repeated = self.is_repeated(&key)
-                || (body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && self.is_headline_of_another(&key, &own_first));
+                || (link && body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && is_list_item(&key));
             if rule == Some(Rule::Tail) && body_words >= MIN_BODY_WORDS_BEFORE_TAIL {
                 cut_at = Some(i);
                 break;
@@ -293,10 +300,11 @@ impl BoilerplateModel {
             if rule.is_some() || repeated || is_furniture(line) {
                 keep[i] = false;
                 let heading = key.ends_with(':') || key.ends_with('：') || rule == Some(Rule::Tail);
-                list_budget = if heading { MAX_LIST_LINES } else { 0 };
+                // A list goes on through items removed for other reasons.
+                list_budget = if heading { MAX_LIST_LINES } else { list_budget.saturating_sub(1) };
                 continue;
             }
-            if list_budget > 0 && is_list_item(line) {
+            if list_budget > 0 && (is_list_item(line) || link) {
                 keep[i] = false;
                 list_budget -= 1;
                 continue;
@@ -325,9 +333,9 @@ impl BoilerplateModel {
     }
 }
 
-/// A line that could be a headline: short, not ending like a sentence.
+/// A line short enough to be a headline (some end with a full stop).
 fn is_headline_like(key: &str) -> bool {
-    key.chars().count() <= MAX_HEADLINE_CHARS && is_list_item(key)
+    key.chars().count() <= MAX_HEADLINE_CHARS
 }
 
 /// A headline in a link list: short, not ending like a sentence.

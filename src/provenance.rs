@@ -80,8 +80,9 @@ pub fn fold_name(name: &str) -> String {
 fn credit_patterns() -> &'static [Regex] {
     static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
-        // An outlet: up to four capitalised words (optionally after "the"), or a domain.
-        let outlet = r"(?P<src>(?:[Tt]he\s+)?\p{Lu}[\p{L}\p{N}&'’.-]*(?:\s+\p{Lu}[\p{L}\p{N}&'’.-]*){0,3}|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|news|info|co|uk|de|fr|es|it|ru|ua|eu|io|tv))";
+        // An outlet: up to four capitalised words on one line (optionally
+        // after "the"), or a domain.
+        let outlet = r"(?P<src>(?:[Tt]he[ \t\u{a0}]+)?\p{Lu}[\p{L}\p{N}&'’.-]*(?:[ \t\u{a0}]+\p{Lu}[\p{L}\p{N}&'’.-]*){0,3}|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|news|info|co|uk|de|fr|es|it|ru|ua|eu|io|tv))";
         let before = [
             r"(?i:according to\s+(?:a\s+|an\s+|the\s+)?(?:recent\s+|new\s+|latest\s+)?(?:report|article|story|investigation)\s+(?:by|in|from))",
             r"(?i:according to)",
@@ -269,6 +270,7 @@ mod tests {
     #[test]
     fn other_languages() {
         assert_eq!(names("Laut Reuters stiegen die Flüge."), ["Reuters"]);
+        assert_eq!(names("sagte er laut Reuters.\nTeilen · Facebook"), ["Reuters"]);
         assert_eq!(names("Selon Le Monde, les vols ont augmenté."), ["Le Monde"]);
         assert_eq!(names("По данным Интерфакс, рейсы выросли."), ["Интерфакс"]);
     }

@@ -25,8 +25,9 @@
 //! `cosine + d/4` (a tree rooted at the canonical, not always a star).
 //!
 //! The kind compares a copy with its source on exact 5-term shingles:
-//! `translation` (languages differ), `verbatim` (Jaccard ≥ 0.9), `excerpt`
-//! (≥ 80% of the copy inside the source, covering only a leading part of it),
+//! `translation` (languages differ), `verbatim` (the same shingles, give or
+//! take two), `excerpt` (≥ 80% of the copy inside the source, which covers
+//! less than 30% of the source's last tenth: it stops early),
 //! `near_verbatim` (≥ 50% inside), else `rewrite`. A rewrite that credits no
 //! member and shares little wording (containment < 0.2, cosine < 0.6) is
 //! `independent`: the same story in its own words.
@@ -44,6 +45,12 @@ use crate::tfidf::SparseVec;
 
 /// Members a story's scores are computed against (all of them in smaller stories).
 const MAX_REFERENCES: usize = 64;
+
+/// Word runs (shingles) two texts may differ by and still be the same text.
+const MAX_VERBATIM_DIFFERENCE: usize = 2;
+
+/// Share of the source's last tenth an excerpt may still contain.
+const MAX_EXCERPT_TAIL_SHARE: f32 = 0.3;
 
 /// Word runs a copy must share with another copy, and not with the
 /// canonical, to count as taken from that copy (or 2% of its runs, if more).
@@ -262,19 +269,30 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         v
     };
     // d[r][j] for reference r: evidence that j derives from refs[r].
-    let (d, reasons): (Vec<Vec<f32>>, Vec<Vec<Vec<String>>>) = refs
+    // jaccard[r][j]: shingle Jaccard of refs[r] and j.
+    let rows: Vec<(Vec<f32>, Vec<Vec<String>>, Vec<f32>)> = refs
         .par_iter()
         .map(|&i| {
             let mut scores = vec![0.0f32; n];
             let mut why = vec![Vec::new(); n];
+            let mut jaccard = vec![0.0f32; n];
             for j in (0..n).filter(|&j| j != i) {
                 let dir = direction(&facts[i], &facts[j]);
                 scores[j] = dir.score;
                 why[j] = dir.reasons;
+                jaccard[j] = shingle_jaccard(&facts[i], &facts[j]);
             }
-            (scores, why)
+            (scores, why, jaccard)
         })
-        .unzip();
+        .collect();
+    let mut d = Vec::with_capacity(rows.len());
+    let mut reasons = Vec::with_capacity(rows.len());
+    let mut jaccard = Vec::with_capacity(rows.len());
+    for (scores, why, jac) in rows {
+        d.push(scores);
+        reasons.push(why);
+        jaccard.push(jac);
+    }
     let ref_index: Vec<Option<usize>> = {
         let mut v = vec![None; n];
         refs.iter().enumerate().for_each(|(r, &i)| v[i] = Some(r));
@@ -289,8 +307,15 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         }
     };
     let total: Vec<f32> = (0..n).map(|i| refs.iter().filter(|&&r| r != i).map(|&r| dir_score(i, r)).sum()).collect();
+    let standing: Vec<Standing> = (0..n)
+        .map(|i| {
+            let others = refs.iter().enumerate().filter(|&(_, &r)| r != i);
+            let (sum, count) = others.fold((0.0f32, 0usize), |(s, c), (k, _)| (s + jaccard[k][i], c + 1));
+            Standing { total: quantized(total[i]), centrality: (1000.0 * sum / count.max(1) as f32).round() as i64 }
+        })
+        .collect();
     let mut rank: Vec<usize> = (0..n).collect();
-    rank.sort_by(|&a, &b| rank_order(&facts[a], total[a], &facts[b], total[b]));
+    rank.sort_by(|&a, &b| rank_order((&facts[a], &standing[a]), (&facts[b], &standing[b])));
     let canon = rank[0];
     let margin = (total[canon] - total[rank[1]]).max(0.0);
     let canonical_doc = members[canon].doc;
@@ -304,9 +329,8 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
             }
         }
     }
-    let tied = quantized(total[canon]) == quantized(total[rank[1]]);
-    if tied {
-        canon_evidence.push(tie_break_reason(&facts[canon], &facts[rank[1]]));
+    if standing[canon].total == standing[rank[1]].total {
+        canon_evidence.push(tie_break_reason((&facts[canon], &standing[canon]), (&facts[rank[1]], &standing[rank[1]])));
     }
     out[canon] = Some(Assignment {
         role: Role::Canonical,
@@ -340,14 +364,37 @@ fn furniture_step(f: &Facts) -> i32 {
     (f.member.boilerplate_share * 20.0).round() as i32
 }
 
-/// Orders members for the canonical choice, best first: the direction total,
-/// then (on a tie) earlier publication, less site furniture around the
-/// text, the longer body, the smaller id; never input order.
-fn rank_order(a: &Facts, total_a: f32, b: &Facts, total_b: f32) -> Ordering {
+/// Where a member stands in its story, for the canonical choice.
+struct Standing {
+    /// Direction total at two decimals ([`quantized`]).
+    total: i64,
+    /// Mean shingle Jaccard with the other (reference) members, per mille:
+    /// the source of a star of copies shares most wording with the rest,
+    /// as each copy departs from it in its own way.
+    centrality: i64,
+}
+
+/// Shingle Jaccard of two members.
+fn shingle_jaccard(a: &Facts, b: &Facts) -> f32 {
+    let common = common_count(&a.shingle_set, &b.shingle_set);
+    let union = a.shingle_set.len() + b.shingle_set.len() - common;
+    if union == 0 {
+        0.0
+    } else {
+        common as f32 / union as f32
+    }
+}
+
+/// Orders members for the canonical choice, best first: the direction
+/// total, then (on a tie) earlier publication, more wording shared with the
+/// other members, less site furniture around the text, the longer body, the
+/// smaller id; never input order.
+fn rank_order((a, sa): (&Facts, &Standing), (b, sb): (&Facts, &Standing)) -> Ordering {
     let (ma, mb) = (a.member, b.member);
-    quantized(total_b)
-        .cmp(&quantized(total_a))
+    sb.total
+        .cmp(&sa.total)
         .then_with(|| published_order(ma.article, mb.article))
+        .then(sb.centrality.cmp(&sa.centrality))
         .then(furniture_step(a).cmp(&furniture_step(b)))
         .then(mb.body_chars.cmp(&ma.body_chars))
         .then(ma.article.id.cmp(&mb.article.id))
@@ -360,12 +407,18 @@ fn published_order(a: &Article, b: &Article) -> Ordering {
     }
 }
 
-/// In words, what put `winner` above `loser` when their direction totals tie.
-fn tie_break_reason(winner: &Facts, loser: &Facts) -> String {
+/// In words, what put the winner above the loser when their direction totals tie.
+fn tie_break_reason((winner, ws): (&Facts, &Standing), (loser, ls): (&Facts, &Standing)) -> String {
     let (w, l) = (winner.member, loser.member);
     let lead = format!("the text gives no direction between it and {}", l.article.id);
     if published_order(w.article, l.article) == Ordering::Less {
         format!("{lead}; it was published earlier")
+    } else if ws.centrality > ls.centrality {
+        format!(
+            "{lead}; it shares more wording with the other members (mean shingle Jaccard {:.3} against {:.3}), as the source of several copies does",
+            ws.centrality as f32 / 1000.0,
+            ls.centrality as f32 / 1000.0
+        )
     } else if furniture_step(winner) < furniture_step(loser) {
         format!(
             "{lead}; less of its page is site furniture ({:.0}% against {:.0}%), as on the page a copy was taken from",
@@ -448,13 +501,12 @@ fn copy_assignment(
     let cosine = src.member.vector.cosine(copy.member.vector);
     let y_in_x = inside(copy, src);
     let x_in_y = inside(src, copy);
-    let union = copy.shingle_set.len() + src.shingle_set.len();
-    let common = y_in_x * copy.shingle_set.len() as f32;
-    let jaccard = if union == 0 { 0.0 } else { common / (union as f32 - common) };
     let credits_member = direction_score >= 3.0;
     let kind = if src.member.lang != copy.member.lang {
         CopyKind::Translation
-    } else if jaccard >= 0.9 {
+    } else if copy.shingle_set.len() + src.shingle_set.len() - 2 * common_count(&copy.shingle_set, &src.shingle_set)
+        <= MAX_VERBATIM_DIFFERENCE
+    {
         CopyKind::Verbatim
     } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect()) {
         CopyKind::Excerpt
@@ -495,11 +547,14 @@ fn copy_assignment(
     }
 }
 
-/// True when the shingles the copy shares with the source all sit in the
-/// source's first 90%: the copy stops early (an excerpt).
+/// True when the copy stops early (an excerpt): it has little of the last
+/// tenth of the source (short runs that recur by chance, common in scripts
+/// shingled by characters, do not count as coverage).
 fn covers_leading_part(source_in_order: &[u64], copy: &FxHashSet<u64>) -> bool {
-    let Some(last) = source_in_order.iter().rposition(|s| copy.contains(s)) else { return false };
-    (last + 1) as f32 <= 0.9 * source_in_order.len() as f32
+    let tail_len = (source_in_order.len() / 10).max(1);
+    let tail = &source_in_order[source_in_order.len().saturating_sub(tail_len)..];
+    let covered = tail.iter().filter(|s| copy.contains(s)).count();
+    (covered as f32) < MAX_EXCERPT_TAIL_SHARE * tail.len() as f32
 }
 
 fn round2(x: f32) -> f32 {
