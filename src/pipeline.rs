@@ -27,7 +27,7 @@ use crate::error::{Error, Result};
 use crate::language;
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{assign_roles, Assignment, Member};
+use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, SparseVec, StopWords, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
@@ -294,6 +294,7 @@ impl Pipeline {
                             shingles: shingles(&a.terms, self.params.shingle_size()),
                             body_chars: a.clean.body.chars().count(),
                             boilerplate_share: a.clean.boilerplate_share(),
+                            story_lines: story_lines(&a.clean.body),
                         }
                     })
                     .collect();

@@ -33,6 +33,9 @@ pub struct Credit {
     /// (after it, or before it when nothing follows); empty when the line
     /// is the credit alone ("Read more @ x.com").
     pub context: String,
+    /// Whether a wire dateline made the credit ("OSLO (Nordwire) —"), which
+    /// the agency's own copy carries too.
+    pub dateline: bool,
 }
 
 /// Characters of a credit's line kept as its context.
@@ -77,29 +80,80 @@ pub fn fold_name(name: &str) -> String {
     base.chars().filter(|c| c.is_alphanumeric()).collect()
 }
 
+/// Attribution cues followed by the credited outlet ("according to X",
+/// "laut X", "据X报道"), in many languages, lowercase.
+const CUES_BEFORE: &[&str] = &[
+    // English (the longer "according to a report by" forms are patterns below)
+    "according to", "reported by", "report by", "via", "source:", "courtesy of",
+    // German, French, Spanish, Portuguese, Italian, Dutch
+    "laut", "berichtet", "berichtete", "selon", "d'après", "rapporte", "según", "informa", "de acuerdo con",
+    "citado por", "segundo", "de acordo com", "conforme", "informou", "secondo", "stando a", "riporta",
+    "come riferisce", "volgens", "meldt",
+    // Nordic, Central and Eastern European (Latin script)
+    "enligt", "ifølge", "według", "podaje", "informuje", "podle", "podľa", "potrivit", "citat de", "prema",
+    "javlja",
+    // Cyrillic, Greek
+    "по данным", "сообщает", "согласно", "передает", "передаёт", "за даними", "повідомляє", "згідно з", "според",
+    "съобщава", "према", "σύμφωνα με", "μεταδίδει",
+    // Indonesian/Malay, Vietnamese, Tagalog, Swahili
+    "menurut", "dikutip dari", "dilansir", "dilansir dari", "seperti dilansir", "theo", "ayon sa", "kwa mujibu wa",
+    // Arabic, Persian, Hebrew
+    "وفقا ل", "وفقاً ل", "نقلا عن", "نقلاً عن", "بحسب", "به گزارش", "به نقل از", "לפי", "על פי",
+    // Thai, Chinese, Japanese, Korean source lines
+    "ตามรายงานของ", "รายงานโดย", "อ้างอิงจาก", "据", "援引", "来源：", "来源:", "出典：", "出典:", "출처:", "출처：",
+];
+
+/// Attribution cues that follow the outlet ("X reports", "X zufolge",
+/// "Reutersin mukaan", "X によると"), lowercase.
+const CUES_AFTER: &[&str] = &[
+    "reports", "reported", "has reported", "said in a report", "berichtet", "zufolge", "rapporte", "informó",
+    "сообщил", "сообщила", "сообщило", "szerint", "mukaan", "göre", "के अनुसार", "অনুসারে", "کے مطابق", "によると",
+    "によれば", "が報じた", "에 따르면", "이 보도했다", "가 보도했다",
+];
+
+/// Is `c` a letter of a cased script (Latin, Cyrillic, Greek), whose words
+/// are set apart by spaces?
+fn is_cased_letter(c: char) -> bool {
+    c.is_lowercase() || c.is_uppercase()
+}
+
+/// A cue as a pattern: case-insensitive, on word boundaries where its script
+/// has them (not in Chinese, Japanese or Thai, which run on, nor before a
+/// name the cue attaches to, as Arabic "ل").
+fn cue_pattern(cue: &str, outlet_follows: bool) -> String {
+    let first = cue.chars().next().is_some_and(is_cased_letter);
+    let last = cue.chars().last().is_some_and(is_cased_letter);
+    let escaped = regex::escape(cue);
+    if outlet_follows {
+        format!("{}(?i:{escaped}){}", if first { r"\b" } else { "" }, if last { r"\s+" } else { r"\s*" })
+    } else {
+        format!("{}(?i:{escaped})", if first { r"\s+" } else { r"\s*" })
+    }
+}
+
 fn credit_patterns() -> &'static [Regex] {
     static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         // An outlet: up to four capitalised words on one line (optionally
-        // after "the"), or a domain.
-        let outlet = r"(?P<src>(?:[Tt]he[ \t\u{a0}]+)?\p{Lu}[\p{L}\p{N}&'’.-]*(?:[ \t\u{a0}]+\p{Lu}[\p{L}\p{N}&'’.-]*){0,3}|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|news|info|co|uk|de|fr|es|it|ru|ua|eu|io|tv))";
-        let before = [
+        // after "the"), a domain, or, in a script without case, a run of up
+        // to two words (or 16 characters where words are not spaced).
+        let outlet = r"(?P<src>(?:[Tt]he[ \t\u{a0}]+)?\p{Lu}[\p{L}\p{N}&'’.-]*(?:[ \t\u{a0}]+\p{Lu}[\p{L}\p{N}&'’.-]*){0,3}|[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.(?:com|org|net|news|info|co|uk|de|fr|es|it|ru|ua|eu|io|tv)|[\p{Lo}\p{M}]{2,16}(?:[ \t][\p{Lo}\p{M}]{2,16})?)";
+        let english = [
             r"(?i:according to\s+(?:a\s+|an\s+|the\s+)?(?:recent\s+|new\s+|latest\s+)?(?:report|article|story|investigation)\s+(?:by|in|from))",
-            r"(?i:according to)",
             r"(?i:(?:first\s+|originally\s+|as\s+)?reported\s+by)",
-            r"(?i:(?:a\s+)?report\s+by)",
             r"(?i:read\s+more\s*(?:@|at|on|:))",
             r"(?i:originally\s+(?:published|appeared)\s+(?:by|on|in|at))",
             r"(?i:(?:this\s+)?(?:article|story)\s+(?:first\s+)?appeared\s+(?:in|on))",
-            r"(?i:source:)",
-            r"(?i:via)",
-            r"(?i:laut|berichtet(?:e)?|selon|d'après|según|informa|segundo|secondo|по данным|сообщает|согласно)",
         ];
-        let after = [r"(?i:reports|reported|has reported|said in a report|berichtet|rapporte|informó|сообщил[аио]?)"];
-        let mut out: Vec<Regex> =
-            before.iter().map(|b| Regex::new(&format!(r"{b}\s+{outlet}")).expect("credit pattern compiles")).collect();
-        out.extend(after.iter().map(|a| Regex::new(&format!(r"{outlet}\s+{a}")).expect("credit pattern compiles")));
-        // A wire dateline at the start of a line, its place in capitals (or
+        // One alternation per side: a text is scanned once for all cues.
+        let before: Vec<String> =
+            english.iter().map(|p| format!(r"{p}\s+")).chain(CUES_BEFORE.iter().map(|c| cue_pattern(c, true))).collect();
+        let after: Vec<String> = CUES_AFTER.iter().map(|c| cue_pattern(c, false)).collect();
+        let mut out = vec![
+            Regex::new(&format!("(?:{}){outlet}", before.join("|"))).expect("credit pattern compiles"),
+            Regex::new(&format!("{outlet}(?:{})", after.join("|"))).expect("credit pattern compiles"),
+        ];
+        // Last (see `credits`): a wire dateline at the start of a line, its place in capitals (or
         // in a script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
         // "广州（新华社）— ".
         out.push(
@@ -116,26 +170,33 @@ fn is_generic(folded: &str) -> bool {
         "officials", "analysts", "experts", "sources", "police", "reports", "data", "him", "her", "them", "it",
         "he", "she", "they", "we", "i", "my", "our", "his", "mr", "mrs", "ms", "dr", "president", "minister",
     ];
-    folded.len() < 3 || GENERIC.contains(&folded)
+    folded.chars().count() < 2 || (folded.is_ascii() && folded.len() < 3) || GENERIC.contains(&folded)
 }
 
-/// Lowercase words (or dateline dashes) one of which every credit phrase
-/// contains; an article with none of them credits nobody, and the (slow)
-/// patterns are skipped.
-const CREDIT_TRIGGERS: &[&str] = &[
-    "—", "–", " - ",
-    "according", "report", "read", "published", "appeared", "source", "via", "laut", "bericht", "selon",
-    "après", "según", "informa", "segundo", "secondo", "данным", "сообща", "согласно", "rapporte", "informó",
-];
+/// Dateline dashes, which every dateline contains; with them and the cues
+/// they decide whether an article can credit anybody, so that the (slow)
+/// patterns are skipped for most articles.
+const DATELINE_TRIGGERS: &[&str] = &["—", "–", " - "];
+
+/// Does `lower` (lowercased text) contain any cue or dateline dash?
+fn may_credit(lower: &str) -> bool {
+    static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
+    let cues = CUES.get_or_init(|| {
+        let all = CUES_BEFORE.iter().chain(CUES_AFTER).chain(DATELINE_TRIGGERS).chain(&["according", "read more", "appeared", "published"]);
+        aho_corasick::AhoCorasick::new(all).expect("cue automaton builds")
+    });
+    cues.is_match(lower)
+}
 
 /// The outlets `text` credits for its story, in order of appearance, without repeats.
 pub fn credits(text: &str) -> Vec<Credit> {
-    let lower = text.to_lowercase();
-    if !CREDIT_TRIGGERS.iter().any(|t| lower.contains(t)) {
+    if !may_credit(&text.to_lowercase()) {
         return Vec::new();
     }
     let mut found: Vec<(usize, Credit)> = Vec::new();
-    for re in credit_patterns() {
+    let patterns = credit_patterns();
+    for (index, re) in patterns.iter().enumerate() {
+        let dateline = index + 1 == patterns.len();
         // Find matches with the fast DFA; resolve the capture group only
         // inside each (short) match, where the slower engine is cheap.
         for m in re.find_iter(text) {
@@ -149,7 +210,7 @@ pub fn credits(text: &str) -> Vec<Credit> {
                 continue;
             }
             let context = credit_context(text, whole.0, whole.0 + whole.1.len());
-            found.push((whole.0, Credit { name, folded, phrase: whole.1.trim().to_string(), context }));
+            found.push((whole.0, Credit { name, folded, phrase: whole.1.trim().to_string(), context, dateline }));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
@@ -184,6 +245,10 @@ pub struct Provenance {
     header: String,
     /// The words of those lines, lowercased.
     header_words: Vec<String>,
+    /// The whole text, lowercased, letters and digits only.
+    text_folded: String,
+    /// The whole text's distinct words, lowercased, sorted.
+    text_words: Vec<String>,
 }
 
 impl Provenance {
@@ -207,7 +272,29 @@ impl Provenance {
         let header = opening.chars().filter(|c| c.is_alphanumeric()).collect();
         let header_words =
             opening.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        Provenance { credits: credits(&article.text), own_names, header, header_words }
+        let lower = article.text.to_lowercase();
+        let text_folded = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        let mut text_words: Vec<String> =
+            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        text_words.sort_unstable();
+        text_words.dedup();
+        Provenance { credits: credits(&article.text), own_names, header, header_words, text_folded, text_words }
+    }
+
+    /// The article's own outlet names from its metadata (`source`, `url`
+    /// host), folded.
+    pub fn own_names(&self) -> &[String] {
+        &self.own_names
+    }
+
+    /// Does the article's text name the outlet `folded` anywhere (a short
+    /// name such as "afp" as a word of its own)?
+    pub fn names_in_text(&self, folded: &str) -> bool {
+        if folded.chars().count() < 5 {
+            self.text_words.binary_search_by(|w| w.as_str().cmp(folded)).is_ok()
+        } else {
+            self.text_folded.contains(folded)
+        }
     }
 
     /// Does the article appear to be the outlet `folded` names? Metadata
@@ -220,7 +307,9 @@ impl Provenance {
         if self.own_names.iter().any(|f| f == folded || f.contains(folded) || folded.contains(f.as_str())) {
             return true;
         }
-        if self.credits.iter().any(|c| c.folded == folded) {
+        // Crediting an outlet says the page is not that outlet, except in a
+        // dateline, which the agency's own copy carries too.
+        if self.credits.iter().any(|c| c.folded == folded && !c.dateline) {
             return false;
         }
         // A short name ("AP", "GNA") must be a word of its own; a longer one
@@ -273,6 +362,16 @@ mod tests {
         assert_eq!(names("sagte er laut Reuters.\nTeilen · Facebook"), ["Reuters"]);
         assert_eq!(names("Selon Le Monde, les vols ont augmenté."), ["Le Monde"]);
         assert_eq!(names("По данным Интерфакс, рейсы выросли."), ["Интерфакс"]);
+        assert_eq!(names("Jumlah penerbangan naik, menurut Antara."), ["Antara"]);
+        assert_eq!(names("Liczba lotów wzrosła, podaje Onet."), ["Onet"]);
+        assert_eq!(names("Lentojen määrä kasvoi Reutersin mukaan."), ["Reutersin"]);
+        assert_eq!(names("Uçuşlar arttı, Anadolu Ajansı'na göre."), ["Anadolu Ajansı'na"]);
+        // Without case or spaces the name's end is a guess; credited names
+        // are matched by containment ("reutersin" holds "reuters").
+        assert!(names("据新华社报道，航班增加。")[0].starts_with("新华社"));
+        assert_eq!(names("共同通信によると、便数が増えた。"), ["共同通信"]);
+        assert!(names("وفقا لرويترز ارتفعت الرحلات")[0].starts_with("رويترز"));
+        assert!(names("Theodore Roosevelt via the park").is_empty());
     }
 
     #[test]

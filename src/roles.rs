@@ -11,6 +11,7 @@
 //! | signal | weight |
 //! |---|---|
 //! | y credits an outlet that x is (metadata, or x's opening names it) | +3 |
+//! | else: y's text names x's outlet (x's `source` or `url` host), y being another outlet | +2 |
 //! | y adds a credit to some outlet (a credit phrase or a wire dateline) that x lacks, around text x has | +1 |
 //! | shingle containment: share of y inside x minus share of x inside y | ×2 |
 //! | x published before y (when both have `published_at`) | +1 |
@@ -25,8 +26,8 @@
 //! `cosine + d/4` (a tree rooted at the canonical, not always a star).
 //!
 //! The kind compares a copy with its source on exact 5-term shingles:
-//! `translation` (languages differ), `verbatim` (the same shingles, give or
-//! take two), `excerpt` (≥ 80% of the copy inside the source, which covers
+//! `translation` (languages differ), `verbatim` (the same story lines, those
+//! over 40 characters wide, in the same order), `excerpt` (≥ 80% of the copy inside the source, which covers
 //! less than 30% of the source's last tenth: it stops early),
 //! `near_verbatim` (≥ 50% inside), else `rewrite`. A rewrite that credits no
 //! member and shares little wording (containment < 0.2, cosine < 0.6) is
@@ -171,6 +172,32 @@ pub struct Member<'a> {
     pub body_chars: usize,
     /// Share of the page the clean stage removed as site furniture (0..=1).
     pub boilerplate_share: f32,
+    /// The body's sentence-length lines, hashed, in order ([`story_lines`]).
+    pub story_lines: Vec<u64>,
+}
+
+/// Width a body line needs to count as a line of the story rather than a
+/// leftover masthead, label or link (a Chinese, Japanese or Korean
+/// character counts twice: it says about as much as a short word).
+const MIN_STORY_LINE_WIDTH: usize = 40;
+
+fn line_width(line: &str) -> usize {
+    line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
+}
+
+/// Han, kana and Hangul.
+fn is_wide(c: char) -> bool {
+    matches!(c as u32, 0x1100..=0x11FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
+}
+
+/// Hashes of the body's story lines (wider than [`MIN_STORY_LINE_WIDTH`]),
+/// in order: two pages with equal sequences print the same story text.
+pub fn story_lines(body: &str) -> Vec<u64> {
+    body.lines()
+        .map(str::trim)
+        .filter(|l| line_width(l) > MIN_STORY_LINE_WIDTH)
+        .map(|l| xxhash_rust::xxh3::xxh3_64(l.as_bytes()))
+        .collect()
 }
 
 struct Facts<'a> {
@@ -194,6 +221,18 @@ fn inside(a: &Facts, b: &Facts) -> f32 {
     common_count(&a.shingle_set, &b.shingle_set) as f32 / a.shingle_set.len() as f32
 }
 
+/// An outlet name of `source`'s metadata that `copy`'s text names, when the
+/// copy is not that outlet itself.
+fn names_other_outlet<'f>(copy: &Facts, source: &'f Facts) -> Option<&'f str> {
+    let own = copy.provenance.own_names();
+    source
+        .provenance
+        .own_names()
+        .iter()
+        .find(|name| !own.contains(name) && copy.provenance.names_in_text(name))
+        .map(String::as_str)
+}
+
 /// d(x, y): evidence that y derives from x (see the module docs).
 fn direction(x: &Facts, y: &Facts) -> Direction {
     let mut score = 0.0;
@@ -208,6 +247,14 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
     for c in &x.provenance.credits {
         if y.provenance.is_outlet(&c.folded) {
             score -= 3.0;
+        }
+    }
+    if score == 0.0 {
+        if let Some(name) = names_other_outlet(y, x) {
+            score += 2.0;
+            reasons.push(format!("{} names {}'s outlet ({name}) in its text", ya.id, xa.id));
+        } else if names_other_outlet(x, y).is_some() {
+            score -= 2.0;
         }
     }
     let y_added = y.provenance.credits.iter().find(|c| c.is_added_to(&x.provenance, &xa.text));
@@ -504,9 +551,7 @@ fn copy_assignment(
     let credits_member = direction_score >= 3.0;
     let kind = if src.member.lang != copy.member.lang {
         CopyKind::Translation
-    } else if copy.shingle_set.len() + src.shingle_set.len() - 2 * common_count(&copy.shingle_set, &src.shingle_set)
-        <= MAX_VERBATIM_DIFFERENCE
-    {
+    } else if same_text(src.member, copy.member) {
         CopyKind::Verbatim
     } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect()) {
         CopyKind::Excerpt
@@ -530,12 +575,16 @@ fn copy_assignment(
             evidence,
         };
     }
-    let confidence = match kind {
+    // How sure the kind is, averaged with how sure the direction is: a copy
+    // of identical text is surely a copy, but of which member the text
+    // alone cannot say.
+    let kind_confidence = match kind {
         CopyKind::Verbatim | CopyKind::NearVerbatim | CopyKind::Excerpt => 0.9,
         CopyKind::Translation => 0.7,
         CopyKind::Rewrite if credits_member => 0.85,
         CopyKind::Rewrite => 0.6,
     };
+    let confidence = round2((kind_confidence + confidence(direction_score.max(0.0))) / 2.0);
     Assignment {
         role: Role::Syndicated,
         kind: Some(kind),
@@ -545,6 +594,22 @@ fn copy_assignment(
         confidence,
         evidence,
     }
+}
+
+/// Do two members print the same story text? The same story lines in the
+/// same order (a masthead or label left over is not a story line); for
+/// bodies without such lines, the same shingles give or take
+/// [`MAX_VERBATIM_DIFFERENCE`].
+fn same_text(a: &Member, b: &Member) -> bool {
+    if !a.story_lines.is_empty() || !b.story_lines.is_empty() {
+        return a.story_lines == b.story_lines;
+    }
+    let (mut x, mut y) = (a.shingles.clone(), b.shingles.clone());
+    x.sort_unstable();
+    x.dedup();
+    y.sort_unstable();
+    y.dedup();
+    x.len() + y.len() - 2 * common_count(&x, &y) <= MAX_VERBATIM_DIFFERENCE
 }
 
 /// True when the copy stops early (an excerpt): it has little of the last
@@ -566,7 +631,7 @@ mod tests {
     use super::*;
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
-        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0 }
+        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_lines: Vec::new() }
     }
 
     #[test]
