@@ -204,3 +204,37 @@ fn a_late_timestamp_does_not_outweigh_a_credit() {
     assert_eq!(result.assignments[p2].role, Role::Canonical, "{:?}", result.assignments[p2].evidence);
 }
 
+
+/// The seeds as other sites would show them: every page in its own frame,
+/// with and without publication times (the copies stamped *earlier* than
+/// the original in one variant: crawl times often are).
+#[test]
+fn seed_variants_keep_the_telegraph_as_source() {
+    let seeds = newsdedup::ingest::read_inputs(&[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/seeds")], Default::default())
+        .unwrap()
+        .articles;
+    let sites = ["Baltic Review", "Kyiv Daily", "Morning Ledger", "Policy Wire", "East Analysis"];
+    for times in [None, Some(["2021-08-10T09:00:00Z", "2021-08-09T18:00:00Z", "2021-08-09T20:00:00Z"])] {
+        let framed: Vec<Article> = seeds
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let mut b = Article::new(a.id.clone(), page(sites[i], &a.text));
+                b.published_at = times.and_then(|t| t.get(i).map(|s| s.to_string()));
+                b
+            })
+            .collect();
+        let result = Pipeline::new(PipelineParams::default().check().unwrap()).run(framed).unwrap();
+        let of = |prefix: &str| {
+            let doc = result.articles.iter().position(|a| a.id.starts_with(prefix)).unwrap();
+            &result.assignments[doc]
+        };
+        assert_eq!(of("002").role, Role::Canonical, "times {times:?}: {:?}", of("002").evidence);
+        for copy in ["000", "001"] {
+            assert_eq!(of(copy).role, Role::Syndicated, "times {times:?}: {copy}");
+            assert_eq!(of(copy).kind, Some(CopyKind::Rewrite), "times {times:?}: {copy}");
+        }
+        assert_eq!(of("003").role, Role::Unique);
+        assert_eq!(of("004").role, Role::Unique);
+    }
+}

@@ -300,4 +300,25 @@ mod tests {
         assert_eq!(r.derived_from_accuracy, Some(0.5));
         assert!(r.role_accuracy.is_none(), "no independent labels, no role accuracy");
     }
+
+    #[test]
+    fn role_accuracy_counts_syndicated_and_independent_members() {
+        let labels = vec![
+            label("a", "1", "canonical", None),
+            label("b", "1", "syndicated", Some("a")),
+            label("c", "1", "independent", None),
+            label("d", "1", "independent", None),
+            label("e", "2", "unique", None),
+        ];
+        let preds = vec![
+            pred("a", 0, "canonical", "a", None),
+            pred("b", 0, "syndicated", "a", Some("a")),
+            pred("c", 0, "independent", "a", None),
+            pred("d", 0, "syndicated", "a", Some("a")),
+            pred("e", 1, "unique", "e", None),
+        ];
+        let r = score(&labels, &preds).unwrap();
+        // b and c right, d a copy where the label says own reporting; a and e do not count.
+        assert_eq!(r.role_accuracy, Some(2.0 / 3.0));
+    }
 }
