@@ -111,6 +111,9 @@ const CUES_AFTER: &[&str] = &[
     "によれば", "が報じた", "에 따르면", "이 보도했다", "가 보도했다",
 ];
 
+/// Cache of each cue alternation's lazy DFA, per thread.
+const CUE_DFA_BYTES: usize = 64 << 20;
+
 /// Is `c` a letter of a cased script (Latin, Cyrillic, Greek), whose words
 /// are set apart by spaces?
 fn is_cased_letter(c: char) -> bool {
@@ -124,8 +127,10 @@ fn cue_pattern(cue: &str, outlet_follows: bool) -> String {
     let first = cue.chars().next().is_some_and(is_cased_letter);
     let last = cue.chars().last().is_some_and(is_cased_letter);
     let escaped = regex::escape(cue);
+    // A word start as a consumed non-letter, not `\b`: a Unicode word
+    // boundary keeps the regex off its fast DFA.
     if outlet_follows {
-        format!("{}(?i:{escaped}){}", if first { r"\b" } else { "" }, if last { r"\s+" } else { r"\s*" })
+        format!("{}(?i:{escaped}){}", if first { r"(?:^|[^\p{L}\p{N}_])" } else { "" }, if last { r"\s+" } else { r"\s*" })
     } else {
         format!("{}(?i:{escaped})", if first { r"\s+" } else { r"\s*" })
     }
@@ -149,9 +154,14 @@ fn credit_patterns() -> &'static [Regex] {
         let before: Vec<String> =
             english.iter().map(|p| format!(r"{p}\s+")).chain(CUES_BEFORE.iter().map(|c| cue_pattern(c, true))).collect();
         let after: Vec<String> = CUES_AFTER.iter().map(|c| cue_pattern(c, false)).collect();
+        // The alternations are large: give their lazy DFA room, or it gives
+        // up and the (much slower) NFA simulation scans every text.
+        let build = |pattern: String| {
+            regex::RegexBuilder::new(&pattern).dfa_size_limit(CUE_DFA_BYTES).build().expect("credit pattern compiles")
+        };
         let mut out = vec![
-            Regex::new(&format!("(?:{}){outlet}", before.join("|"))).expect("credit pattern compiles"),
-            Regex::new(&format!("{outlet}(?:{})", after.join("|"))).expect("credit pattern compiles"),
+            build(format!("(?m)(?:{}){outlet}", before.join("|"))),
+            build(format!("{outlet}(?:{})", after.join("|"))),
         ];
         // Last (see `credits`): a wire dateline at the start of a line, its place in capitals (or
         // in a script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
@@ -209,8 +219,11 @@ pub fn credits(text: &str) -> Vec<Credit> {
             if is_generic(&folded) {
                 continue;
             }
-            let context = credit_context(text, whole.0, whole.0 + whole.1.len());
-            found.push((whole.0, Credit { name, folded, phrase: whole.1.trim().to_string(), context, dateline }));
+            // Drop the non-letter a cue's word start consumed.
+            let phrase = whole.1.trim_start_matches(|c: char| !c.is_alphanumeric());
+            let start = whole.0 + whole.1.len() - phrase.len();
+            let context = credit_context(text, start, start + phrase.len());
+            found.push((start, Credit { name, folded, phrase: phrase.trim_end().to_string(), context, dateline }));
         }
     }
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
