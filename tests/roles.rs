@@ -5,8 +5,9 @@
 //! original included, so "the page without chrome is the original" cannot
 //! decide; the variants add and remove timestamps and site metadata.
 
-use std::collections::HashMap;
+mod common;
 
+use common::{run_default, Outcome};
 use newsdedup::roles::{CopyKind, Role};
 use newsdedup::{Article, Pipeline, PipelineParams};
 
@@ -108,36 +109,8 @@ fn articles(v: Variant) -> Vec<Article> {
         .collect()
 }
 
-struct Outcome {
-    cluster: HashMap<String, u32>,
-    role: HashMap<String, Role>,
-    kind: HashMap<String, Option<CopyKind>>,
-    derived_from: HashMap<String, Option<String>>,
-    confidence: HashMap<String, f32>,
-    evidence: HashMap<String, Vec<String>>,
-}
-
 fn run(v: Variant) -> Outcome {
-    let result = Pipeline::new(PipelineParams::default().check().unwrap()).run(articles(v)).unwrap();
-    let id = |d: u32| result.articles[d as usize].id.clone();
-    let mut o = Outcome {
-        cluster: HashMap::new(),
-        role: HashMap::new(),
-        kind: HashMap::new(),
-        derived_from: HashMap::new(),
-        confidence: HashMap::new(),
-        evidence: HashMap::new(),
-    };
-    for (doc, a) in result.articles.iter().enumerate() {
-        let r = &result.assignments[doc];
-        o.cluster.insert(a.id.clone(), result.clustering.assignment[doc]);
-        o.role.insert(a.id.clone(), r.role);
-        o.kind.insert(a.id.clone(), r.kind);
-        o.derived_from.insert(a.id.clone(), r.derived_from.map(id));
-        o.confidence.insert(a.id.clone(), r.confidence);
-        o.evidence.insert(a.id.clone(), r.evidence.clone());
-    }
-    o
+    run_default(articles(v))
 }
 
 /// The answers that hold whenever the agency can be told from its copies.

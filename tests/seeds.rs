@@ -7,12 +7,10 @@
 
 mod common;
 
-use std::collections::HashMap;
-
 use common::*;
 use newsdedup::ingest::{read_inputs, IngestOptions};
 use newsdedup::roles::{CopyKind, Role};
-use newsdedup::{Article, Pipeline, PipelineParams};
+use newsdedup::Article;
 
 const TELEGRAPH: &str = "002_016c80076eb90be0";
 const KYIV_INDEPENDENT: &str = "001_d7953fad1e213ce3";
@@ -20,25 +18,8 @@ const MACHINE_REWRITE: &str = "000_5f97ec60a494b16d";
 const POLITICO: &str = "003_1ce87198c77fd6fd";
 const ANALYSIS_2021: &str = "004_afea1828c0acbd92";
 
-struct Outcome {
-    cluster: HashMap<String, u32>,
-    role: HashMap<String, Role>,
-    kind: HashMap<String, Option<CopyKind>>,
-    derived_from: HashMap<String, Option<String>>,
-}
-
 fn run(articles: Vec<Article>) -> Outcome {
-    let result = Pipeline::new(PipelineParams::default().check().unwrap()).run(articles).unwrap();
-    let id = |d: u32| result.articles[d as usize].id.clone();
-    let mut out = Outcome { cluster: HashMap::new(), role: HashMap::new(), kind: HashMap::new(), derived_from: HashMap::new() };
-    for (doc, a) in result.articles.iter().enumerate() {
-        let asg = &result.assignments[doc];
-        out.cluster.insert(a.id.clone(), result.clustering.assignment[doc]);
-        out.role.insert(a.id.clone(), asg.role);
-        out.kind.insert(a.id.clone(), asg.kind);
-        out.derived_from.insert(a.id.clone(), asg.derived_from.map(id));
-    }
-    out
+    run_default(articles)
 }
 
 fn seed_articles() -> Vec<Article> {

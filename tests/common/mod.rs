@@ -46,3 +46,38 @@ pub fn seed_files() -> Vec<PathBuf> {
     files.sort();
     files
 }
+
+/// A run's answer for each article, by id.
+pub struct Outcome {
+    pub cluster: std::collections::HashMap<String, u32>,
+    pub role: std::collections::HashMap<String, newsdedup::roles::Role>,
+    pub kind: std::collections::HashMap<String, Option<newsdedup::roles::CopyKind>>,
+    pub derived_from: std::collections::HashMap<String, Option<String>>,
+    pub confidence: std::collections::HashMap<String, f32>,
+    pub evidence: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Runs the default pipeline and collects its answer by article id.
+pub fn run_default(articles: Vec<newsdedup::Article>) -> Outcome {
+    let params = newsdedup::PipelineParams::default().check().unwrap();
+    let result = newsdedup::Pipeline::new(params).run(articles).unwrap();
+    let id = |d: u32| result.articles[d as usize].id.clone();
+    let mut o = Outcome {
+        cluster: Default::default(),
+        role: Default::default(),
+        kind: Default::default(),
+        derived_from: Default::default(),
+        confidence: Default::default(),
+        evidence: Default::default(),
+    };
+    for (doc, a) in result.articles.iter().enumerate() {
+        let r = &result.assignments[doc];
+        o.cluster.insert(a.id.clone(), result.clustering.assignment[doc]);
+        o.role.insert(a.id.clone(), r.role);
+        o.kind.insert(a.id.clone(), r.kind);
+        o.derived_from.insert(a.id.clone(), r.derived_from.map(id));
+        o.confidence.insert(a.id.clone(), r.confidence);
+        o.evidence.insert(a.id.clone(), r.evidence.clone());
+    }
+    o
+}
