@@ -249,7 +249,8 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
             score -= 3.0;
         }
     }
-    if score == 0.0 {
+    let credited = score != 0.0;
+    if !credited {
         if let Some(name) = names_other_outlet(y, x) {
             score += 2.0;
             reasons.push(format!("{} names {}'s outlet ({name}) in its text", ya.id, xa.id));
@@ -378,6 +379,12 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     }
     if standing[canon].total == standing[rank[1]].total {
         canon_evidence.push(tie_break_reason((&facts[canon], &standing[canon]), (&facts[rank[1]], &standing[rank[1]])));
+    } else if canon_evidence.is_empty() {
+        canon_evidence.push(format!(
+            "no single signal decides: it leads on the summed direction evidence (wording containment, length), {:.2} against {:.2}",
+            total[canon],
+            total[rank[1]]
+        ));
     }
     out[canon] = Some(Assignment {
         role: Role::Canonical,
