@@ -6,29 +6,29 @@
 //!
 //! A component can chain stories through one bridging article (A ~ B, B ~ C,
 //! A and C unrelated). Components of at least `min_block` members are
-//! therefore re-clustered with `linfa-clustering`'s DBSCAN on their dense,
-//! L2-normalised TF-IDF rows (a small candidate block, where DBSCAN is
-//! cheap), with `min_points = 4` so that a thin path of articles with few
-//! neighbours is not enough to join two dense groups. An article DBSCAN calls noise rejoins the group it has
-//! its strongest verified edge to. Blocks above [`MAX_DBSCAN_BLOCK`] rows or
-//! [`MAX_DENSE_CELLS`] dense cells are kept as components (DBSCAN is
-//! quadratic) and counted. A block that spans languages (translations, in
-//! cross-lingual mode) is re-clustered on its anchor vectors instead.
+//! therefore re-clustered with `linfa-clustering`'s DBSCAN, `min_points = 4`,
+//! so that a thin path of articles with few neighbours is not enough to join
+//! two dense groups. DBSCAN's neighbourhoods are the verified edges
+//! themselves ([`EdgeNeighbours`], a `linfa-nn` index over the edge lists):
+//! every edge passed the cosine (or containment) test, so the radius is
+//! already applied, and a block costs its edges, not its members squared;
+//! blocks of any size are guarded. An article DBSCAN calls noise rejoins the
+//! group it has its strongest verified edge to.
+
+use std::sync::Arc;
 
 use linfa::traits::Transformer;
+use linfa::Float;
 use linfa_clustering::Dbscan;
-use ndarray::Array2;
+use linfa_nn::distance::{Distance, L2Dist};
+use linfa_nn::{BuildError, NearestNeighbour, NearestNeighbourIndex, NnError};
+use ndarray::{Array2, ArrayBase, ArrayView1, ArrayView2, Data, Ix2};
 use petgraph::unionfind::UnionFind;
 use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
-use crate::tfidf::SparseVec;
 use crate::verify::Edge;
 
-/// Largest block re-clustered with DBSCAN.
-pub const MAX_DBSCAN_BLOCK: usize = 3000;
-/// Most cells (rows × columns) of a dense DBSCAN block: 40 million f32, 160 MB.
-pub const MAX_DENSE_CELLS: usize = 40_000_000;
 /// Core points need this many neighbours (themselves included) within reach.
 const DBSCAN_MIN_POINTS: usize = 4;
 
@@ -61,21 +61,6 @@ pub fn connected_components(n: usize, edges: &[Edge]) -> Clustering {
     from_labels(&roots)
 }
 
-/// The vectors and radii the chain guard works with, per article.
-#[derive(Debug, Clone, Copy)]
-pub struct BlockSpace<'a> {
-    /// TF-IDF vectors (blocks in one language).
-    pub vectors: &'a [SparseVec],
-    /// Cosine radius for term vectors.
-    pub min_cosine: f32,
-    /// Anchor vectors (cross-lingual mode; blocks that span languages).
-    pub anchors: Option<&'a [SparseVec]>,
-    /// Cosine radius for anchor vectors.
-    pub min_anchor_cosine: f32,
-    /// Language of each article.
-    pub langs: &'a [&'a str],
-}
-
 /// Counts from the chain guard.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
 pub struct BlockStats {
@@ -83,15 +68,14 @@ pub struct BlockStats {
     pub refined: usize,
     /// Components that DBSCAN split into more than one story.
     pub split: usize,
-    /// Components too large for DBSCAN, kept whole.
-    pub too_large: usize,
-    /// Components spanning languages (translations), re-clustered on anchors.
+    /// Components spanning languages (translations, in cross-lingual mode).
     pub multilingual: usize,
 }
 
 /// Connected components, with components of `min_block` or more members
-/// re-clustered by DBSCAN at cosine `min_cosine` (see the module docs).
-pub fn cluster(n: usize, edges: &[Edge], space: &BlockSpace, min_block: usize) -> (Clustering, BlockStats) {
+/// re-clustered by DBSCAN over their verified edges (see the module docs).
+/// `langs` (the language of each article) only feeds the statistics.
+pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize) -> (Clustering, BlockStats) {
     let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
     let mut labels: Vec<(u32, u32)> = components.assignment.iter().map(|&c| (c, 0)).collect();
@@ -104,24 +88,11 @@ pub fn cluster(n: usize, edges: &[Edge], space: &BlockSpace, min_block: usize) -
         if members.len() < min_block {
             continue;
         }
-        // Translations share no terms: a block that spans languages is held
-        // together by anchor edges, so DBSCAN runs on the anchor vectors.
-        let multilingual = members.iter().any(|&d| space.langs[d as usize] != space.langs[members[0] as usize]);
-        let (vectors, min_cosine) = match (multilingual, space.anchors) {
-            (false, _) => (space.vectors, space.min_cosine),
-            (true, Some(anchors)) => {
-                stats.multilingual += 1;
-                (anchors, space.min_anchor_cosine)
-            }
-            (true, None) => continue,
-        };
-        let columns = members.iter().flat_map(|&d| vectors[d as usize].terms.iter()).collect::<rustc_hash::FxHashSet<_>>().len();
-        if members.len() > MAX_DBSCAN_BLOCK || members.len().saturating_mul(columns) > MAX_DENSE_CELLS {
-            stats.too_large += 1;
-            continue;
+        if members.iter().any(|&d| langs[d as usize] != langs[members[0] as usize]) {
+            stats.multilingual += 1;
         }
         stats.refined += 1;
-        let groups = dbscan_block(members, vectors, min_cosine, &edges_of);
+        let groups = dbscan_block(members, &edges_of);
         if groups.iter().any(|&g| g != groups[0]) {
             stats.split += 1;
         }
@@ -132,32 +103,74 @@ pub fn cluster(n: usize, edges: &[Edge], space: &BlockSpace, min_block: usize) -
     (from_labels(&labels), stats)
 }
 
-/// DBSCAN over one block; returns a group number per member.
-fn dbscan_block(members: &[DocId], vectors: &[SparseVec], min_cosine: f32, edges_of: &FxHashMap<DocId, Vec<&Edge>>) -> Vec<u32> {
-    let mut column: FxHashMap<u64, usize> = FxHashMap::default();
-    for &d in members {
-        for &t in &vectors[d as usize].terms {
-            let next = column.len();
-            column.entry(t).or_insert(next);
+/// A `linfa-nn` index whose neighbourhoods are given, not measured: row `r`
+/// of the batch holds the number `r`, and its neighbours within any radius
+/// are `lists[r]` (itself included).
+#[derive(Debug, Clone)]
+pub struct EdgeNeighbours {
+    lists: Arc<Vec<Vec<usize>>>,
+}
+
+struct EdgeNeighbourIndex<'a, F> {
+    batch: ArrayView2<'a, F>,
+    lists: Arc<Vec<Vec<usize>>>,
+}
+
+impl NearestNeighbour for EdgeNeighbours {
+    fn from_batch_with_leaf_size<'a, F: Float, DT: Data<Elem = F>, D: 'a + Distance<F>>(
+        &self,
+        batch: &'a ArrayBase<DT, Ix2>,
+        _leaf_size: usize,
+        _dist_fn: D,
+    ) -> Result<Box<dyn 'a + Send + Sync + NearestNeighbourIndex<F>>, BuildError> {
+        if batch.ncols() == 0 {
+            return Err(BuildError::ZeroDimension);
         }
+        Ok(Box::new(EdgeNeighbourIndex { batch: batch.view(), lists: Arc::clone(&self.lists) }))
     }
-    let mut rows = Array2::<f32>::zeros((members.len(), column.len()));
-    for (r, &d) in members.iter().enumerate() {
-        let v = &vectors[d as usize];
-        for (t, w) in v.terms.iter().zip(&v.weights) {
-            rows[[r, column[t]]] = *w;
-        }
+}
+
+impl<F: Float> EdgeNeighbourIndex<'_, F> {
+    fn neighbours(&self, point: ArrayView1<'_, F>) -> Result<&[usize], NnError> {
+        let row = point.first().and_then(|x| x.to_usize()).ok_or(NnError::WrongDimension)?;
+        self.lists.get(row).map(Vec::as_slice).ok_or(NnError::WrongDimension)
     }
-    // Unit rows: |x - y|² = 2 - 2 cos(x, y).
-    let tolerance = (2.0 - 2.0 * min_cosine).max(0.0).sqrt();
-    let found = Dbscan::params(DBSCAN_MIN_POINTS).tolerance(tolerance).transform(&rows);
+}
+
+impl<F: Float> NearestNeighbourIndex<F> for EdgeNeighbourIndex<'_, F> {
+    fn k_nearest(&self, point: ArrayView1<'_, F>, k: usize) -> Result<Vec<(ArrayView1<'_, F>, usize)>, NnError> {
+        Ok(self.neighbours(point)?.iter().take(k).map(|&j| (self.batch.row(j), j)).collect())
+    }
+
+    fn within_range(&self, point: ArrayView1<'_, F>, _range: F) -> Result<Vec<(ArrayView1<'_, F>, usize)>, NnError> {
+        Ok(self.neighbours(point)?.iter().map(|&j| (self.batch.row(j), j)).collect())
+    }
+}
+
+/// DBSCAN over one block's verified edges; returns a group number per member.
+fn dbscan_block(members: &[DocId], edges_of: &FxHashMap<DocId, Vec<&Edge>>) -> Vec<u32> {
+    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let lists: Vec<Vec<usize>> = members
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let mut near = vec![i];
+            near.extend(edges_of.get(d).into_iter().flatten().filter_map(|e| position.get(&e.other(*d)).copied()));
+            near.sort_unstable();
+            near.dedup();
+            near
+        })
+        .collect();
+    let rows = Array2::from_shape_fn((members.len(), 1), |(r, _)| r as f32);
+    let neighbours = EdgeNeighbours { lists: Arc::new(lists) };
+    // The radius is already applied by verification; DBSCAN needs one > 0.
+    let found = Dbscan::params_with(DBSCAN_MIN_POINTS, L2Dist, neighbours).tolerance(1.0).transform(&rows);
     let mut groups: Vec<Option<u32>> = match found {
         Ok(labels) => labels.iter().map(|l| l.map(|g| g as u32)).collect(),
         // Invalid parameters cannot happen here (min_points and tolerance are
         // fixed and positive); keep the component whole if they ever do.
         Err(_) => vec![Some(0); members.len()],
     };
-    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
     let noise_label = groups.iter().flatten().max().map_or(0, |m| m + 1);
     // Noise rejoins the group of its strongest verified edge to a clustered member.
     let snapshot = groups.clone();
@@ -166,7 +179,7 @@ fn dbscan_block(members: &[DocId], vectors: &[SparseVec], min_cosine: f32, edges
             continue;
         }
         let best = edges_of.get(&d).into_iter().flatten().filter_map(|e| {
-            let other = if e.a == d { e.b } else { e.a };
+            let other = e.other(d);
             let g = snapshot[*position.get(&other)?]?;
             Some((e.cosine.max(e.containment()), other, g))
         });
@@ -196,6 +209,7 @@ pub fn from_labels<L: Copy + Eq + std::hash::Hash>(labels: &[L]) -> Clustering {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tfidf::SparseVec;
 
     fn edge(a: DocId, b: DocId) -> Edge {
         Edge { a, b, cosine: 0.9, a_in_b: 0.0, b_in_a: 0.0 }
@@ -231,8 +245,7 @@ mod tests {
             }
         }
         assert_eq!(connected_components(10, &edges).clusters.len(), 1);
-        let space = BlockSpace { vectors: &vectors, min_cosine: 0.4, anchors: None, min_anchor_cosine: 0.5, langs: &["en"; 10] };
-        let (c, stats) = cluster(10, &edges, &space, 3);
+        let (c, stats) = cluster(10, &edges, &["en"; 10], 3);
         assert_eq!(stats.split, 1);
         assert_ne!(c.assignment[0], c.assignment[4]);
         assert!(c.assignment[..4].iter().all(|&x| x == c.assignment[0]));

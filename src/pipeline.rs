@@ -22,7 +22,7 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::candidates::{candidate_pairs, exact_duplicates, CandidateInput, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{cluster, BlockSpace, BlockStats, Clustering};
+use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::{Error, Result};
 use crate::language;
 use crate::params::ValidParams;
@@ -229,14 +229,7 @@ impl Pipeline {
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let space = BlockSpace {
-            vectors: &vectors,
-            min_cosine: self.params.min_cosine(),
-            anchors: anchor_vectors.as_deref(),
-            min_anchor_cosine: self.params.min_anchor_cosine(),
-            langs: &langs,
-        };
-        let (clustering, blocks) = cluster(articles.len(), &edges, &space, self.params.dbscan_min_block());
+        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, self.params.dbscan_min_block());
         stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);

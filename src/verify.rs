@@ -41,6 +41,15 @@ impl Edge {
     pub fn containment(&self) -> f32 {
         self.a_in_b.max(self.b_in_a)
     }
+
+    /// The end of the edge that is not `doc` (`doc` being one of its ends).
+    pub fn other(&self, doc: DocId) -> DocId {
+        if self.a == doc {
+            self.b
+        } else {
+            self.a
+        }
+    }
 }
 
 /// Measures one pair and accepts or rejects it.
