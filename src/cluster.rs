@@ -14,6 +14,15 @@
 //! already applied, and a block costs its edges, not its members squared;
 //! blocks of any size are guarded. An article DBSCAN calls noise rejoins the
 //! group it has its strongest verified edge to.
+//!
+//! Density does not stop two dense groups that many edges join (stories
+//! built from the same background paragraphs). So a group of more than
+//! [`LARGE_STORY`] articles must also be dense as a whole: a story that big
+//! is mostly copies, and copies are each other's neighbours. A group whose
+//! edges cover less than [`MIN_LARGE_STORY_DENSITY`] of its pairs is split
+//! by raising the cosine its edges need, [`SPLIT_STEP`] at a time, until
+//! every piece is small or dense; an article left without edges rejoins the
+//! piece of its strongest one.
 
 use std::sync::Arc;
 
@@ -31,6 +40,12 @@ use crate::verify::Edge;
 
 /// Core points need this many neighbours (themselves included) within reach.
 const DBSCAN_MIN_POINTS: usize = 4;
+/// Groups above this size must be dense (see the module docs).
+pub const LARGE_STORY: usize = 50;
+/// Share of a large group's pairs its edges must cover.
+pub const MIN_LARGE_STORY_DENSITY: f32 = 0.5;
+/// How much the cosine bar rises at each split of a sparse large group.
+pub const SPLIT_STEP: f32 = 0.1;
 
 /// A story's number in the output.
 pub type ClusterId = u32;
@@ -70,15 +85,18 @@ pub struct BlockStats {
     pub split: usize,
     /// Components spanning languages (translations, in cross-lingual mode).
     pub multilingual: usize,
+    /// Large sparse groups split by raising the cosine bar.
+    pub thinned: usize,
 }
 
 /// Connected components, with components of `min_block` or more members
-/// re-clustered by DBSCAN over their verified edges (see the module docs).
-/// `langs` (the language of each article) only feeds the statistics.
-pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize) -> (Clustering, BlockStats) {
+/// re-clustered by DBSCAN over their verified edges, and large sparse
+/// groups split above `min_cosine` (see the module docs). `langs` (the
+/// language of each article) only feeds the statistics.
+pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_cosine: f32) -> (Clustering, BlockStats) {
     let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
-    let mut labels: Vec<(u32, u32)> = components.assignment.iter().map(|&c| (c, 0)).collect();
+    let mut labels: Vec<(u32, u32, u32)> = components.assignment.iter().map(|&c| (c, 0, 0)).collect();
     let mut edges_of: FxHashMap<DocId, Vec<&Edge>> = FxHashMap::default();
     for e in edges {
         edges_of.entry(e.a).or_default().push(e);
@@ -97,10 +115,75 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize) -> (C
             stats.split += 1;
         }
         for (&doc, g) in members.iter().zip(groups) {
-            labels[doc as usize] = (cluster, g);
+            labels[doc as usize] = (cluster, g, 0);
+        }
+    }
+    let grouped = from_labels(&labels);
+    for group in grouped.clusters.iter().filter(|g| g.len() > LARGE_STORY) {
+        let mut pieces = Vec::new();
+        split_sparse(group.clone(), &edges_of, min_cosine, &mut pieces);
+        if pieces.len() > 1 {
+            stats.thinned += 1;
+        }
+        for (piece, members) in pieces.iter().enumerate() {
+            for &doc in members {
+                labels[doc as usize].2 = piece as u32;
+            }
         }
     }
     (from_labels(&labels), stats)
+}
+
+/// Splits `members` into pieces that are small or dense, raising the cosine
+/// bar above `level` (see the module docs); pieces go to `out`.
+fn split_sparse(members: Vec<DocId>, edges_of: &FxHashMap<DocId, Vec<&Edge>>, level: f32, out: &mut Vec<Vec<DocId>>) {
+    let n = members.len();
+    if n <= LARGE_STORY || level + SPLIT_STEP > 1.0 {
+        out.push(members);
+        return;
+    }
+    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    // Each edge inside the group, once (from its smaller end).
+    let inside: Vec<&Edge> = members
+        .iter()
+        .flat_map(|d| edges_of.get(d).into_iter().flatten().filter(move |e| e.a == *d))
+        .filter(|e| position.contains_key(&e.b))
+        .copied()
+        .collect();
+    let pairs = n * (n - 1) / 2;
+    if inside.len() as f32 >= MIN_LARGE_STORY_DENSITY * pairs as f32 {
+        out.push(members);
+        return;
+    }
+    let bar = level + SPLIT_STEP;
+    let mut uf = UnionFind::<usize>::new(n);
+    for e in inside.iter().filter(|e| e.cosine >= bar) {
+        uf.union(position[&e.a], position[&e.b]);
+    }
+    let mut piece_of = uf.into_labeling();
+    // Members left alone rejoin the piece of their strongest edge.
+    let mut size = vec![0usize; n];
+    piece_of.iter().for_each(|&p| size[p] += 1);
+    let alone: Vec<usize> = (0..n).filter(|&i| size[piece_of[i]] == 1).collect();
+    for i in alone {
+        let strongest = edges_of[&members[i]]
+            .iter()
+            .filter_map(|e| position.get(&e.other(members[i])).map(|&j| (e.cosine, members[j], j)))
+            .filter(|&(_, _, j)| size[piece_of[j]] > 1)
+            .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
+        if let Some((_, _, j)) = strongest {
+            piece_of[i] = piece_of[j];
+        }
+    }
+    let mut pieces: FxHashMap<usize, Vec<DocId>> = FxHashMap::default();
+    for (i, &p) in piece_of.iter().enumerate() {
+        pieces.entry(p).or_default().push(members[i]);
+    }
+    let mut pieces: Vec<Vec<DocId>> = pieces.into_values().collect();
+    pieces.sort_unstable_by_key(|p| p[0]);
+    for piece in pieces {
+        split_sparse(piece, edges_of, bar, out);
+    }
 }
 
 /// A `linfa-nn` index whose neighbourhoods are given, not measured: row `r`
@@ -245,13 +328,51 @@ mod tests {
             }
         }
         assert_eq!(connected_components(10, &edges).clusters.len(), 1);
-        let (c, stats) = cluster(10, &edges, &["en"; 10], 3);
+        let (c, stats) = cluster(10, &edges, &["en"; 10], 3, 0.4);
         assert_eq!(stats.split, 1);
         assert_ne!(c.assignment[0], c.assignment[4]);
         assert!(c.assignment[..4].iter().all(|&x| x == c.assignment[0]));
         assert!(c.assignment[4..8].iter().all(|&x| x == c.assignment[4]));
         assert_eq!(c.assignment[8], c.assignment[0]);
         assert_eq!(c.assignment[9], c.assignment[4]);
+    }
+
+    #[test]
+    fn a_large_sparse_group_splits_into_its_dense_stories() {
+        // Four stories of 20 copies each (cosine 0.9 within), joined by many
+        // cross edges at 0.45: every member is core, so DBSCAN keeps one
+        // group of 80; as a whole it is too sparse for its size.
+        let mut edges = Vec::new();
+        for a in 0..80u32 {
+            for b in a + 1..80 {
+                if a / 20 == b / 20 {
+                    edges.push(Edge { a, b, cosine: 0.9, a_in_b: 0.0, b_in_a: 0.0 });
+                } else if (a + b) % 7 == 0 {
+                    edges.push(Edge { a, b, cosine: 0.45, a_in_b: 0.0, b_in_a: 0.0 });
+                }
+            }
+        }
+        let (c, stats) = cluster(80, &edges, &["en"; 80], 6, 0.4);
+        assert_eq!(stats.thinned, 1, "{stats:?} {:?}", c.clusters);
+        for story in 0..4 {
+            let first = c.assignment[story * 20];
+            assert!(c.assignment[story * 20..story * 20 + 20].iter().all(|&x| x == first), "story {story}");
+        }
+        assert_eq!(c.clusters.len(), 4);
+    }
+
+    #[test]
+    fn a_large_dense_story_stays_whole() {
+        let mut edges = Vec::new();
+        for a in 0..60u32 {
+            for b in a + 1..60 {
+                // Copies with a few weaker links: still dense.
+                edges.push(Edge { a, b, cosine: if (a + b) % 5 == 0 { 0.45 } else { 0.9 }, a_in_b: 0.0, b_in_a: 0.0 });
+            }
+        }
+        let (c, stats) = cluster(60, &edges, &["en"; 60], 6, 0.4);
+        assert_eq!(stats.thinned, 0);
+        assert_eq!(c.clusters.len(), 1);
     }
 
     #[test]

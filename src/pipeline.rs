@@ -229,7 +229,7 @@ impl Pipeline {
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, self.params.dbscan_min_block());
+        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, self.params.dbscan_min_block(), self.params.min_cosine());
         stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);

@@ -6,8 +6,12 @@
 //! cosine is at least `containment_floor`. Two articles in different
 //! languages are linked only with `cross_language`, and then on the cosine
 //! of their anchors (see [`crate::anchors`]) reaching `min_anchor_cosine`,
-//! with at least [`MIN_SHARED_ANCHORS`] anchors in common. Unverified candidates are never
-//! joined: that is what keeps unrelated stories from chaining together.
+//! with at least [`MIN_SHARED_ANCHORS`] anchors in common. A pair that
+//! shares whole passages while neither text is mostly inside the other
+//! (containment from [`PARTIAL_OVERLAP_FROM`] up to `min_containment`) needs
+//! a cosine of [`PARTIAL_OVERLAP_MAX_COSINE`]: that is two stories reusing a
+//! background paragraph. Unverified candidates are never joined: that is
+//! what keeps unrelated stories from chaining together.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -68,7 +72,25 @@ pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams
     }
     let (sa, sb) = (&sketches[a as usize], &sketches[b as usize]);
     let edge = Edge { a, b, cosine, a_in_b: sa.containment_in(sb), b_in_a: sb.containment_in(sa) };
-    (cosine >= params.min_cosine() || edge.containment() >= params.min_containment()).then_some(edge)
+    let contained = edge.containment() >= params.min_containment();
+    if !contained && is_partial_overlap(&edge) {
+        return None;
+    }
+    (cosine >= params.min_cosine() || contained).then_some(edge)
+}
+
+/// Shared wording below which two texts are not copies of each other.
+pub const PARTIAL_OVERLAP_FROM: f32 = 0.2;
+/// Cosine above which a partial overlap is still the same story.
+pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
+
+/// Do the two texts share whole passages while neither is mostly inside the
+/// other, at a cosine that only those passages lift? That is two stories
+/// reusing a background paragraph or a quote, not one story: a copy is
+/// mostly inside its source (an excerpt, a trimmed copy), and a retelling
+/// shares little exact wording.
+fn is_partial_overlap(edge: &Edge) -> bool {
+    edge.containment() >= PARTIAL_OVERLAP_FROM && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
 }
 
 /// What verification measures, per article (indexed by [`DocId`]).
@@ -135,5 +157,20 @@ mod tests {
         let params = crate::params::PipelineParams::new().containment_floor(0.1).check().unwrap();
         let e = verify_pair(0, 2, &evidence(&v, &s, &["en"; 3], None), &params).unwrap();
         assert_eq!(e.b_in_a, 1.0);
+    }
+
+    #[test]
+    fn a_shared_passage_alone_does_not_make_one_story() {
+        // Cosine 0.41 (over the 0.40 bar) from terms 1-2; a third of the
+        // wording shared both ways: two texts reusing one paragraph.
+        let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
+        let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.2), (6, 1.2)])];
+        let cosine = vectors[0].cosine(&vectors[1]);
+        assert!(cosine > 0.4 && cosine < PARTIAL_OVERLAP_MAX_COSINE, "{cosine}");
+        let partial = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((60..150).collect(), 128)];
+        assert!(verify_pair(0, 1, &evidence(&vectors, &partial, &["en"; 2], None), &ValidParams::default()).is_none());
+        // The same cosine with no shared wording is a retelling, and passes.
+        let disjoint = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((200..290).collect(), 128)];
+        assert!(verify_pair(0, 1, &evidence(&vectors, &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
     }
 }
