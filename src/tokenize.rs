@@ -108,6 +108,16 @@ impl Analyzer {
 
     /// Calls `emit` with each term of `text`, in order.
     pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
+        if is_plain(text) {
+            plain_terms(text, &mut emit);
+            return Ok(());
+        }
+        self.for_each_term_general(text, emit)
+    }
+
+    /// [`Analyzer::for_each_term`] through the `tokenizers` normalizers and
+    /// pre-tokenizers, for any text.
+    pub fn for_each_term_general(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
         let mut buf = String::new();
         for piece in self.pieces(text)? {
             let Some(script) = piece.chars().map(|c| c.script()).find(|s| !matches!(s, Script::Common | Script::Inherited))
@@ -144,6 +154,72 @@ impl Analyzer {
         self.for_each_term(text, |t| out.push(term_hash(t)))?;
         Ok(out)
     }
+}
+
+/// Non-ASCII characters the fast path handles: typographic punctuation that
+/// the general path removes (NFKC leaves it alone, or makes "..." of "…"),
+/// and the no-break space, which NFKC makes a space.
+const PLAIN_PUNCTUATION: &[char] = &['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}', '\u{AB}', '\u{BB}'];
+const NO_BREAK_SPACE: char = '\u{A0}';
+
+/// Can [`plain_terms`] stand in for the general path? True for ASCII text
+/// with, at most, the characters of [`PLAIN_PUNCTUATION`] and no-break
+/// spaces: most English news.
+fn is_plain(text: &str) -> bool {
+    text.chars().all(|c| c.is_ascii() || c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c))
+}
+
+/// What a character of plain text is to the tokenizer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PlainClass {
+    /// Whitespace or punctuation: ends a piece and is dropped.
+    Break,
+    /// A Latin letter.
+    Letter,
+    /// A digit or another character of the Common script.
+    Common,
+}
+
+fn plain_class(c: char) -> PlainClass {
+    if c.is_ascii_alphabetic() {
+        PlainClass::Letter
+    } else if c.is_whitespace() || c.is_ascii_punctuation() || c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c) {
+        PlainClass::Break
+    } else {
+        PlainClass::Common
+    }
+}
+
+/// The terms of plain text (see [`is_plain`]), exactly as the general path
+/// makes them, without its normalized-string bookkeeping: lowercase, cut at
+/// whitespace and punctuation and where letters meet digits (the script
+/// changes), one-letter words dropped, numbers kept. `tests/properties.rs`
+/// checks the two paths agree.
+fn plain_terms(text: &str, emit: &mut impl FnMut(&str)) {
+    let mut piece = String::new();
+    let mut class = PlainClass::Break;
+    let mut flush = |piece: &mut String, class: PlainClass| {
+        let keep = match class {
+            PlainClass::Letter => piece.len() >= 2,
+            PlainClass::Common => piece.bytes().any(|b| b.is_ascii_digit()),
+            PlainClass::Break => false,
+        };
+        if keep {
+            emit(piece);
+        }
+        piece.clear();
+    };
+    for c in text.chars() {
+        let next = plain_class(c);
+        if next != class {
+            flush(&mut piece, class);
+            class = next;
+        }
+        if next != PlainClass::Break {
+            piece.push(c.to_ascii_lowercase());
+        }
+    }
+    flush(&mut piece, class);
 }
 
 /// Emits overlapping character n-grams of `piece`; a piece shorter than `n`

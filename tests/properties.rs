@@ -32,6 +32,28 @@ proptest! {
     }
 
     #[test]
+    fn plain_text_fast_path_agrees_with_the_tokenizers_path(
+        text in "[a-zA-Z0-9 \t\n.,;:'\"!?()$%&*+/<=>@_|~\\-\u{2018}\u{2019}\u{201C}\u{201D}\u{2013}\u{2014}\u{2026}\u{AB}\u{BB}\u{A0}\u{1}\u{1f}\u{7f}]{0,300}"
+    ) {
+        let analyzer = Analyzer::new();
+        let mut fast = Vec::new();
+        analyzer.for_each_term(&text, |t| fast.push(t.to_owned())).unwrap();
+        let mut general = Vec::new();
+        analyzer.for_each_term_general(&text, |t| general.push(t.to_owned())).unwrap();
+        prop_assert_eq!(fast, general);
+    }
+
+    #[test]
+    fn any_ascii_fast_path_agrees_with_the_tokenizers_path(text in "[\\x00-\\x7f]{0,300}") {
+        let analyzer = Analyzer::new();
+        let mut fast = Vec::new();
+        analyzer.for_each_term(&text, |t| fast.push(t.to_owned())).unwrap();
+        let mut general = Vec::new();
+        analyzer.for_each_term_general(&text, |t| general.push(t.to_owned())).unwrap();
+        prop_assert_eq!(fast, general);
+    }
+
+    #[test]
     fn tokenizer_accepts_any_text(text in "\\PC{0,200}") {
         let terms = Analyzer::new().terms(&text).unwrap();
         prop_assert!(terms.iter().all(|t| !t.is_empty() && !t.chars().any(char::is_whitespace)));
