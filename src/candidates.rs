@@ -9,7 +9,10 @@
 //! at least `min_shared_keys` keys (or all keys of the article with fewer).
 //! Posting lists longer than `max_postings` are skipped: a key that many
 //! articles share is a topic word, not a story's fingerprint (document
-//! frequency pruning). The cost is the sum of the squared lengths of the
+//! frequency pruning). A second index holds each article's
+//! [`WORDING_KEYS`] smallest shingle hashes (a min-hash sample of its
+//! wording); two articles sharing two of them are a candidate too (copies
+//! whose heavy terms differ). The cost is the sum of the squared lengths of the
 //! kept lists, which for news grows near-linearly with the batch: rare
 //! terms have short lists, and common ones are either not among an article's
 //! heaviest terms or pruned.
@@ -71,13 +74,14 @@ pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(Do
     }
     // The smallest shingle hashes are a min-hash sample of the wording:
     // copies, excerpts and light edits share some of them even when noise
-    // crowds their shared terms out of the heaviest ones.
+    // crowds their shared terms out of the heaviest ones. Two must match:
+    // one alone is what two stories reusing one paragraph share.
     let wording_keys: Vec<Vec<u64>> = sketches
         .iter()
         .zip(active)
         .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
         .collect();
-    pairs.extend(pairs_sharing_keys(&wording_keys, 1, params.max_postings(), &mut stats));
+    pairs.extend(pairs_sharing_keys(&wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats));
     pairs.sort_unstable();
     pairs.dedup();
     stats.pairs = pairs.len();
@@ -102,6 +106,8 @@ pub struct CandidateInput<'a> {
 
 /// Smallest shingle hashes per article used as wording keys.
 const WORDING_KEYS: usize = 16;
+/// Wording keys two articles must share to be a candidate pair.
+const MIN_SHARED_WORDING_KEYS: usize = 2;
 
 /// Pairs `(a, b)`, `a < b`, that share at least `min_shared` keys (or all
 /// keys of the article with fewer), skipping posting lists above `max_postings`.
@@ -203,9 +209,12 @@ mod tests {
     #[test]
     fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
-        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
+        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 20, 40], 16)];
         let (pairs, _) = pairs_of(&vectors, &sketches, &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
+        // One shared run of words is what two stories reusing a paragraph share.
+        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
+        assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
     }
 
     #[test]
