@@ -79,7 +79,7 @@ pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams
     (cosine >= params.min_cosine() || contained).then_some(edge)
 }
 
-/// Shared wording below which two texts are not copies of each other.
+/// Containment from which two texts share whole passages (below it: a few common phrases).
 pub const PARTIAL_OVERLAP_FROM: f32 = 0.2;
 /// Cosine above which a partial overlap is still the same story.
 pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
