@@ -211,14 +211,48 @@ struct Facts<'a> {
 struct Direction {
     score: f32,
     reasons: Vec<String>,
+    /// Shingle Jaccard of the pair (for centrality), from the same merge.
+    jaccard: f32,
 }
 
-/// Containment share of `a`'s shingles inside `b`.
-fn inside(a: &Facts, b: &Facts) -> f32 {
-    if a.shingle_set.is_empty() {
-        return 0.0;
+/// The shingles two members share, counted once, and the shares that follow.
+struct Overlap {
+    common: usize,
+    a_len: usize,
+    b_len: usize,
+}
+
+impl Overlap {
+    fn of(a: &Facts, b: &Facts) -> Overlap {
+        Overlap { common: common_count(&a.shingle_set, &b.shingle_set), a_len: a.shingle_set.len(), b_len: b.shingle_set.len() }
     }
-    common_count(&a.shingle_set, &b.shingle_set) as f32 / a.shingle_set.len() as f32
+
+    /// Share of `a`'s shingles inside `b`.
+    fn a_in_b(&self) -> f32 {
+        share(self.common, self.a_len)
+    }
+
+    /// Share of `b`'s shingles inside `a`.
+    fn b_in_a(&self) -> f32 {
+        share(self.common, self.b_len)
+    }
+
+    fn jaccard(&self) -> f32 {
+        share(self.common, self.a_len + self.b_len - self.common)
+    }
+
+    /// Shingles in one and not the other.
+    fn difference(&self) -> usize {
+        self.a_len + self.b_len - 2 * self.common
+    }
+}
+
+fn share(part: usize, whole: usize) -> f32 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f32 / whole as f32
+    }
 }
 
 /// An outlet name of `source`'s metadata that `copy`'s text names, when the
@@ -268,7 +302,8 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
         (Some(_), None) => score -= 1.0,
         _ => {}
     }
-    let (y_in_x, x_in_y) = (inside(y, x), inside(x, y));
+    let overlap = Overlap::of(y, x);
+    let (y_in_x, x_in_y) = (overlap.a_in_b(), overlap.b_in_a());
     score += 2.0 * (y_in_x - x_in_y);
     if y_in_x - x_in_y >= 0.2 {
         reasons.push(format!("{:.0}% of {}'s wording is inside {}, only {:.0}% the other way", 100.0 * y_in_x, ya.id, xa.id, 100.0 * x_in_y));
@@ -289,7 +324,7 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
     } else if ly >= 1.2 * lx {
         score -= 0.25;
     }
-    Direction { score, reasons }
+    Direction { score, reasons, jaccard: overlap.jaccard() }
 }
 
 /// Decides the roles of one story's members (`members` in id order; two or more).
@@ -328,7 +363,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
                 let dir = direction(&facts[i], &facts[j]);
                 scores[j] = dir.score;
                 why[j] = dir.reasons;
-                jaccard[j] = shingle_jaccard(&facts[i], &facts[j]);
+                jaccard[j] = dir.jaccard;
             }
             (scores, why, jaccard)
         })
@@ -426,17 +461,6 @@ struct Standing {
     /// the source of a star of copies shares most wording with the rest,
     /// as each copy departs from it in its own way.
     centrality: i64,
-}
-
-/// Shingle Jaccard of two members.
-fn shingle_jaccard(a: &Facts, b: &Facts) -> f32 {
-    let common = common_count(&a.shingle_set, &b.shingle_set);
-    let union = a.shingle_set.len() + b.shingle_set.len() - common;
-    if union == 0 {
-        0.0
-    } else {
-        common as f32 / union as f32
-    }
 }
 
 /// Orders members for the canonical choice, best first: the direction
@@ -553,12 +577,12 @@ fn copy_assignment(
 ) -> Assignment {
     let (src, copy) = (&facts[parent], &facts[y]);
     let cosine = src.member.vector.cosine(copy.member.vector);
-    let y_in_x = inside(copy, src);
-    let x_in_y = inside(src, copy);
+    let overlap = Overlap::of(copy, src);
+    let (y_in_x, x_in_y) = (overlap.a_in_b(), overlap.b_in_a());
     let credits_member = direction_score >= 3.0;
     let kind = if src.member.lang != copy.member.lang {
         CopyKind::Translation
-    } else if same_text(src.member, copy.member) {
+    } else if same_text(src.member, copy.member, &overlap) {
         CopyKind::Verbatim
     } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect()) {
         CopyKind::Excerpt
@@ -607,16 +631,11 @@ fn copy_assignment(
 /// same order (a masthead or label left over is not a story line); for
 /// bodies without such lines, the same shingles give or take
 /// [`MAX_VERBATIM_DIFFERENCE`].
-fn same_text(a: &Member, b: &Member) -> bool {
+fn same_text(a: &Member, b: &Member, overlap: &Overlap) -> bool {
     if !a.story_lines.is_empty() || !b.story_lines.is_empty() {
         return a.story_lines == b.story_lines;
     }
-    let (mut x, mut y) = (a.shingles.clone(), b.shingles.clone());
-    x.sort_unstable();
-    x.dedup();
-    y.sort_unstable();
-    y.dedup();
-    x.len() + y.len() - 2 * common_count(&x, &y) <= MAX_VERBATIM_DIFFERENCE
+    overlap.difference() <= MAX_VERBATIM_DIFFERENCE
 }
 
 /// True when the copy stops early (an excerpt): it has little of the last
