@@ -258,10 +258,30 @@ pub struct Provenance {
     header: String,
     /// The words of those lines, lowercased.
     header_words: Vec<String>,
-    /// The whole text, lowercased, letters and digits only.
-    text_folded: String,
-    /// The whole text's distinct words, lowercased, sorted.
-    text_words: Vec<String>,
+    /// The whole text folded for name lookups, built on the first lookup
+    /// (only stories with `source`/`url` metadata make any).
+    text_index: OnceLock<TextIndex>,
+}
+
+/// A text folded for outlet-name lookups.
+#[derive(Debug, Clone)]
+struct TextIndex {
+    /// Lowercased, letters and digits only.
+    folded: String,
+    /// Distinct words, lowercased, sorted.
+    words: Vec<String>,
+}
+
+impl TextIndex {
+    fn of(text: &str) -> TextIndex {
+        let lower = text.to_lowercase();
+        let folded = lower.chars().filter(|c| c.is_alphanumeric()).collect();
+        let mut words: Vec<String> =
+            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
+        words.sort_unstable();
+        words.dedup();
+        TextIndex { folded, words }
+    }
 }
 
 impl Provenance {
@@ -285,13 +305,7 @@ impl Provenance {
         let header = opening.chars().filter(|c| c.is_alphanumeric()).collect();
         let header_words =
             opening.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        let lower = article.text.to_lowercase();
-        let text_folded = lower.chars().filter(|c| c.is_alphanumeric()).collect();
-        let mut text_words: Vec<String> =
-            lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_owned).collect();
-        text_words.sort_unstable();
-        text_words.dedup();
-        Provenance { credits: credits(&article.text), own_names, header, header_words, text_folded, text_words }
+        Provenance { credits: credits(&article.text), own_names, header, header_words, text_index: OnceLock::new() }
     }
 
     /// The article's own outlet names from its metadata (`source`, `url`
@@ -300,13 +314,14 @@ impl Provenance {
         &self.own_names
     }
 
-    /// Does the article's text name the outlet `folded` anywhere (a short
-    /// name such as "afp" as a word of its own)?
-    pub fn names_in_text(&self, folded: &str) -> bool {
+    /// Does `text`, the article's own text, name the outlet `folded`
+    /// anywhere (a short name such as "afp" as a word of its own)?
+    pub fn names_in_text(&self, text: &str, folded: &str) -> bool {
+        let index = self.text_index.get_or_init(|| TextIndex::of(text));
         if folded.chars().count() < 5 {
-            self.text_words.binary_search_by(|w| w.as_str().cmp(folded)).is_ok()
+            index.words.binary_search_by(|w| w.as_str().cmp(folded)).is_ok()
         } else {
-            self.text_folded.contains(folded)
+            index.folded.contains(folded)
         }
     }
 

@@ -263,7 +263,7 @@ fn names_other_outlet<'f>(copy: &Facts, source: &'f Facts) -> Option<&'f str> {
         .provenance
         .own_names()
         .iter()
-        .find(|name| !own.contains(name) && copy.provenance.names_in_text(name))
+        .find(|name| !own.contains(name) && copy.provenance.names_in_text(&copy.member.article.text, name))
         .map(String::as_str)
 }
 
