@@ -58,34 +58,156 @@ pub fn exact_duplicates(body_hashes: &[Option<u64>]) -> Vec<Option<DocId>> {
 /// articles for which `active` is true (exact duplicates are linked to
 /// their first copy elsewhere and stay out of the index).
 pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
-    let CandidateInput { vectors, sketches, df, active, anchors } = *input;
-    let mut stats = CandidateStats::default();
-    let heaviest = |vectors: &[SparseVec], df: &DocFreq| -> Vec<Vec<TermHash>> {
-        vectors
-            .par_iter()
-            .zip(active)
-            .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
-            .collect()
-    };
-    let mut pairs = pairs_sharing_keys(&heaviest(vectors, df), params.min_shared_keys(), params.max_postings(), &mut stats);
-    if let Some((anchor_vectors, anchor_df)) = anchors {
-        let keys = heaviest(anchor_vectors, anchor_df);
-        pairs.extend(pairs_sharing_keys(&keys, params.min_shared_keys(), params.max_postings(), &mut stats));
-    }
-    // The smallest shingle hashes are a min-hash sample of the wording:
-    // copies, excerpts and light edits share some of them even when noise
-    // crowds their shared terms out of the heaviest ones. Two must match:
-    // one alone is what two stories reusing one paragraph share.
-    let wording_keys: Vec<Vec<u64>> = sketches
-        .iter()
-        .zip(active)
-        .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
+    let index = CandidateIndex::build(input, params);
+    let pairs: Vec<(DocId, DocId)> = (0..index.len() as DocId)
+        .into_par_iter()
+        .map_init(
+            || index.scratch(),
+            |scratch, a| index.candidates_of(a, scratch).iter().map(|&b| (a, b)).collect::<Vec<_>>(),
+        )
+        .flatten()
         .collect();
-    pairs.extend(pairs_sharing_keys(&wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats));
-    pairs.sort_unstable();
-    pairs.dedup();
+    let mut stats = index.stats().clone();
     stats.pairs = pairs.len();
     (pairs, stats)
+}
+
+/// The inverted indexes of one batch, asked one article at a time for the
+/// articles it should be compared with; so the pairs can be verified as
+/// they are found, and a batch's pairs never have to be held at once.
+#[derive(Debug)]
+pub struct CandidateIndex {
+    /// Heaviest terms (and, cross-lingually, anchors) then wording keys.
+    indexes: Vec<KeyIndex>,
+    articles: usize,
+    stats: CandidateStats,
+}
+
+/// Reusable buffers for [`CandidateIndex::candidates_of`], one per thread.
+#[derive(Debug)]
+pub struct Scratch {
+    counts: Vec<u16>,
+    touched: Vec<DocId>,
+    found: Vec<DocId>,
+}
+
+impl CandidateIndex {
+    /// Indexes the keys of every active article.
+    pub fn build(input: &CandidateInput, params: &ValidParams) -> CandidateIndex {
+        let CandidateInput { vectors, sketches, df, active, anchors } = *input;
+        let mut stats = CandidateStats::default();
+        let heaviest = |vectors: &[SparseVec], df: &DocFreq| -> Vec<Vec<TermHash>> {
+            vectors
+                .par_iter()
+                .zip(active)
+                .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
+                .collect()
+        };
+        let mut indexes = vec![KeyIndex::build(heaviest(vectors, df), params.min_shared_keys(), params.max_postings(), &mut stats)];
+        if let Some((anchor_vectors, anchor_df)) = anchors {
+            let keys = heaviest(anchor_vectors, anchor_df);
+            indexes.push(KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), &mut stats));
+        }
+        // The smallest shingle hashes are a min-hash sample of the wording:
+        // copies, excerpts and light edits share some of them even when noise
+        // crowds their shared terms out of the heaviest ones. Two must match:
+        // one alone is what two stories reusing one paragraph share.
+        let wording_keys: Vec<Vec<u64>> = sketches
+            .iter()
+            .zip(active)
+            .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
+            .collect();
+        indexes.push(KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats));
+        CandidateIndex { indexes, articles: vectors.len(), stats }
+    }
+
+    /// Number of articles indexed (active or not).
+    pub fn len(&self) -> usize {
+        self.articles
+    }
+
+    /// True for an empty batch.
+    pub fn is_empty(&self) -> bool {
+        self.articles == 0
+    }
+
+    /// Keys indexed and posting lists pruned (`pairs` is left to the caller,
+    /// who sees them).
+    pub fn stats(&self) -> &CandidateStats {
+        &self.stats
+    }
+
+    /// Buffers for one thread's calls to [`CandidateIndex::candidates_of`].
+    pub fn scratch(&self) -> Scratch {
+        Scratch { counts: vec![0; self.articles], touched: Vec::new(), found: Vec::new() }
+    }
+
+    /// The articles after `a` (larger [`DocId`]) that `a` should be
+    /// compared with, ascending.
+    pub fn candidates_of<'s>(&self, a: DocId, scratch: &'s mut Scratch) -> &'s [DocId] {
+        scratch.found.clear();
+        for index in &self.indexes {
+            index.partners(a, scratch);
+        }
+        if self.indexes.len() > 1 {
+            scratch.found.sort_unstable();
+            scratch.found.dedup();
+        }
+        &scratch.found
+    }
+}
+
+/// One inverted index: each article's keys, and the articles holding each key.
+#[derive(Debug)]
+struct KeyIndex {
+    keys: Vec<Vec<u64>>,
+    /// Kept posting lists (two to `max_postings` articles), ascending.
+    postings: FxHashMap<u64, Vec<DocId>>,
+    min_shared: usize,
+}
+
+impl KeyIndex {
+    fn build(keys: Vec<Vec<u64>>, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex {
+        let mut postings: FxHashMap<u64, Vec<DocId>> = FxHashMap::default();
+        for (doc, doc_keys) in keys.iter().enumerate() {
+            for &k in doc_keys {
+                postings.entry(k).or_default().push(doc as DocId);
+            }
+        }
+        stats.keys += postings.len();
+        postings.retain(|_, list| {
+            let keep = list.len() <= max_postings;
+            stats.pruned_keys += usize::from(!keep);
+            keep && list.len() > 1
+        });
+        KeyIndex { keys, postings, min_shared }
+    }
+
+    /// Appends to `scratch.found` the articles after `a` that share at least
+    /// `min_shared` keys with it (or all keys of the one with fewer), ascending.
+    fn partners(&self, a: DocId, scratch: &mut Scratch) {
+        let Scratch { counts, touched, found } = scratch;
+        let mine = &self.keys[a as usize];
+        for k in mine {
+            let Some(list) = self.postings.get(k) else { continue };
+            let start = list.partition_point(|&e| e <= a);
+            for &other in &list[start..] {
+                if counts[other as usize] == 0 {
+                    touched.push(other);
+                }
+                counts[other as usize] += 1;
+            }
+        }
+        touched.sort_unstable();
+        for &other in touched.iter() {
+            let need = self.min_shared.min(mine.len()).min(self.keys[other as usize].len()).max(1);
+            if counts[other as usize] as usize >= need {
+                found.push(other);
+            }
+            counts[other as usize] = 0;
+        }
+        touched.clear();
+    }
 }
 
 /// What candidate generation reads, per article (indexed by [`DocId`]).
@@ -108,53 +230,6 @@ pub struct CandidateInput<'a> {
 const WORDING_KEYS: usize = 16;
 /// Wording keys two articles must share to be a candidate pair.
 const MIN_SHARED_WORDING_KEYS: usize = 2;
-
-/// Pairs `(a, b)`, `a < b`, that share at least `min_shared` keys (or all
-/// keys of the article with fewer), skipping posting lists above `max_postings`.
-fn pairs_sharing_keys(keys: &[Vec<u64>], min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> Vec<(DocId, DocId)> {
-    let mut postings: FxHashMap<u64, Vec<DocId>> = FxHashMap::default();
-    for (doc, doc_keys) in keys.iter().enumerate() {
-        for &k in doc_keys {
-            postings.entry(k).or_default().push(doc as DocId);
-        }
-    }
-    stats.keys += postings.len();
-    postings.retain(|_, list| {
-        let keep = list.len() <= max_postings;
-        stats.pruned_keys += usize::from(!keep);
-        keep && list.len() > 1
-    });
-    let n = keys.len();
-    (0..n)
-        .into_par_iter()
-        .map_init(
-            || (vec![0u16; n], Vec::<DocId>::new()),
-            |(counts, touched), doc| {
-                for k in &keys[doc] {
-                    let Some(list) = postings.get(k) else { continue };
-                    let start = list.partition_point(|&e| e as usize <= doc);
-                    for &other in &list[start..] {
-                        if counts[other as usize] == 0 {
-                            touched.push(other);
-                        }
-                        counts[other as usize] += 1;
-                    }
-                }
-                let mut found = Vec::new();
-                for &other in touched.iter() {
-                    let need = min_shared.min(keys[doc].len()).min(keys[other as usize].len()).max(1);
-                    if counts[other as usize] as usize >= need {
-                        found.push((doc as DocId, other));
-                    }
-                    counts[other as usize] = 0;
-                }
-                touched.clear();
-                found
-            },
-        )
-        .flatten()
-        .collect()
-}
 
 #[cfg(test)]
 mod tests {

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{candidate_pairs, exact_duplicates, CandidateInput, CandidateStats};
+use crate::candidates::{exact_duplicates, CandidateIndex, CandidateInput, CandidateStats};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::{Error, Result};
@@ -31,7 +31,7 @@ use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, SparseVec, StopWords, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
-use crate::verify::{verify_pairs, Edge, Evidence};
+use crate::verify::{Edge, Evidence, Verifier};
 
 /// Bytes of an article that are analyzed; the rest of a longer text is
 /// ignored (with a note in its evidence), which bounds time and memory on a
@@ -41,6 +41,20 @@ pub const MAX_ANALYZED_BYTES: usize = 1 << 20;
 /// Articles per chunk when summing batch statistics; fixed (not per thread)
 /// so that sums are merged in the same order on any machine.
 const CHUNK: usize = 2048;
+
+/// Articles whose candidates one task verifies.
+const VERIFY_CHUNK: usize = 256;
+
+/// What [`Pipeline::find_edges`] found.
+#[derive(Debug, Default)]
+struct FoundEdges {
+    /// Candidate pairs proposed.
+    candidates: usize,
+    /// The pairs themselves, when recorded.
+    pairs: Vec<(DocId, DocId)>,
+    /// The pairs accepted, in pair order.
+    edges: Vec<Edge>,
+}
 
 /// One article after the per-article stages.
 #[derive(Debug, Clone)]
@@ -89,7 +103,8 @@ pub struct RunResult {
     pub vectors: Vec<SparseVec>,
     /// Shingle sketches.
     pub sketches: Vec<ShingleSketch>,
-    /// All candidate pairs, verified or not.
+    /// All candidate pairs, verified or not, when the pipeline was asked
+    /// to record them ([`Pipeline::with_pair_records`]); empty otherwise.
     pub pairs: Vec<(DocId, DocId)>,
     /// Anchor vectors (cross-lingual mode only).
     pub anchor_vectors: Option<Vec<SparseVec>>,
@@ -111,13 +126,14 @@ pub struct Pipeline {
     analyzer: Analyzer,
     progress: Progress,
     cancel: Arc<AtomicBool>,
+    record_pairs: bool,
 }
 
 impl Pipeline {
     /// A pipeline with the shipped IDF tables (unless the params turn them off).
     pub fn new(params: ValidParams) -> Pipeline {
         let idf = if params.use_idf_tables() { IdfModel::embedded() } else { IdfModel::none() };
-        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden(), cancel: Arc::default() }
+        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden(), cancel: Arc::default(), record_pairs: false }
     }
 
     /// Stops the run with [`Error::Interrupted`] soon after `flag` becomes true.
@@ -132,6 +148,13 @@ impl Pipeline {
         } else {
             Ok(())
         }
+    }
+
+    /// Keeps every candidate pair in [`RunResult::pairs`] (for
+    /// [`RunResult::pair_records`]); by default only their number is kept.
+    pub fn with_pair_records(mut self, record: bool) -> Pipeline {
+        self.record_pairs = record;
+        self
     }
 
     /// Shows progress bars while running.
@@ -210,8 +233,8 @@ impl Pipeline {
             active: &active,
             anchors: anchors.as_ref().map(|(v, df)| (v.as_slice(), df)),
         };
-        let (pairs, candidate_stats) = candidate_pairs(&input, &self.params);
-        stats.candidates = candidate_stats;
+        let index = CandidateIndex::build(&input, &self.params);
+        stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
         self.check_cancelled()?;
@@ -219,7 +242,10 @@ impl Pipeline {
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
-        let mut edges = verify_pairs(&pairs, &evidence, &self.params);
+        let found = self.find_edges(&index, evidence)?;
+        drop(index);
+        stats.candidates.pairs = found.candidates;
+        let (mut edges, pairs) = (found.edges, found.pairs);
         // Identical bodies need no measuring: link each to its first copy.
         edges.extend(duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
             rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
@@ -239,6 +265,44 @@ impl Pipeline {
         clock.lap("roles", &mut stats);
 
         Ok(RunResult { articles, analyzed, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
+    }
+
+    /// Asks the index for each article's candidates and verifies them as
+    /// they come, so a batch's candidate pairs are never all held at once
+    /// (they are kept only when [`Pipeline::with_pair_records`] asks).
+    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence) -> Result<FoundEdges> {
+        let n = index.len();
+        let bar = self.progress.stage("verify", n as u64);
+        let record = self.record_pairs;
+        let found: Vec<FoundEdges> = (0..n.div_ceil(VERIFY_CHUNK))
+            .into_par_iter()
+            .map_init(
+                || (index.scratch(), Verifier::new(evidence, &self.params)),
+                |(scratch, verifier), chunk| {
+                    self.check_cancelled()?;
+                    let docs = chunk * VERIFY_CHUNK..n.min((chunk + 1) * VERIFY_CHUNK);
+                    let mut found = FoundEdges::default();
+                    for a in docs.clone().map(|a| a as DocId) {
+                        let candidates = index.candidates_of(a, scratch);
+                        found.candidates += candidates.len();
+                        if record {
+                            found.pairs.extend(candidates.iter().map(|&b| (a, b)));
+                        }
+                        found.edges.extend(candidates.iter().filter_map(|&b| verifier.verify(a, b)));
+                    }
+                    bar.inc(docs.len() as u64);
+                    Ok(found)
+                },
+            )
+            .collect::<Result<_>>()?;
+        bar.finish_and_clear();
+        let mut all = FoundEdges::default();
+        for f in found {
+            all.candidates += f.candidates;
+            all.pairs.extend(f.pairs);
+            all.edges.extend(f.edges);
+        }
+        Ok(all)
     }
 
     /// Clean, detect the language and tokenize one article.

@@ -51,10 +51,16 @@ impl ShingleSketch {
 
     /// Estimated share of this article's shingles found in `other`.
     pub fn containment_in(&self, other: &ShingleSketch) -> f32 {
+        self.share(self.intersection(other))
+    }
+
+    /// The share of this article's shingles that `shared` (an estimated
+    /// intersection with another article) is.
+    pub fn share(&self, shared: f32) -> f32 {
         if self.distinct == 0 {
             return 0.0;
         }
-        (self.intersection(other) / self.distinct as f32).min(1.0)
+        (shared / self.distinct as f32).min(1.0)
     }
 }
 

@@ -349,6 +349,65 @@ impl SparseVec {
     }
 }
 
+/// A unit vector spread over an open-addressing table, for taking many
+/// cosines against one article: each costs one probe per term of the other
+/// vector instead of a merge of both term lists. The sum runs over the
+/// other vector's terms in ascending order, as [`SparseVec::overlap`] does,
+/// so the two give the same value to the bit.
+#[derive(Debug, Clone, Default)]
+pub struct ScatteredVec {
+    /// (term, weight) slots; an empty slot has weight 0 (a zero weight adds nothing).
+    slots: Vec<(TermHash, f32)>,
+    mask: usize,
+}
+
+impl ScatteredVec {
+    /// Loads `v`, replacing what the table held.
+    pub fn load(&mut self, v: &SparseVec) {
+        let size = (2 * v.len()).next_power_of_two().max(16);
+        self.slots.clear();
+        self.slots.resize(size, (0, 0.0));
+        self.mask = size - 1;
+        for (&t, &w) in v.terms.iter().zip(&v.weights) {
+            if w == 0.0 {
+                continue;
+            }
+            let mut i = self.slot_of(t);
+            while self.slots[i].1 != 0.0 {
+                i = (i + 1) & self.mask;
+            }
+            self.slots[i] = (t, w);
+        }
+    }
+
+    fn slot_of(&self, t: TermHash) -> usize {
+        (t.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & self.mask
+    }
+
+    fn weight(&self, t: TermHash) -> f32 {
+        let mut i = self.slot_of(t);
+        loop {
+            let (term, w) = self.slots[i];
+            if w == 0.0 || term == t {
+                return w;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Cosine with another unit vector (the loaded one being a unit vector too).
+    pub fn cosine(&self, other: &SparseVec) -> f32 {
+        let mut dot = 0.0f32;
+        for (&t, &w) in other.terms.iter().zip(&other.weights) {
+            let mine = self.weight(t);
+            if mine != 0.0 {
+                dot += mine * w;
+            }
+        }
+        dot.min(1.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,6 +441,36 @@ mod tests {
         let en = model.table("en");
         // In the batch both terms are in every article; the table still tells them apart.
         assert!(w.idf(term_hash("minsk"), en) > 5.0 * w.idf(term_hash("the"), en).max(0.1));
+    }
+
+    #[test]
+    fn scattered_cosine_equals_the_merged_one() {
+        // Pseudo-random vectors with partly shared terms, some far larger than the table.
+        let mut state = 7u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut table = ScatteredVec::default();
+        for round in 0..200 {
+            let len_a = 1 + (next() % 300) as usize;
+            let len_b = 1 + (next() % 300) as usize;
+            let pick = |r: u64| if r % 3 == 0 { r % 64 } else { r };
+            let a = SparseVec::normalized((0..len_a).map(|_| (pick(next()), (next() % 100) as f32 / 10.0)).collect());
+            let b = SparseVec::normalized((0..len_b).map(|_| (pick(next()), (next() % 100) as f32 / 10.0)).collect());
+            let (a, b) = (dedup(a), dedup(b));
+            table.load(&a);
+            assert_eq!(table.cosine(&b).to_bits(), a.cosine(&b).to_bits(), "round {round}");
+        }
+    }
+
+    /// Keeps the first weight of a repeated term (the random vectors above may repeat one).
+    fn dedup(v: SparseVec) -> SparseVec {
+        let mut pairs: Vec<(TermHash, f32)> = v.terms.into_iter().zip(v.weights).collect();
+        pairs.dedup_by_key(|p| p.0);
+        SparseVec::normalized(pairs)
     }
 
     #[test]

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::article::DocId;
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
-use crate::tfidf::SparseVec;
+use crate::tfidf::{ScatteredVec, SparseVec};
 
 /// Anchors two articles in different languages must share: one shared year
 /// gives a cosine of 1 between two articles that have nothing else.
@@ -58,25 +58,54 @@ impl Edge {
 
 /// Measures one pair and accepts or rejects it.
 pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams) -> Option<Edge> {
-    let Evidence { vectors, sketches, langs, anchors } = evidence;
-    if langs[a as usize] != langs[b as usize] {
-        // Different languages: translations, judged on anchors alone.
-        let anchors = anchors.filter(|_| params.cross_language())?;
-        let (cosine, shared) = anchors[a as usize].overlap(&anchors[b as usize]);
-        let enough = shared >= MIN_SHARED_ANCHORS && cosine >= params.min_anchor_cosine();
-        return enough.then_some(Edge { a, b, cosine, a_in_b: 0.0, b_in_a: 0.0 });
+    Verifier::new(*evidence, params).verify(a, b)
+}
+
+/// Verifies pairs one after another, keeping the last first article's
+/// vector spread in a table: pairs that share their first article (as
+/// candidate pairs come) cost one table probe per term of the second.
+#[derive(Debug)]
+pub struct Verifier<'a> {
+    evidence: Evidence<'a>,
+    params: &'a ValidParams,
+    table: ScatteredVec,
+    loaded: Option<DocId>,
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier over one batch's evidence.
+    pub fn new(evidence: Evidence<'a>, params: &'a ValidParams) -> Verifier<'a> {
+        Verifier { evidence, params, table: ScatteredVec::default(), loaded: None }
     }
-    let cosine = vectors[a as usize].cosine(&vectors[b as usize]);
-    if cosine < params.containment_floor() {
-        return None;
+
+    /// Measures the pair `(a, b)` and accepts or rejects it.
+    pub fn verify(&mut self, a: DocId, b: DocId) -> Option<Edge> {
+        let Evidence { vectors, sketches, langs, anchors } = self.evidence;
+        let params = self.params;
+        if langs[a as usize] != langs[b as usize] {
+            // Different languages: translations, judged on anchors alone.
+            let anchors = anchors.filter(|_| params.cross_language())?;
+            let (cosine, shared) = anchors[a as usize].overlap(&anchors[b as usize]);
+            let enough = shared >= MIN_SHARED_ANCHORS && cosine >= params.min_anchor_cosine();
+            return enough.then_some(Edge { a, b, cosine, a_in_b: 0.0, b_in_a: 0.0 });
+        }
+        if self.loaded != Some(a) {
+            self.table.load(&vectors[a as usize]);
+            self.loaded = Some(a);
+        }
+        let cosine = self.table.cosine(&vectors[b as usize]);
+        if cosine < params.containment_floor() {
+            return None;
+        }
+        let (sa, sb) = (&sketches[a as usize], &sketches[b as usize]);
+        let shared = sa.intersection(sb);
+        let edge = Edge { a, b, cosine, a_in_b: sa.share(shared), b_in_a: sb.share(shared) };
+        let contained = edge.containment() >= params.min_containment();
+        if !contained && is_partial_overlap(&edge) {
+            return None;
+        }
+        (cosine >= params.min_cosine() || contained).then_some(edge)
     }
-    let (sa, sb) = (&sketches[a as usize], &sketches[b as usize]);
-    let edge = Edge { a, b, cosine, a_in_b: sa.containment_in(sb), b_in_a: sb.containment_in(sa) };
-    let contained = edge.containment() >= params.min_containment();
-    if !contained && is_partial_overlap(&edge) {
-        return None;
-    }
-    (cosine >= params.min_cosine() || contained).then_some(edge)
 }
 
 /// Containment from which two texts share whole passages (below it: a few common phrases).
@@ -108,7 +137,7 @@ pub struct Evidence<'a> {
 
 /// Verifies every candidate pair (in parallel); edges come back in pair order.
 pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &ValidParams) -> Vec<Edge> {
-    pairs.par_iter().filter_map(|&(a, b)| verify_pair(a, b, evidence, params)).collect()
+    pairs.par_iter().map_init(|| Verifier::new(*evidence, params), |verifier, &(a, b)| verifier.verify(a, b)).flatten().collect()
 }
 
 #[cfg(test)]

@@ -130,7 +130,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .exit_with(EXIT_INPUT);
     }
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
-    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel);
+    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel).with_pair_records(args.pairs.is_some());
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     let summary = report::summary(&result, &ingested.rejects, &ingested.warnings);
     if args.out.as_os_str() == "-" {
