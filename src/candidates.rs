@@ -5,14 +5,20 @@
 //!
 //! Each article contributes its `keys_per_doc` heaviest TF-IDF terms that
 //! occur in at least one other article as keys to an inverted index (a term
-//! only one article has is often among its heaviest, and can pair nothing). Two articles become a candidate pair when they share
-//! at least `min_shared_keys` keys (or all keys of the article with fewer).
+//! only one article has is often among its heaviest, and can pair nothing).
+//! Two articles become a candidate pair when they share at least
+//! `min_shared_keys` keys (or all keys of the article with fewer).
 //! Posting lists longer than `max_postings` are skipped: a key that many
 //! articles share is a topic word, not a story's fingerprint (document
-//! frequency pruning). A second index holds each article's
-//! [`WORDING_KEYS`] smallest shingle hashes (a min-hash sample of its
-//! wording); two articles sharing two of them are a candidate too (copies
-//! whose heavy terms differ). The cost is the sum of the squared lengths of the
+//! frequency pruning). Each article keeps only its closest term-key
+//! partners: those sharing at least as many keys as its
+//! `closest_partners`-th best (ties kept), so a pair is proposed when
+//! either side ranks the other among its closest; an article of a topic
+//! that hundreds of stories share is not compared with all of them. A
+//! second index holds each article's [`WORDING_KEYS`] smallest shingle
+//! hashes (a min-hash sample of its wording); two articles sharing enough
+//! of them are a candidate too (copies whose heavy terms differ; see
+//! [`wording_keys_needed`]). The cost is the sum of the squared lengths of the
 //! kept lists, which for news grows near-linearly with the batch: rare
 //! terms have short lists, and common ones are either not among an article's
 //! heaviest terms or pruned.
@@ -103,21 +109,30 @@ impl CandidateIndex {
                 .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
                 .collect()
         };
-        let mut indexes = vec![KeyIndex::build(heaviest(vectors, df), params.min_shared_keys(), params.max_postings(), &mut stats)];
+        let term_index = |keys: Vec<Vec<TermHash>>, stats: &mut CandidateStats| {
+            let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats);
+            if params.closest_partners() > 0 {
+                index.rank_partners(params.closest_partners());
+            }
+            index
+        };
+        let mut indexes = vec![term_index(heaviest(vectors, df), &mut stats)];
         if let Some((anchor_vectors, anchor_df)) = anchors {
-            let keys = heaviest(anchor_vectors, anchor_df);
-            indexes.push(KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), &mut stats));
+            indexes.push(term_index(heaviest(anchor_vectors, anchor_df), &mut stats));
         }
         // The smallest shingle hashes are a min-hash sample of the wording:
         // copies, excerpts and light edits share some of them even when noise
-        // crowds their shared terms out of the heaviest ones. Two must match:
-        // one alone is what two stories reusing one paragraph share.
+        // crowds their shared terms out of the heaviest ones. Two must match
+        // (one alone is what two stories reusing one paragraph share), more
+        // for texts of like length (see `wording_keys_needed`).
         let wording_keys: Vec<Vec<u64>> = sketches
             .iter()
             .zip(active)
             .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
             .collect();
-        indexes.push(KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats));
+        let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats);
+        wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
+        indexes.push(wording);
         CandidateIndex { indexes, articles: vectors.len(), stats }
     }
 
@@ -164,6 +179,12 @@ struct KeyIndex {
     /// Kept posting lists (two to `max_postings` articles), ascending.
     postings: FxHashMap<u64, Vec<DocId>>,
     min_shared: usize,
+    /// Per article, the keys a partner must share with it to be among its
+    /// closest (see [`KeyIndex::rank_partners`]).
+    bars: Option<Vec<u16>>,
+    /// Per article, its distinct shingles, for the wording index (see
+    /// [`wording_keys_needed`]).
+    sizes: Option<Vec<u32>>,
 }
 
 impl KeyIndex {
@@ -180,7 +201,45 @@ impl KeyIndex {
             stats.pruned_keys += usize::from(!keep);
             keep && list.len() > 1
         });
-        KeyIndex { keys, postings, min_shared }
+        KeyIndex { keys, postings, min_shared, bars: None, sizes: None }
+    }
+
+    /// Sets each article's bar to the number of keys its `closest`-th
+    /// partner shares with it (ties all kept), and at least `min_shared`.
+    /// A pair is then a candidate when it clears the lower of its two
+    /// bars: each article keeps its closest partners, whichever side asks.
+    fn rank_partners(&mut self, closest: usize) {
+        let n = self.keys.len();
+        let bars: Vec<u16> = (0..n)
+            .into_par_iter()
+            .map_init(
+                || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
+                |(counts, touched, shared), a| {
+                    for k in &self.keys[a] {
+                        let Some(list) = self.postings.get(k) else { continue };
+                        for &other in list.iter().filter(|&&o| o as usize != a) {
+                            if counts[other as usize] == 0 {
+                                touched.push(other);
+                            }
+                            counts[other as usize] += 1;
+                        }
+                    }
+                    shared.clear();
+                    for &other in touched.iter() {
+                        shared.push(counts[other as usize]);
+                        counts[other as usize] = 0;
+                    }
+                    touched.clear();
+                    let floor = self.min_shared as u16;
+                    if shared.len() <= closest {
+                        return floor;
+                    }
+                    let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
+                    nth.max(floor)
+                },
+            )
+            .collect();
+        self.bars = Some(bars);
     }
 
     /// Appends to `scratch.found` the articles after `a` that share at least
@@ -200,7 +259,14 @@ impl KeyIndex {
         }
         touched.sort_unstable();
         for &other in touched.iter() {
-            let need = self.min_shared.min(mine.len()).min(self.keys[other as usize].len()).max(1);
+            let mut need = self.min_shared;
+            if let Some(bars) = &self.bars {
+                need = need.max(bars[a as usize].min(bars[other as usize]) as usize);
+            }
+            if let Some(sizes) = &self.sizes {
+                need = need.max(wording_keys_needed(sizes[a as usize], sizes[other as usize]));
+            }
+            let need = need.min(mine.len()).min(self.keys[other as usize].len()).max(1);
             if counts[other as usize] as usize >= need {
                 found.push(other);
             }
@@ -230,6 +296,19 @@ pub struct CandidateInput<'a> {
 const WORDING_KEYS: usize = 16;
 /// Wording keys two articles must share to be a candidate pair.
 const MIN_SHARED_WORDING_KEYS: usize = 2;
+
+/// Wording keys two articles with `x` and `y` distinct shingles must share:
+/// a third of what they would share if the shorter lay wholly inside the
+/// longer (then about `WORDING_KEYS` x short / long of the longer's
+/// smallest hashes are the shorter's), and at least
+/// [`MIN_SHARED_WORDING_KEYS`]. Two texts of like length that share only a
+/// paragraph or two share a few keys; verification would turn them down
+/// (neither is mostly inside the other), so they are not proposed. An
+/// excerpt of a long text still needs only two.
+fn wording_keys_needed(x: u32, y: u32) -> usize {
+    let (short, long) = (x.min(y) as usize, x.max(y).max(1) as usize);
+    (WORDING_KEYS * short / (3 * long)).max(MIN_SHARED_WORDING_KEYS)
+}
 
 #[cfg(test)]
 mod tests {
@@ -283,13 +362,49 @@ mod tests {
 
     #[test]
     fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
+        // A short text and a longer one holding two of its smallest shingles.
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
-        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 20, 40], 16)];
+        let longer = |first: u64| ShingleSketch::new([first, 20].into_iter().chain(100..120).collect(), 16);
+        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), longer(10)];
         let (pairs, _) = pairs_of(&vectors, &sketches, &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
         // One shared run of words is what two stories reusing a paragraph share.
-        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), ShingleSketch::new(vec![10, 30, 40], 16)];
+        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), longer(30)];
         assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
+    }
+
+    #[test]
+    fn texts_of_like_length_need_more_shared_wording() {
+        // A paragraph shared by two texts of like length: three of sixteen keys.
+        let long = |from: u64| ShingleSketch::new((from..from + 300).chain(1..4).collect(), 128);
+        let sketches = vec![long(1000), long(5000)];
+        let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
+        assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
+        // The same three keys in an excerpt of a text six times its length.
+        let sketches = vec![ShingleSketch::new((1..50).collect(), 128), ShingleSketch::new((1..4).chain(1000..1300).collect(), 128)];
+        assert_eq!(wording_keys_needed(49, 303), 2);
+        assert_eq!(pairs_of(&vectors, &sketches, &ValidParams::default()).0, vec![(0, 1)]);
+    }
+
+    #[test]
+    fn an_article_keeps_only_its_closest_term_partners() {
+        // 0 shares four keys with 1, 2 shares four with 3; 0 and 2 share
+        // two, as do 5 and each of 0 and 2.
+        let vectors = vec![
+            vec_of(&[1, 2, 3, 4, 5, 6]),
+            vec_of(&[1, 2, 3, 4]),
+            vec_of(&[5, 6, 50, 51, 52, 53]),
+            vec_of(&[50, 51, 52, 53]),
+            vec_of(&[90, 91]),
+            vec_of(&[5, 6]),
+        ];
+        let closest = crate::params::PipelineParams::new().closest_partners(1).check().unwrap();
+        let (pairs, _) = pairs_of(&vectors, &no_wording(vectors.len()), &closest);
+        // 0-2 is neither side's closest; 5 has nothing closer than 0 and 2.
+        assert_eq!(pairs, vec![(0, 1), (0, 5), (2, 3), (2, 5)]);
+        let all = crate::params::PipelineParams::new().closest_partners(0).check().unwrap();
+        let (pairs, _) = pairs_of(&vectors, &no_wording(vectors.len()), &all);
+        assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 5), (2, 3), (2, 5)]);
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub struct PipelineParams {
     keys_per_doc: usize,
     min_shared_keys: usize,
     max_postings: usize,
+    closest_partners: usize,
     max_terms: usize,
     shingle_size: usize,
     sketch_size: usize,
@@ -78,6 +79,7 @@ impl PipelineParams {
             keys_per_doc: 12,
             min_shared_keys: 2,
             max_postings: 2000,
+            closest_partners: 16,
             max_terms: 256,
             shingle_size: 5,
             sketch_size: 128,
@@ -119,6 +121,12 @@ impl PipelineParams {
     /// Key posting lists longer than this are skipped (document-frequency pruning).
     pub fn max_postings(mut self, v: usize) -> Self {
         self.max_postings = v;
+        self
+    }
+    /// Term-key partners each article keeps: those sharing at least as
+    /// many keys as its `closest_partners`-th best (ties kept); 0 keeps all.
+    pub fn closest_partners(mut self, v: usize) -> Self {
+        self.closest_partners = v;
         self
     }
     /// Terms kept per TF-IDF vector.
@@ -249,6 +257,9 @@ impl ValidParams {
     }
     pub fn max_postings(&self) -> usize {
         self.0.max_postings
+    }
+    pub fn closest_partners(&self) -> usize {
+        self.0.closest_partners
     }
     pub fn max_terms(&self) -> usize {
         self.0.max_terms
