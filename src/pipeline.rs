@@ -29,7 +29,7 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, SparseVec, StopWords, Weighting};
+use crate::tfidf::{DocFreq, IdfModel, PairVectors, SparseVec, StopWords, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
 
@@ -241,9 +241,10 @@ impl Pipeline {
 
         let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
-        let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
+        let pair_vectors = PairVectors::new(&vectors, &df);
+        let evidence = Evidence { vectors: &pair_vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
-        drop(index);
+        drop((index, pair_vectors));
         stats.candidates.pairs = found.candidates;
         let (mut edges, pairs) = (found.edges, found.pairs);
         // Identical bodies need no measuring: link each to its first copy.

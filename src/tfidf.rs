@@ -349,61 +349,88 @@ impl SparseVec {
     }
 }
 
-/// A unit vector spread over an open-addressing table, for taking many
-/// cosines against one article: each costs one probe per term of the other
-/// vector instead of a merge of both term lists. The sum runs over the
-/// other vector's terms in ascending order, as [`SparseVec::overlap`] does,
-/// so the two give the same value to the bit.
+/// A batch's TF-IDF vectors laid out for taking many cosines: terms only
+/// one article has are dropped (they add nothing to a cosine between two),
+/// the others numbered densely, all vectors in one flat list. With one
+/// article spread over a dense table ([`CosineTable`]), a cosine costs one
+/// table read per term of the other article, without branches.
 #[derive(Debug, Clone, Default)]
-pub struct ScatteredVec {
-    /// (term, weight) slots; an empty slot has weight 0 (a zero weight adds nothing).
-    slots: Vec<(TermHash, f32)>,
-    mask: usize,
+pub struct PairVectors {
+    /// Where each article's terms start in `ids` and `weights`; one more
+    /// entry than articles.
+    starts: Vec<usize>,
+    ids: Vec<u32>,
+    weights: Vec<f32>,
+    vocabulary: usize,
 }
 
-impl ScatteredVec {
-    /// Loads `v`, replacing what the table held.
-    pub fn load(&mut self, v: &SparseVec) {
-        let size = (2 * v.len()).next_power_of_two().max(16);
-        self.slots.clear();
-        self.slots.resize(size, (0, 0.0));
-        self.mask = size - 1;
-        for (&t, &w) in v.terms.iter().zip(&v.weights) {
-            if w == 0.0 {
-                continue;
+impl PairVectors {
+    /// Lays out `vectors`, keeping the terms `df` counts in two articles or more.
+    pub fn new(vectors: &[SparseVec], df: &DocFreq) -> PairVectors {
+        let mut numbers: FxHashMap<TermHash, u32> = FxHashMap::default();
+        let mut out = PairVectors { starts: Vec::with_capacity(vectors.len() + 1), ..Default::default() };
+        out.starts.push(0);
+        for v in vectors {
+            for (&t, &w) in v.terms.iter().zip(&v.weights) {
+                if df.get(t) < 2 {
+                    continue;
+                }
+                let next = numbers.len() as u32;
+                out.ids.push(*numbers.entry(t).or_insert(next));
+                out.weights.push(w);
             }
-            let mut i = self.slot_of(t);
-            while self.slots[i].1 != 0.0 {
-                i = (i + 1) & self.mask;
-            }
-            self.slots[i] = (t, w);
+            out.starts.push(out.ids.len());
         }
+        out.vocabulary = numbers.len();
+        out
     }
 
-    fn slot_of(&self, t: TermHash) -> usize {
-        (t.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize & self.mask
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
     }
 
-    fn weight(&self, t: TermHash) -> f32 {
-        let mut i = self.slot_of(t);
-        loop {
-            let (term, w) = self.slots[i];
-            if w == 0.0 || term == t {
-                return w;
-            }
-            i = (i + 1) & self.mask;
-        }
+    /// True when there are no articles.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
-    /// Cosine with another unit vector (the loaded one being a unit vector too).
-    pub fn cosine(&self, other: &SparseVec) -> f32 {
-        let mut dot = 0.0f32;
-        for (&t, &w) in other.terms.iter().zip(&other.weights) {
-            let mine = self.weight(t);
-            if mine != 0.0 {
-                dot += mine * w;
+    fn of(&self, doc: usize) -> (&[u32], &[f32]) {
+        let range = self.starts[doc]..self.starts[doc + 1];
+        (&self.ids[range.clone()], &self.weights[range])
+    }
+}
+
+/// One article of a [`PairVectors`] spread over a dense table, for its
+/// cosines with others. The sum runs over the other article's terms in
+/// ascending hash order, adding nothing where the first lacks a term, as
+/// [`SparseVec::overlap`] does: the two give the same value to the bit.
+#[derive(Debug, Clone)]
+pub struct CosineTable<'a> {
+    vectors: &'a PairVectors,
+    dense: Vec<f32>,
+    loaded: Option<usize>,
+}
+
+impl<'a> CosineTable<'a> {
+    /// An empty table over `vectors`.
+    pub fn new(vectors: &'a PairVectors) -> CosineTable<'a> {
+        CosineTable { vectors, dense: vec![0.0; vectors.vocabulary], loaded: None }
+    }
+
+    /// Cosine of two different articles `a` and `b` (unit vectors); cheapest
+    /// when calls with the same `a` come together.
+    pub fn cosine(&mut self, a: usize, b: usize) -> f32 {
+        if self.loaded != Some(a) {
+            if let Some(old) = self.loaded {
+                self.vectors.of(old).0.iter().for_each(|&id| self.dense[id as usize] = 0.0);
             }
+            let (ids, weights) = self.vectors.of(a);
+            ids.iter().zip(weights).for_each(|(&id, &w)| self.dense[id as usize] = w);
+            self.loaded = Some(a);
         }
+        let (ids, weights) = self.vectors.of(b);
+        let dot = ids.iter().zip(weights).fold(0.0f32, |dot, (&id, &w)| dot + self.dense[id as usize] * w);
         dot.min(1.0)
     }
 }
@@ -444,8 +471,8 @@ mod tests {
     }
 
     #[test]
-    fn scattered_cosine_equals_the_merged_one() {
-        // Pseudo-random vectors with partly shared terms, some far larger than the table.
+    fn table_cosine_equals_the_merged_one() {
+        // Pseudo-random vectors with partly shared terms.
         let mut state = 7u64;
         let mut next = move || {
             state ^= state << 13;
@@ -453,16 +480,22 @@ mod tests {
             state ^= state << 17;
             state
         };
-        let mut table = ScatteredVec::default();
-        for round in 0..200 {
-            let len_a = 1 + (next() % 300) as usize;
-            let len_b = 1 + (next() % 300) as usize;
-            let pick = |r: u64| if r % 3 == 0 { r % 64 } else { r };
-            let a = SparseVec::normalized((0..len_a).map(|_| (pick(next()), (next() % 100) as f32 / 10.0)).collect());
-            let b = SparseVec::normalized((0..len_b).map(|_| (pick(next()), (next() % 100) as f32 / 10.0)).collect());
-            let (a, b) = (dedup(a), dedup(b));
-            table.load(&a);
-            assert_eq!(table.cosine(&b).to_bits(), a.cosine(&b).to_bits(), "round {round}");
+        let pick = |r: u64| if r % 3 == 0 { r % 64 } else { r };
+        let vectors: Vec<SparseVec> = (0..60)
+            .map(|_| {
+                let len = 1 + (next() % 300) as usize;
+                dedup(SparseVec::normalized((0..len).map(|_| (pick(next()), (next() % 100) as f32 / 10.0)).collect()))
+            })
+            .collect();
+        let mut df = DocFreq::default();
+        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
+        let compact = PairVectors::new(&vectors, &df);
+        let mut table = CosineTable::new(&compact);
+        // (Never an article with itself: its own terms are dropped from the table.)
+        for a in 0..vectors.len() {
+            for b in (0..vectors.len()).rev().filter(|&b| b != a) {
+                assert_eq!(table.cosine(a, b).to_bits(), vectors[a].cosine(&vectors[b]).to_bits(), "{a} {b}");
+            }
         }
     }
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::article::DocId;
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{ScatteredVec, SparseVec};
+use crate::tfidf::{CosineTable, PairVectors, SparseVec};
 
 /// Anchors two articles in different languages must share: one shared year
 /// gives a cosine of 1 between two articles that have nothing else.
@@ -56,7 +56,8 @@ impl Edge {
     }
 }
 
-/// Measures one pair and accepts or rejects it.
+/// Measures one pair and accepts or rejects it (a [`Verifier`] is the
+/// way to measure many).
 pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams) -> Option<Edge> {
     Verifier::new(*evidence, params).verify(a, b)
 }
@@ -68,19 +69,18 @@ pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams
 pub struct Verifier<'a> {
     evidence: Evidence<'a>,
     params: &'a ValidParams,
-    table: ScatteredVec,
-    loaded: Option<DocId>,
+    table: CosineTable<'a>,
 }
 
 impl<'a> Verifier<'a> {
     /// A verifier over one batch's evidence.
     pub fn new(evidence: Evidence<'a>, params: &'a ValidParams) -> Verifier<'a> {
-        Verifier { evidence, params, table: ScatteredVec::default(), loaded: None }
+        Verifier { evidence, params, table: CosineTable::new(evidence.vectors) }
     }
 
     /// Measures the pair `(a, b)` and accepts or rejects it.
     pub fn verify(&mut self, a: DocId, b: DocId) -> Option<Edge> {
-        let Evidence { vectors, sketches, langs, anchors } = self.evidence;
+        let Evidence { sketches, langs, anchors, .. } = self.evidence;
         let params = self.params;
         if langs[a as usize] != langs[b as usize] {
             // Different languages: translations, judged on anchors alone.
@@ -89,11 +89,7 @@ impl<'a> Verifier<'a> {
             let enough = shared >= MIN_SHARED_ANCHORS && cosine >= params.min_anchor_cosine();
             return enough.then_some(Edge { a, b, cosine, a_in_b: 0.0, b_in_a: 0.0 });
         }
-        if self.loaded != Some(a) {
-            self.table.load(&vectors[a as usize]);
-            self.loaded = Some(a);
-        }
-        let cosine = self.table.cosine(&vectors[b as usize]);
+        let cosine = self.table.cosine(a as usize, b as usize);
         if cosine < params.containment_floor() {
             return None;
         }
@@ -125,8 +121,8 @@ fn is_partial_overlap(edge: &Edge) -> bool {
 /// What verification measures, per article (indexed by [`DocId`]).
 #[derive(Debug, Clone, Copy)]
 pub struct Evidence<'a> {
-    /// TF-IDF vectors.
-    pub vectors: &'a [SparseVec],
+    /// TF-IDF vectors, laid out for cosines.
+    pub vectors: &'a PairVectors,
     /// Shingle sketches.
     pub sketches: &'a [ShingleSketch],
     /// Language codes.
@@ -144,8 +140,14 @@ pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &Vali
 mod tests {
     use super::*;
 
-    fn evidence<'a>(v: &'a [SparseVec], s: &'a [ShingleSketch], langs: &'a [&'a str], anchors: Option<&'a [SparseVec]>) -> Evidence<'a> {
+    fn evidence<'a>(v: &'a PairVectors, s: &'a [ShingleSketch], langs: &'a [&'a str], anchors: Option<&'a [SparseVec]>) -> Evidence<'a> {
         Evidence { vectors: v, sketches: s, langs, anchors }
+    }
+
+    fn compact(vectors: &[SparseVec]) -> PairVectors {
+        let mut df = crate::tfidf::DocFreq::default();
+        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
+        PairVectors::new(vectors, &df)
     }
 
     fn setup() -> (Vec<SparseVec>, Vec<ShingleSketch>) {
@@ -163,7 +165,7 @@ mod tests {
     #[test]
     fn similar_pair_is_accepted() {
         let (v, s) = setup();
-        let e = verify_pair(0, 1, &evidence(&v, &s, &["en"; 3], None), &ValidParams::default()).unwrap();
+        let e = verify_pair(0, 1, &evidence(&compact(&v), &s, &["en"; 3], None), &ValidParams::default()).unwrap();
         assert!(e.cosine > 0.99);
     }
 
@@ -171,20 +173,20 @@ mod tests {
     fn different_languages_are_not_linked_by_default() {
         let (v, s) = setup();
         let langs = ["en", "es", "en"];
-        assert!(verify_pair(0, 1, &evidence(&v, &s, &langs, Some(&v)), &ValidParams::default()).is_none());
+        assert!(verify_pair(0, 1, &evidence(&compact(&v), &s, &langs, Some(&v)), &ValidParams::default()).is_none());
         let params = crate::params::PipelineParams::new().cross_language(true).check().unwrap();
         // Translations are judged on their anchors: here the anchor vectors are the term vectors.
-        assert!(verify_pair(0, 1, &evidence(&v, &s, &langs, Some(&v)), &params).is_some());
-        assert!(verify_pair(0, 2, &evidence(&v, &s, &["en", "es", "es"], Some(&v)), &params).is_none());
+        assert!(verify_pair(0, 1, &evidence(&compact(&v), &s, &langs, Some(&v)), &params).is_some());
+        assert!(verify_pair(0, 2, &evidence(&compact(&v), &s, &["en", "es", "es"], Some(&v)), &params).is_none());
     }
 
     #[test]
     fn contained_pair_with_low_cosine_is_accepted_above_the_floor() {
         let (v, s) = setup();
         // cosine(0, 2) = 1/sqrt(3)/3 ≈ 0.19: below the default floor, so rejected
-        assert!(verify_pair(0, 2, &evidence(&v, &s, &["en"; 3], None), &ValidParams::default()).is_none());
+        assert!(verify_pair(0, 2, &evidence(&compact(&v), &s, &["en"; 3], None), &ValidParams::default()).is_none());
         let params = crate::params::PipelineParams::new().containment_floor(0.1).check().unwrap();
-        let e = verify_pair(0, 2, &evidence(&v, &s, &["en"; 3], None), &params).unwrap();
+        let e = verify_pair(0, 2, &evidence(&compact(&v), &s, &["en"; 3], None), &params).unwrap();
         assert_eq!(e.b_in_a, 1.0);
     }
 
@@ -197,9 +199,9 @@ mod tests {
         let cosine = vectors[0].cosine(&vectors[1]);
         assert!(cosine > 0.4 && cosine < PARTIAL_OVERLAP_MAX_COSINE, "{cosine}");
         let partial = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((60..150).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&vectors, &partial, &["en"; 2], None), &ValidParams::default()).is_none());
+        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &partial, &["en"; 2], None), &ValidParams::default()).is_none());
         // The same cosine with no shared wording is a retelling, and passes.
         let disjoint = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((200..290).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&vectors, &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
+        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
     }
 }
