@@ -1,8 +1,10 @@
 //! Language: article text → a language code.
 //!
-//! A language given by the input wins. Otherwise `whatlang` detects it from
-//! the cleaned body; its 639-3 codes are mapped to ISO 639-1 where one exists
-//! (the codes of the eval sets and of the IDF tables in `models/idf/`).
+//! A language given by the input wins. Otherwise it is detected from the
+//! cleaned body: `whichlang`'s guess where stop words confirm it (fast, for
+//! the Latin-script languages it knows), else `whatlang`; 639-3 codes are
+//! mapped to ISO 639-1 where one exists (the codes of the eval sets and of
+//! the IDF tables in `models/idf/`).
 //! Detection that is not reliable still returns its best guess, since the
 //! language only selects stop-word weighting; the script is always right.
 
@@ -28,11 +30,85 @@ pub fn detect_sample(text: &str, sample: usize) -> String {
     if !sample.chars().any(char::is_alphabetic) {
         return UNDETERMINED.to_string();
     }
+    if let Some(lang) = quick_detect(sample) {
+        return lang.to_string();
+    }
     match whatlang::detect(sample) {
         Some(info) => to_iso639_1(info.lang().code()).to_string(),
         None => UNDETERMINED.to_string(),
     }
 }
+
+/// Languages in Latin script that `whichlang` knows, each with the
+/// `whatlang` languages it is confused with (itself first).
+const QUICK: &[(&str, &[whatlang::Lang])] = {
+    use whatlang::Lang::*;
+    &[
+        ("en", &[Eng]),
+        ("fr", &[Fra]),
+        ("de", &[Deu]),
+        ("it", &[Ita, Lat]),
+        ("es", &[Spa, Cat, Por]),
+        ("pt", &[Por, Spa, Cat]),
+        ("nl", &[Nld, Afr]),
+        ("sv", &[Swe, Nob, Dan]),
+        ("tr", &[Tur, Aze]),
+        ("vi", &[Vie]),
+    ]
+};
+
+/// Share of a sample's first words that must be stop words of the language
+/// `whichlang` names for its guess to stand.
+/// At 0.3 it agrees with `whatlang` alone on all 2,952 NTREX articles (128
+/// languages), and detects English news ten times faster (`cargo run
+/// --release --example language_accuracy`).
+pub const QUICK_STOP_SHARE: f32 = 0.3;
+
+/// `whatlang` scores every language of a script (about 90 µs an article in
+/// Latin script); `whichlang` is ten times faster but knows 16 languages
+/// and names one of them whatever the text. Its guess stands when it is a
+/// Latin-script language and enough of the first words are that language's
+/// stop words; close relatives are then told apart by `whatlang` among
+/// those few only. Anything else goes to `whatlang` in full.
+fn quick_detect(sample: &str) -> Option<&'static str> {
+    let guess = to_iso639_1(whichlang::detect_language(sample).three_letter_code());
+    let &(code, relatives) = QUICK.iter().find(|(code, _)| *code == guess)?;
+    if stop_share(sample, code) < QUICK_STOP_SHARE {
+        return None;
+    }
+    if relatives.len() == 1 {
+        return Some(code);
+    }
+    let lang = whatlang::Detector::with_allowlist(relatives.to_vec()).detect_lang(sample)?;
+    Some(to_iso639_1(lang.code()))
+}
+
+/// Share of the first [`STOP_SAMPLE_WORDS`] words of `sample` that are stop words of `lang`.
+fn stop_share(sample: &str, lang: &str) -> f32 {
+    static SETS: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, rustc_hash::FxHashSet<&'static str>>> =
+        std::sync::OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        QUICK.iter().map(|(code, _)| (*code, stop_words::lookup(code).unwrap_or(&[]).iter().copied().collect())).collect()
+    });
+    let Some(set) = sets.get(lang) else { return 0.0 };
+    let mut word = String::new();
+    let (mut words, mut stops) = (0usize, 0usize);
+    for token in sample.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|t| !t.is_empty()).take(STOP_SAMPLE_WORDS) {
+        word.clear();
+        word.extend(token.chars().flat_map(char::to_lowercase));
+        words += 1;
+        stops += usize::from(set.contains(word.as_str()));
+    }
+    if words < MIN_STOP_SAMPLE_WORDS {
+        return 0.0;
+    }
+    stops as f32 / words as f32
+}
+
+/// Words of a sample checked against the stop words.
+const STOP_SAMPLE_WORDS: usize = 100;
+/// Fewer words than this are too few to judge: `whatlang` decides.
+const MIN_STOP_SAMPLE_WORDS: usize = 20;
 
 /// The language of an article: the given one when present, else detected.
 pub fn resolve(given: Option<&str>, text: &str) -> String {
@@ -89,6 +165,22 @@ mod tests {
         assert_eq!(resolve(Some("zh-TW"), "anything"), "zh");
         assert_eq!(resolve(Some("eng"), "anything"), "en");
         assert_eq!(resolve(Some(""), "Ceci est un article de presse écrit en français, assez long."), "fr");
+    }
+
+    #[test]
+    fn quick_guesses_stand_only_where_stop_words_confirm_them() {
+        let english = "The minister said on Tuesday that the new rules would come into force in the spring, \
+                       after the parliament has voted on them and the courts have had their say on what they mean.";
+        assert_eq!(quick_detect(english), Some("en"));
+        // Catalan is not one of whichlang's languages: told from Spanish among the relatives.
+        let catalan = "El govern ha anunciat aquest dimarts que les noves normes entraran en vigor a la primavera, \
+                       després que el parlament les voti i els tribunals hagin dit el que signifiquen per als ciutadans.";
+        assert_eq!(detect(catalan), "ca");
+        // Polish: whichlang names one of its languages, whose stop words do not confirm it.
+        let polish = "Minister powiedział we wtorek, że nowe przepisy wejdą w życie wiosną, po tym jak parlament \
+                      nad nimi zagłosuje, a sądy wypowiedzą się na temat tego, co one oznaczają dla obywateli.";
+        assert_eq!(quick_detect(polish), None);
+        assert_eq!(detect(polish), "pl");
     }
 
     #[test]
