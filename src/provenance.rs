@@ -165,14 +165,19 @@ fn credit_patterns() -> &'static [Regex] {
         ];
         // Last (see `credits`): a wire dateline at the start of a line, its place in capitals (or
         // in a script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
-        // "广州（新华社）— ".
+        // "广州（新华社）— ". The place's length is checked after the match
+        // (MAX_DATELINE_PLACE_CHARS): a counted repeat of these large
+        // classes makes an automaton too big for the fast engines.
         out.push(
-            Regex::new(r"(?m)^[\p{Lu}\p{Lo}\p{M} .'-]{2,40}?\s*[(（]\s*(?P<src>[\p{L}\p{N}&.' -]{2,30}?)\s*[)）]\s*[—–-]")
+            Regex::new(r"(?m)^(?P<place>[\p{Lu}\p{Lo}\p{M} .'-]{2,}?)\s*[(（]\s*(?P<src>[\p{L}\p{N}&.' -]{2,30}?)\s*[)）]\s*[—–-]")
                 .expect("dateline pattern compiles"),
         );
         out
     })
 }
+
+/// Longest place name of a wire dateline, in characters.
+const MAX_DATELINE_PLACE_CHARS: usize = 40;
 
 /// Words that follow "according to" but name no outlet.
 fn is_generic(folded: &str) -> bool {
@@ -214,6 +219,9 @@ pub fn credits(text: &str) -> Vec<Credit> {
             let (Some(whole), Some(src)) = (caps.get(0).map(|w| (m.start() + w.start(), w.as_str())), caps.name("src")) else {
                 continue;
             };
+            if caps.name("place").is_some_and(|p| p.as_str().chars().count() > MAX_DATELINE_PLACE_CHARS) {
+                continue;
+            }
             let name = trim_outlet(src.as_str());
             let folded = fold_name(&name);
             if is_generic(&folded) {
@@ -374,6 +382,9 @@ mod tests {
         assert_eq!(names("МОСКВА (ТАСС) — Многие"), ["ТАСС"]);
         assert_eq!(names("广州（GNA）— 朝鲜外交部长"), ["GNA"]);
         assert!(names("The minister (pictured) - who declined").is_empty());
+        // A place is a name, not a line of capitals.
+        assert!(names("A VERY LONG LINE OF CAPITALS THAT IS NO PLACE (Reuters) - Prices rose.").is_empty());
+        assert_eq!(names("RIO DE JANEIRO (Reuters) - Prices rose."), ["Reuters"]);
     }
 
     #[test]
