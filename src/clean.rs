@@ -118,9 +118,19 @@ fn phrase_rules() -> &'static PhraseRules {
 
 /// A line folded for comparison: lowercase, single spaces, digits as `0`.
 fn line_key(line: &str) -> String {
+    let line = line.trim();
+    if line.is_ascii() {
+        ascii_line_key(line.as_bytes())
+    } else {
+        unicode_line_key(line)
+    }
+}
+
+/// [`line_key`] of a trimmed line, a character at a time.
+fn unicode_line_key(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut space = false;
-    for c in line.trim().chars() {
+    for c in line.chars() {
         if c.is_whitespace() {
             space = true;
             continue;
@@ -136,6 +146,24 @@ fn line_key(line: &str) -> String {
         }
     }
     out
+}
+
+/// [`line_key`] of a trimmed ASCII line, a byte at a time.
+fn ascii_line_key(line: &[u8]) -> String {
+    let mut out = Vec::with_capacity(line.len());
+    let mut space = false;
+    for &b in line {
+        if b.is_ascii_whitespace() || b == 0x0b {
+            space = true;
+            continue;
+        }
+        if space && !out.is_empty() {
+            out.push(b' ');
+        }
+        space = false;
+        out.push(if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() });
+    }
+    String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
 /// The part of a line before its first colon, when that is a short label
@@ -357,6 +385,13 @@ fn is_furniture(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_line_keys_are_the_unicode_ones() {
+        for line in ["Read MORE: 12 things", "a\tb\x0bc\x0cd  e", "Most   Read", "x\x1fy 2024-11-23", "", "...", "A:B"] {
+            assert_eq!(ascii_line_key(line.trim().as_bytes()), unicode_line_key(line.trim()), "{line:?}");
+        }
+    }
 
     const NAMES: [&str; 8] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
 
