@@ -164,10 +164,8 @@ impl CandidateIndex {
         for index in &self.indexes {
             index.partners(a, scratch);
         }
-        if self.indexes.len() > 1 {
-            scratch.found.sort_unstable();
-            scratch.found.dedup();
-        }
+        scratch.found.sort_unstable();
+        scratch.found.dedup();
         &scratch.found
     }
 }
@@ -243,7 +241,8 @@ impl KeyIndex {
     }
 
     /// Appends to `scratch.found` the articles after `a` that share at least
-    /// `min_shared` keys with it (or all keys of the one with fewer), ascending.
+    /// `min_shared` keys with it (or all keys of the one with fewer), in no
+    /// particular order.
     fn partners(&self, a: DocId, scratch: &mut Scratch) {
         let Scratch { counts, touched, found } = scratch;
         let mine = &self.keys[a as usize];
@@ -257,7 +256,6 @@ impl KeyIndex {
                 counts[other as usize] += 1;
             }
         }
-        touched.sort_unstable();
         for &other in touched.iter() {
             let mut need = self.min_shared;
             if let Some(bars) = &self.bars {

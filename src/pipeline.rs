@@ -239,7 +239,9 @@ impl Pipeline {
         clock.lap("candidates", &mut stats);
         self.check_cancelled()?;
 
-        let langs: Vec<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
+        // One `&str` per distinct code, so that comparing two is comparing pointers.
+        let codes: std::collections::BTreeSet<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
+        let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(a.lang.as_str()).expect("collected above")).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let pair_vectors = PairVectors::new(&vectors, &df);
         let evidence = Evidence { vectors: &pair_vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };

@@ -82,7 +82,7 @@ impl<'a> Verifier<'a> {
     pub fn verify(&mut self, a: DocId, b: DocId) -> Option<Edge> {
         let Evidence { sketches, langs, anchors, .. } = self.evidence;
         let params = self.params;
-        if langs[a as usize] != langs[b as usize] {
+        if !same_language(langs[a as usize], langs[b as usize]) {
             // Different languages: translations, judged on anchors alone.
             let anchors = anchors.filter(|_| params.cross_language())?;
             let (cosine, shared) = anchors[a as usize].overlap(&anchors[b as usize]);
@@ -102,6 +102,12 @@ impl<'a> Verifier<'a> {
         }
         (cosine >= params.min_cosine() || contained).then_some(edge)
     }
+}
+
+/// Are two language codes the same? Pointer-equal first: the pipeline
+/// passes one `&str` per distinct code.
+fn same_language(x: &str, y: &str) -> bool {
+    std::ptr::eq(x, y) || x == y
 }
 
 /// Containment from which two texts share whole passages (below it: a few common phrases).
