@@ -13,6 +13,9 @@ use crate::roles::{describe, Role};
 
 /// Stories shown in full; the rest are counted.
 pub const MAX_STORIES: usize = 200;
+/// Copies shown per story (in id order); the rest are counted, so that the
+/// report of a large batch stays small enough for a browser.
+pub const MAX_COPIES_PER_STORY: usize = 20;
 /// Words shown of each article body.
 const MAX_WORDS: usize = 400;
 /// Words per shared run that counts as a shared passage.
@@ -90,7 +93,8 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
         let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
         let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
         let canon_evidence = &result.assignments[canon as usize].evidence;
-        for &d in members.iter().filter(|&&d| d != canon) {
+        let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
+        for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
             let a = &result.assignments[d as usize];
             let source = a.derived_from.unwrap_or(canon);
             let (source_words, copy_words) = (body_words(source), body_words(d));
@@ -110,6 +114,9 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
                 marked(&copy_words, &source_runs),
                 evidence
             );
+        }
+        if copies.len() > MAX_COPIES_PER_STORY {
+            let _ = writeln!(s, "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>", copies.len() - MAX_COPIES_PER_STORY);
         }
         let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
         let _ = writeln!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>", id(canon));

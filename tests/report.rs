@@ -56,3 +56,19 @@ fn report_renders_in_headless_chromium() {
     assert!(dom.matches("<mark>").count() >= 2);
     assert!(dom.contains("syndicated · rewrite"));
 }
+
+#[test]
+fn a_large_story_shows_its_first_copies_and_counts_the_rest() {
+    let input = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(seeds_dir().join("001_d7953fad1e213ce3.txt")).unwrap();
+    let copies = newsdedup::report_html::MAX_COPIES_PER_STORY + 3;
+    for i in 0..=copies {
+        std::fs::write(input.path().join(format!("copy{i:02}.txt")), &text).unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let o = newsdedup(&["run", input.path().to_str().unwrap(), "--out", out.path().to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
+    assert_eq!(html.matches("<div class=\"pair\">").count(), newsdedup::report_html::MAX_COPIES_PER_STORY);
+    assert!(html.contains("… and 3 more copies (see clusters.jsonl)"), "{html}");
+}
