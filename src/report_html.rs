@@ -39,18 +39,26 @@ fn fold(word: &str) -> String {
     word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
-/// Runs of `RUN` folded words of a text.
-fn runs(words: &[&str]) -> FxHashSet<Vec<String>> {
-    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
-    folded.windows(RUN).map(<[String]>::to_vec).collect()
+/// Hashes of the folded words of a text.
+fn folded_hashes(words: &[&str]) -> Vec<u64> {
+    words.iter().map(|w| xxhash_rust::xxh3::xxh3_64(fold(w).as_bytes())).collect()
+}
+
+/// A run of `RUN` folded word hashes as one hash.
+fn run_hash(run: &[u64]) -> u64 {
+    run.iter().fold(0u64, |h, &w| (h.rotate_left(17) ^ w).wrapping_mul(0x9E37_79B9_7F4A_7C15))
+}
+
+/// Runs of `RUN` folded words of a text, hashed.
+fn runs(words: &[&str]) -> FxHashSet<u64> {
+    folded_hashes(words).windows(RUN).map(run_hash).collect()
 }
 
 /// The body's first words as HTML, words inside a run shared with `other` marked.
-fn marked(words: &[&str], other: &FxHashSet<Vec<String>>) -> String {
-    let folded: Vec<String> = words.iter().map(|w| fold(w)).collect();
+fn marked(words: &[&str], other: &FxHashSet<u64>) -> String {
     let mut shared = vec![false; words.len()];
-    for (i, w) in folded.windows(RUN).enumerate() {
-        if other.contains(w) {
+    for (i, w) in folded_hashes(words).windows(RUN).enumerate() {
+        if other.contains(&run_hash(w)) {
             shared[i..i + RUN].iter_mut().for_each(|s| *s = true);
         }
     }
