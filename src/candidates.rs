@@ -199,6 +199,8 @@ impl KeyIndex {
             stats.pruned_keys += usize::from(!keep);
             keep && list.len() > 1
         });
+        // Most keys (wording keys above all) are one article's own: give back their room.
+        postings.shrink_to_fit();
         KeyIndex { keys, postings, min_shared, bars: None, sizes: None }
     }
 

@@ -63,8 +63,13 @@ pub struct Analyzed {
     pub clean: CleanText,
     /// Language code.
     pub lang: String,
-    /// Term hashes of the body, in order.
+    /// Term hashes of the body, in order. [`Pipeline::run`] empties them
+    /// once the vectors and shingles are made: they are the largest
+    /// per-article state, and nothing later reads them.
     pub terms: Vec<TermHash>,
+    /// The body's shingle hashes (their high 32 bits), in order; filled by
+    /// [`Pipeline::run`] with the vectors, for the roles stage.
+    pub shingles: Vec<u32>,
 }
 
 /// Wall time and counts per stage.
@@ -186,7 +191,7 @@ impl Pipeline {
         self.check_cancelled()?;
 
         let bar = self.progress.stage("analyze", articles.len() as u64);
-        let analyzed: Vec<Analyzed> = articles
+        let mut analyzed: Vec<Analyzed> = articles
             .par_iter()
             .map(|a| {
                 self.check_cancelled()?;
@@ -209,11 +214,13 @@ impl Pipeline {
         };
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         let (vectors, sketches): (Vec<SparseVec>, Vec<ShingleSketch>) = analyzed
-            .par_iter()
+            .par_iter_mut()
             .map(|a| {
                 let v = weighting.vectorize(&a.terms, &a.lang, self.params.max_terms());
-                let s = ShingleSketch::new(shingles(&a.terms, self.params.shingle_size()), self.params.sketch_size());
-                (v, s)
+                let full = shingles(&a.terms, self.params.shingle_size());
+                a.shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
+                a.terms = Vec::new();
+                (v, ShingleSketch::new(full, self.params.sketch_size()))
             })
             .unzip();
         clock.lap("vectorize", &mut stats);
@@ -221,7 +228,7 @@ impl Pipeline {
 
         let body_hashes: Vec<Option<u64>> = analyzed
             .iter()
-            .map(|a| (!a.terms.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(a.clean.body.as_bytes())))
+            .map(|a| (!a.shingles.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(a.clean.body.as_bytes())))
             .collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
@@ -318,7 +325,7 @@ impl Pipeline {
         }
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
         let terms = self.analyzer.term_hashes(&clean.body)?;
-        Ok(Analyzed { clean, lang, terms })
+        Ok(Analyzed { clean, lang, terms, shingles: Vec::new() })
     }
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
@@ -351,7 +358,7 @@ impl Pipeline {
                             article: &articles[doc as usize],
                             lang: &a.lang,
                             vector: &vectors[doc as usize],
-                            shingles: shingles(&a.terms, self.params.shingle_size()),
+                            shingles: a.shingles.iter().map(|&s| u64::from(s)).collect(),
                             body_chars: a.clean.body.chars().count(),
                             boilerplate_share: a.clean.boilerplate_share(),
                             story_lines: story_lines(&a.clean.body),
@@ -412,7 +419,7 @@ impl RunResult {
 }
 
 fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
-    let mut evidence = if a.terms.is_empty() {
+    let mut evidence = if a.shingles.is_empty() {
         vec!["no text left after removing boilerplate".to_string()]
     } else {
         vec!["no other article tells this story".to_string()]
