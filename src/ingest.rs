@@ -619,7 +619,7 @@ mod tests {
     fn jsonl_missing_text_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "a.jsonl", "{\"id\":\"a\",\"text\":\"x y\"}\n{\"id\":\"b\"}\n");
-        let err = read_inputs(&[p.clone()], IngestOptions { strict: true, ..Default::default() }).unwrap_err();
+        let err = read_inputs(std::slice::from_ref(&p), IngestOptions { strict: true, ..Default::default() }).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("a.jsonl:2") && msg.contains("\"text\""), "{msg}");
         let ok = read_inputs(&[p], IngestOptions::default()).unwrap();
@@ -673,7 +673,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("bad.txt");
         fs::write(&p, b"Caf\xe9 story text\n").unwrap();
-        let lossy = read_inputs(&[p.clone()], IngestOptions::default()).unwrap();
+        let lossy = read_inputs(std::slice::from_ref(&p), IngestOptions::default()).unwrap();
         assert_eq!(lossy.articles[0].text, "Caf\u{FFFD} story text\n");
         assert_eq!(lossy.warnings.len(), 1);
         let strict = IngestOptions { invalid_utf8: InvalidUtf8::Reject, ..Default::default() };

@@ -327,6 +327,10 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
     Direction { score, reasons, jaccard: overlap.jaccard() }
 }
 
+/// One reference's row: direction scores toward every member, their
+/// reasons, and shingle Jaccard with every member.
+type ReferenceRow = (Vec<f32>, Vec<Vec<String>>, Vec<f32>);
+
 /// Decides the roles of one story's members (`members` in id order; two or more).
 pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     let facts: Vec<Facts> = members
@@ -353,7 +357,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     };
     // d[r][j] for reference r: evidence that j derives from refs[r].
     // jaccard[r][j]: shingle Jaccard of refs[r] and j.
-    let rows: Vec<(Vec<f32>, Vec<Vec<String>>, Vec<f32>)> = refs
+    let rows: Vec<ReferenceRow> = refs
         .par_iter()
         .map(|&i| {
             let mut scores = vec![0.0f32; n];
@@ -537,7 +541,7 @@ fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usi
             ),
             _ => continue,
         };
-        if best.as_ref().map_or(true, |(_, k, _)| key > *k) {
+        if best.as_ref().is_none_or(|(_, k, _)| key > *k) {
             best = Some((x, key, why));
         }
     }
