@@ -15,10 +15,10 @@
 //! `closest_partners`-th best (ties kept), so a pair is proposed when
 //! either side ranks the other among its closest; an article of a topic
 //! that hundreds of stories share is not compared with all of them. A
-//! second index holds each article's [`WORDING_KEYS`] smallest shingle
+//! second index holds each article's `WORDING_KEYS` (16) smallest shingle
 //! hashes (a min-hash sample of its wording); two articles sharing enough
 //! of them are a candidate too (copies whose heavy terms differ; see
-//! [`wording_keys_needed`]). The cost is the sum of the squared lengths of the
+//! `wording_keys_needed`). The cost is the sum of the squared lengths of the
 //! kept lists, which for news grows near-linearly with the batch: rare
 //! terms have short lists, and common ones are either not among an article's
 //! heaviest terms or pruned.
@@ -170,6 +170,15 @@ impl CandidateIndex {
     }
 }
 
+/// Which articles [`KeyIndex::tally`] counts.
+#[derive(Debug, Clone, Copy)]
+enum Partners {
+    /// Every other article.
+    All,
+    /// Only those after the asking article.
+    After,
+}
+
 /// One inverted index: each article's keys, and the articles holding each key.
 #[derive(Debug)]
 struct KeyIndex {
@@ -215,15 +224,7 @@ impl KeyIndex {
             .map_init(
                 || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
                 |(counts, touched, shared), a| {
-                    for k in &self.keys[a] {
-                        let Some(list) = self.postings.get(k) else { continue };
-                        for &other in list.iter().filter(|&&o| o as usize != a) {
-                            if counts[other as usize] == 0 {
-                                touched.push(other);
-                            }
-                            counts[other as usize] += 1;
-                        }
-                    }
+                    self.tally(a as DocId, Partners::All, counts, touched);
                     shared.clear();
                     for &other in touched.iter() {
                         shared.push(counts[other as usize]);
@@ -242,22 +243,33 @@ impl KeyIndex {
         self.bars = Some(bars);
     }
 
-    /// Appends to `scratch.found` the articles after `a` that share at least
-    /// `min_shared` keys with it (or all keys of the one with fewer), in no
-    /// particular order.
-    fn partners(&self, a: DocId, scratch: &mut Scratch) {
-        let Scratch { counts, touched, found } = scratch;
-        let mine = &self.keys[a as usize];
-        for k in mine {
+    /// Counts in `counts` the keys `a` shares with each article its
+    /// posting lists hold (other than itself; after it only, with
+    /// [`Partners::After`]), and lists those articles in `touched`.
+    fn tally(&self, a: DocId, which: Partners, counts: &mut [u16], touched: &mut Vec<DocId>) {
+        for k in &self.keys[a as usize] {
             let Some(list) = self.postings.get(k) else { continue };
-            let start = list.partition_point(|&e| e <= a);
-            for &other in &list[start..] {
+            let start = match which {
+                Partners::All => 0,
+                Partners::After => list.partition_point(|&e| e <= a),
+            };
+            for &other in list[start..].iter().filter(|&&o| o != a) {
                 if counts[other as usize] == 0 {
                     touched.push(other);
                 }
                 counts[other as usize] += 1;
             }
         }
+    }
+
+    /// Appends to `scratch.found` the articles after `a` that share enough
+    /// keys with it, in no particular order: at least `min_shared`, the
+    /// lower of the two articles' bars when ranked, what their lengths ask
+    /// of wording keys (and never more than the article with fewer keys has).
+    fn partners(&self, a: DocId, scratch: &mut Scratch) {
+        let Scratch { counts, touched, found } = scratch;
+        let mine = &self.keys[a as usize];
+        self.tally(a, Partners::After, counts, touched);
         for &other in touched.iter() {
             let mut need = self.min_shared;
             if let Some(bars) = &self.bars {

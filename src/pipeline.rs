@@ -10,7 +10,10 @@
 //! independent; document frequencies and repeated lines are summed over
 //! chunks in a fixed order; candidate pairs, verification, clustering and
 //! roles depend only on their inputs. Every step is deterministic, whatever
-//! the thread count or the input order.
+//! the thread count or the input order. Here the candidate index is asked
+//! one article at a time and each answer verified at once, so a batch's
+//! candidate pairs are never held together; `candidates::candidate_pairs`
+//! and `verify::verify_pairs` run the two stages apart.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
