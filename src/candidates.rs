@@ -78,6 +78,25 @@ pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(Do
     (pairs, stats)
 }
 
+/// Each active article's `keys_per_doc` heaviest terms that another article
+/// also has (by `df`): its term keys.
+pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &ValidParams) -> Vec<Vec<TermHash>> {
+    vectors
+        .par_iter()
+        .zip(active)
+        .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
+        .collect()
+}
+
+/// Term keys per article, for [`CandidateIndex::from_keys`].
+#[derive(Debug, Clone, Default)]
+pub struct IndexKeys {
+    /// Keys from the TF-IDF vectors.
+    pub terms: Vec<Vec<TermHash>>,
+    /// Keys from the anchor vectors (cross-lingual mode).
+    pub anchors: Option<Vec<Vec<TermHash>>>,
+}
+
 /// The inverted indexes of one batch, asked one article at a time for the
 /// articles it should be compared with; so the pairs can be verified as
 /// they are found, and a batch's pairs never have to be held at once.
@@ -101,14 +120,17 @@ impl CandidateIndex {
     /// Indexes the keys of every active article.
     pub fn build(input: &CandidateInput, params: &ValidParams) -> CandidateIndex {
         let CandidateInput { vectors, sketches, df, active, anchors } = *input;
-        let mut stats = CandidateStats::default();
-        let heaviest = |vectors: &[SparseVec], df: &DocFreq| -> Vec<Vec<TermHash>> {
-            vectors
-                .par_iter()
-                .zip(active)
-                .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
-                .collect()
+        let keys = IndexKeys {
+            terms: term_keys(vectors, df, active, params),
+            anchors: anchors.map(|(vectors, df)| term_keys(vectors, df, active, params)),
         };
+        CandidateIndex::from_keys(keys, sketches, active, params)
+    }
+
+    /// Indexes keys chosen beforehand (see [`term_keys`]), so that the
+    /// vectors they were chosen from can be freed first.
+    pub fn from_keys(keys: IndexKeys, sketches: &[ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex {
+        let mut stats = CandidateStats::default();
         let term_index = |keys: Vec<Vec<TermHash>>, stats: &mut CandidateStats| {
             let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats);
             if params.closest_partners() > 0 {
@@ -116,9 +138,9 @@ impl CandidateIndex {
             }
             index
         };
-        let mut indexes = vec![term_index(heaviest(vectors, df), &mut stats)];
-        if let Some((anchor_vectors, anchor_df)) = anchors {
-            indexes.push(term_index(heaviest(anchor_vectors, anchor_df), &mut stats));
+        let mut indexes = vec![term_index(keys.terms, &mut stats)];
+        if let Some(anchor_keys) = keys.anchors {
+            indexes.push(term_index(anchor_keys, &mut stats));
         }
         // The smallest shingle hashes are a min-hash sample of the wording:
         // copies, excerpts and light edits share some of them even when noise
@@ -133,7 +155,7 @@ impl CandidateIndex {
         let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats);
         wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
         indexes.push(wording);
-        CandidateIndex { indexes, articles: vectors.len(), stats }
+        CandidateIndex { indexes, articles: sketches.len(), stats }
     }
 
     /// Number of articles indexed (active or not).

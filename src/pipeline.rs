@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{exact_duplicates, CandidateIndex, CandidateInput, CandidateStats};
+use crate::candidates::{exact_duplicates, term_keys, CandidateIndex, CandidateStats, IndexKeys};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::{Error, Result};
@@ -107,8 +107,9 @@ pub struct RunResult {
     pub articles: Vec<Article>,
     /// Per-article analysis (language, cleaned body).
     pub analyzed: Vec<Analyzed>,
-    /// TF-IDF vectors.
-    pub vectors: Vec<SparseVec>,
+    /// TF-IDF vectors, without the terms no other article has (they add
+    /// nothing to a cosine between two; [`PairVectors::vector`] rebuilds one).
+    pub vectors: PairVectors,
     /// Shingle sketches.
     pub sketches: Vec<ShingleSketch>,
     /// All candidate pairs, verified or not, when the pipeline was asked
@@ -236,14 +237,17 @@ impl Pipeline {
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles));
-        let input = CandidateInput {
-            vectors: &vectors,
-            sketches: &sketches,
-            df: &df,
-            active: &active,
-            anchors: anchors.as_ref().map(|(v, df)| (v.as_slice(), df)),
+        let keys = IndexKeys {
+            terms: term_keys(&vectors, &df, &active, &self.params),
+            anchors: anchors.as_ref().map(|(v, anchor_df)| term_keys(v, anchor_df, &active, &self.params)),
         };
-        let index = CandidateIndex::build(&input, &self.params);
+        // From here on the vectors are read in their compact layout only; the
+        // full ones are freed before the index is built, so the two layouts
+        // and the index are never all held at once (the peak of the run).
+        let compact = PairVectors::new(&vectors, &df);
+        drop(vectors);
+        let vectors = compact;
+        let index = CandidateIndex::from_keys(keys, &sketches, &active, &self.params);
         stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
@@ -253,10 +257,9 @@ impl Pipeline {
         let codes: std::collections::BTreeSet<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
         let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(a.lang.as_str()).expect("collected above")).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
-        let pair_vectors = PairVectors::new(&vectors, &df);
-        let evidence = Evidence { vectors: &pair_vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
+        let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
-        drop((index, pair_vectors));
+        drop(index);
         stats.candidates.pairs = found.candidates;
         let (mut edges, pairs) = (found.edges, found.pairs);
         // Identical bodies need no measuring: link each to its first copy.
@@ -345,22 +348,24 @@ impl Pipeline {
         (vectors, df)
     }
 
-    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &[SparseVec], clustering: &Clustering) -> Vec<Assignment> {
+    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &PairVectors, clustering: &Clustering) -> Vec<Assignment> {
         let mut assignments: Vec<Assignment> =
             articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
         let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
         let decided: Vec<Vec<(DocId, Assignment)>> = stories
             .par_iter()
             .map(|members| {
+                let member_vectors: Vec<SparseVec> = members.iter().map(|&doc| vectors.vector(doc as usize)).collect();
                 let members: Vec<Member> = members
                     .iter()
-                    .map(|&doc| {
+                    .zip(&member_vectors)
+                    .map(|(&doc, vector)| {
                         let a = &analyzed[doc as usize];
                         Member {
                             doc,
                             article: &articles[doc as usize],
                             lang: &a.lang,
-                            vector: &vectors[doc as usize],
+                            vector,
                             shingles: a.shingles.iter().map(|&s| u64::from(s)).collect(),
                             body_chars: a.clean.body.chars().count(),
                             boilerplate_share: a.clean.boilerplate_share(),
@@ -410,7 +415,7 @@ impl RunResult {
                 PairRecord {
                     a: &self.articles[a as usize].id,
                     b: &self.articles[b as usize].id,
-                    cosine: self.vectors[a as usize].cosine(&self.vectors[b as usize]),
+                    cosine: self.vectors.vector(a as usize).cosine(&self.vectors.vector(b as usize)),
                     a_in_b: sa.containment_in(sb),
                     b_in_a: sb.containment_in(sa),
                     anchor_cosine: self.anchor_vectors.as_ref().map(|v| v[a as usize].cosine(&v[b as usize])),

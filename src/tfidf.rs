@@ -27,6 +27,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -361,28 +362,47 @@ pub struct PairVectors {
     starts: Vec<usize>,
     ids: Vec<u32>,
     weights: Vec<f32>,
-    vocabulary: usize,
+    /// The term each id stands for.
+    terms: Vec<TermHash>,
 }
 
 impl PairVectors {
     /// Lays out `vectors`, keeping the terms `df` counts in two articles or more.
     pub fn new(vectors: &[SparseVec], df: &DocFreq) -> PairVectors {
         let mut numbers: FxHashMap<TermHash, u32> = FxHashMap::default();
-        let mut out = PairVectors { starts: Vec::with_capacity(vectors.len() + 1), ..Default::default() };
+        // Sized exactly up front: grown by doubling, the two lists would
+        // briefly take up to twice their size at the peak of a run.
+        let kept: usize = vectors.par_iter().map(|v| v.terms.iter().filter(|&&t| df.get(t) >= 2).count()).sum();
+        let mut out = PairVectors {
+            starts: Vec::with_capacity(vectors.len() + 1),
+            ids: Vec::with_capacity(kept),
+            weights: Vec::with_capacity(kept),
+            terms: Vec::new(),
+        };
         out.starts.push(0);
         for v in vectors {
             for (&t, &w) in v.terms.iter().zip(&v.weights) {
                 if df.get(t) < 2 {
                     continue;
                 }
-                let next = numbers.len() as u32;
-                out.ids.push(*numbers.entry(t).or_insert(next));
+                let id = *numbers.entry(t).or_insert_with(|| {
+                    out.terms.push(t);
+                    out.terms.len() as u32 - 1
+                });
+                out.ids.push(id);
                 out.weights.push(w);
             }
             out.starts.push(out.ids.len());
         }
-        out.vocabulary = numbers.len();
         out
+    }
+
+    /// Article `doc`'s vector without the terms no other article has (so no
+    /// longer of unit length): its cosine with any other article is the
+    /// full vector's, to the bit.
+    pub fn vector(&self, doc: usize) -> SparseVec {
+        let (ids, weights) = self.of(doc);
+        SparseVec { terms: ids.iter().map(|&id| self.terms[id as usize]).collect(), weights: weights.to_vec() }
     }
 
     /// Number of articles.
@@ -415,7 +435,7 @@ pub struct CosineTable<'a> {
 impl<'a> CosineTable<'a> {
     /// An empty table over `vectors`.
     pub fn new(vectors: &'a PairVectors) -> CosineTable<'a> {
-        CosineTable { vectors, dense: vec![0.0; vectors.vocabulary], loaded: None }
+        CosineTable { vectors, dense: vec![0.0; vectors.terms.len()], loaded: None }
     }
 
     /// Cosine of two different articles `a` and `b` (unit vectors); cheapest
@@ -471,7 +491,7 @@ mod tests {
     }
 
     #[test]
-    fn table_cosine_equals_the_merged_one() {
+    fn table_and_rebuilt_cosines_equal_the_merged_one() {
         // Pseudo-random vectors with partly shared terms.
         let mut state = 7u64;
         let mut next = move || {
@@ -495,6 +515,7 @@ mod tests {
         for a in 0..vectors.len() {
             for b in (0..vectors.len()).rev().filter(|&b| b != a) {
                 assert_eq!(table.cosine(a, b).to_bits(), vectors[a].cosine(&vectors[b]).to_bits(), "{a} {b}");
+                assert_eq!(compact.vector(a).cosine(&compact.vector(b)).to_bits(), vectors[a].cosine(&vectors[b]).to_bits());
             }
         }
     }
