@@ -4,11 +4,6 @@ use std::process::ExitCode;
 
 mod cli;
 
-// Millions of small vectors (terms, shingles, postings) are made and freed
-// per run; the system allocator spent a tenth of the time in malloc/free.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     match cli::main() {
         Ok(code) => code,
