@@ -30,18 +30,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let sub = right.iter().zip(&known).filter(|(r, k)| **r && **k).count() as f64 / n_known as f64;
         println!("| {name} | {sample} | {all:.3} | {sub:.3} | {micros:.1} |");
     };
-    for sample in [256, 1024, 4096] {
-        report("whatlang", sample, &|t| {
-            let sample = newsdedup::pipeline::prefix_at_char_boundary(t, sample);
-            whatlang::detect(sample).map_or("und".to_string(), |i| language::normalize_code(i.lang().code()))
-        });
-    }
-    report("newsdedup", language::SAMPLE_BYTES, &|t| language::detect(t));
-    let whatlang_only = |t: &str| {
-        let sample = newsdedup::pipeline::prefix_at_char_boundary(t, language::SAMPLE_BYTES);
+    let whatlang_only = |t: &str, sample: usize| {
+        let sample = newsdedup::pipeline::prefix_at_char_boundary(t, sample);
         whatlang::detect(sample).map_or("und".to_string(), |i| language::normalize_code(i.lang().code()))
     };
-    let differ = articles.iter().filter(|a| language::detect(&a.text) != whatlang_only(&a.text)).count();
+    for sample in [256, 1024, 4096] {
+        report("whatlang", sample, &|t| whatlang_only(t, sample));
+    }
+    report("newsdedup", language::SAMPLE_BYTES, &|t| language::detect(t));
+    let differ = articles.iter().filter(|a| language::detect(&a.text) != whatlang_only(&a.text, language::SAMPLE_BYTES)).count();
     println!("\nnewsdedup and whatlang alone (same sample) disagree on {differ} of {} articles", articles.len());
     for sample in [256, 1024, 4096] {
         report("whichlang", sample, &|t| {
