@@ -84,8 +84,14 @@ pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &
     vectors
         .par_iter()
         .zip(active)
-        .map(|(v, &on)| if on { v.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2) } else { Vec::new() })
+        .map(|(v, &on)| if on { term_keys_of(v, df, params) } else { Vec::new() })
         .collect()
+}
+
+/// One article's term keys: its `keys_per_doc` heaviest terms that another
+/// article also has.
+pub fn term_keys_of(vector: &SparseVec, df: &DocFreq, params: &ValidParams) -> Vec<TermHash> {
+    vector.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2)
 }
 
 /// Term keys per article, for [`CandidateIndex::from_keys`].

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{exact_duplicates, term_keys, CandidateIndex, CandidateStats, IndexKeys};
+use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::{Error, Result};
@@ -32,7 +32,7 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, PairVectors, SparseVec, StopWords, Weighting};
+use crate::tfidf::{DocFreq, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
 
@@ -62,8 +62,10 @@ struct FoundEdges {
 /// One article after the per-article stages.
 #[derive(Debug, Clone)]
 pub struct Analyzed {
-    /// The cleaned body.
-    pub clean: CleanText,
+    /// What later stages read of the cleaned body. The body itself is not
+    /// kept (it is as large as the text); [`RunResult::clean_body`]
+    /// rebuilds it.
+    pub body: BodyFacts,
     /// Language code.
     pub lang: String,
     /// Term hashes of the body, in order. [`Pipeline::run`] empties them
@@ -73,6 +75,34 @@ pub struct Analyzed {
     /// The body's shingle hashes (their high 32 bits), in order; filled by
     /// [`Pipeline::run`] with the vectors, for the roles stage.
     pub shingles: Vec<u32>,
+}
+
+/// The facts about a cleaned body that the stages after analysis need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BodyFacts {
+    /// Hash of the body's bytes, for finding exact duplicates.
+    pub hash: u64,
+    /// Characters in the body.
+    pub chars: usize,
+    /// Share of the text's characters removed as boilerplate (0..=1).
+    pub boilerplate_share: f32,
+    /// Lines removed as boilerplate.
+    pub removed_lines: u32,
+    /// Hashes of the body's lines wide enough to carry the story.
+    pub story_lines: Vec<u64>,
+}
+
+impl BodyFacts {
+    /// The facts about `clean`.
+    pub fn of(clean: &CleanText) -> BodyFacts {
+        BodyFacts {
+            hash: xxhash_rust::xxh3::xxh3_64(clean.body.as_bytes()),
+            chars: clean.body.chars().count(),
+            boilerplate_share: clean.boilerplate_share(),
+            removed_lines: clean.removed_lines,
+            story_lines: story_lines(&clean.body),
+        }
+    }
 }
 
 /// Wall time and counts per stage.
@@ -98,6 +128,9 @@ pub struct Stats {
     pub blocks: BlockStats,
     /// Seconds per stage, in pipeline order.
     pub seconds: Vec<(String, f64)>,
+    /// The process's peak resident memory (MiB) at the end of each stage,
+    /// where the system reports it (Linux); empty elsewhere.
+    pub peak_memory_mib: Vec<(String, u64)>,
 }
 
 /// Everything a run produces, ready for the output writers.
@@ -105,8 +138,10 @@ pub struct Stats {
 pub struct RunResult {
     /// The articles, sorted by id; a [`DocId`] indexes this.
     pub articles: Vec<Article>,
-    /// Per-article analysis (language, cleaned body).
+    /// Per-article analysis (language, facts about the cleaned body).
     pub analyzed: Vec<Analyzed>,
+    /// The repeated lines removed from every text.
+    pub boilerplate: BoilerplateModel,
     /// TF-IDF vectors, without the terms no other article has (they add
     /// nothing to a cosine between two; [`PairVectors::vector`] rebuilds one).
     pub vectors: PairVectors,
@@ -205,7 +240,7 @@ impl Pipeline {
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
-        stats.removed_lines = analyzed.iter().map(|a| a.clean.removed_lines as u64).sum();
+        stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         clock.lap("analyze", &mut stats);
         self.check_cancelled()?;
 
@@ -217,36 +252,50 @@ impl Pipeline {
             StopWords::default()
         };
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
-        let (vectors, sketches): (Vec<SparseVec>, Vec<ShingleSketch>) = analyzed
-            .par_iter_mut()
-            .map(|a| {
-                let v = weighting.vectorize(&a.terms, &a.lang, self.params.max_terms());
-                let full = shingles(&a.terms, self.params.shingle_size());
-                a.shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
-                a.terms = Vec::new();
-                (v, ShingleSketch::new(full, self.params.sketch_size()))
+        // Each piece of articles is vectorized, laid out compactly and cut to
+        // its keys at once: the batch's full vectors are never all held.
+        let shared = SharedTerms::new(&df);
+        let pieces: Vec<(VectorPiece, Vec<Vec<TermHash>>, Vec<ShingleSketch>)> = analyzed
+            .par_chunks_mut(PIECE)
+            .map(|chunk| {
+                let mut piece = VectorPiece::default();
+                let mut keys = Vec::with_capacity(chunk.len());
+                let mut sketches = Vec::with_capacity(chunk.len());
+                for a in chunk {
+                    let v = weighting.vectorize(&a.terms, &a.lang, self.params.max_terms());
+                    keys.push(candidates::term_keys_of(&v, &df, &self.params));
+                    piece.push(&v, &shared);
+                    let full = shingles(&a.terms, self.params.shingle_size());
+                    a.shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
+                    a.terms = Vec::new();
+                    sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
+                }
+                piece.shrink_to_fit();
+                (piece, keys, sketches)
             })
-            .unzip();
+            .collect();
+        let mut vector_pieces = Vec::with_capacity(pieces.len());
+        let (mut term_keys, mut sketches) = (Vec::with_capacity(analyzed.len()), Vec::with_capacity(analyzed.len()));
+        for (piece, keys, piece_sketches) in pieces {
+            vector_pieces.push(piece);
+            term_keys.extend(keys);
+            sketches.extend(piece_sketches);
+        }
+        let vectors = PairVectors::from_pieces(shared, vector_pieces);
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let body_hashes: Vec<Option<u64>> = analyzed
-            .iter()
-            .map(|a| (!a.shingles.is_empty()).then(|| xxhash_rust::xxh3::xxh3_64(a.clean.body.as_bytes())))
-            .collect();
+        let body_hashes: Vec<Option<u64>> =
+            analyzed.iter().map(|a| (!a.shingles.is_empty()).then_some(a.body.hash)).collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
+        // Exact duplicates are linked to their first copy and stay out of the index.
+        term_keys.iter_mut().zip(&active).filter(|(_, &on)| !on).for_each(|(keys, _)| *keys = Vec::new());
         let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles));
         let keys = IndexKeys {
-            terms: term_keys(&vectors, &df, &active, &self.params),
-            anchors: anchors.as_ref().map(|(v, anchor_df)| term_keys(v, anchor_df, &active, &self.params)),
+            terms: term_keys,
+            anchors: anchors.as_ref().map(|(v, anchor_df)| candidates::term_keys(v, anchor_df, &active, &self.params)),
         };
-        // From here on the vectors are read in their compact layout only; the
-        // full ones are freed before the index is built, so the two layouts
-        // and the index are never all held at once (the peak of the run).
-        let compact = PairVectors::new(&vectors, &df);
-        drop(vectors);
-        let vectors = compact;
         let index = CandidateIndex::from_keys(keys, &sketches, &active, &self.params);
         stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
@@ -280,7 +329,7 @@ impl Pipeline {
         let assignments = self.roles(&articles, &analyzed, &vectors, &clustering);
         clock.lap("roles", &mut stats);
 
-        Ok(RunResult { articles, analyzed, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
+        Ok(RunResult { articles, analyzed, boilerplate, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
     }
 
     /// Asks the index for each article's candidates and verifies them as
@@ -323,15 +372,10 @@ impl Pipeline {
 
     /// Clean, detect the language and tokenize one article.
     pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
-        let mut clean = boilerplate.clean(prefix_at_char_boundary(&article.text, MAX_ANALYZED_BYTES));
-        if let Some(title) = &article.title {
-            if !clean.body.contains(title.as_str()) && !article.text.contains(title.as_str()) {
-                clean.body = format!("{title}\n{}", clean.body);
-            }
-        }
+        let clean = clean_article(article, boilerplate);
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
         let terms = self.analyzer.term_hashes(&clean.body)?;
-        Ok(Analyzed { clean, lang, terms, shingles: Vec::new() })
+        Ok(Analyzed { body: BodyFacts::of(&clean), lang, terms, shingles: Vec::new() })
     }
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
@@ -367,9 +411,9 @@ impl Pipeline {
                             lang: &a.lang,
                             vector,
                             shingles: a.shingles.iter().map(|&s| u64::from(s)).collect(),
-                            body_chars: a.clean.body.chars().count(),
-                            boilerplate_share: a.clean.boilerplate_share(),
-                            story_lines: story_lines(&a.clean.body),
+                            body_chars: a.body.chars,
+                            boilerplate_share: a.body.boilerplate_share,
+                            story_lines: a.body.story_lines.clone(),
                         }
                     })
                     .collect();
@@ -405,6 +449,11 @@ pub struct PairRecord<'a> {
 }
 
 impl RunResult {
+    /// Article `doc`'s cleaned body, rebuilt as the analyze stage made it.
+    pub fn clean_body(&self, doc: DocId) -> String {
+        clean_article(&self.articles[doc as usize], &self.boilerplate).body
+    }
+
     /// Every candidate pair with its measurements, in pair order.
     pub fn pair_records(&self) -> Vec<PairRecord<'_>> {
         let accepted: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
@@ -448,6 +497,18 @@ pub fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
         end -= 1;
     }
     &text[..end]
+}
+
+/// The analyzed part of an article without its boilerplate, with the
+/// headline on top when the text does not carry it.
+pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> CleanText {
+    let mut clean = boilerplate.clean(prefix_at_char_boundary(&article.text, MAX_ANALYZED_BYTES));
+    if let Some(title) = &article.title {
+        if !clean.body.contains(title.as_str()) && !article.text.contains(title.as_str()) {
+            clean.body = format!("{title}\n{}", clean.body);
+        }
+    }
+    clean
 }
 
 /// Fits the boilerplate model over fixed-size chunks merged in order.
@@ -506,6 +567,18 @@ impl Clock {
     }
     fn lap(&mut self, stage: &str, stats: &mut Stats) {
         stats.seconds.push((stage.to_string(), self.0.elapsed().as_secs_f64()));
+        if let Some(mib) = peak_resident_mib() {
+            stats.peak_memory_mib.push((stage.to_string(), mib));
+        }
         self.0 = Instant::now();
     }
+}
+
+/// The process's peak resident set so far, in MiB (`VmHWM` in
+/// `/proc/self/status`); `None` where there is no such file.
+fn peak_resident_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024)
 }

@@ -41,7 +41,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> S
         let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
         let article = &result.articles[canon as usize];
         let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
-        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.analyzed[canon as usize].clean.body));
+        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
             let what = describe(a.role, a.kind);
@@ -71,6 +71,10 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> S
     );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
     let _ = writeln!(s, "\ntime {:.2}s ({})", total, result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", "));
+    if !result.stats.peak_memory_mib.is_empty() {
+        let stages: Vec<String> = result.stats.peak_memory_mib.iter().map(|(n, m)| format!("{n} {m}")).collect();
+        let _ = writeln!(s, "peak memory after each stage, MiB: {}", stages.join(", "));
+    }
     s
 }
 

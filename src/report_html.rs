@@ -86,7 +86,6 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     let id = |d: u32| escape(&result.articles[d as usize].id);
-    let body_words = |d: u32| result.analyzed[d as usize].clean.body.split_whitespace().collect::<Vec<_>>();
     let mut s = String::new();
     let _ = write!(
         s,
@@ -105,7 +104,9 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
         for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
             let a = &result.assignments[d as usize];
             let source = a.derived_from.unwrap_or(canon);
-            let (source_words, copy_words) = (body_words(source), body_words(d));
+            let (source_body, copy_body) = (result.clean_body(source), result.clean_body(d));
+            let source_words: Vec<&str> = source_body.split_whitespace().collect();
+            let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
             let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
             let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
             let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();

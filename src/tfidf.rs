@@ -27,7 +27,6 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
@@ -352,49 +351,114 @@ impl SparseVec {
 
 /// A batch's TF-IDF vectors laid out for taking many cosines: terms only
 /// one article has are dropped (they add nothing to a cosine between two),
-/// the others numbered densely, all vectors in one flat list. With one
-/// article spread over a dense table ([`CosineTable`]), a cosine costs one
-/// table read per term of the other article, without branches.
+/// the others numbered densely ([`SharedTerms`]), the vectors of each run of
+/// [`PIECE`] articles in one flat list. With one article spread over a dense
+/// table ([`CosineTable`]), a cosine costs one table read per term of the
+/// other article, without branches.
+///
+/// Built from pieces made in parallel ([`PairVectors::from_pieces`]), so a
+/// batch's full vectors never have to be held at once.
 #[derive(Debug, Clone, Default)]
 pub struct PairVectors {
-    /// Where each article's terms start in `ids` and `weights`; one more
-    /// entry than articles.
-    starts: Vec<usize>,
-    ids: Vec<u32>,
-    weights: Vec<f32>,
+    shared: SharedTerms,
+    pieces: Vec<VectorPiece>,
+}
+
+/// Articles per [`VectorPiece`] (the last may have fewer).
+pub const PIECE: usize = 2048;
+
+/// The terms that two or more articles of a batch have, numbered in hash
+/// order.
+#[derive(Debug, Clone, Default)]
+pub struct SharedTerms {
+    ids: FxHashMap<TermHash, u32>,
     /// The term each id stands for.
     terms: Vec<TermHash>,
+}
+
+impl SharedTerms {
+    /// The terms `df` counts in two articles or more.
+    pub fn new(df: &DocFreq) -> SharedTerms {
+        let mut terms: Vec<TermHash> = df.df.iter().filter(|&(_, &n)| n >= 2).map(|(&t, _)| t).collect();
+        terms.sort_unstable();
+        let ids = terms.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
+        SharedTerms { ids, terms }
+    }
+
+    /// Number of shared terms.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// True when no term is shared.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+}
+
+/// The compact vectors of up to [`PIECE`] consecutive articles.
+#[derive(Debug, Clone, Default)]
+pub struct VectorPiece {
+    /// Where each article's terms start in `ids` and `weights`; one more
+    /// entry than articles.
+    starts: Vec<u32>,
+    ids: Vec<u32>,
+    weights: Vec<f32>,
+}
+
+impl VectorPiece {
+    /// Appends the next article's vector, without its unshared terms.
+    pub fn push(&mut self, vector: &SparseVec, shared: &SharedTerms) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        for (t, &w) in vector.terms.iter().zip(&vector.weights) {
+            if let Some(&id) = shared.ids.get(t) {
+                self.ids.push(id);
+                self.weights.push(w);
+            }
+        }
+        self.starts.push(self.ids.len() as u32);
+    }
+
+    /// Gives back unused room.
+    pub fn shrink_to_fit(&mut self) {
+        self.starts.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.weights.shrink_to_fit();
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    fn of(&self, doc: usize) -> (&[u32], &[f32]) {
+        let range = self.starts[doc] as usize..self.starts[doc + 1] as usize;
+        (&self.ids[range.clone()], &self.weights[range])
+    }
 }
 
 impl PairVectors {
     /// Lays out `vectors`, keeping the terms `df` counts in two articles or more.
     pub fn new(vectors: &[SparseVec], df: &DocFreq) -> PairVectors {
-        let mut numbers: FxHashMap<TermHash, u32> = FxHashMap::default();
-        // Sized exactly up front: grown by doubling, the two lists would
-        // briefly take up to twice their size at the peak of a run.
-        let kept: usize = vectors.par_iter().map(|v| v.terms.iter().filter(|&&t| df.get(t) >= 2).count()).sum();
-        let mut out = PairVectors {
-            starts: Vec::with_capacity(vectors.len() + 1),
-            ids: Vec::with_capacity(kept),
-            weights: Vec::with_capacity(kept),
-            terms: Vec::new(),
-        };
-        out.starts.push(0);
-        for v in vectors {
-            for (&t, &w) in v.terms.iter().zip(&v.weights) {
-                if df.get(t) < 2 {
-                    continue;
-                }
-                let id = *numbers.entry(t).or_insert_with(|| {
-                    out.terms.push(t);
-                    out.terms.len() as u32 - 1
-                });
-                out.ids.push(id);
-                out.weights.push(w);
-            }
-            out.starts.push(out.ids.len());
-        }
-        out
+        let shared = SharedTerms::new(df);
+        let pieces = vectors
+            .chunks(PIECE)
+            .map(|chunk| {
+                let mut piece = VectorPiece::default();
+                chunk.iter().for_each(|v| piece.push(v, &shared));
+                piece
+            })
+            .collect();
+        PairVectors::from_pieces(shared, pieces)
+    }
+
+    /// Joins pieces of [`PIECE`] articles each (the last may have fewer),
+    /// in article order, made with `shared`.
+    pub fn from_pieces(shared: SharedTerms, pieces: Vec<VectorPiece>) -> PairVectors {
+        let last = pieces.len().saturating_sub(1);
+        assert!(pieces.iter().enumerate().all(|(i, p)| p.len() == PIECE || (i == last && p.len() <= PIECE)), "pieces of {PIECE} articles");
+        PairVectors { shared, pieces }
     }
 
     /// Article `doc`'s vector without the terms no other article has (so no
@@ -402,12 +466,12 @@ impl PairVectors {
     /// full vector's, to the bit.
     pub fn vector(&self, doc: usize) -> SparseVec {
         let (ids, weights) = self.of(doc);
-        SparseVec { terms: ids.iter().map(|&id| self.terms[id as usize]).collect(), weights: weights.to_vec() }
+        SparseVec { terms: ids.iter().map(|&id| self.shared.terms[id as usize]).collect(), weights: weights.to_vec() }
     }
 
     /// Number of articles.
     pub fn len(&self) -> usize {
-        self.starts.len() - 1
+        self.pieces.iter().map(VectorPiece::len).sum()
     }
 
     /// True when there are no articles.
@@ -416,8 +480,7 @@ impl PairVectors {
     }
 
     fn of(&self, doc: usize) -> (&[u32], &[f32]) {
-        let range = self.starts[doc]..self.starts[doc + 1];
-        (&self.ids[range.clone()], &self.weights[range])
+        self.pieces[doc / PIECE].of(doc % PIECE)
     }
 }
 
@@ -435,7 +498,7 @@ pub struct CosineTable<'a> {
 impl<'a> CosineTable<'a> {
     /// An empty table over `vectors`.
     pub fn new(vectors: &'a PairVectors) -> CosineTable<'a> {
-        CosineTable { vectors, dense: vec![0.0; vectors.terms.len()], loaded: None }
+        CosineTable { vectors, dense: vec![0.0; vectors.shared.len()], loaded: None }
     }
 
     /// Cosine of two different articles `a` and `b` (unit vectors); cheapest
@@ -518,6 +581,28 @@ mod tests {
                 assert_eq!(compact.vector(a).cosine(&compact.vector(b)).to_bits(), vectors[a].cosine(&vectors[b]).to_bits());
             }
         }
+    }
+
+    #[test]
+    fn vectors_in_several_pieces_keep_their_order() {
+        // Article i has terms i and i + 1, so every term but the first and
+        // last is shared, and neighbours overlap across piece boundaries.
+        let n = 2 * PIECE + 5;
+        let vectors: Vec<SparseVec> =
+            (0..n as u64).map(|i| SparseVec::normalized(vec![(i, 1.0 + (i % 7) as f32), (i + 1, 2.0)])).collect();
+        let mut df = DocFreq::default();
+        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
+        let compact = PairVectors::new(&vectors, &df);
+        assert_eq!(compact.len(), n);
+        let mut table = CosineTable::new(&compact);
+        for a in [0, PIECE - 1, PIECE, 2 * PIECE - 1, 2 * PIECE, n - 3] {
+            let b = a + 1;
+            assert_eq!(table.cosine(a, b).to_bits(), vectors[a].cosine(&vectors[b]).to_bits(), "{a} {b}");
+            assert!(table.cosine(a, b) > 0.0);
+            assert_eq!(compact.vector(b).terms, vectors[b].terms, "article {b} keeps both terms");
+        }
+        assert_eq!(compact.vector(0).terms, vec![1], "term 0 is article 0's alone");
+        assert_eq!(compact.vector(n - 1).terms, vec![n as u64 - 1], "so is the last article's last term");
     }
 
     /// Keeps the first weight of a repeated term (the random vectors above may repeat one).
