@@ -70,23 +70,21 @@ pub fn common_count(a: &[u64], b: &[u64]) -> usize {
 }
 
 /// Walks the union of two ascending lists up to `limit` distinct values;
-/// returns (values in both, values taken).
+/// returns (values in both, values taken). Each step advances past the
+/// smaller head (both, when equal) without a branch on the values: the
+/// lists are random hashes, so a branch would be mispredicted half the time.
 fn count_common(a: &[u64], b: &[u64], limit: usize) -> (usize, usize) {
     let (mut i, mut j, mut both, mut taken) = (0, 0, 0, 0);
-    while taken < limit && (i < a.len() || j < b.len()) {
-        match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) if x == y => {
-                both += 1;
-                i += 1;
-                j += 1;
-            }
-            (Some(x), Some(y)) if x < y => i += 1,
-            (Some(_), None) => i += 1,
-            _ => j += 1,
-        }
+    while taken < limit && i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        both += usize::from(x == y);
+        i += usize::from(x <= y);
+        j += usize::from(y <= x);
         taken += 1;
     }
-    (both, taken)
+    // One list is used up (or the limit reached): the rest are in one only.
+    let rest = (a.len() - i) + (b.len() - j);
+    (both, taken + rest.min(limit - taken))
 }
 
 #[cfg(test)]
@@ -112,6 +110,43 @@ mod tests {
         assert!(c > 0.85, "excerpt in source: {c}");
         let back = s.containment_in(&e);
         assert!((back - 0.4).abs() < 0.1, "source in excerpt: {back}");
+    }
+
+    #[test]
+    fn counting_common_values_agrees_with_a_plain_walk() {
+        // The plain walk, one branch per step.
+        fn plain(a: &[u64], b: &[u64], limit: usize) -> (usize, usize) {
+            let (mut i, mut j, mut both, mut taken) = (0, 0, 0, 0);
+            while taken < limit && (i < a.len() || j < b.len()) {
+                match (a.get(i), b.get(j)) {
+                    (Some(x), Some(y)) if x == y => (both, i, j) = (both + 1, i + 1, j + 1),
+                    (Some(x), Some(y)) if x < y => i += 1,
+                    (Some(_), None) => i += 1,
+                    _ => j += 1,
+                }
+                taken += 1;
+            }
+            (both, taken)
+        }
+        let mut state = 11u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for round in 0..500 {
+            let mut list = |len: u64| {
+                let mut v: Vec<u64> = (0..len).map(|_| next() % 200).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            let (a, b) = (list(round % 40), list(round % 23 + 1));
+            for limit in [0, 1, 5, 16, 40, usize::MAX] {
+                assert_eq!(count_common(&a, &b, limit), plain(&a, &b, limit), "{a:?} {b:?} {limit}");
+            }
+        }
     }
 
     #[test]
