@@ -374,7 +374,10 @@ impl Pipeline {
     pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
         let clean = clean_article(article, boilerplate);
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
-        let terms = self.analyzer.term_hashes(&clean.body)?;
+        let mut terms = self.analyzer.term_hashes(&clean.body)?;
+        // Grown by doubling, the lists would hold a third more room than
+        // terms until the vectorize stage frees them.
+        terms.shrink_to_fit();
         Ok(Analyzed { body: BodyFacts::of(&clean), lang, terms, shingles: Vec::new() })
     }
 

@@ -25,8 +25,10 @@ impl ShingleSketch {
         shingles.sort_unstable();
         shingles.dedup();
         let distinct = shingles.len() as u32;
-        shingles.truncate(k);
-        ShingleSketch { mins: shingles, distinct }
+        // A new list of exactly the kept hashes: truncating would keep the
+        // whole article's room (three times the sketch) for the whole run.
+        let mins = shingles[..shingles.len().min(k)].to_vec();
+        ShingleSketch { mins, distinct }
     }
 
     /// Estimated number of shingles the two articles share.
@@ -147,6 +149,12 @@ mod tests {
                 assert_eq!(count_common(&a, &b, limit), plain(&a, &b, limit), "{a:?} {b:?} {limit}");
             }
         }
+    }
+
+    #[test]
+    fn a_sketch_holds_no_more_room_than_its_hashes() {
+        let s = ShingleSketch::new((0..2000).rev().collect(), 128);
+        assert_eq!((s.mins.len(), s.mins.capacity(), s.distinct), (128, 128, 2000));
     }
 
     #[test]

@@ -344,8 +344,17 @@ impl SparseVec {
     /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
     pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
         let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(self.terms[i])).collect();
-        idx.sort_unstable_by(|&a, &b| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b])));
-        idx.into_iter().take(k).map(|i| self.terms[i]).collect()
+        let heavier = |&a: &usize, &b: &usize| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]));
+        if idx.len() > k {
+            idx.select_nth_unstable_by(k, heavier);
+            idx.truncate(k);
+        }
+        idx.sort_unstable_by(heavier);
+        // Collected into a new list: `idx.into_iter()...collect()` would
+        // reuse idx's room, the size of the whole vector, for a few terms.
+        let mut top = Vec::with_capacity(idx.len());
+        top.extend(idx.iter().map(|&i| self.terms[i]));
+        top
     }
 }
 
@@ -610,6 +619,16 @@ mod tests {
         let mut pairs: Vec<(TermHash, f32)> = v.terms.into_iter().zip(v.weights).collect();
         pairs.dedup_by_key(|p| p.0);
         SparseVec::normalized(pairs)
+    }
+
+    #[test]
+    fn top_terms_are_the_heaviest_in_order_and_hold_no_spare_room() {
+        let v = SparseVec::normalized((1..=300).map(|t| (t, (t % 50) as f32)).collect());
+        let top = v.top_terms(4);
+        // Weight 49 is held by terms 49, 99, ... 299; ties go to the smaller hash.
+        assert_eq!(top, vec![49, 99, 149, 199]);
+        assert_eq!(top.capacity(), 4);
+        assert_eq!(v.top_terms_where(2, |t| t % 2 == 0), vec![48, 98]);
     }
 
     #[test]
