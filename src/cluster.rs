@@ -97,11 +97,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_c
     let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
     let mut labels: Vec<(u32, u32, u32)> = components.assignment.iter().map(|&c| (c, 0, 0)).collect();
-    let mut edges_of: FxHashMap<DocId, Vec<&Edge>> = FxHashMap::default();
-    for e in edges {
-        edges_of.entry(e.a).or_default().push(e);
-        edges_of.entry(e.b).or_default().push(e);
-    }
+    let edges_of = EdgesOf::new(n, edges);
     for (cluster, members) in components.multi_member() {
         if members.len() < min_block {
             continue;
@@ -136,7 +132,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_c
 
 /// Splits `members` into pieces that are small or dense, raising the cosine
 /// bar above `level` (see the module docs); pieces go to `out`.
-fn split_sparse(members: Vec<DocId>, edges_of: &FxHashMap<DocId, Vec<&Edge>>, level: f32, out: &mut Vec<Vec<DocId>>) {
+fn split_sparse(members: Vec<DocId>, edges_of: &EdgesOf, level: f32, out: &mut Vec<Vec<DocId>>) {
     let n = members.len();
     if n <= LARGE_STORY || level + SPLIT_STEP > 1.0 {
         out.push(members);
@@ -146,9 +142,8 @@ fn split_sparse(members: Vec<DocId>, edges_of: &FxHashMap<DocId, Vec<&Edge>>, le
     // Each edge inside the group, once (from its smaller end).
     let inside: Vec<&Edge> = members
         .iter()
-        .flat_map(|d| edges_of.get(d).into_iter().flatten().filter(move |e| e.a == *d))
+        .flat_map(|&d| edges_of.of(d).filter(move |e| e.a == d))
         .filter(|e| position.contains_key(&e.b))
-        .copied()
         .collect();
     let pairs = n * (n - 1) / 2;
     if inside.len() as f32 >= MIN_LARGE_STORY_DENSITY * pairs as f32 {
@@ -166,8 +161,8 @@ fn split_sparse(members: Vec<DocId>, edges_of: &FxHashMap<DocId, Vec<&Edge>>, le
     piece_of.iter().for_each(|&p| size[p] += 1);
     let alone: Vec<usize> = (0..n).filter(|&i| size[piece_of[i]] == 1).collect();
     for i in alone {
-        let strongest = edges_of[&members[i]]
-            .iter()
+        let strongest = edges_of
+            .of(members[i])
             .filter_map(|e| position.get(&e.other(members[i])).map(|&j| (e.cosine, members[j], j)))
             .filter(|&(_, _, j)| size[piece_of[j]] > 1)
             .max_by(|x, y| x.0.total_cmp(&y.0).then(y.1.cmp(&x.1)));
@@ -230,15 +225,52 @@ impl<F: Float> NearestNeighbourIndex<F> for EdgeNeighbourIndex<'_, F> {
     }
 }
 
+/// Each article's edges, in edge order: the edge numbers of all articles in
+/// one list, cut by article (two numbers an edge, where a map of lists
+/// would take several times that).
+struct EdgesOf<'a> {
+    edges: &'a [Edge],
+    /// Where each article's edge numbers start in `ids`; one more than articles.
+    starts: Vec<usize>,
+    ids: Vec<u32>,
+}
+
+impl<'a> EdgesOf<'a> {
+    fn new(n: usize, edges: &'a [Edge]) -> EdgesOf<'a> {
+        let mut starts = vec![0usize; n + 1];
+        for e in edges {
+            starts[e.a as usize + 1] += 1;
+            starts[e.b as usize + 1] += 1;
+        }
+        for i in 0..n {
+            starts[i + 1] += starts[i];
+        }
+        let mut next = starts.clone();
+        let mut ids = vec![0u32; starts[n]];
+        for (id, e) in edges.iter().enumerate() {
+            for end in [e.a, e.b] {
+                ids[next[end as usize]] = id as u32;
+                next[end as usize] += 1;
+            }
+        }
+        EdgesOf { edges, starts, ids }
+    }
+
+    fn of(&self, doc: DocId) -> impl Iterator<Item = &'a Edge> + '_ {
+        let edges = self.edges;
+        self.ids[self.starts[doc as usize]..self.starts[doc as usize + 1]].iter().map(move |&id| &edges[id as usize])
+    }
+}
+
 /// DBSCAN over one block's verified edges; returns a group number per member.
-fn dbscan_block(members: &[DocId], edges_of: &FxHashMap<DocId, Vec<&Edge>>) -> Vec<u32> {
+fn dbscan_block(members: &[DocId], edges_of: &EdgesOf) -> Vec<u32> {
     let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
     let lists: Vec<Vec<usize>> = members
         .iter()
         .enumerate()
         .map(|(i, d)| {
             let mut near = vec![i];
-            near.extend(edges_of.get(d).into_iter().flatten().filter_map(|e| position.get(&e.other(*d)).copied()));
+            near.extend(edges_of.of(*d).filter_map(|e| position.get(&e.other(*d)).copied()));
             near.sort_unstable();
             near.dedup();
             near
@@ -261,7 +293,7 @@ fn dbscan_block(members: &[DocId], edges_of: &FxHashMap<DocId, Vec<&Edge>>) -> V
         if snapshot[i].is_some() {
             continue;
         }
-        let best = edges_of.get(&d).into_iter().flatten().filter_map(|e| {
+        let best = edges_of.of(d).filter_map(|e| {
             let other = e.other(d);
             let g = snapshot[*position.get(&other)?]?;
             Some((e.cosine.max(e.containment()), other, g))
