@@ -12,7 +12,8 @@
 //! articles share is a topic word, not a story's fingerprint (document
 //! frequency pruning). Each article keeps only its closest term-key
 //! partners: those sharing at least as many keys as its
-//! `closest_partners`-th best (ties kept), so a pair is proposed when
+//! `closest_partners`-th best (ties kept, unless there are hundreds), so a
+//! pair is proposed when
 //! either side ranks the other among its closest; an article of a topic
 //! that hundreds of stories share is not compared with all of them. A
 //! second index holds each article's `WORDING_KEYS` (16) smallest shingle
@@ -243,7 +244,9 @@ impl KeyIndex {
     }
 
     /// Sets each article's bar to the number of keys its `closest`-th
-    /// partner shares with it (ties all kept), and at least `min_shared`.
+    /// partner shares with it (ties kept, unless more than
+    /// [`MAX_TIES_FACTOR`] times `closest` partners reach it: then one
+    /// more), and at least `min_shared`.
     /// A pair is then a candidate when it clears the lower of its two
     /// bars: each article keeps its closest partners, whichever side asks.
     fn rank_partners(&mut self, closest: usize) {
@@ -265,7 +268,11 @@ impl KeyIndex {
                         return floor;
                     }
                     let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
-                    nth.max(floor)
+                    // Hundreds of partners sharing the closest-th count are
+                    // an article's topic, not its story: the bar goes above them.
+                    let reaching = shared.iter().filter(|&&c| c >= nth).count();
+                    let bar = if reaching > MAX_TIES_FACTOR * closest { nth + 1 } else { nth };
+                    bar.max(floor)
                 },
             )
             .collect();
@@ -333,6 +340,13 @@ pub struct CandidateInput<'a> {
     /// an index over their heaviest anchors pairs likely translations.
     pub anchors: Option<(&'a [SparseVec], &'a DocFreq)>,
 }
+
+/// How many times `closest_partners` may reach an article's bar before the
+/// bar rises above them. Measured at 100k bench articles: 7.9M -> 4.6M
+/// candidate pairs, pairwise F1 0.792 -> 0.797, every real labelled set
+/// unchanged (with 2 instead of 4, recall fell to 0.96 and
+/// ntrex-crosslingual moved).
+const MAX_TIES_FACTOR: usize = 4;
 
 /// Smallest shingle hashes per article used as wording keys.
 const WORDING_KEYS: usize = 16;
@@ -480,6 +494,26 @@ mod tests {
         let all = crate::params::PipelineParams::new().closest_partners(0).check().unwrap();
         let (pairs, _) = pairs_of(&vectors, &no_wording(vectors.len()), &all);
         assert_eq!(pairs, vec![(0, 1), (0, 2), (0, 5), (2, 3), (2, 5)]);
+    }
+
+    #[test]
+    fn a_count_that_crowds_of_partners_share_is_no_bar() {
+        // Article 0 shares keys 1-3 with article 1; articles 2..=7 share
+        // keys 1 and 2 with 0, with 1 and with each other, and a third key
+        // each with one of 8..=13.
+        let mut vectors = vec![vec_of(&[1, 2, 3, 9]), vec_of(&[1, 2, 3])];
+        vectors.extend((0..6).map(|i| vec_of(&[1, 2, 200 + i])));
+        vectors.extend((0..6).map(|i| vec_of(&[200 + i])));
+        let partners_of_0 = |closest| {
+            let params = crate::params::PipelineParams::new().closest_partners(closest).check().unwrap();
+            let (pairs, _) = pairs_of(&vectors, &no_wording(vectors.len()), &params);
+            pairs.into_iter().filter(|p| p.0 == 0).map(|p| p.1).collect::<Vec<_>>()
+        };
+        // Closest 1: seven partners of each of 2..=7 tie at two keys, more
+        // than 4 x 1, so none of them is close.
+        assert_eq!(partners_of_0(1), vec![1]);
+        // Closest 2: seven ties are within 4 x 2, and all are kept.
+        assert_eq!(partners_of_0(2), vec![1, 2, 3, 4, 5, 6, 7]);
     }
 
     #[test]
