@@ -13,9 +13,9 @@
 //! frequency pruning). Each article keeps only its closest term-key
 //! partners: those sharing at least as many keys as its
 //! `closest_partners`-th best (ties kept, unless there are hundreds), so a
-//! pair is proposed when
-//! either side ranks the other among its closest; an article of a topic
-//! that hundreds of stories share is not compared with all of them. A
+//! pair is proposed when either side ranks the other among its closest; an
+//! article of a topic that hundreds of stories share is not compared with
+//! all of them. A
 //! second index holds each article's `WORDING_KEYS` (16) smallest shingle
 //! hashes (a min-hash sample of its wording); two articles sharing enough
 //! of them are a candidate too (copies whose heavy terms differ; see
