@@ -62,6 +62,21 @@ pub mod eval;
 pub mod pipeline;
 pub mod progress;
 
+#[cfg(test)]
+mod testing {
+    /// A xorshift generator of pseudo-random `u64`s from a non-zero seed,
+    /// for tests that need reproducible noise.
+    pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+        let mut state = seed;
+        move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        }
+    }
+}
+
 pub use article::{Article, DocId};
 pub use error::{Error, Result};
 pub use params::{PipelineParams, ValidParams};

@@ -130,13 +130,7 @@ mod tests {
             }
             (both, taken)
         }
-        let mut state = 11u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(11);
         for round in 0..500 {
             let mut list = |len: u64| {
                 let mut v: Vec<u64> = (0..len).map(|_| next() % 200).collect();

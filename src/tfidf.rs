@@ -565,13 +565,7 @@ mod tests {
     #[test]
     fn table_and_rebuilt_cosines_equal_the_merged_one() {
         // Pseudo-random vectors with partly shared terms.
-        let mut state = 7u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::testing::xorshift(7);
         let pick = |r: u64| if r % 3 == 0 { r % 64 } else { r };
         let vectors: Vec<SparseVec> = (0..60)
             .map(|_| {
