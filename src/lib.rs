@@ -62,6 +62,11 @@ pub mod eval;
 pub mod pipeline;
 pub mod progress;
 
+pub use article::{Article, DocId};
+pub use error::{Error, Result};
+pub use params::{PipelineParams, ValidParams};
+pub use pipeline::{Pipeline, RunResult};
+
 #[cfg(test)]
 mod testing {
     /// A xorshift generator of pseudo-random `u64`s from a non-zero seed,
@@ -76,8 +81,3 @@ mod testing {
         }
     }
 }
-
-pub use article::{Article, DocId};
-pub use error::{Error, Result};
-pub use params::{PipelineParams, ValidParams};
-pub use pipeline::{Pipeline, RunResult};
