@@ -449,6 +449,9 @@ pub struct PairRecord<'a> {
     pub anchor_cosine: Option<f32>,
     /// Whether verification accepted the pair.
     pub accepted: bool,
+    /// The two bodies are identical after cleaning: linked without being a candidate.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exact_duplicate: bool,
 }
 
 impl RunResult {
@@ -457,12 +460,16 @@ impl RunResult {
         clean_article(&self.articles[doc as usize], &self.boilerplate).body
     }
 
-    /// Every candidate pair with its measurements, in pair order.
+    /// Every candidate pair with its measurements, in pair order, then
+    /// each exact duplicate's link to its first copy (never a candidate:
+    /// identical bodies are linked without measuring).
     pub fn pair_records(&self) -> Vec<PairRecord<'_>> {
         let accepted: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
-        self.pairs
-            .iter()
-            .map(|&(a, b)| {
+        let candidates: rustc_hash::FxHashSet<(DocId, DocId)> = self.pairs.iter().copied().collect();
+        let duplicates = self.edges.iter().map(|e| (e.a, e.b)).filter(|pair| !candidates.contains(pair));
+        let records = self.pairs.iter().copied().map(|pair| (pair, false)).chain(duplicates.map(|pair| (pair, true)));
+        records
+            .map(|((a, b), exact_duplicate)| {
                 let (sa, sb) = (&self.sketches[a as usize], &self.sketches[b as usize]);
                 PairRecord {
                     a: &self.articles[a as usize].id,
@@ -472,6 +479,7 @@ impl RunResult {
                     b_in_a: sb.containment_in(sa),
                     anchor_cosine: self.anchor_vectors.as_ref().map(|v| v[a as usize].cosine(&v[b as usize])),
                     accepted: accepted.contains(&(a, b)),
+                    exact_duplicate,
                 }
             })
             .collect()

@@ -96,7 +96,9 @@ fn corpus() -> impl Strategy<Value = Vec<(String, String)>> {
         for (i, (text, copies)) in docs.into_iter().enumerate() {
             out.push((format!("d{i:02}"), text.clone()));
             for c in 0..copies {
-                out.push((format!("d{i:02}c{c}"), format!("{text} extra{c}")));
+                // The first copy is an exact duplicate, the second has a word added.
+                let copy = if c == 0 { text.clone() } else { format!("{text} extra{c}") };
+                out.push((format!("d{i:02}c{c}"), copy));
             }
         }
         out
@@ -109,10 +111,27 @@ proptest! {
     #[test]
     fn pipeline_invariants_hold(docs in corpus(), seed in any::<u64>()) {
         let articles: Vec<Article> = docs.iter().map(|(id, t)| Article::new(id.clone(), t.clone())).collect();
-        let pipeline = Pipeline::new(PipelineParams::default().check().unwrap());
+        let pipeline = Pipeline::new(PipelineParams::default().check().unwrap()).with_pair_records(true);
         let result = pipeline.run(articles.clone()).unwrap();
         // Every article exactly once.
         prop_assert_eq!(result.articles.len(), docs.len());
+        // The pair records explain every story: its members are linked by accepted records.
+        let index: HashMap<&str, usize> = result.articles.iter().enumerate().map(|(d, a)| (a.id.as_str(), d)).collect();
+        let mut linked: Vec<usize> = (0..docs.len()).collect();
+        fn root(linked: &mut [usize], mut d: usize) -> usize {
+            while linked[d] != d {
+                d = linked[d];
+            }
+            d
+        }
+        for record in result.pair_records().iter().filter(|r| r.accepted) {
+            let (a, b) = (root(&mut linked, index[record.a]), root(&mut linked, index[record.b]));
+            linked[a] = b;
+        }
+        for (cluster, members) in result.clustering.multi_member() {
+            let first = root(&mut linked, members[0] as usize);
+            prop_assert!(members.iter().all(|&d| root(&mut linked, d as usize) == first), "story {} is not explained", cluster);
+        }
         // One canonical per multi-member story; derived_from stays inside the story and leads to the canonical.
         for (cluster, members) in result.clustering.multi_member() {
             let canon: Vec<_> = members.iter().filter(|&&d| result.assignments[d as usize].role == Role::Canonical).collect();

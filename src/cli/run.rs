@@ -41,7 +41,9 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 2, value_name = "N", value_parser = clap::value_parser!(u32).range(2..))]
     pub min_cluster_size: u32,
     /// Also write every candidate pair with its cosine, containments and
-    /// verdict to this JSONL file (for tuning and for explaining a merge).
+    /// verdict to this JSONL file, then each exact duplicate's link to its
+    /// first copy ("exact_duplicate": true): together, every link a story
+    /// was built from (for tuning and for explaining a merge).
     #[arg(long, value_name = "FILE")]
     pub pairs: Option<PathBuf>,
     /// No progress bars and no summary.
