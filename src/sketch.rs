@@ -9,26 +9,57 @@
 //! estimates the Jaccard index J, and with the exact set sizes
 //! `|A ∩ B| = J (|A| + |B|) / (1 + J)`. Below `k` shingles the sketch is the
 //! whole set and the estimate is exact.
+//!
+//! A sketch also keeps the article's opening: its first
+//! [`OPENING_SHINGLES`] shingles, for telling a copy (which keeps the top of
+//! its story) from a text that reuses a passage out of the middle of
+//! another.
 
-/// The `k` smallest distinct shingle hashes of an article, and its shingle count.
+/// Shingles, from the start of an article, that make its opening (about
+/// the first 35 words).
+pub const OPENING_SHINGLES: usize = 32;
+
+/// The `k` smallest distinct shingle hashes of an article, its shingle
+/// count, and its opening.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShingleSketch {
     /// Smallest hashes, ascending.
     pub mins: Vec<u64>,
     /// Distinct shingles in the article.
     pub distinct: u32,
+    /// The low 32 bits of the first [`OPENING_SHINGLES`] shingles, ascending.
+    pub opening: Vec<u32>,
 }
 
 impl ShingleSketch {
-    /// Sketches a list of shingle hashes (duplicates allowed).
+    /// Sketches a list of shingle hashes in text order (duplicates allowed).
     pub fn new(mut shingles: Vec<u64>, k: usize) -> ShingleSketch {
+        let mut opening: Vec<u32> = shingles.iter().take(OPENING_SHINGLES).map(|&h| h as u32).collect();
+        opening.sort_unstable();
+        opening.dedup();
+        opening.shrink_to_fit();
         shingles.sort_unstable();
         shingles.dedup();
         let distinct = shingles.len() as u32;
         // A new list of exactly the kept hashes: truncating would keep the
         // whole article's room (three times the sketch) for the whole run.
         let mins = shingles[..shingles.len().min(k)].to_vec();
-        ShingleSketch { mins, distinct }
+        ShingleSketch { mins, distinct, opening }
+    }
+
+    /// Do the two articles' openings share a shingle? A copy, an excerpt or
+    /// a trimmed version keeps the top of its story, so its opening and its
+    /// source's overlap even after a changed first sentence or dateline.
+    pub fn shares_opening(&self, other: &ShingleSketch) -> bool {
+        let (mut i, mut j) = (0, 0);
+        while i < self.opening.len() && j < other.opening.len() {
+            match self.opening[i].cmp(&other.opening[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => return true,
+            }
+        }
+        false
     }
 
     /// Estimated number of shingles the two articles share.
@@ -149,6 +180,19 @@ mod tests {
     fn a_sketch_holds_no_more_room_than_its_hashes() {
         let s = ShingleSketch::new((0..2000).rev().collect(), 128);
         assert_eq!((s.mins.len(), s.mins.capacity(), s.distinct), (128, 128, 2000));
+        assert_eq!((s.opening.len(), s.opening.capacity()), (OPENING_SHINGLES, OPENING_SHINGLES));
+    }
+
+    #[test]
+    fn the_opening_is_the_start_of_the_text() {
+        let story = ShingleSketch::new((0..300).collect(), 64);
+        // A trimmed copy whose first sentence was rewritten still overlaps the opening.
+        let trimmed = ShingleSketch::new((1000..1010).chain(10..200).collect(), 64);
+        assert!(story.shares_opening(&trimmed) && trimmed.shares_opening(&story));
+        // A text that reuses a passage from the middle does not.
+        let reuse = ShingleSketch::new((5000..5040).chain(150..250).collect(), 64);
+        assert!(!story.shares_opening(&reuse));
+        assert!(ShingleSketch::new(vec![], 64).opening.is_empty());
     }
 
     #[test]

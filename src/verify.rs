@@ -10,8 +10,12 @@
 //! shares whole passages while neither text is mostly inside the other
 //! (containment from [`PARTIAL_OVERLAP_FROM`] up to `min_containment`) needs
 //! a cosine of [`PARTIAL_OVERLAP_MAX_COSINE`]: that is two stories reusing a
-//! background paragraph. Unverified candidates are never joined: that is
-//! what keeps unrelated stories from chaining together.
+//! background paragraph. And a pair that shares passages at a cosine below
+//! [`OPENING_NEEDED_BELOW_COSINE`] must also share its opening (see
+//! [`ShingleSketch::shares_opening`]): a copy or an excerpt keeps the top
+//! of its story, while a text holding another's paragraph in its middle is
+//! a different story reusing it. Unverified candidates are never joined:
+//! that is what keeps unrelated stories from chaining together.
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -100,6 +104,9 @@ impl<'a> Verifier<'a> {
         if !contained && is_partial_overlap(&edge) {
             return None;
         }
+        if shares_passages(&edge) && cosine < OPENING_NEEDED_BELOW_COSINE && !sa.shares_opening(sb) {
+            return None;
+        }
         (cosine >= params.min_cosine() || contained).then_some(edge)
     }
 }
@@ -115,13 +122,22 @@ pub const PARTIAL_OVERLAP_FROM: f32 = 0.2;
 /// Cosine above which a partial overlap is still the same story.
 pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
 
+/// Cosine below which two texts that share passages must share their
+/// openings too.
+pub const OPENING_NEEDED_BELOW_COSINE: f32 = 0.6;
+
+/// Do the two texts share whole passages (not just a few common phrases)?
+fn shares_passages(edge: &Edge) -> bool {
+    edge.containment() >= PARTIAL_OVERLAP_FROM
+}
+
 /// Do the two texts share whole passages while neither is mostly inside the
 /// other, at a cosine that only those passages lift? That is two stories
 /// reusing a background paragraph or a quote, not one story: a copy is
 /// mostly inside its source (an excerpt, a trimmed copy), and a retelling
 /// shares little exact wording.
 fn is_partial_overlap(edge: &Edge) -> bool {
-    edge.containment() >= PARTIAL_OVERLAP_FROM && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
+    shares_passages(edge) && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
 }
 
 /// What verification measures, per article (indexed by [`DocId`]).
@@ -145,6 +161,7 @@ pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &Vali
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::DEFAULT_CONTAINMENT_FLOOR;
 
     fn evidence<'a>(v: &'a PairVectors, s: &'a [ShingleSketch], langs: &'a [&'a str], anchors: Option<&'a [SparseVec]>) -> Evidence<'a> {
         Evidence { vectors: v, sketches: s, langs, anchors }
@@ -209,5 +226,20 @@ mod tests {
         // The same cosine with no shared wording is a retelling, and passes.
         let disjoint = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((200..290).collect(), 128)];
         assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
+    }
+
+    #[test]
+    fn a_contained_text_needs_the_top_of_the_story_at_a_modest_cosine() {
+        let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
+        let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.0)])];
+        let cosine = vectors[0].cosine(&vectors[1]);
+        assert!(cosine > DEFAULT_CONTAINMENT_FLOOR && cosine < OPENING_NEEDED_BELOW_COSINE, "{cosine}");
+        let judge = |sketches: &[ShingleSketch]| {
+            verify_pair(0, 1, &evidence(&compact(&vectors), sketches, &["en"; 2], None), &ValidParams::default())
+        };
+        // The short text is the long one's first 60 shingles: an excerpt.
+        assert!(judge(&[ShingleSketch::new((0..300).collect(), 512), ShingleSketch::new((0..60).collect(), 512)]).is_some());
+        // The same share of wording, from the long text's middle: a reused passage.
+        assert!(judge(&[ShingleSketch::new((0..300).collect(), 512), ShingleSketch::new((150..210).collect(), 512)]).is_none());
     }
 }
