@@ -42,8 +42,12 @@ use crate::verify::Edge;
 const DBSCAN_MIN_POINTS: usize = 4;
 /// Groups above this size must be dense (see the module docs).
 pub const LARGE_STORY: usize = 50;
-/// Share of a large group's pairs its edges must cover.
-pub const MIN_LARGE_STORY_DENSITY: f32 = 0.5;
+/// Share of a large group's pairs its edges must cover. The true stories of
+/// about 300 copies in the 100k benchmark corpus cover 0.53 to 0.81 (the
+/// candidate stage does not pair every copy with every other), so the bar
+/// sits below them; at 0.5 one of them, with a few articles of other
+/// stories attached, was cut in three.
+pub const MIN_LARGE_STORY_DENSITY: f32 = 0.4;
 /// How much the cosine bar rises at each split of a sparse large group.
 pub const SPLIT_STEP: f32 = 0.1;
 
