@@ -26,6 +26,14 @@
 //! by raising the cosine its edges need, [`SPLIT_STEP`] at a time, until
 //! every piece is small or dense; an article left without edges rejoins the
 //! piece of its strongest one.
+//!
+//! A dense large group can still be one story of copies with a few
+//! unrelated articles attached: texts that share a passage and the opening
+//! with many of the copies (a short story whose first paragraph another
+//! story reuses). When at least half a large group is linked by copy
+//! evidence (cosine [`COPY_COSINE`], or one text inside the other), the
+//! articles that only weaker links attach are parted from it, each with
+//! the articles their own copy evidence joins them to.
 
 use std::sync::Arc;
 
@@ -39,6 +47,7 @@ use petgraph::unionfind::UnionFind;
 use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
+use crate::params::ValidParams;
 use crate::verify::Edge;
 
 /// Core points need this many neighbours (themselves included) within reach.
@@ -58,6 +67,9 @@ pub const LARGE_MULTILINGUAL_STORY: usize = 50;
 /// sits below them; at 0.5 one of them, with a few articles of other
 /// stories attached, was cut in three.
 pub const MIN_LARGE_STORY_DENSITY: f32 = 0.4;
+/// Cosine at which two articles of a large group are copies of each other
+/// (see the module docs).
+pub const COPY_COSINE: f32 = 0.65;
 /// How much the cosine bar rises at each split of a sparse large group.
 pub const SPLIT_STEP: f32 = 0.1;
 
@@ -101,13 +113,17 @@ pub struct BlockStats {
     pub multilingual: usize,
     /// Large sparse groups split by raising the cosine bar.
     pub thinned: usize,
+    /// Large groups of copies parted from the articles weaker links attached.
+    pub strays_apart: usize,
 }
 
-/// Connected components, with components of `min_block` or more members
-/// re-clustered by DBSCAN over their verified edges, and large sparse
-/// groups split above `min_cosine` (see the module docs). `langs` (the
-/// language of each article) only feeds the statistics.
-pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_cosine: f32) -> (Clustering, BlockStats) {
+/// Connected components, with components of `params.dbscan_min_block()` or
+/// more members re-clustered by DBSCAN over their verified edges, large
+/// sparse groups split above `params.min_cosine()`, and large groups of
+/// copies parted from their strays (see the module docs). `langs` is the
+/// language of each article: groups spanning languages may be sparser.
+pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -> (Clustering, BlockStats) {
+    let (min_block, min_cosine) = (params.dbscan_min_block(), params.min_cosine());
     let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
     let mut labels: Vec<(u32, u32, u32)> = components.assignment.iter().map(|&c| (c, 0, 0)).collect();
@@ -132,10 +148,22 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_c
     for group in grouped.clusters.iter().filter(|g| g.len() > LARGE_STORY) {
         let spans_languages = group.iter().any(|&d| langs[d as usize] != langs[group[0] as usize]);
         let large = if spans_languages { LARGE_MULTILINGUAL_STORY } else { LARGE_STORY };
-        let mut pieces = Vec::new();
-        split_sparse(group.clone(), &edges_of, min_cosine, large, &mut pieces);
-        if pieces.len() > 1 {
+        let mut sparse_pieces = Vec::new();
+        split_sparse(group.clone(), &edges_of, min_cosine, large, &mut sparse_pieces);
+        if sparse_pieces.len() > 1 {
             stats.thinned += 1;
+        }
+        let mut pieces = Vec::with_capacity(sparse_pieces.len());
+        for piece in sparse_pieces {
+            let before = pieces.len();
+            if spans_languages || piece.len() <= large {
+                pieces.push(piece);
+            } else {
+                strays_apart(piece, &edges_of, params.min_containment(), &mut pieces);
+            }
+            if pieces.len() > before + 1 {
+                stats.strays_apart += 1;
+            }
         }
         for (piece, members) in pieces.iter().enumerate() {
             for &doc in members {
@@ -144,6 +172,37 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], min_block: usize, min_c
         }
     }
     (from_labels(&labels), stats)
+}
+
+/// Parts a large group that is mostly one set of copies (linked at
+/// [`COPY_COSINE`] or more, or one text inside the other by
+/// `min_containment`: at least half the group) from the articles that only
+/// weaker links attach to it; pieces go to `out`.
+fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, out: &mut Vec<Vec<DocId>>) {
+    let n = members.len();
+    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let mut uf = UnionFind::<usize>::new(n);
+    for &d in &members {
+        for e in edges_of.of(d).filter(|e| e.a == d && (e.cosine >= COPY_COSINE || e.containment() >= min_containment)) {
+            if let Some(&j) = position.get(&e.b) {
+                uf.union(position[&d], j);
+            }
+        }
+    }
+    let copies_of = uf.into_labeling();
+    let mut size = vec![0usize; n];
+    copies_of.iter().for_each(|&c| size[c] += 1);
+    if size.iter().max().is_none_or(|&core| 2 * core < n) {
+        out.push(members);
+        return;
+    }
+    let mut pieces: FxHashMap<usize, Vec<DocId>> = FxHashMap::default();
+    for (i, &c) in copies_of.iter().enumerate() {
+        pieces.entry(c).or_default().push(members[i]);
+    }
+    let mut pieces: Vec<Vec<DocId>> = pieces.into_values().collect();
+    pieces.sort_unstable_by_key(|p| p[0]);
+    out.extend(pieces);
 }
 
 /// Splits `members` into pieces of at most `large` articles or dense,
@@ -343,6 +402,10 @@ mod tests {
     use super::*;
     use crate::tfidf::SparseVec;
 
+    fn params_with_block(min_block: usize) -> ValidParams {
+        crate::params::PipelineParams::new().dbscan_min_block(min_block).check().unwrap()
+    }
+
     fn edge(a: DocId, b: DocId) -> Edge {
         Edge { a, b, cosine: 0.9, a_in_b: 0.0, b_in_a: 0.0 }
     }
@@ -377,7 +440,7 @@ mod tests {
             }
         }
         assert_eq!(connected_components(10, &edges).clusters.len(), 1);
-        let (c, stats) = cluster(10, &edges, &["en"; 10], 3, 0.4);
+        let (c, stats) = cluster(10, &edges, &["en"; 10], &params_with_block(3));
         assert_eq!(stats.split, 1);
         assert_ne!(c.assignment[0], c.assignment[4]);
         assert!(c.assignment[..4].iter().all(|&x| x == c.assignment[0]));
@@ -401,7 +464,7 @@ mod tests {
                 }
             }
         }
-        let (c, stats) = cluster(80, &edges, &["en"; 80], 6, 0.4);
+        let (c, stats) = cluster(80, &edges, &["en"; 80], &ValidParams::default());
         assert_eq!(stats.thinned, 1, "{stats:?} {:?}", c.clusters);
         for story in 0..4 {
             let first = c.assignment[story * 20];
@@ -423,13 +486,36 @@ mod tests {
                 }
             }
         }
-        let (one_language, _) = cluster(30, &edges, &["en"; 30], 6, 0.4);
+        let (one_language, _) = cluster(30, &edges, &["en"; 30], &ValidParams::default());
         assert_eq!(one_language.clusters.len(), 3);
         // Translations are linked on anchors alone: the same group across
         // languages is below the size at which density is asked.
         let langs: Vec<&str> = (0..30).map(|d| ["en", "de", "ja"][d % 3]).collect();
-        let (across, stats) = cluster(30, &edges, &langs, 6, 0.4);
+        let (across, stats) = cluster(30, &edges, &langs, &ValidParams::default());
         assert_eq!((across.clusters.len(), stats.thinned), (1, 0));
+    }
+
+    #[test]
+    fn strays_are_parted_from_a_large_story_of_copies_but_excerpts_stay() {
+        // Forty copies (cosine 0.9 among them); articles 40 and 41 share
+        // passages with ten copies each at cosine 0.5; article 42 lies
+        // wholly inside ten copies at the same cosine (an excerpt).
+        let mut edges = Vec::new();
+        for a in 0..40u32 {
+            for b in a + 1..40 {
+                edges.push(Edge { a, b, cosine: 0.9, a_in_b: 0.9, b_in_a: 0.9 });
+            }
+        }
+        for copy in 0..10u32 {
+            edges.push(Edge { a: copy, b: 40, cosine: 0.5, a_in_b: 0.3, b_in_a: 0.5 });
+            edges.push(Edge { a: copy + 10, b: 41, cosine: 0.5, a_in_b: 0.3, b_in_a: 0.5 });
+            edges.push(Edge { a: copy + 20, b: 42, cosine: 0.5, a_in_b: 0.3, b_in_a: 1.0 });
+        }
+        let (c, stats) = cluster(43, &edges, &["en"; 43], &ValidParams::default());
+        assert_eq!((stats.thinned, stats.strays_apart), (0, 1), "{stats:?}");
+        assert_eq!(c.clusters.len(), 3);
+        assert_eq!(c.assignment[42], c.assignment[0]);
+        assert!(c.assignment[40] != c.assignment[0] && c.assignment[41] != c.assignment[0]);
     }
 
     #[test]
@@ -441,7 +527,7 @@ mod tests {
                 edges.push(Edge { a, b, cosine: if (a + b) % 5 == 0 { 0.45 } else { 0.9 }, a_in_b: 0.0, b_in_a: 0.0 });
             }
         }
-        let (c, stats) = cluster(60, &edges, &["en"; 60], 6, 0.4);
+        let (c, stats) = cluster(60, &edges, &["en"; 60], &ValidParams::default());
         assert_eq!(stats.thinned, 0);
         assert_eq!(c.clusters.len(), 1);
     }

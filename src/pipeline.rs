@@ -320,7 +320,7 @@ impl Pipeline {
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, self.params.dbscan_min_block(), self.params.min_cosine());
+        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, &self.params);
         stats.blocks = blocks;
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
