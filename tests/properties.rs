@@ -118,19 +118,19 @@ proptest! {
         // The pair records explain every story: its members are linked by accepted records.
         let index: HashMap<&str, usize> = result.articles.iter().enumerate().map(|(d, a)| (a.id.as_str(), d)).collect();
         let mut linked: Vec<usize> = (0..docs.len()).collect();
-        fn root(linked: &mut [usize], mut d: usize) -> usize {
+        fn root(linked: &[usize], mut d: usize) -> usize {
             while linked[d] != d {
                 d = linked[d];
             }
             d
         }
         for record in result.pair_records().iter().filter(|r| r.accepted) {
-            let (a, b) = (root(&mut linked, index[record.a]), root(&mut linked, index[record.b]));
+            let (a, b) = (root(&linked, index[record.a]), root(&linked, index[record.b]));
             linked[a] = b;
         }
         for (cluster, members) in result.clustering.multi_member() {
-            let first = root(&mut linked, members[0] as usize);
-            prop_assert!(members.iter().all(|&d| root(&mut linked, d as usize) == first), "story {} is not explained", cluster);
+            let first = root(&linked, members[0] as usize);
+            prop_assert!(members.iter().all(|&d| root(&linked, d as usize) == first), "story {} is not explained", cluster);
         }
         // One canonical per multi-member story; derived_from stays inside the story and leads to the canonical.
         for (cluster, members) in result.clustering.multi_member() {
