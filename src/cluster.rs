@@ -196,13 +196,19 @@ fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, o
         out.push(members);
         return;
     }
+    out.extend(pieces_of(&members, &copies_of));
+}
+
+/// `members` grouped by their labels (`label[i]` is `members[i]`'s), the
+/// groups ordered by their first member so that the order is deterministic.
+fn pieces_of(members: &[DocId], label: &[usize]) -> Vec<Vec<DocId>> {
     let mut pieces: FxHashMap<usize, Vec<DocId>> = FxHashMap::default();
-    for (i, &c) in copies_of.iter().enumerate() {
-        pieces.entry(c).or_default().push(members[i]);
+    for (&doc, &l) in members.iter().zip(label) {
+        pieces.entry(l).or_default().push(doc);
     }
     let mut pieces: Vec<Vec<DocId>> = pieces.into_values().collect();
     pieces.sort_unstable_by_key(|p| p[0]);
-    out.extend(pieces);
+    pieces
 }
 
 /// Splits `members` into pieces of at most `large` articles or dense,
@@ -246,13 +252,7 @@ fn split_sparse(members: Vec<DocId>, edges_of: &EdgesOf, level: f32, large: usiz
             piece_of[i] = piece_of[j];
         }
     }
-    let mut pieces: FxHashMap<usize, Vec<DocId>> = FxHashMap::default();
-    for (i, &p) in piece_of.iter().enumerate() {
-        pieces.entry(p).or_default().push(members[i]);
-    }
-    let mut pieces: Vec<Vec<DocId>> = pieces.into_values().collect();
-    pieces.sort_unstable_by_key(|p| p[0]);
-    for piece in pieces {
+    for piece in pieces_of(&members, &piece_of) {
         split_sparse(piece, edges_of, bar, large, out);
     }
 }
