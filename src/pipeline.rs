@@ -33,7 +33,7 @@ use crate::progress::Progress;
 use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
-use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, TermHash};
+use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
 
 /// Bytes of an article that are analyzed; the rest of a longer text is
@@ -68,9 +68,10 @@ pub struct Analyzed {
     pub body: BodyFacts,
     /// Language code.
     pub lang: String,
-    /// Term hashes of the body, in order. [`Pipeline::run`] empties them
-    /// once the vectors and shingles are made: they are the largest
-    /// per-article state, and nothing later reads them.
+    /// Term hashes of the body, in order. [`Pipeline::run`] packs each
+    /// piece's lists into [`PackedTerms`] (half the room) and empties these:
+    /// they are the largest per-article state, and only the vectors and
+    /// shingles are made from them.
     pub terms: Vec<TermHash>,
     /// The body's shingle hashes (their high 32 bits), in order; filled by
     /// [`Pipeline::run`] with the vectors, for the roles stage.
@@ -229,22 +230,38 @@ impl Pipeline {
         clock.lap("boilerplate", &mut stats);
         self.check_cancelled()?;
 
+        // Each piece of articles is analyzed in parallel, then its term lists
+        // are packed (4 bytes a term) until the document frequencies are known.
         let bar = self.progress.stage("analyze", articles.len() as u64);
-        let mut analyzed: Vec<Analyzed> = articles
-            .par_iter()
-            .map(|a| {
-                self.check_cancelled()?;
-                let r = self.analyze(a, &boilerplate);
-                bar.inc(1);
-                r
+        let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms)> = articles
+            .par_chunks(PIECE)
+            .map(|chunk| {
+                let mut docs: Vec<Analyzed> = chunk
+                    .par_iter()
+                    .map(|a| {
+                        self.check_cancelled()?;
+                        let r = self.analyze(a, &boilerplate);
+                        bar.inc(1);
+                        r
+                    })
+                    .collect::<Result<_>>()?;
+                let terms = PackedTerms::pack(docs.iter().map(|d| d.terms.as_slice()));
+                docs.iter_mut().for_each(|d| d.terms = Vec::new());
+                Ok((docs, terms))
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
+        let mut analyzed = Vec::with_capacity(articles.len());
+        let mut packed_terms = Vec::with_capacity(analyzed_pieces.len());
+        for (docs, terms) in analyzed_pieces {
+            analyzed.extend(docs);
+            packed_terms.push(terms);
+        }
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         clock.lap("analyze", &mut stats);
         self.check_cancelled()?;
 
-        let df = document_frequencies(&analyzed);
+        let df = document_frequencies(&analyzed, &packed_terms);
         stats.vocabulary = df.vocabulary();
         let stop_words = if self.params.stop_words() {
             StopWords::for_languages(analyzed.iter().map(|a| a.lang.as_str()), &self.analyzer)
@@ -253,21 +270,24 @@ impl Pipeline {
         };
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         // Each piece of articles is vectorized, laid out compactly and cut to
-        // its keys at once: the batch's full vectors are never all held.
+        // its keys at once, and its packed terms freed: the batch's full
+        // vectors are never all held.
         let shared = SharedTerms::new(&df);
         let pieces: Vec<(VectorPiece, Vec<Vec<TermHash>>, Vec<ShingleSketch>)> = analyzed
             .par_chunks_mut(PIECE)
-            .map(|chunk| {
+            .zip(packed_terms.into_par_iter())
+            .map(|(chunk, packed)| {
                 let mut piece = VectorPiece::default();
                 let mut keys = Vec::with_capacity(chunk.len());
                 let mut sketches = Vec::with_capacity(chunk.len());
-                for a in chunk {
-                    let v = weighting.vectorize(&a.terms, &a.lang, self.params.max_terms());
+                let mut terms = Vec::new();
+                for (i, a) in chunk.iter_mut().enumerate() {
+                    packed.unpack_into(i, &mut terms);
+                    let v = weighting.vectorize(&terms, &a.lang, self.params.max_terms());
                     keys.push(candidates::term_keys_of(&v, &df, &self.params));
                     piece.push(&v, &shared);
-                    let full = shingles(&a.terms, self.params.shingle_size());
+                    let full = shingles(&terms, self.params.shingle_size());
                     a.shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
-                    a.terms = Vec::new();
                     sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
                 }
                 piece.shrink_to_fit();
@@ -537,14 +557,30 @@ pub fn fit_boilerplate(articles: &[Article]) -> BoilerplateModel {
     total.into_model()
 }
 
-/// Document frequencies of the batch's terms (and of Vietnamese syllable pairs).
-pub fn document_frequencies(analyzed: &[Analyzed]) -> DocFreq {
-    frequencies(analyzed, |a, out| {
-        out.extend_from_slice(&a.terms);
-        if indexes_word_pairs(&a.lang) {
-            out.extend(a.terms.windows(2).map(|w| pair_hash(w[0], w[1])));
-        }
-    })
+/// Document frequencies of the batch's terms (and of Vietnamese syllable
+/// pairs), from the packed terms of each [`PIECE`] of `analyzed`.
+pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms]) -> DocFreq {
+    let partial: Vec<DocFreq> = analyzed
+        .par_chunks(PIECE)
+        .zip(packed_terms)
+        .map(|(docs, packed)| {
+            let mut df = DocFreq::default();
+            let (mut terms, mut distinct) = (Vec::new(), Vec::new());
+            for (i, a) in docs.iter().enumerate() {
+                packed.unpack_into(i, &mut terms);
+                distinct.clear();
+                distinct.extend_from_slice(&terms);
+                if indexes_word_pairs(&a.lang) {
+                    distinct.extend(terms.windows(2).map(|w| pair_hash(w[0], w[1])));
+                }
+                distinct.sort_unstable();
+                distinct.dedup();
+                df.add(distinct.iter().copied());
+            }
+            df
+        })
+        .collect();
+    merged(partial)
 }
 
 /// Sums document frequencies over fixed-size chunks merged in order;
@@ -565,6 +601,11 @@ pub fn frequencies<T: Sync>(docs: &[T], terms_of: impl Fn(&T, &mut Vec<TermHash>
             df
         })
         .collect();
+    merged(partial)
+}
+
+/// Chunks' document frequencies summed in order.
+fn merged(partial: Vec<DocFreq>) -> DocFreq {
     let mut total = DocFreq::default();
     partial.into_iter().for_each(|p| total.merge(p));
     total

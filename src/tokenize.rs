@@ -285,9 +285,75 @@ pub fn shingles(terms: &[TermHash], k: usize) -> Vec<u64> {
         .collect()
 }
 
+/// The term lists of a run of consecutive articles, each term held as a
+/// 4-byte number into the run's own vocabulary: half the room of the
+/// 8-byte hashes, which a batch holds from analysis until its document
+/// frequencies are known and it can be vectorized.
+#[derive(Debug, Clone, Default)]
+pub struct PackedTerms {
+    /// The distinct terms of the run, in order of first use.
+    vocabulary: Vec<TermHash>,
+    /// Where each article's terms start in `numbers`; one more entry than articles.
+    starts: Vec<usize>,
+    /// Every article's terms, in order, as indexes into `vocabulary`.
+    numbers: Vec<u32>,
+}
+
+impl PackedTerms {
+    /// Packs the term lists of consecutive articles.
+    pub fn pack<'a>(lists: impl IntoIterator<Item = &'a [TermHash]> + Clone) -> PackedTerms {
+        let total = lists.clone().into_iter().map(<[TermHash]>::len).sum();
+        let mut numbers = Vec::with_capacity(total);
+        let mut starts = vec![0];
+        let mut vocabulary = Vec::new();
+        let mut number_of: rustc_hash::FxHashMap<TermHash, u32> = rustc_hash::FxHashMap::default();
+        for list in lists {
+            numbers.extend(list.iter().map(|&term| {
+                *number_of.entry(term).or_insert_with(|| {
+                    vocabulary.push(term);
+                    // A run holds fewer than 2^32 terms (its articles are at most a few MB each).
+                    (vocabulary.len() - 1) as u32
+                })
+            }));
+            starts.push(numbers.len());
+        }
+        vocabulary.shrink_to_fit();
+        PackedTerms { vocabulary, starts, numbers }
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// True when no article is packed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `doc`-th article's terms, in order, into `out` (emptied first).
+    pub fn unpack_into(&self, doc: usize, out: &mut Vec<TermHash>) {
+        out.clear();
+        out.extend(self.numbers[self.starts[doc]..self.starts[doc + 1]].iter().map(|&n| self.vocabulary[n as usize]));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_terms_unpack_to_the_lists_packed() {
+        let lists: Vec<Vec<TermHash>> = vec![vec![7, 3, 7, 9], vec![], vec![9, 1, 3]];
+        let packed = PackedTerms::pack(lists.iter().map(Vec::as_slice));
+        assert_eq!(packed.len(), 3);
+        assert_eq!(packed.vocabulary, vec![7, 3, 9, 1]);
+        let mut out = vec![42];
+        for (doc, list) in lists.iter().enumerate() {
+            packed.unpack_into(doc, &mut out);
+            assert_eq!(&out, list);
+        }
+    }
 
     fn terms(text: &str) -> Vec<String> {
         Analyzer::new().terms(text).unwrap()
