@@ -11,9 +11,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = args.next().ok_or("usage: show_clean CORPUS.jsonl ID...")?;
     let ids: Vec<String> = args.collect();
     let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
-    let model = fit_boilerplate(&articles);
+    let model = fit_boilerplate(&articles)?;
     for a in articles.iter().filter(|a| ids.contains(&a.id)) {
-        let clean = model.clean(&a.text);
+        let clean = model.clean(&a.text.read()?);
         println!("== {} ({} of {} lines kept)\n{}\n", a.id, clean.kept_lines, clean.kept_lines + clean.removed_lines, clean.body);
     }
     Ok(())

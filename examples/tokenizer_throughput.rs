@@ -19,13 +19,14 @@ use tokenizers::{NormalizedString, Normalizer, OffsetReferential, OffsetType, Pr
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let path = std::env::args().nth(1).ok_or("usage: tokenizer_throughput CORPUS.jsonl")?;
     let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
-    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    let texts: Vec<String> = articles.iter().map(|a| a.text.read().map(|t| t.into_owned())).collect::<Result<_, _>>()?;
+    let bytes: usize = texts.iter().map(String::len).sum();
 
     let analyzer = Analyzer::new();
     let start = Instant::now();
     let mut multilingual = 0usize;
-    for a in &articles {
-        multilingual += analyzer.term_hashes(&a.text)?.len();
+    for text in &texts {
+        multilingual += analyzer.term_hashes(text)?.len();
     }
     let t_multi = start.elapsed().as_secs_f64();
 
@@ -36,8 +37,8 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     ]);
     let start = Instant::now();
     let mut plain = 0usize;
-    for a in &articles {
-        let mut n = NormalizedString::from(a.text.as_str());
+    for text in &texts {
+        let mut n = NormalizedString::from(text.as_str());
         normalizer.normalize(&mut n)?;
         let mut p = PreTokenizedString::from(n);
         pre.pre_tokenize(&mut p)?;

@@ -1,6 +1,13 @@
-//! The data model shared by the stages: an input [`Article`] and where it came from.
+//! The data model shared by the stages: an input [`Article`], its [`Text`]
+//! and where it came from.
+
+use std::borrow::Cow;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
 
 /// Index of an article inside one batch (its position after sorting by id).
 pub type DocId = u32;
@@ -25,14 +32,14 @@ impl std::fmt::Display for Origin {
 }
 
 /// One input article, as read. Only `id` and `text` are required.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Article {
     /// Stable, user-given id (file stem for `.txt` input).
     pub id: String,
     /// Headline, when the input has one.
     pub title: Option<String>,
     /// The article text, lines separated by `\n`.
-    pub text: String,
+    pub text: Text,
     /// Page URL, when known.
     pub url: Option<String>,
     /// Publisher name, when known.
@@ -53,11 +60,145 @@ impl Article {
             origin: Origin { path: format!("<{id}>"), line: 0 },
             id,
             title: None,
-            text: text.into(),
+            text: Text::from(text.into()),
             url: None,
             source: None,
             published_at: None,
             lang: None,
         }
+    }
+}
+
+/// An article's text: held in memory, or left in its uncompressed JSONL
+/// input file and parsed again from there each time a stage reads it, so
+/// that a batch's texts (most of what it reads) are never all held.
+#[derive(Debug, Clone)]
+pub struct Text(Repr);
+
+#[derive(Debug, Clone)]
+enum Repr {
+    Held(String),
+    InFile(Box<FileSpan>),
+}
+
+/// Where a JSONL record lies in its file, and what its text was when read.
+#[derive(Debug, Clone)]
+struct FileSpan {
+    path: Arc<PathBuf>,
+    /// 1-based line, for messages.
+    line: u64,
+    /// Byte offset of the record's line.
+    offset: u64,
+    /// Bytes of the line.
+    line_bytes: usize,
+    /// Bytes of the text (after `\r\n` became `\n`).
+    text_bytes: usize,
+    /// Hash of the text, to tell that the file still holds it.
+    text_hash: u64,
+}
+
+/// The one field of a JSONL record that [`Text::read`] parses again.
+#[derive(Deserialize)]
+struct TextField {
+    text: String,
+}
+
+impl Text {
+    /// A text that is left in its JSONL file: `line_bytes` bytes at
+    /// `offset` hold the record (line `line`) whose `text` field (with
+    /// `\r\n` read as `\n`) is `text`, as the file must still hold it
+    /// whenever it is read again.
+    pub fn in_file(path: Arc<PathBuf>, line: u64, offset: u64, line_bytes: usize, text: &str) -> Text {
+        let text_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
+        Text(Repr::InFile(Box::new(FileSpan { path, line, offset, line_bytes, text_bytes: text.len(), text_hash })))
+    }
+
+    /// The text. One left in its file is read and parsed again; an error
+    /// names the file and line when the file no longer holds it.
+    pub fn read(&self) -> Result<Cow<'_, str>> {
+        match &self.0 {
+            Repr::Held(text) => Ok(Cow::Borrowed(text)),
+            Repr::InFile(span) => span.read().map(Cow::Owned),
+        }
+    }
+
+    /// Length of the text in bytes.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            Repr::Held(text) => text.len(),
+            Repr::InFile(span) => span.text_bytes,
+        }
+    }
+
+    /// True for an empty text.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// True when the text is held in memory rather than read from its file.
+    pub fn is_held(&self) -> bool {
+        matches!(self.0, Repr::Held(_))
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text(Repr::Held(text))
+    }
+}
+
+impl FileSpan {
+    fn read(&self) -> Result<String> {
+        let changed = |what: String| Error::BadRecord {
+            path: self.path.to_path_buf(),
+            line: self.line,
+            reason: format!("the file changed while it was being processed ({what}); run again on a file that stays put"),
+        };
+        let mut bytes = vec![0; self.line_bytes];
+        read_exact_at(&std::fs::File::open(&*self.path).map_err(|e| Error::io(&*self.path, e))?, &mut bytes, self.offset)
+            .map_err(|e| changed(e.to_string()))?;
+        let record: TextField = serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
+        let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
+        if text.len() != self.text_bytes || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != self.text_hash {
+            return Err(changed("the record's text is not the one first read".into()));
+        }
+        Ok(text)
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_left_in_its_file_is_read_again_and_a_changed_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let first = "{\"id\":\"x\",\"text\":\"one line\"}\n";
+        let second = "{\"id\":\"y\",\"text\":\"two\\r\\nlines\"}\n";
+        std::fs::write(&path, format!("{first}{second}")).unwrap();
+        let path = Arc::new(path);
+        let text = Text::in_file(path.clone(), 2, first.len() as u64, second.len(), "two\nlines");
+        assert_eq!(text.read().unwrap(), "two\nlines");
+        assert_eq!(text.len(), 9);
+        // Another text of the same length, then a shorter file.
+        std::fs::write(&*path, format!("{first}{}", second.replace("two", "six"))).unwrap();
+        let err = text.read().unwrap_err().to_string();
+        assert!(err.contains("a.jsonl:2") && err.contains("changed"), "{err}");
+        std::fs::write(&*path, first).unwrap();
+        assert!(text.read().unwrap_err().to_string().contains("a.jsonl:2"));
     }
 }

@@ -15,10 +15,11 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::article::{Article, Origin};
+use crate::article::{Article, Origin, Text};
 use crate::error::{Error, Result};
 
 /// A record that was read but could not become an article.
@@ -154,7 +155,7 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
     for path in paths {
         if path.as_os_str() == "-" {
             let stdin = std::io::stdin();
-            read_jsonl(stdin.lock(), Path::new("<stdin>"), options, &mut out)?;
+            read_jsonl(stdin.lock(), Path::new("<stdin>"), None, options, &mut out)?;
             continue;
         }
         let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -240,21 +241,32 @@ fn inner_name(path: &Path) -> String {
 /// Opens a file, decompressing gzip or zstd, recognised by their magic
 /// bytes whatever the extension.
 fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead>> {
+    Ok(open_input(path)?.0)
+}
+
+/// Opens a file as [`open_decompressed`] does, and says whether it is
+/// read as it lies (not compressed), so that its bytes can be read again
+/// by offset.
+fn open_input(path: &Path) -> Result<(Box<dyn BufRead>, bool)> {
     let mut file = BufReader::new(fs::File::open(path).map_err(|e| Error::io(path, e))?);
     let head = file.fill_buf().map_err(|e| Error::io(path, e))?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
-        Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(file)))
+        (Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(file))), false)
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        Box::new(BufReader::new(zstd::Decoder::with_buffer(file).map_err(|e| Error::io(path, e))?))
+        (Box::new(BufReader::new(zstd::Decoder::with_buffer(file).map_err(|e| Error::io(path, e))?)), false)
     } else {
-        Box::new(file)
+        (Box::new(file), true)
     })
 }
 
 fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     match Format::of(path) {
         Some(Format::Text) => read_text_file(path, options, out),
-        Some(Format::Jsonl) => read_jsonl(open_decompressed(path)?, path, options, out),
+        Some(Format::Jsonl) => {
+            let (reader, plain) = open_input(path)?;
+            let reread = plain.then(|| Arc::new(path.to_path_buf()));
+            read_jsonl(reader, path, reread, options, out)
+        }
         Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),
         Some(Format::Warc) => read_warc(open_decompressed(path)?, path, options, out),
         Some(Format::Parquet) => read_parquet(path, options, out),
@@ -301,9 +313,11 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
 
 /// Reads JSONL records from `reader`; `path` names it in messages. A read
 /// error (a truncated or corrupt compressed file) rejects the rest of it.
-fn read_jsonl(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+/// With `reread` (the reader is that file, uncompressed), texts longer
+/// than [`HELD_TEXT_BYTES`] are left in the file ([`Text::in_file`]).
+fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>>, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     let mut buf = Vec::new();
-    let mut line_no = 0u64;
+    let (mut line_no, mut offset) = (0u64, 0u64);
     loop {
         buf.clear();
         let n = match reader.read_until(b'\n', &mut buf) {
@@ -314,14 +328,23 @@ fn read_jsonl(mut reader: impl BufRead, path: &Path, options: &IngestOptions, ou
             break;
         }
         line_no += 1;
+        let line_offset = offset;
+        offset += n as u64;
+        let warnings = out.warnings.len();
         let Some(line) = decode(std::mem::take(&mut buf), path, line_no, options, out)? else { continue };
-        let line = line.trim();
-        if line.is_empty() {
+        // A repaired line would not read back as it was kept.
+        let repaired = out.warnings.len() > warnings;
+        let record = line.trim();
+        if record.is_empty() {
             continue;
         }
-        match parse_record(line) {
+        match parse_record(record) {
             Ok(mut article) => {
                 article.origin = Origin { path: path.display().to_string(), line: line_no };
+                if let Some(file) = reread.as_ref().filter(|_| !repaired && article.text.len() > HELD_TEXT_BYTES) {
+                    let text = Text::in_file(file.clone(), line_no, line_offset, n, &article.text.read()?);
+                    article.text = text;
+                }
                 out.articles.push(article);
             }
             Err(reason) => reject(path, line_no, reason, options, out)?,
@@ -329,6 +352,10 @@ fn read_jsonl(mut reader: impl BufRead, path: &Path, options: &IngestOptions, ou
     }
     Ok(())
 }
+
+/// Texts up to this many bytes are held in memory even when they could be
+/// read again from their file (they take less room than where they lie).
+const HELD_TEXT_BYTES: usize = 64;
 
 fn memchr_nul(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == 0)
@@ -664,7 +691,7 @@ mod tests {
         let p = write(dir.path(), "a.jsonl", "{\"id\":\"x\",\"text\":\"first\"}\n{\"id\":\"x\",\"text\":\"second\"}\n");
         let got = read_inputs(&[p], IngestOptions { dedupe_ids: true, ..Default::default() }).unwrap();
         assert_eq!(got.articles.len(), 1);
-        assert_eq!(got.articles[0].text, "first");
+        assert_eq!(got.articles[0].text.read().unwrap(), "first");
         assert!(got.rejects[0].reason.contains("first read at"), "{:?}", got.rejects);
     }
 
@@ -674,7 +701,7 @@ mod tests {
         let p = dir.path().join("bad.txt");
         fs::write(&p, b"Caf\xe9 story text\n").unwrap();
         let lossy = read_inputs(std::slice::from_ref(&p), IngestOptions::default()).unwrap();
-        assert_eq!(lossy.articles[0].text, "Caf\u{FFFD} story text\n");
+        assert_eq!(lossy.articles[0].text.read().unwrap(), "Caf\u{FFFD} story text\n");
         assert_eq!(lossy.warnings.len(), 1);
         let strict = IngestOptions { invalid_utf8: InvalidUtf8::Reject, ..Default::default() };
         let rejected = read_inputs(&[p], strict).unwrap();
@@ -730,7 +757,7 @@ mod tests {
         fs::write(dir.path().join("story-1.txt.gz"), gz.finish().unwrap()).unwrap();
         let got = read_inputs(&[dir.path().to_path_buf()], IngestOptions::default()).unwrap();
         assert_eq!(got.articles[0].id, "story-1");
-        assert_eq!(got.articles[0].text, "Headline\nBody.");
+        assert_eq!(got.articles[0].text.read().unwrap(), "Headline\nBody.");
     }
 
     #[test]
@@ -755,7 +782,7 @@ mod tests {
         let options = IngestOptions { columns: Columns::parse("id=guid,text=body,title=headline").unwrap(), ..Default::default() };
         let got = read_inputs(&[p], options).unwrap();
         assert_eq!(got.articles.len(), 1);
-        assert_eq!(got.articles[0].text, "First story, with a comma");
+        assert_eq!(got.articles[0].text.read().unwrap(), "First story, with a comma");
         assert_eq!(got.articles[0].title.as_deref(), Some("Head"));
         let lines: Vec<u64> = got.rejects.iter().map(|r| r.line).collect();
         assert_eq!(lines, [3, 4], "{:?}", got.rejects);
@@ -803,8 +830,9 @@ mod tests {
         assert_eq!(a.id, "11111111-aaaa");
         assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
         assert_eq!(a.published_at.as_deref(), Some("2025-08-10T09:00:00Z"));
-        assert!(a.text.contains("Benghazi and Minsk"), "{}", a.text);
-        assert!(!a.text.contains("Home | World"), "navigation is not article text: {}", a.text);
+        let text = a.text.read().unwrap();
+        assert!(text.contains("Benghazi and Minsk"), "{text}");
+        assert!(!text.contains("Home | World"), "navigation is not article text: {text}");
         assert_eq!(got.rejects.len(), 1);
         assert!(got.rejects[0].reason.contains("not an HTML page"));
     }

@@ -225,7 +225,7 @@ impl Pipeline {
         let mut stats = Stats { articles: articles.len(), ..Default::default() };
         let mut clock = Clock::new();
 
-        let boilerplate = fit_boilerplate(&articles);
+        let boilerplate = fit_boilerplate(&articles)?;
         stats.boilerplate_lines = boilerplate.repeated_lines();
         clock.lap("boilerplate", &mut stats);
         self.check_cancelled()?;
@@ -311,7 +311,7 @@ impl Pipeline {
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Exact duplicates are linked to their first copy and stay out of the index.
         term_keys.iter_mut().zip(&active).filter(|(_, &on)| !on).for_each(|(keys, _)| *keys = Vec::new());
-        let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles));
+        let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles)).transpose()?;
         let keys = IndexKeys {
             terms: term_keys,
             anchors: anchors.as_ref().map(|(v, anchor_df)| candidates::term_keys(v, anchor_df, &active, &self.params)),
@@ -346,7 +346,7 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering);
+        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
         clock.lap("roles", &mut stats);
 
         Ok(RunResult { articles, analyzed, boilerplate, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
@@ -392,7 +392,7 @@ impl Pipeline {
 
     /// Clean, detect the language and tokenize one article.
     pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
-        let clean = clean_article(article, boilerplate);
+        let clean = clean_article(article, boilerplate)?;
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
         let mut terms = self.analyzer.term_hashes(&clean.body)?;
         // Grown by doubling, the lists would hold a third more room than
@@ -403,34 +403,38 @@ impl Pipeline {
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
     /// linking, weighted by batch IDF alone, with their document frequencies.
-    fn anchor_vectors(&self, articles: &[Article]) -> (Vec<SparseVec>, DocFreq) {
+    fn anchor_vectors(&self, articles: &[Article]) -> Result<(Vec<SparseVec>, DocFreq)> {
         let anchors: Vec<Vec<TermHash>> = articles
             .par_iter()
-            .map(|a| crate::anchors::anchors(prefix_at_char_boundary(&a.text, MAX_ANALYZED_BYTES)))
-            .collect();
+            .map(|a| Ok(crate::anchors::anchors(prefix_at_char_boundary(&a.text.read()?, MAX_ANALYZED_BYTES))))
+            .collect::<Result<_>>()?;
         let df = frequencies(&anchors, |a, out| out.extend_from_slice(a));
         let no_tables = IdfModel::none();
         let weighting = Weighting::new(&df, &no_tables, 0.0);
         let vectors = anchors.par_iter().map(|a| weighting.vectorize(a, "", self.params.max_terms())).collect();
-        (vectors, df)
+        Ok((vectors, df))
     }
 
-    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &PairVectors, clustering: &Clustering) -> Vec<Assignment> {
+    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &PairVectors, clustering: &Clustering) -> Result<Vec<Assignment>> {
         let mut assignments: Vec<Assignment> =
             articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
         let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
         let decided: Vec<Vec<(DocId, Assignment)>> = stories
             .par_iter()
             .map(|members| {
+                self.check_cancelled()?;
                 let member_vectors: Vec<SparseVec> = members.iter().map(|&doc| vectors.vector(doc as usize)).collect();
+                let texts = members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
                 let members: Vec<Member> = members
                     .iter()
                     .zip(&member_vectors)
-                    .map(|(&doc, vector)| {
+                    .zip(&texts)
+                    .map(|((&doc, vector), text)| {
                         let a = &analyzed[doc as usize];
                         Member {
                             doc,
                             article: &articles[doc as usize],
+                            text,
                             lang: &a.lang,
                             vector,
                             shingles: a.shingles.iter().map(|&s| u64::from(s)).collect(),
@@ -441,13 +445,13 @@ impl Pipeline {
                     })
                     .collect();
                 let roles = assign_roles(&members);
-                members.iter().map(|m| m.doc).zip(roles).collect()
+                Ok(members.iter().map(|m| m.doc).zip(roles).collect())
             })
-            .collect();
+            .collect::<Result<_>>()?;
         for (doc, assignment) in decided.into_iter().flatten() {
             assignments[doc as usize] = assignment;
         }
-        assignments
+        Ok(assignments)
     }
 }
 
@@ -475,9 +479,10 @@ pub struct PairRecord<'a> {
 }
 
 impl RunResult {
-    /// Article `doc`'s cleaned body, rebuilt as the analyze stage made it.
-    pub fn clean_body(&self, doc: DocId) -> String {
-        clean_article(&self.articles[doc as usize], &self.boilerplate).body
+    /// Article `doc`'s cleaned body, rebuilt as the analyze stage made it
+    /// (its text read again when it was left in its file).
+    pub fn clean_body(&self, doc: DocId) -> Result<String> {
+        Ok(clean_article(&self.articles[doc as usize], &self.boilerplate)?.body)
     }
 
     /// Every candidate pair with its measurements, in pair order, then
@@ -532,29 +537,32 @@ pub fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
 
 /// The analyzed part of an article without its boilerplate, with the
 /// headline on top when the text does not carry it.
-pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> CleanText {
-    let mut clean = boilerplate.clean(prefix_at_char_boundary(&article.text, MAX_ANALYZED_BYTES));
+pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> Result<CleanText> {
+    let text = article.text.read()?;
+    let mut clean = boilerplate.clean(prefix_at_char_boundary(&text, MAX_ANALYZED_BYTES));
     if let Some(title) = &article.title {
-        if !clean.body.contains(title.as_str()) && !article.text.contains(title.as_str()) {
+        if !clean.body.contains(title.as_str()) && !text.contains(title.as_str()) {
             clean.body = format!("{title}\n{}", clean.body);
         }
     }
-    clean
+    Ok(clean)
 }
 
 /// Fits the boilerplate model over fixed-size chunks merged in order.
-pub fn fit_boilerplate(articles: &[Article]) -> BoilerplateModel {
+pub fn fit_boilerplate(articles: &[Article]) -> Result<BoilerplateModel> {
     let partial: Vec<LineStats> = articles
         .par_chunks(CHUNK)
         .map(|chunk| {
             let mut stats = LineStats::default();
-            chunk.iter().for_each(|a| stats.add(&a.text));
-            stats
+            for a in chunk {
+                stats.add(&a.text.read()?);
+            }
+            Ok(stats)
         })
-        .collect();
+        .collect::<Result<_>>()?;
     let mut total = LineStats::default();
     partial.into_iter().for_each(|p| total.merge(p));
-    total.into_model()
+    Ok(total.into_model())
 }
 
 /// Document frequencies of the batch's terms (and of Vietnamese syllable

@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::error::Result;
 use crate::ingest::Reject;
 use crate::pipeline::RunResult;
 use crate::roles::{describe, Role};
@@ -9,8 +10,9 @@ use crate::roles::{describe, Role};
 /// Stories listed in full in the summary; the rest are counted.
 const LISTED_CLUSTERS: usize = 20;
 
-/// The summary text of a run.
-pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> String {
+/// The summary text of a run (an error when a listed article's text, left
+/// in its input file, can no longer be read).
+pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> Result<String> {
     let mut s = String::new();
     let count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
     let stories = result.clustering.clusters.len();
@@ -41,7 +43,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> S
         let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
         let article = &result.articles[canon as usize];
         let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
-        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)));
+        let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)?));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
             let what = describe(a.role, a.kind);
@@ -75,7 +77,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> S
         let stages: Vec<String> = result.stats.peak_memory_mib.iter().map(|(n, m)| format!("{n} {m}")).collect();
         let _ = writeln!(s, "peak memory after each stage, MiB: {}", stages.join(", "));
     }
-    s
+    Ok(s)
 }
 
 /// The first line of a text, shortened to 80 characters.

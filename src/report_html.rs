@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use rustc_hash::FxHashSet;
 
+use crate::error::Result;
 use crate::pipeline::RunResult;
 use crate::roles::{describe, Role};
 
@@ -82,7 +83,7 @@ fn marked(words: &[&str], other: &FxHashSet<u64>) -> String {
 }
 
 /// The report as one HTML page, for stories of at least `min_size` articles.
-pub fn html(result: &RunResult, min_size: usize) -> String {
+pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     let id = |d: u32| escape(&result.articles[d as usize].id);
@@ -104,7 +105,7 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
         for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
             let a = &result.assignments[d as usize];
             let source = a.derived_from.unwrap_or(canon);
-            let (source_body, copy_body) = (result.clean_body(source), result.clean_body(d));
+            let (source_body, copy_body) = (result.clean_body(source)?, result.clean_body(d)?);
             let source_words: Vec<&str> = source_body.split_whitespace().collect();
             let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
             let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
@@ -134,7 +135,7 @@ pub fn html(result: &RunResult, min_size: usize) -> String {
         let _ = writeln!(s, "<p>… and {} more stories (see clusters.jsonl).</p>", clusters.len() - MAX_STORIES);
     }
     s.push_str("</body></html>\n");
-    s
+    Ok(s)
 }
 
 const CSS: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}\

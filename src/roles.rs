@@ -160,8 +160,10 @@ impl Assignment {
 pub struct Member<'a> {
     /// Its index in the batch.
     pub doc: DocId,
-    /// The input article (id, raw text, metadata).
+    /// The input article (id, metadata).
     pub article: &'a Article,
+    /// The article's raw text (as read: [`Article::text`] may lie in its file).
+    pub text: &'a str,
     /// Language code.
     pub lang: &'a str,
     /// TF-IDF vector.
@@ -263,7 +265,7 @@ fn names_other_outlet<'f>(copy: &Facts, source: &'f Facts) -> Option<&'f str> {
         .provenance
         .own_names()
         .iter()
-        .find(|name| !own.contains(name) && copy.provenance.names_in_text(&copy.member.article.text, name))
+        .find(|name| !own.contains(name) && copy.provenance.names_in_text(copy.member.text, name))
         .map(String::as_str)
 }
 
@@ -292,8 +294,8 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
             score -= 2.0;
         }
     }
-    let y_added = y.provenance.credits.iter().find(|c| c.is_added_to(&x.provenance, &xa.text));
-    let x_added = x.provenance.credits.iter().find(|c| c.is_added_to(&y.provenance, &ya.text));
+    let y_added = y.provenance.credits.iter().find(|c| c.is_added_to(&x.provenance, x.member.text));
+    let x_added = x.provenance.credits.iter().find(|c| c.is_added_to(&y.provenance, y.member.text));
     match (x_added, y_added) {
         (None, Some(c)) => {
             score += 1.0;
@@ -339,7 +341,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
             let mut shingle_set = m.shingles.clone();
             shingle_set.sort_unstable();
             shingle_set.dedup();
-            Facts { member: m, provenance: Provenance::of(m.article), shingle_set }
+            Facts { member: m, provenance: Provenance::of(m.article, m.text), shingle_set }
         })
         .collect();
     let n = facts.len();
@@ -661,7 +663,8 @@ mod tests {
     use super::*;
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
-        Member { doc, article, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_lines: Vec::new() }
+        let std::borrow::Cow::Borrowed(text) = article.text.read().unwrap() else { unreachable!("test articles hold their text") };
+        Member { doc, article, text, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_lines: Vec::new() }
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn binary_accepts_the_flag() {
     let input = dir.path().join("in.jsonl");
     let lines: Vec<String> = articles()
         .iter()
-        .map(|a| serde_json::json!({"id": a.id, "text": a.text, "lang": a.lang}).to_string())
+        .map(|a| serde_json::json!({"id": a.id, "text": a.text.read().unwrap().as_ref(), "lang": a.lang}).to_string())
         .collect();
     std::fs::write(&input, lines.join("\n")).unwrap();
     let o = common::newsdedup(&["run", input.to_str().unwrap(), "--out", "-", "-q", "--cross-lingual"]);

@@ -132,3 +132,39 @@ extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
 }
+
+#[test]
+fn texts_left_in_their_file_are_read_again_and_a_file_changed_meanwhile_is_an_error() {
+    use newsdedup::ingest::{read_inputs, IngestOptions};
+    use newsdedup::params::PipelineParams;
+    use newsdedup::pipeline::Pipeline;
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("wire.jsonl");
+    let story = "The harbour authority said on Monday that the new ferry line will open in spring, linking the two islands.";
+    let records = [("a", story.to_string()), ("b", format!("{story} More to follow.")), ("c", "Short note.".to_string())];
+    let lines: Vec<String> = records.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
+    std::fs::write(&input, lines.join("\n")).unwrap();
+    let run = |input: &std::path::Path| {
+        let articles = read_inputs(&[input.to_path_buf()], IngestOptions::default()).unwrap().articles;
+        let held: Vec<bool> = articles.iter().map(|a| a.text.is_held()).collect();
+        (held, Pipeline::new(PipelineParams::new().check().unwrap()).run(articles))
+    };
+    // Long texts stay in the plain file; the run reads them again and pairs a with b.
+    let (held, result) = run(&input);
+    assert_eq!(held, [false, false, true]);
+    let result = result.unwrap();
+    assert_eq!(result.clustering.assignment[0], result.clustering.assignment[1]);
+    assert_eq!(result.clean_body(1).unwrap(), format!("{story} More to follow."));
+    // A compressed file cannot be read by offset: its texts are held.
+    let gz = dir.path().join("wire.jsonl.gz");
+    let mut enc = flate2::write::GzEncoder::new(std::fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    enc.write_all(lines.join("\n").as_bytes()).unwrap();
+    enc.finish().unwrap();
+    assert_eq!(run(&gz).0, [true, true, true]);
+    // A file rewritten between reading and analysis: an error naming its line, not a wrong answer.
+    let articles = read_inputs(std::slice::from_ref(&input), IngestOptions::default()).unwrap().articles;
+    std::fs::write(&input, lines.join("\n").replace("Monday", "Friday")).unwrap();
+    let err = Pipeline::new(PipelineParams::new().check().unwrap()).run(articles).unwrap_err().to_string();
+    assert!(err.contains("wire.jsonl:1") && err.contains("changed"), "{err}");
+}

@@ -192,7 +192,7 @@ fn seed_variants_keep_the_telegraph_as_source() {
             .iter()
             .enumerate()
             .map(|(i, a)| {
-                let mut b = Article::new(a.id.clone(), page(sites[i], &a.text));
+                let mut b = Article::new(a.id.clone(), page(sites[i], &a.text.read().unwrap()));
                 b.published_at = times.and_then(|t| t.get(i).map(|s| s.to_string()));
                 b
             })

@@ -96,7 +96,7 @@ fn shuffled_jsonl_input_gives_byte_identical_output() {
     let write = |name: &str, order: &[usize]| {
         let lines: Vec<String> = order
             .iter()
-            .map(|&i| serde_json::json!({"id": articles[i].id, "text": articles[i].text}).to_string())
+            .map(|&i| serde_json::json!({"id": articles[i].id, "text": articles[i].text.read().unwrap().as_ref()}).to_string())
             .collect();
         let p = dir.path().join(name);
         std::fs::write(&p, lines.join("\n") + "\n").unwrap();

@@ -134,7 +134,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel).with_pair_records(args.pairs.is_some());
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
-    let summary = report::summary(&result, &ingested.rejects, &ingested.warnings);
+    let summary = report::summary(&result, &ingested.rejects, &ingested.warnings).exit_with(EXIT_INPUT)?;
     if args.out.as_os_str() == "-" {
         // Stdout itself (not its lock) so that the Parquet writer, which
         // wants a Send writer, can stream to it too.
