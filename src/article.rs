@@ -155,7 +155,7 @@ impl FileSpan {
             reason: format!("the file changed while it was being processed ({what}); run again on a file that stays put"),
         };
         let mut bytes = vec![0; self.line_bytes];
-        read_exact_at(&std::fs::File::open(&*self.path).map_err(|e| Error::io(&*self.path, e))?, &mut bytes, self.offset)
+        crate::spill::read_exact_at(&std::fs::File::open(&*self.path).map_err(|e| Error::io(&*self.path, e))?, &mut bytes, self.offset)
             .map_err(|e| changed(e.to_string()))?;
         let record: TextField = serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
         let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
@@ -164,19 +164,6 @@ impl FileSpan {
         }
         Ok(text)
     }
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = file;
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(buf)
 }
 
 #[cfg(test)]

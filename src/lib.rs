@@ -61,6 +61,7 @@ pub mod report_html;
 pub mod eval;
 pub mod pipeline;
 pub mod progress;
+pub mod spill;
 
 pub use article::{Article, DocId};
 pub use error::{Error, Result};

@@ -33,7 +33,8 @@ use crate::progress::Progress;
 use crate::roles::{assign_roles, story_lines, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
-use crate::tokenize::{indexes_word_pairs, pair_hash, shingles, Analyzer, PackedTerms, TermHash};
+use crate::spill::{SpilledLists, SpilledPiece};
+use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
 
 /// Bytes of an article that are analyzed; the rest of a longer text is
@@ -59,6 +60,16 @@ struct FoundEdges {
     edges: Vec<Edge>,
 }
 
+/// What the vectorize step made of one piece of articles.
+struct Vectorized {
+    vectors: VectorPiece,
+    /// Each article's term keys for the candidate index.
+    keys: Vec<Vec<TermHash>>,
+    sketches: Vec<ShingleSketch>,
+    /// Where the roles stage's shingles were written.
+    shingles: SpilledPiece,
+}
+
 /// One article after the per-article stages.
 #[derive(Debug, Clone)]
 pub struct Analyzed {
@@ -73,9 +84,6 @@ pub struct Analyzed {
     /// they are the largest per-article state, and only the vectors and
     /// shingles are made from them.
     pub terms: Vec<TermHash>,
-    /// The body's shingle hashes (their high 32 bits), in order; filled by
-    /// [`Pipeline::run`] with the vectors, for the roles stage.
-    pub shingles: Vec<u32>,
 }
 
 /// The facts about a cleaned body that the stages after analysis need.
@@ -91,6 +99,8 @@ pub struct BodyFacts {
     pub removed_lines: u32,
     /// Hashes of the body's lines wide enough to carry the story.
     pub story_lines: Vec<u64>,
+    /// Terms in the body (none: nothing left to compare).
+    pub terms: usize,
 }
 
 impl BodyFacts {
@@ -102,6 +112,7 @@ impl BodyFacts {
             boilerplate_share: clean.boilerplate_share(),
             removed_lines: clean.removed_lines,
             story_lines: story_lines(&clean.body),
+            terms: 0,
         }
     }
 }
@@ -146,11 +157,15 @@ pub struct RunResult {
     /// TF-IDF vectors, without the terms no other article has (they add
     /// nothing to a cosine between two; [`PairVectors::vector`] rebuilds one).
     pub vectors: PairVectors,
-    /// Shingle sketches.
+    /// Shingle sketches (kept only with [`Pipeline::with_pair_records`],
+    /// for [`RunResult::pair_records`]: nothing after verification reads them).
     pub sketches: Vec<ShingleSketch>,
+    /// Each article's shingle hashes (their high 32 bits), in order, for
+    /// the roles stage, spilled to a temporary file.
+    pub shingles: SpilledLists,
     /// All candidate pairs, verified or not, when the pipeline was asked
-    /// to record them ([`Pipeline::with_pair_records`]); empty otherwise.
-    pub pairs: Vec<(DocId, DocId)>,
+    /// to record them ([`Pipeline::with_pair_records`]).
+    pub pairs: Option<Vec<(DocId, DocId)>>,
     /// Anchor vectors (cross-lingual mode only).
     pub anchor_vectors: Option<Vec<SparseVec>>,
     /// Verified edges.
@@ -272,41 +287,47 @@ impl Pipeline {
         // Each piece of articles is vectorized, laid out compactly and cut to
         // its keys at once, and its packed terms freed: the batch's full
         // vectors are never all held.
+        // The roles stage's shingles go to a temporary file until then.
         let shared = SharedTerms::new(&df);
-        let pieces: Vec<(VectorPiece, Vec<Vec<TermHash>>, Vec<ShingleSketch>)> = analyzed
-            .par_chunks_mut(PIECE)
+        let mut shingles = SpilledLists::new(PIECE)?;
+        let pieces: Vec<Vectorized> = analyzed
+            .par_chunks(PIECE)
             .zip(packed_terms.into_par_iter())
             .map(|(chunk, packed)| {
                 let mut piece = VectorPiece::default();
                 let mut keys = Vec::with_capacity(chunk.len());
                 let mut sketches = Vec::with_capacity(chunk.len());
+                let mut role_shingles = Vec::with_capacity(chunk.len());
                 let mut terms = Vec::new();
-                for (i, a) in chunk.iter_mut().enumerate() {
+                for (i, a) in chunk.iter().enumerate() {
                     packed.unpack_into(i, &mut terms);
                     let v = weighting.vectorize(&terms, &a.lang, self.params.max_terms());
                     keys.push(candidates::term_keys_of(&v, &df, &self.params));
                     piece.push(&v, &shared);
-                    let full = shingles(&terms, self.params.shingle_size());
-                    a.shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
+                    let full = shingle_hashes(&terms, self.params.shingle_size());
+                    role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
                     sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
                 }
                 piece.shrink_to_fit();
-                (piece, keys, sketches)
+                Ok(Vectorized { vectors: piece, keys, sketches, shingles: shingles.write_piece(&role_shingles)? })
             })
-            .collect();
+            .collect::<Result<_>>()?;
         let mut vector_pieces = Vec::with_capacity(pieces.len());
         let (mut term_keys, mut sketches) = (Vec::with_capacity(analyzed.len()), Vec::with_capacity(analyzed.len()));
-        for (piece, keys, piece_sketches) in pieces {
-            vector_pieces.push(piece);
-            term_keys.extend(keys);
-            sketches.extend(piece_sketches);
+        let mut spilled = Vec::with_capacity(pieces.len());
+        for piece in pieces {
+            vector_pieces.push(piece.vectors);
+            term_keys.extend(piece.keys);
+            sketches.extend(piece.sketches);
+            spilled.push(piece.shingles);
         }
+        shingles.set_pieces(spilled);
         let vectors = PairVectors::from_pieces(shared, vector_pieces);
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
         let body_hashes: Vec<Option<u64>> =
-            analyzed.iter().map(|a| (!a.shingles.is_empty()).then_some(a.body.hash)).collect();
+            analyzed.iter().map(|a| (a.body.terms > 0).then_some(a.body.hash)).collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Exact duplicates are linked to their first copy and stay out of the index.
@@ -329,8 +350,11 @@ impl Pipeline {
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
         drop(index);
+        if !self.record_pairs {
+            sketches = Vec::new();
+        }
         stats.candidates.pairs = found.candidates;
-        let (mut edges, pairs) = (found.edges, found.pairs);
+        let (mut edges, pairs) = (found.edges, self.record_pairs.then_some(found.pairs));
         // Identical bodies need no measuring: link each to its first copy.
         edges.extend(duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
             rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
@@ -346,10 +370,10 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &clustering)?;
+        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &clustering)?;
         clock.lap("roles", &mut stats);
 
-        Ok(RunResult { articles, analyzed, boilerplate, vectors, sketches, pairs, anchor_vectors, edges, clustering, assignments, stats })
+        Ok(RunResult { articles, analyzed, boilerplate, vectors, sketches, shingles, pairs, anchor_vectors, edges, clustering, assignments, stats })
     }
 
     /// Asks the index for each article's candidates and verifies them as
@@ -398,7 +422,8 @@ impl Pipeline {
         // Grown by doubling, the lists would hold a third more room than
         // terms until the vectorize stage frees them.
         terms.shrink_to_fit();
-        Ok(Analyzed { body: BodyFacts::of(&clean), lang, terms, shingles: Vec::new() })
+        let body = BodyFacts { terms: terms.len(), ..BodyFacts::of(&clean) };
+        Ok(Analyzed { body, lang, terms })
     }
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
@@ -415,7 +440,14 @@ impl Pipeline {
         Ok((vectors, df))
     }
 
-    fn roles(&self, articles: &[Article], analyzed: &[Analyzed], vectors: &PairVectors, clustering: &Clustering) -> Result<Vec<Assignment>> {
+    fn roles(
+        &self,
+        articles: &[Article],
+        analyzed: &[Analyzed],
+        vectors: &PairVectors,
+        shingles: &SpilledLists,
+        clustering: &Clustering,
+    ) -> Result<Vec<Assignment>> {
         let mut assignments: Vec<Assignment> =
             articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
         let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
@@ -425,11 +457,12 @@ impl Pipeline {
                 self.check_cancelled()?;
                 let member_vectors: Vec<SparseVec> = members.iter().map(|&doc| vectors.vector(doc as usize)).collect();
                 let texts = members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
+                let member_shingles = members.iter().map(|&doc| shingles.get(doc as usize)).collect::<Result<Vec<_>>>()?;
                 let members: Vec<Member> = members
                     .iter()
                     .zip(&member_vectors)
-                    .zip(&texts)
-                    .map(|((&doc, vector), text)| {
+                    .zip(texts.iter().zip(member_shingles))
+                    .map(|((&doc, vector), (text, shingles))| {
                         let a = &analyzed[doc as usize];
                         Member {
                             doc,
@@ -437,7 +470,7 @@ impl Pipeline {
                             text,
                             lang: &a.lang,
                             vector,
-                            shingles: a.shingles.iter().map(|&s| u64::from(s)).collect(),
+                            shingles: shingles.into_iter().map(u64::from).collect(),
                             body_chars: a.body.chars,
                             boilerplate_share: a.body.boilerplate_share,
                             story_lines: a.body.story_lines.clone(),
@@ -487,12 +520,14 @@ impl RunResult {
 
     /// Every candidate pair with its measurements, in pair order, then
     /// each exact duplicate's link to its first copy (never a candidate:
-    /// identical bodies are linked without measuring).
+    /// identical bodies are linked without measuring); none unless the
+    /// pipeline was asked to record them ([`Pipeline::with_pair_records`]).
     pub fn pair_records(&self) -> Vec<PairRecord<'_>> {
+        let Some(pairs) = &self.pairs else { return Vec::new() };
         let accepted: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
-        let candidates: rustc_hash::FxHashSet<(DocId, DocId)> = self.pairs.iter().copied().collect();
+        let candidates: rustc_hash::FxHashSet<(DocId, DocId)> = pairs.iter().copied().collect();
         let duplicates = self.edges.iter().map(|e| (e.a, e.b)).filter(|pair| !candidates.contains(pair));
-        let records = self.pairs.iter().copied().map(|pair| (pair, false)).chain(duplicates.map(|pair| (pair, true)));
+        let records = pairs.iter().copied().map(|pair| (pair, false)).chain(duplicates.map(|pair| (pair, true)));
         records
             .map(|((a, b), exact_duplicate)| {
                 let (sa, sb) = (&self.sketches[a as usize], &self.sketches[b as usize]);
@@ -512,7 +547,7 @@ impl RunResult {
 }
 
 fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
-    let mut evidence = if a.shingles.is_empty() {
+    let mut evidence = if a.body.terms == 0 {
         vec!["no text left after removing boilerplate".to_string()]
     } else {
         vec!["no other article tells this story".to_string()]
