@@ -104,15 +104,15 @@ pub struct BodyFacts {
 }
 
 impl BodyFacts {
-    /// The facts about `clean`.
-    pub fn of(clean: &CleanText) -> BodyFacts {
+    /// The facts about `clean`, which the analyzer split into `terms` terms.
+    pub fn of(clean: &CleanText, terms: usize) -> BodyFacts {
         BodyFacts {
             hash: xxhash_rust::xxh3::xxh3_64(clean.body.as_bytes()),
             chars: clean.body.chars().count(),
             boilerplate_share: clean.boilerplate_share(),
             removed_lines: clean.removed_lines,
             story_lines: story_lines(&clean.body),
-            terms: 0,
+            terms,
         }
     }
 }
@@ -286,8 +286,8 @@ impl Pipeline {
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         // Each piece of articles is vectorized, laid out compactly and cut to
         // its keys at once, and its packed terms freed: the batch's full
-        // vectors are never all held.
-        // The roles stage's shingles go to a temporary file until then.
+        // vectors are never all held. The roles stage's shingles wait in a
+        // temporary file.
         let shared = SharedTerms::new(&df);
         let mut shingles = SpilledLists::new(PIECE)?;
         let pieces: Vec<Vectorized> = analyzed
@@ -422,8 +422,7 @@ impl Pipeline {
         // Grown by doubling, the lists would hold a third more room than
         // terms until the vectorize stage frees them.
         terms.shrink_to_fit();
-        let body = BodyFacts { terms: terms.len(), ..BodyFacts::of(&clean) };
-        Ok(Analyzed { body, lang, terms })
+        Ok(Analyzed { body: BodyFacts::of(&clean, terms.len()), lang, terms })
     }
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
