@@ -264,7 +264,9 @@ fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result
         Some(Format::Text) => read_text_file(path, options, out),
         Some(Format::Jsonl) => {
             let (reader, plain) = open_input(path)?;
-            let reread = plain.then(|| Arc::new(path.to_path_buf()));
+            // A pipe (mkfifo, /dev/stdin) cannot be read a second time.
+            let regular = fs::metadata(path).is_ok_and(|m| m.is_file());
+            let reread = (plain && regular).then(|| Arc::new(path.to_path_buf()));
             read_jsonl(reader, path, reread, options, out)
         }
         Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),

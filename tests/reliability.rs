@@ -168,3 +168,21 @@ fn texts_left_in_their_file_are_read_again_and_a_file_changed_meanwhile_is_an_er
     let err = Pipeline::new(PipelineParams::new().check().unwrap()).run(articles).unwrap_err().to_string();
     assert!(err.contains("wire.jsonl:1") && err.contains("changed"), "{err}");
 }
+
+#[cfg(unix)]
+#[test]
+fn texts_read_from_a_named_pipe_are_held_since_it_cannot_be_read_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("feed.jsonl");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let text = "The harbour authority said on Monday that the new ferry line will open in spring.";
+    let line = serde_json::json!({"id": "a", "text": text}).to_string();
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, format!("{line}\n")).unwrap())
+    };
+    let got = newsdedup::ingest::read_inputs(std::slice::from_ref(&fifo), Default::default()).unwrap();
+    writer.join().unwrap();
+    assert!(got.articles[0].text.is_held());
+    assert_eq!(got.articles[0].text.read().unwrap(), text);
+}
