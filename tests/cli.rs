@@ -2,6 +2,8 @@
 
 mod common;
 
+use std::process::Command;
+
 use common::*;
 
 #[test]
@@ -75,6 +77,20 @@ fn bad_jsonl_line_is_skipped_and_listed_or_fatal_with_strict() {
     let strict = newsdedup(&["run", input.to_str().unwrap(), "--out", "-", "--strict"]);
     assert_eq!(strict.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&strict.stderr).contains("in.jsonl:2"));
+}
+
+#[cfg(unix)]
+#[test]
+fn unwritable_temporary_directory_is_an_output_error_naming_it() {
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(["run", seeds_dir().to_str().unwrap(), "--out", out.path().to_str().unwrap(), "--quiet"])
+        .env("TMPDIR", "/nonexistent-newsdedup-tmp")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(4));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("/nonexistent-newsdedup-tmp/(newsdedup temporary file)"), "{err}");
 }
 
 #[test]

@@ -21,7 +21,7 @@ pub const EXIT_USAGE: u8 = 2;
 /// Exit code: the input cannot be used (missing path, no articles, a bad
 /// record under `--strict`, a repeated id without `--dedupe-ids`).
 pub const EXIT_INPUT: u8 = 3;
-/// Exit code: an output file could not be written.
+/// Exit code: an output file (or the run's temporary file) could not be written.
 pub const EXIT_OUTPUT: u8 = 4;
 /// Exit code: an internal error (a bug: please report it).
 pub const EXIT_INTERNAL: u8 = 5;
@@ -87,8 +87,8 @@ pub struct Cli {
 }
 
 const EXIT_CODES: &str = "Exit codes: 0 success; 1 eval below --min-bcubed-f1; 2 usage (bad arguments or \
-parameters); 3 input (missing path, no articles, bad record with --strict, repeated id); 4 output \
-(cannot write); 5 internal error; 130 interrupted (Ctrl-C, SIGTERM: no output is written).";
+parameters); 3 input (missing path, no articles, bad record with --strict, repeated id, input changed during \
+the run); 4 output (cannot write it, or the temporary file in TMPDIR); 5 internal error; 130 interrupted (Ctrl-C, SIGTERM: no output is written).";
 
 #[derive(Debug, Subcommand)]
 enum Command {

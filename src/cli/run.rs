@@ -133,7 +133,10 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel).with_pair_records(args.pairs.is_some());
-    let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
+    let result = pipeline.run(ingested.articles);
+    // The only file the pipeline itself writes is its temporary file.
+    let code = if matches!(result, Err(newsdedup::Error::Io { .. })) { EXIT_OUTPUT } else { EXIT_INTERNAL };
+    let result = result.exit_with(code)?;
     let summary = report::summary(&result, &ingested.rejects, &ingested.warnings).exit_with(EXIT_INPUT)?;
     if args.out.as_os_str() == "-" {
         // Stdout itself (not its lock) so that the Parquet writer, which
