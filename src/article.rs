@@ -155,8 +155,8 @@ impl FileSpan {
             reason: format!("the file changed while it was being processed ({what}); run again on a file that stays put"),
         };
         let mut bytes = vec![0; self.line_bytes];
-        crate::spill::read_exact_at(&std::fs::File::open(&*self.path).map_err(|e| Error::io(&*self.path, e))?, &mut bytes, self.offset)
-            .map_err(|e| changed(e.to_string()))?;
+        let file = std::fs::File::open(&*self.path).map_err(|e| changed(format!("cannot open it again: {e}")))?;
+        crate::spill::read_exact_at(&file, &mut bytes, self.offset).map_err(|e| changed(e.to_string()))?;
         let record: TextField = serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
         let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
         if text.len() != self.text_bytes || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != self.text_hash {
@@ -187,5 +187,7 @@ mod tests {
         assert!(err.contains("a.jsonl:2") && err.contains("changed"), "{err}");
         std::fs::write(&*path, first).unwrap();
         assert!(text.read().unwrap_err().to_string().contains("a.jsonl:2"));
+        std::fs::remove_file(&*path).unwrap();
+        assert!(matches!(text.read(), Err(Error::BadRecord { line: 2, .. })));
     }
 }
