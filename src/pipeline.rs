@@ -100,19 +100,19 @@ pub struct BodyFacts {
     /// Hashes of the body's lines wide enough to carry the story.
     pub story_lines: Vec<u64>,
     /// Terms in the body (none: nothing left to compare).
-    pub terms: usize,
+    pub term_count: usize,
 }
 
 impl BodyFacts {
-    /// The facts about `clean`, which the analyzer split into `terms` terms.
-    pub fn of(clean: &CleanText, terms: usize) -> BodyFacts {
+    /// The facts about `clean`, which the analyzer split into `term_count` terms.
+    pub fn of(clean: &CleanText, term_count: usize) -> BodyFacts {
         BodyFacts {
             hash: xxhash_rust::xxh3::xxh3_64(clean.body.as_bytes()),
             chars: clean.body.chars().count(),
             boilerplate_share: clean.boilerplate_share(),
             removed_lines: clean.removed_lines,
             story_lines: story_lines(&clean.body),
-            terms,
+            term_count,
         }
     }
 }
@@ -327,7 +327,7 @@ impl Pipeline {
         self.check_cancelled()?;
 
         let body_hashes: Vec<Option<u64>> =
-            analyzed.iter().map(|a| (a.body.terms > 0).then_some(a.body.hash)).collect();
+            analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Exact duplicates are linked to their first copy and stay out of the index.
@@ -546,7 +546,7 @@ impl RunResult {
 }
 
 fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
-    let mut evidence = if a.body.terms == 0 {
+    let mut evidence = if a.body.term_count == 0 {
         vec!["no text left after removing boilerplate".to_string()]
     } else {
         vec!["no other article tells this story".to_string()]
@@ -615,9 +615,7 @@ pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms])
                 if indexes_word_pairs(&a.lang) {
                     distinct.extend(terms.windows(2).map(|w| pair_hash(w[0], w[1])));
                 }
-                distinct.sort_unstable();
-                distinct.dedup();
-                df.add(distinct.iter().copied());
+                df.add_with_repeats(&mut distinct);
             }
             df
         })
@@ -636,9 +634,7 @@ pub fn frequencies<T: Sync>(docs: &[T], terms_of: impl Fn(&T, &mut Vec<TermHash>
             for doc in chunk {
                 distinct.clear();
                 terms_of(doc, &mut distinct);
-                distinct.sort_unstable();
-                distinct.dedup();
-                df.add(distinct.iter().copied());
+                df.add_with_repeats(&mut distinct);
             }
             df
         })

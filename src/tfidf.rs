@@ -147,6 +147,14 @@ impl DocFreq {
         }
     }
 
+    /// Counts one article's terms given with repeats (`terms` is left
+    /// sorted and deduplicated).
+    pub fn add_with_repeats(&mut self, terms: &mut Vec<TermHash>) {
+        terms.sort_unstable();
+        terms.dedup();
+        self.add(terms.iter().copied());
+    }
+
     /// Adds another chunk's counts.
     pub fn merge(&mut self, other: DocFreq) {
         self.docs += other.docs;
