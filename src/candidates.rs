@@ -212,7 +212,7 @@ enum Partners {
 /// One inverted index: each article's keys, and the articles holding each key.
 #[derive(Debug)]
 struct KeyIndex {
-    keys: Vec<Vec<u64>>,
+    keys: KeyLists,
     /// Kept posting lists (two to `max_postings` articles), ascending.
     postings: FxHashMap<u64, Vec<DocId>>,
     min_shared: usize,
@@ -233,6 +233,7 @@ impl KeyIndex {
             }
         }
         stats.keys += postings.len();
+        let keys = KeyLists::new(keys);
         postings.retain(|_, list| {
             let keep = list.len() <= max_postings;
             stats.pruned_keys += usize::from(!keep);
@@ -250,7 +251,7 @@ impl KeyIndex {
     /// A pair is then a candidate when it clears the lower of its two
     /// bars: each article keeps its closest partners, whichever side asks.
     fn rank_partners(&mut self, closest: usize) {
-        let n = self.keys.len();
+        let n = self.keys.docs();
         let bars: Vec<u16> = (0..n)
             .into_par_iter()
             .map_init(
@@ -283,7 +284,7 @@ impl KeyIndex {
     /// posting lists hold (other than itself; after it only, with
     /// [`Partners::After`]), and lists those articles in `touched`.
     fn tally(&self, a: DocId, which: Partners, counts: &mut [u16], touched: &mut Vec<DocId>) {
-        for k in &self.keys[a as usize] {
+        for k in self.keys.of(a) {
             let Some(list) = self.postings.get(k) else { continue };
             let start = match which {
                 Partners::All => 0,
@@ -304,9 +305,19 @@ impl KeyIndex {
     /// of wording keys (and never more than the article with fewer keys has).
     fn partners(&self, a: DocId, scratch: &mut Scratch) {
         let Scratch { counts, touched, found } = scratch;
-        let mine = &self.keys[a as usize];
+        let mine = self.keys.of(a);
+        // No pair can need fewer keys than this without `other` having fewer.
+        let least_needed = self.min_shared.min(mine.len());
         self.tally(a, Partners::After, counts, touched);
         for &other in touched.iter() {
+            let shared = counts[other as usize] as usize;
+            counts[other as usize] = 0;
+            // Most articles a posting list touches share one key: turn them
+            // away before reading anything else of theirs (each read a
+            // likely cache miss in a large batch).
+            if shared < least_needed && shared < self.keys.count(other) {
+                continue;
+            }
             let mut need = self.min_shared;
             if let Some(bars) = &self.bars {
                 need = need.max(bars[a as usize].min(bars[other as usize]) as usize);
@@ -314,14 +325,55 @@ impl KeyIndex {
             if let Some(sizes) = &self.sizes {
                 need = need.max(wording_keys_needed(sizes[a as usize], sizes[other as usize]));
             }
-            let need = need.min(mine.len()).min(self.keys[other as usize].len()).max(1);
-            let shared = counts[other as usize] as usize;
-            if shared >= need && (self.sizes.is_none() || could_contain(mine, &self.keys[other as usize], shared)) {
+            let need = need.min(mine.len()).min(self.keys.count(other)).max(1);
+            // Their keys are read last, only for the pairs that may be kept.
+            if shared >= need && (self.sizes.is_none() || could_contain(mine, self.keys.of(other), shared)) {
                 found.push(other);
             }
-            counts[other as usize] = 0;
         }
         touched.clear();
+    }
+}
+
+/// Every article's keys in one allocation, with a one-byte count per
+/// article that [`KeyIndex::partners`] can read without touching the keys.
+#[derive(Debug)]
+struct KeyLists {
+    /// Where each article's keys start in `keys`; one more entry than articles.
+    starts: Vec<usize>,
+    keys: Vec<u64>,
+    /// Keys per article, 255 standing for 255 or more.
+    counts: Vec<u8>,
+}
+
+impl KeyLists {
+    fn new(lists: Vec<Vec<u64>>) -> KeyLists {
+        let total = lists.iter().map(Vec::len).sum();
+        let mut flat = KeyLists { starts: Vec::with_capacity(lists.len() + 1), keys: Vec::with_capacity(total), counts: Vec::with_capacity(lists.len()) };
+        flat.starts.push(0);
+        for list in lists {
+            flat.counts.push(list.len().min(u8::MAX as usize) as u8);
+            flat.keys.extend(list);
+            flat.starts.push(flat.keys.len());
+        }
+        flat
+    }
+
+    fn docs(&self) -> usize {
+        self.counts.len()
+    }
+
+    fn of(&self, doc: DocId) -> &[u64] {
+        &self.keys[self.starts[doc as usize]..self.starts[doc as usize + 1]]
+    }
+
+    /// The number of keys of `doc`, from the one-byte counts unless it
+    /// has 255 or more.
+    fn count(&self, doc: DocId) -> usize {
+        match self.counts[doc as usize] {
+            u8::MAX => self.of(doc).len(),
+            n => n as usize,
+        }
     }
 }
 
