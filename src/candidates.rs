@@ -158,7 +158,7 @@ impl CandidateIndex {
         let wording_keys: Vec<Vec<u64>> = sketches
             .iter()
             .zip(active)
-            .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).copied().collect() } else { Vec::new() })
+            .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).map(|&h| u64::from(h)).collect() } else { Vec::new() })
             .collect();
         let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats);
         wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
@@ -446,7 +446,7 @@ mod tests {
     }
 
     fn no_wording(n: usize) -> Vec<ShingleSketch> {
-        (0..n).map(|i| ShingleSketch::new(vec![1000 + i as u64], 16)).collect()
+        (0..n).map(|i| crate::testing::sketch(vec![1000 + i as u64], 16)).collect()
     }
 
     fn pairs_of(vectors: &[SparseVec], sketches: &[ShingleSketch], params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
@@ -491,24 +491,24 @@ mod tests {
     fn shared_wording_pairs_articles_whose_heavy_terms_differ() {
         // A short text and a longer one holding two of its smallest shingles.
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
-        let longer = |first: u64| ShingleSketch::new([first, 20].into_iter().chain(100..120).collect(), 16);
-        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), longer(10)];
+        let longer = |first: u64| crate::testing::sketch([first, 20].into_iter().chain(100..120).collect(), 16);
+        let sketches = vec![crate::testing::sketch(vec![5, 10, 20], 16), longer(10)];
         let (pairs, _) = pairs_of(&vectors, &sketches, &ValidParams::default());
         assert_eq!(pairs, vec![(0, 1)]);
         // One shared run of words is what two stories reusing a paragraph share.
-        let sketches = vec![ShingleSketch::new(vec![5, 10, 20], 16), longer(30)];
+        let sketches = vec![crate::testing::sketch(vec![5, 10, 20], 16), longer(30)];
         assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
     }
 
     #[test]
     fn texts_of_like_length_need_more_shared_wording() {
         // A paragraph shared by two texts of like length: three of sixteen keys.
-        let long = |from: u64| ShingleSketch::new((from..from + 300).chain(1..4).collect(), 128);
+        let long = |from: u64| crate::testing::sketch((from..from + 300).chain(1..4).collect(), 128);
         let sketches = vec![long(1000), long(5000)];
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
         assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
         // The same three keys in an excerpt of a text six times its length.
-        let sketches = vec![ShingleSketch::new((1..50).collect(), 128), ShingleSketch::new((1..4).chain(1000..1300).collect(), 128)];
+        let sketches = vec![crate::testing::sketch((1..50).collect(), 128), crate::testing::sketch((1..4).chain(1000..1300).collect(), 128)];
         assert_eq!(wording_keys_needed(49, 303), 2);
         assert_eq!(pairs_of(&vectors, &sketches, &ValidParams::default()).0, vec![(0, 1)]);
     }

@@ -70,6 +70,13 @@ pub use pipeline::{Pipeline, RunResult};
 
 #[cfg(test)]
 mod testing {
+    /// A sketch of `values`, each standing for a shingle hash whose high
+    /// half (which the sketch keeps) and low half (which the opening keeps)
+    /// are both the value, so that small numbers can play hashes.
+    pub fn sketch(values: Vec<u64>, k: usize) -> crate::sketch::ShingleSketch {
+        crate::sketch::ShingleSketch::new(values.into_iter().map(|v| v << 32 | (v & 0xffff_ffff)).collect(), k)
+    }
+
     /// A xorshift generator of pseudo-random `u64`s from a non-zero seed,
     /// for tests that need reproducible noise.
     pub fn xorshift(seed: u64) -> impl FnMut() -> u64 {

@@ -4,7 +4,9 @@
 //! ## The algorithm
 //!
 //! A bottom-k sketch keeps the `k` smallest shingle hashes and the number of
-//! distinct shingles. For two sketches, the `k` smallest hashes of their union
+//! distinct shingles. It keeps the high 32 bits of each hash: they sort as
+//! the whole hashes do, so the sample is the same, in half the room (the
+//! sketches are, after the vectors, the largest thing a batch holds). For two sketches, the `k` smallest hashes of their union
 //! are a uniform sample of the union; the share of that sample found in both
 //! estimates the Jaccard index J, and with the exact set sizes
 //! `|A ∩ B| = J (|A| + |B|) / (1 + J)`. Below `k` shingles the sketch is the
@@ -23,8 +25,8 @@ pub const OPENING_SHINGLES: usize = 32;
 /// count, and its opening.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShingleSketch {
-    /// Smallest hashes, ascending.
-    pub mins: Vec<u64>,
+    /// Smallest hashes (their high 32 bits), ascending.
+    pub mins: Vec<u32>,
     /// Distinct shingles in the article.
     pub distinct: u32,
     /// The low 32 bits of the first [`OPENING_SHINGLES`] shingles, ascending.
@@ -33,11 +35,12 @@ pub struct ShingleSketch {
 
 impl ShingleSketch {
     /// Sketches a list of shingle hashes in text order (duplicates allowed).
-    pub fn new(mut shingles: Vec<u64>, k: usize) -> ShingleSketch {
+    pub fn new(shingles: Vec<u64>, k: usize) -> ShingleSketch {
         let mut opening: Vec<u32> = shingles.iter().take(OPENING_SHINGLES).map(|&h| h as u32).collect();
         opening.sort_unstable();
         opening.dedup();
         opening.shrink_to_fit();
+        let mut shingles: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
         shingles.sort_unstable();
         shingles.dedup();
         let distinct = shingles.len() as u32;
@@ -98,7 +101,7 @@ impl ShingleSketch {
 }
 
 /// Number of values two ascending, duplicate-free lists share.
-pub fn common_count(a: &[u64], b: &[u64]) -> usize {
+pub fn common_count<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     count_common(a, b, usize::MAX).0
 }
 
@@ -106,7 +109,7 @@ pub fn common_count(a: &[u64], b: &[u64]) -> usize {
 /// returns (values in both, values taken). Each step advances past the
 /// smaller head (both, when equal) without a branch on the values: the
 /// lists are random hashes, so a branch would be mispredicted half the time.
-fn count_common(a: &[u64], b: &[u64], limit: usize) -> (usize, usize) {
+fn count_common<T: Ord + Copy>(a: &[T], b: &[T], limit: usize) -> (usize, usize) {
     let (mut i, mut j, mut both, mut taken) = (0, 0, 0, 0);
     while taken < limit && i < a.len() && j < b.len() {
         let (x, y) = (a[i], b[j]);
@@ -126,8 +129,8 @@ mod tests {
 
     #[test]
     fn small_sets_are_exact() {
-        let a = ShingleSketch::new(vec![1, 2, 3, 4], 16);
-        let b = ShingleSketch::new(vec![3, 4, 5, 6, 7, 8, 9, 10], 16);
+        let a = crate::testing::sketch(vec![1, 2, 3, 4], 16);
+        let b = crate::testing::sketch(vec![3, 4, 5, 6, 7, 8, 9, 10], 16);
         assert_eq!(a.intersection(&b), 2.0);
         assert_eq!(a.containment_in(&b), 0.5);
         assert_eq!(b.containment_in(&a), 0.25);
@@ -138,7 +141,7 @@ mod tests {
         // Pseudo-random hashes; the excerpt is the first 40% of the source.
         let source: Vec<u64> = (0..2000u64).map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())).collect();
         let excerpt = source[..800].to_vec();
-        let (s, e) = (ShingleSketch::new(source, 128), ShingleSketch::new(excerpt, 128));
+        let (s, e) = (crate::testing::sketch(source, 128), crate::testing::sketch(excerpt, 128));
         let c = e.containment_in(&s);
         assert!(c > 0.85, "excerpt in source: {c}");
         let back = s.containment_in(&e);
@@ -178,34 +181,44 @@ mod tests {
 
     #[test]
     fn a_sketch_holds_no_more_room_than_its_hashes() {
-        let s = ShingleSketch::new((0..2000).rev().collect(), 128);
+        let s = crate::testing::sketch((0..2000).rev().collect(), 128);
         assert_eq!((s.mins.len(), s.mins.capacity(), s.distinct), (128, 128, 2000));
         assert_eq!((s.opening.len(), s.opening.capacity()), (OPENING_SHINGLES, OPENING_SHINGLES));
     }
 
     #[test]
+    fn the_sample_is_the_smallest_whole_hashes() {
+        let hashes: Vec<u64> = (0..1000u64).map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())).collect();
+        let mut smallest = hashes.clone();
+        smallest.sort_unstable();
+        let expected: Vec<u32> = smallest[..64].iter().map(|&h| (h >> 32) as u32).collect();
+        let sketch = ShingleSketch::new(hashes, 64);
+        assert_eq!((sketch.mins, sketch.distinct), (expected, 1000));
+    }
+
+    #[test]
     fn the_opening_is_the_start_of_the_text() {
-        let story = ShingleSketch::new((0..300).collect(), 64);
+        let story = crate::testing::sketch((0..300).collect(), 64);
         // A trimmed copy whose first sentence was rewritten still overlaps the opening.
-        let trimmed = ShingleSketch::new((1000..1010).chain(10..200).collect(), 64);
+        let trimmed = crate::testing::sketch((1000..1010).chain(10..200).collect(), 64);
         assert!(story.shares_opening(&trimmed) && trimmed.shares_opening(&story));
         // A text that reuses a passage from the middle does not.
-        let reuse = ShingleSketch::new((5000..5040).chain(150..250).collect(), 64);
+        let reuse = crate::testing::sketch((5000..5040).chain(150..250).collect(), 64);
         assert!(!story.shares_opening(&reuse));
-        assert!(ShingleSketch::new(vec![], 64).opening.is_empty());
+        assert!(crate::testing::sketch(vec![], 64).opening.is_empty());
     }
 
     #[test]
     fn disjoint_sets_share_nothing() {
-        let a = ShingleSketch::new((0..500).collect(), 64);
-        let b = ShingleSketch::new((1000..1500).collect(), 64);
+        let a = crate::testing::sketch((0..500).collect(), 64);
+        let b = crate::testing::sketch((1000..1500).collect(), 64);
         assert_eq!(a.intersection(&b), 0.0);
     }
 
     #[test]
     fn empty_sketch_is_contained_nowhere() {
-        let a = ShingleSketch::new(vec![], 64);
-        let b = ShingleSketch::new(vec![1], 64);
+        let a = crate::testing::sketch(vec![], 64);
+        let b = crate::testing::sketch(vec![1], 64);
         assert_eq!(a.containment_in(&b), 0.0);
     }
 }

@@ -181,7 +181,7 @@ mod tests {
             v(&[(1, 1.0), (7, 2.0), (8, 2.0)]),
         ];
         let sketches =
-            vec![ShingleSketch::new((0..100).collect(), 64), ShingleSketch::new((0..100).collect(), 64), ShingleSketch::new((0..40).collect(), 64)];
+            vec![crate::testing::sketch((0..100).collect(), 64), crate::testing::sketch((0..100).collect(), 64), crate::testing::sketch((0..40).collect(), 64)];
         (vectors, sketches)
     }
 
@@ -221,10 +221,10 @@ mod tests {
         let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.2), (6, 1.2)])];
         let cosine = vectors[0].cosine(&vectors[1]);
         assert!(cosine > 0.4 && cosine < PARTIAL_OVERLAP_MAX_COSINE, "{cosine}");
-        let partial = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((60..150).collect(), 128)];
+        let partial = vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((60..150).collect(), 128)];
         assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &partial, &["en"; 2], None), &ValidParams::default()).is_none());
         // The same cosine with no shared wording is a retelling, and passes.
-        let disjoint = vec![ShingleSketch::new((0..90).collect(), 128), ShingleSketch::new((200..290).collect(), 128)];
+        let disjoint = vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((200..290).collect(), 128)];
         assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
     }
 
@@ -238,8 +238,8 @@ mod tests {
             verify_pair(0, 1, &evidence(&compact(&vectors), sketches, &["en"; 2], None), &ValidParams::default())
         };
         // The short text is the long one's first 60 shingles: an excerpt.
-        assert!(judge(&[ShingleSketch::new((0..300).collect(), 512), ShingleSketch::new((0..60).collect(), 512)]).is_some());
+        assert!(judge(&[crate::testing::sketch((0..300).collect(), 512), crate::testing::sketch((0..60).collect(), 512)]).is_some());
         // The same share of wording, from the long text's middle: a reused passage.
-        assert!(judge(&[ShingleSketch::new((0..300).collect(), 512), ShingleSketch::new((150..210).collect(), 512)]).is_none());
+        assert!(judge(&[crate::testing::sketch((0..300).collect(), 512), crate::testing::sketch((150..210).collect(), 512)]).is_none());
     }
 }
