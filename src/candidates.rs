@@ -82,12 +82,12 @@ pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(Do
 
 /// Each active article's `keys_per_doc` heaviest terms that another article
 /// also has (by `df`): its term keys.
-pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &ValidParams) -> Vec<Vec<TermHash>> {
-    vectors
-        .par_iter()
-        .zip(active)
-        .map(|(v, &on)| if on { term_keys_of(v, df, params) } else { Vec::new() })
-        .collect()
+pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &ValidParams) -> KeyLists {
+    let lists: Vec<Vec<TermHash>> =
+        vectors.par_iter().zip(active).map(|(v, &on)| if on { term_keys_of(v, df, params) } else { Vec::new() }).collect();
+    let mut keys = KeyLists::default();
+    lists.into_iter().for_each(|list| keys.push(list));
+    keys
 }
 
 /// One article's term keys: its `keys_per_doc` heaviest terms that another
@@ -100,9 +100,9 @@ pub fn term_keys_of(vector: &SparseVec, df: &DocFreq, params: &ValidParams) -> V
 #[derive(Debug, Clone, Default)]
 pub struct IndexKeys {
     /// Keys from the TF-IDF vectors.
-    pub terms: Vec<Vec<TermHash>>,
+    pub terms: KeyLists,
     /// Keys from the anchor vectors (cross-lingual mode).
-    pub anchors: Option<Vec<Vec<TermHash>>>,
+    pub anchors: Option<KeyLists>,
 }
 
 /// The inverted indexes of one batch, asked one article at a time for the
@@ -139,7 +139,7 @@ impl CandidateIndex {
     /// vectors they were chosen from can be freed first.
     pub fn from_keys(keys: IndexKeys, sketches: &[ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex {
         let mut stats = CandidateStats::default();
-        let term_index = |keys: Vec<Vec<TermHash>>, stats: &mut CandidateStats| {
+        let term_index = |keys: KeyLists, stats: &mut CandidateStats| {
             let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats);
             if params.closest_partners() > 0 {
                 index.rank_partners(params.closest_partners());
@@ -155,11 +155,11 @@ impl CandidateIndex {
         // crowds their shared terms out of the heaviest ones. Two must match
         // (one alone is what two stories reusing one paragraph share), more
         // for texts of like length (see `wording_keys_needed`).
-        let wording_keys: Vec<Vec<u64>> = sketches
-            .iter()
-            .zip(active)
-            .map(|(s, &on)| if on { s.mins.iter().take(WORDING_KEYS).map(|&h| u64::from(h)).collect() } else { Vec::new() })
-            .collect();
+        let mut wording_keys = KeyLists::default();
+        for (s, &on) in sketches.iter().zip(active) {
+            let keys = if on { &s.mins[..s.mins.len().min(WORDING_KEYS)] } else { &[] };
+            wording_keys.push(keys.iter().map(|&h| u64::from(h)));
+        }
         let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats);
         wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
         indexes.push(wording);
@@ -225,15 +225,14 @@ struct KeyIndex {
 }
 
 impl KeyIndex {
-    fn build(keys: Vec<Vec<u64>>, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex {
+    fn build(keys: KeyLists, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex {
         let mut postings: FxHashMap<u64, Vec<DocId>> = FxHashMap::default();
-        for (doc, doc_keys) in keys.iter().enumerate() {
-            for &k in doc_keys {
-                postings.entry(k).or_default().push(doc as DocId);
+        for doc in 0..keys.len() as DocId {
+            for &k in keys.of(doc) {
+                postings.entry(k).or_default().push(doc);
             }
         }
         stats.keys += postings.len();
-        let keys = KeyLists::new(keys);
         postings.retain(|_, list| {
             let keep = list.len() <= max_postings;
             stats.pruned_keys += usize::from(!keep);
@@ -251,7 +250,7 @@ impl KeyIndex {
     /// A pair is then a candidate when it clears the lower of its two
     /// bars: each article keeps its closest partners, whichever side asks.
     fn rank_partners(&mut self, closest: usize) {
-        let n = self.keys.docs();
+        let n = self.keys.len();
         let bars: Vec<u16> = (0..n)
             .into_par_iter()
             .map_init(
@@ -335,36 +334,49 @@ impl KeyIndex {
     }
 }
 
-/// Every article's keys in one allocation, with a one-byte count per
-/// article that [`KeyIndex::partners`] can read without touching the keys.
-#[derive(Debug)]
-struct KeyLists {
-    /// Where each article's keys start in `keys`; one more entry than articles.
-    starts: Vec<usize>,
+/// Every article's keys (in [`DocId`] order) in one allocation, with a
+/// one-byte count per article that [`KeyIndex::partners`] can read without
+/// touching the keys.
+#[derive(Debug, Clone, Default)]
+pub struct KeyLists {
+    /// Where each article's keys end in `keys`.
+    ends: Vec<usize>,
     keys: Vec<u64>,
     /// Keys per article, 255 standing for 255 or more.
     counts: Vec<u8>,
 }
 
 impl KeyLists {
-    fn new(lists: Vec<Vec<u64>>) -> KeyLists {
-        let total = lists.iter().map(Vec::len).sum();
-        let mut flat = KeyLists { starts: Vec::with_capacity(lists.len() + 1), keys: Vec::with_capacity(total), counts: Vec::with_capacity(lists.len()) };
-        flat.starts.push(0);
-        for list in lists {
-            flat.counts.push(list.len().min(u8::MAX as usize) as u8);
-            flat.keys.extend(list);
-            flat.starts.push(flat.keys.len());
-        }
-        flat
+    /// Adds the next article's keys.
+    pub fn push(&mut self, keys: impl IntoIterator<Item = u64>) {
+        let start = self.keys.len();
+        self.keys.extend(keys);
+        self.ends.push(self.keys.len());
+        self.counts.push((self.keys.len() - start).min(u8::MAX as usize) as u8);
     }
 
-    fn docs(&self) -> usize {
+    /// Adds the keys of the articles that follow.
+    pub fn append(&mut self, next: KeyLists) {
+        let offset = self.keys.len();
+        self.keys.extend(next.keys);
+        self.ends.extend(next.ends.iter().map(|&end| end + offset));
+        self.counts.extend(next.counts);
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
         self.counts.len()
     }
 
-    fn of(&self, doc: DocId) -> &[u64] {
-        &self.keys[self.starts[doc as usize]..self.starts[doc as usize + 1]]
+    /// True when no article was added.
+    pub fn is_empty(&self) -> bool {
+        self.counts.is_empty()
+    }
+
+    /// The keys of article `doc`.
+    pub fn of(&self, doc: DocId) -> &[u64] {
+        let start = if doc == 0 { 0 } else { self.ends[doc as usize - 1] };
+        &self.keys[start..self.ends[doc as usize]]
     }
 
     /// The number of keys of `doc`, from the one-byte counts unless it

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys};
+use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, BlockStats, Clustering};
 use crate::error::{Error, Result};
@@ -63,8 +63,8 @@ struct FoundEdges {
 /// What the vectorize step made of one piece of articles.
 struct Vectorized {
     vectors: VectorPiece,
-    /// Each article's term keys for the candidate index.
-    keys: Vec<Vec<TermHash>>,
+    /// Each active article's term keys for the candidate index (none for exact duplicates).
+    keys: KeyLists,
     sketches: Vec<ShingleSketch>,
     /// Where the roles stage's shingles were written.
     shingles: SpilledPiece,
@@ -288,21 +288,27 @@ impl Pipeline {
         // its keys at once, and its packed terms freed: the batch's full
         // vectors are never all held. The roles stage's shingles wait in a
         // temporary file.
+        // Exact duplicates are linked to their first copy and stay out of the index.
+        let body_hashes: Vec<Option<u64>> =
+            analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect();
+        let duplicate_of = exact_duplicates(&body_hashes);
+        let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         let shared = SharedTerms::new(&df);
         let mut shingles = SpilledLists::new(PIECE)?;
         let pieces: Vec<Vectorized> = analyzed
             .par_chunks(PIECE)
+            .zip(active.par_chunks(PIECE))
             .zip(packed_terms.into_par_iter())
-            .map(|(chunk, packed)| {
+            .map(|((chunk, active), packed)| {
                 let mut piece = VectorPiece::default();
-                let mut keys = Vec::with_capacity(chunk.len());
+                let mut keys = KeyLists::default();
                 let mut sketches = Vec::with_capacity(chunk.len());
                 let mut role_shingles = Vec::with_capacity(chunk.len());
                 let mut terms = Vec::new();
-                for (i, a) in chunk.iter().enumerate() {
+                for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
                     packed.unpack_into(i, &mut terms);
                     let v = weighting.vectorize(&terms, &a.lang, self.params.max_terms());
-                    keys.push(candidates::term_keys_of(&v, &df, &self.params));
+                    keys.push(if on { candidates::term_keys_of(&v, &df, &self.params) } else { Vec::new() });
                     piece.push(&v, &shared);
                     let full = shingle_hashes(&terms, self.params.shingle_size());
                     role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
@@ -313,11 +319,11 @@ impl Pipeline {
             })
             .collect::<Result<_>>()?;
         let mut vector_pieces = Vec::with_capacity(pieces.len());
-        let (mut term_keys, mut sketches) = (Vec::with_capacity(analyzed.len()), Vec::with_capacity(analyzed.len()));
+        let (mut term_keys, mut sketches) = (KeyLists::default(), Vec::with_capacity(analyzed.len()));
         let mut spilled = Vec::with_capacity(pieces.len());
         for piece in pieces {
             vector_pieces.push(piece.vectors);
-            term_keys.extend(piece.keys);
+            term_keys.append(piece.keys);
             sketches.extend(piece.sketches);
             spilled.push(piece.shingles);
         }
@@ -326,12 +332,6 @@ impl Pipeline {
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let body_hashes: Vec<Option<u64>> =
-            analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect();
-        let duplicate_of = exact_duplicates(&body_hashes);
-        let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
-        // Exact duplicates are linked to their first copy and stay out of the index.
-        term_keys.iter_mut().zip(&active).filter(|(_, &on)| !on).for_each(|(keys, _)| *keys = Vec::new());
         let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles)).transpose()?;
         let keys = IndexKeys {
             terms: term_keys,
