@@ -284,15 +284,15 @@ impl Pipeline {
             StopWords::default()
         };
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
-        // Each piece of articles is vectorized, laid out compactly and cut to
-        // its keys at once, and its packed terms freed: the batch's full
-        // vectors are never all held. The roles stage's shingles wait in a
-        // temporary file.
         // Exact duplicates are linked to their first copy and stay out of the index.
         let body_hashes: Vec<Option<u64>> =
             analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect();
         let duplicate_of = exact_duplicates(&body_hashes);
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
+        // Each piece of articles is vectorized, laid out compactly and cut to
+        // its keys at once, and its packed terms freed: the batch's full
+        // vectors are never all held. The roles stage's shingles wait in a
+        // temporary file.
         let shared = SharedTerms::new(&df);
         let mut shingles = SpilledLists::new(PIECE)?;
         let pieces: Vec<Vectorized> = analyzed

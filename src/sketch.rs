@@ -5,8 +5,10 @@
 //!
 //! A bottom-k sketch keeps the `k` smallest shingle hashes and the number of
 //! distinct shingles. It keeps the high 32 bits of each hash: they sort as
-//! the whole hashes do, so the sample is the same, in half the room (the
-//! sketches are, after the vectors, the largest thing a batch holds). For two sketches, the `k` smallest hashes of their union
+//! the whole hashes do, so the sample is the same (but for the rare two
+//! shingles of an article whose hashes share a high half, counted once),
+//! in half the room; after the vectors, the sketches are the largest thing
+//! a batch holds. For two sketches, the `k` smallest hashes of their union
 //! are a uniform sample of the union; the share of that sample found in both
 //! estimates the Jaccard index J, and with the exact set sizes
 //! `|A ∩ B| = J (|A| + |B|) / (1 + J)`. Below `k` shingles the sketch is the
@@ -141,7 +143,7 @@ mod tests {
         // Pseudo-random hashes; the excerpt is the first 40% of the source.
         let source: Vec<u64> = (0..2000u64).map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())).collect();
         let excerpt = source[..800].to_vec();
-        let (s, e) = (crate::testing::sketch(source, 128), crate::testing::sketch(excerpt, 128));
+        let (s, e) = (ShingleSketch::new(source, 128), ShingleSketch::new(excerpt, 128));
         let c = e.containment_in(&s);
         assert!(c > 0.85, "excerpt in source: {c}");
         let back = s.containment_in(&e);
