@@ -208,6 +208,10 @@ impl PipelineParams {
         if self.shingle_size > 8 {
             return Err(ParamsError::Inconsistent(format!("shingle_size must be at most 8 (got {})", self.shingle_size)));
         }
+        // Candidate generation counts shared keys per pair in 16 bits.
+        if self.keys_per_doc > usize::from(u16::MAX) {
+            return Err(ParamsError::Inconsistent(format!("keys_per_doc must be at most {} (got {})", u16::MAX, self.keys_per_doc)));
+        }
         if self.min_shared_keys > self.keys_per_doc {
             return Err(ParamsError::Inconsistent(format!(
                 "min_shared_keys ({}) cannot exceed keys_per_doc ({})",
@@ -309,6 +313,13 @@ mod tests {
     fn shared_keys_cannot_exceed_keys() {
         let err = PipelineParams::new().keys_per_doc(2).min_shared_keys(3).check().unwrap_err();
         assert!(err.to_string().contains("cannot exceed"));
+    }
+
+    #[test]
+    fn keys_per_article_fit_the_shared_key_counts() {
+        assert!(PipelineParams::new().keys_per_doc(65_535).check().is_ok());
+        let err = PipelineParams::new().keys_per_doc(65_536).check().unwrap_err();
+        assert!(err.to_string().contains("keys_per_doc must be at most 65535"), "{err}");
     }
 
     #[test]
