@@ -534,6 +534,22 @@ mod tests {
     }
 
     #[test]
+    fn key_lists_keep_each_articles_keys_across_appended_pieces() {
+        let mut first = KeyLists::default();
+        first.push([3, 1]);
+        first.push([]);
+        let mut second = KeyLists::default();
+        second.push([7]);
+        second.push(0..300);
+        first.append(second);
+        assert_eq!(first.len(), 4);
+        assert_eq!((first.of(0), first.of(1), first.of(2)), (&[3, 1][..], &[][..], &[7][..]));
+        assert_eq!(first.of(3), (0..300).collect::<Vec<u64>>().as_slice());
+        // The one-byte count stands for 255 or more; the count reads the list then.
+        assert_eq!((first.count(0), first.count(1), first.count(3)), (2, 0, 300));
+    }
+
+    #[test]
     fn wording_keys_must_fit_one_text_inside_the_other() {
         // Y's 16 keys are 10..=160; X's four keys under 160 are all Y's.
         let y: Vec<u64> = (1..=16).map(|i| i * 10).collect();
