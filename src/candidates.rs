@@ -466,9 +466,9 @@ const MAX_TIES_FACTOR: usize = 4;
 /// term key's posting list longer than this (see [`KeyIndex::with_window`]).
 /// At 1M bench articles a pooled paragraph's rare words are the heaviest
 /// terms of the ~1,300 articles that hold it: 2.2 billion term tallies.
-/// With the window: 227 -> 202 s, pairwise F1 0.872 -> 0.871, BCubed F1
+/// With the window: 215 -> 192 s of pipeline, pairwise F1 0.872 -> 0.871, BCubed F1
 /// 0.945 -> 0.941 (copies whose other heavy terms differ sit apart); 100k
-/// and every real labelled set unchanged. 128: 199 s, F1 0.861, BCubed
+/// and every real labelled set unchanged. 128: 187 s, F1 0.861, BCubed
 /// 0.933.
 const TERM_WINDOW: usize = 384;
 
@@ -481,11 +481,12 @@ const MIN_SHARED_WORDING_KEYS: usize = 2;
 /// [`KeyIndex::with_window`]). The benchmark's paragraph pool puts each
 /// paragraph in about 1,300 of 1M articles: every article then walked a
 /// thousand-long list per key. At 1M bench articles: candidate pairs 98.1M
-/// -> 19.2M, 318 -> 217 s, pairwise F1 0.819 -> 0.872 (recall 0.935 ->
+/// -> 19.2M, 318 -> 215 s of pipeline, pairwise F1 0.819 -> 0.872 (recall 0.935 ->
 /// 0.884, precision 0.728 -> 0.860), largest story 505 -> 440; at 100k
 /// F1 0.961 -> 0.962 (recall 0.990 either way). 64 lost recall at 100k
 /// (0.92); 256 at 1M: F1 0.865 in 227 s; a second order of each list
-/// (by another hash) with 64 either side: 1M F1 0.874 in 229 s.
+/// (by another hash) with 64 either side: 1M F1 0.874 in 229 s (slower,
+/// and 80 MiB more).
 const WORDING_WINDOW: usize = 128;
 
 /// Wording keys two articles with `x` and `y` distinct shingles must share:
