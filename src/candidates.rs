@@ -225,9 +225,8 @@ struct KeyIndex {
     /// most this many places from it (see [`KeyIndex::with_window`]).
     window: Option<usize>,
     min_shared: usize,
-    /// Per article, the keys a partner must share with it to be among its
-    /// closest (see [`KeyIndex::rank_partners`]).
-    bars: Option<Vec<u16>>,
+    /// Once ranked, each article's candidates (see [`KeyIndex::rank_partners`]).
+    close: Option<ClosePartners>,
     /// Per article, its distinct shingles, for the wording index (see
     /// [`wording_keys_needed`]).
     sizes: Option<Vec<u32>>,
@@ -249,7 +248,7 @@ impl KeyIndex {
         });
         // Most keys (wording keys above all) are one article's own: give back their room.
         postings.shrink_to_fit();
-        KeyIndex { keys, postings, window: None, min_shared, bars: None, sizes: None }
+        KeyIndex { keys, postings, window: None, min_shared, close: None, sizes: None }
     }
 
     /// Orders each posting list by its articles' smallest other key (then
@@ -274,36 +273,51 @@ impl KeyIndex {
     /// partner shares with it (ties kept, unless more than
     /// [`MAX_TIES_FACTOR`] times `closest` partners reach it: then one
     /// more), and at least `min_shared`.
-    /// A pair is then a candidate when it clears the lower of its two
-    /// bars: each article keeps its closest partners, whichever side asks.
+    /// A pair is a candidate when it clears the lower of its two bars: each
+    /// article keeps its closest partners, whichever side asks. Those pairs
+    /// are found here, in the one pass that sets the bars, and kept
+    /// (see [`ClosePartners`]); the posting lists are then freed.
     fn rank_partners(&mut self, closest: usize) {
         let n = self.keys.len();
-        let bars: Vec<u16> = (0..n)
+        let floor = self.min_shared as u16;
+        let close: Vec<Vec<DocId>> = (0..n)
             .into_par_iter()
             .map_init(
                 || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
                 |(counts, touched, shared), a| {
                     self.tally(a as DocId, Partners::All, counts, touched);
                     shared.clear();
-                    for &other in touched.iter() {
-                        shared.push(counts[other as usize]);
-                        counts[other as usize] = 0;
-                    }
+                    shared.extend(touched.iter().map(|&other| counts[other as usize]));
+                    let bar = if shared.len() <= closest {
+                        floor
+                    } else {
+                        let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
+                        // Hundreds of partners sharing the closest-th count are
+                        // an article's topic, not its story: the bar goes above them.
+                        let reaching = shared.iter().filter(|&&c| c >= nth).count();
+                        let bar = if reaching > MAX_TIES_FACTOR * closest { nth + 1 } else { nth };
+                        bar.max(floor)
+                    };
+                    // The pair clears the lower bar if it clears this one;
+                    // never more is asked than the article with fewer keys has.
+                    let mine = self.keys.count(a as DocId);
+                    let close = touched
+                        .iter()
+                        .copied()
+                        .filter(|&other| {
+                            let shared = counts[other as usize];
+                            shared >= bar || shared as usize >= mine || shared as usize >= self.keys.count(other)
+                        })
+                        .collect();
+                    touched.iter().for_each(|&other| counts[other as usize] = 0);
                     touched.clear();
-                    let floor = self.min_shared as u16;
-                    if shared.len() <= closest {
-                        return floor;
-                    }
-                    let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
-                    // Hundreds of partners sharing the closest-th count are
-                    // an article's topic, not its story: the bar goes above them.
-                    let reaching = shared.iter().filter(|&&c| c >= nth).count();
-                    let bar = if reaching > MAX_TIES_FACTOR * closest { nth + 1 } else { nth };
-                    bar.max(floor)
+                    close
                 },
             )
             .collect();
-        self.bars = Some(bars);
+        self.close = Some(ClosePartners::new(&close));
+        self.postings = FxHashMap::default();
+        self.keys = KeyLists::default();
     }
 
     /// Counts in `counts` the keys `a` shares with each article its
@@ -332,11 +346,16 @@ impl KeyIndex {
     }
 
     /// Appends to `scratch.found` the articles after `a` that share enough
-    /// keys with it, in no particular order: at least `min_shared`, the
-    /// lower of the two articles' bars when ranked, what their lengths ask
-    /// of wording keys (and never more than the article with fewer keys has).
+    /// keys with it, in no particular order: at least `min_shared`, what
+    /// their lengths ask of wording keys (and never more than the article
+    /// with fewer keys has). A ranked index hands over the pairs it found
+    /// when ranking.
     fn partners(&self, a: DocId, scratch: &mut Scratch) {
         let Scratch { counts, touched, found } = scratch;
+        if let Some(close) = &self.close {
+            found.extend_from_slice(close.after(a));
+            return;
+        }
         let mine = self.keys.of(a);
         // No pair can need fewer keys than this without `other` having fewer.
         let least_needed = self.min_shared.min(mine.len());
@@ -351,9 +370,6 @@ impl KeyIndex {
                 continue;
             }
             let mut need = self.min_shared;
-            if let Some(bars) = &self.bars {
-                need = need.max(bars[a as usize].min(bars[other as usize]) as usize);
-            }
             if let Some(sizes) = &self.sizes {
                 need = need.max(wording_keys_needed(sizes[a as usize], sizes[other as usize]));
             }
@@ -364,6 +380,43 @@ impl KeyIndex {
             }
         }
         touched.clear();
+    }
+}
+
+/// Ranked pairs, each under its smaller article: the articles after each
+/// article that it is to be compared with, ascending.
+#[derive(Debug)]
+struct ClosePartners {
+    /// Where each article's partners end in `after`.
+    ends: Vec<usize>,
+    after: Vec<DocId>,
+}
+
+impl ClosePartners {
+    /// From each article's close partners (before and after it, in any
+    /// order): a pair is kept when either side holds the other.
+    fn new(close: &[Vec<DocId>]) -> ClosePartners {
+        let mut pairs: Vec<(DocId, DocId)> = close
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(a, partners)| partners.iter().map(move |&b| ((a as DocId).min(b), (a as DocId).max(b))))
+            .collect();
+        pairs.par_sort_unstable();
+        pairs.dedup();
+        let mut ends = vec![0; close.len()];
+        pairs.iter().for_each(|&(a, _)| ends[a as usize] += 1);
+        let mut end = 0;
+        ends.iter_mut().for_each(|e| {
+            end += *e;
+            *e = end;
+        });
+        ClosePartners { ends, after: pairs.into_iter().map(|(_, b)| b).collect() }
+    }
+
+    /// The partners after `a`, ascending.
+    fn after(&self, a: DocId) -> &[DocId] {
+        let start = if a == 0 { 0 } else { self.ends[a as usize - 1] };
+        &self.after[start..self.ends[a as usize]]
     }
 }
 
@@ -619,6 +672,13 @@ mod tests {
         assert_eq!(first.of(3), (0..300).collect::<Vec<u64>>().as_slice());
         // The one-byte count stands for 255 or more; the count reads the list then.
         assert_eq!((first.count(0), first.count(1), first.count(3)), (2, 0, 300));
+    }
+
+    #[test]
+    fn a_ranked_pair_is_kept_when_either_side_holds_the_other() {
+        // 0 holds 1; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
+        let close = ClosePartners::new(&[vec![1], vec![], vec![1, 0], vec![]]);
+        assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), (&[1, 2][..], &[2][..], &[][..], &[][..]));
     }
 
     #[test]
