@@ -269,14 +269,14 @@ impl KeyIndex {
         self
     }
 
-    /// Sets each article's bar to the number of keys its `closest`-th
-    /// partner shares with it (ties kept, unless more than
-    /// [`MAX_TIES_FACTOR`] times `closest` partners reach it: then one
-    /// more), and at least `min_shared`.
-    /// A pair is a candidate when it clears the lower of its two bars: each
-    /// article keeps its closest partners, whichever side asks. Those pairs
-    /// are found here, in the one pass that sets the bars, and kept
-    /// (see [`ClosePartners`]); the posting lists are then freed.
+    /// Finds each article's closest partners: those sharing at least as
+    /// many keys as its `closest`-th partner does (its bar: ties kept,
+    /// unless more than [`MAX_TIES_FACTOR`] times `closest` partners reach
+    /// it, then one more; at least `min_shared`; never more than the article
+    /// with fewer keys has). A pair is a candidate when either side holds
+    /// the other (see [`ClosePartners`]), which is a pair clearing the
+    /// lower of its two bars. The pairs are kept and the posting lists
+    /// freed: [`KeyIndex::partners`] answers from the pairs.
     fn rank_partners(&mut self, closest: usize) {
         let n = self.keys.len();
         let floor = self.min_shared as u16;
@@ -438,7 +438,7 @@ fn order_in(keys: &[u64], k: u64) -> u32 {
 }
 
 /// Every article's keys (in [`DocId`] order) in one allocation, with a
-/// one-byte count per article that [`KeyIndex::partners`] can read without
+/// one-byte count per article that the index can read without
 /// touching the keys.
 #[derive(Debug, Clone, Default)]
 pub struct KeyLists {

@@ -80,7 +80,7 @@ pub const MIN_LARGE_STORY_DENSITY: f32 = 0.4;
 /// (see the module docs).
 pub const COPY_COSINE: f32 = 0.65;
 /// Share of a large group's median links below which a member is loosely
-/// attached (see [`peel_loosely_attached`]).
+/// attached (see `peel_loosely_attached`).
 pub const LOOSE_SHARE: f32 = 0.2;
 /// How much the cosine bar rises at each split of a sparse large group.
 pub const SPLIT_STEP: f32 = 0.1;
@@ -128,7 +128,7 @@ pub struct BlockStats {
     /// Large groups of copies parted from the articles weaker links attached.
     pub strays_apart: usize,
     /// Large groups parted from loosely attached members (another story
-    /// bridged in; see [`peel_loosely_attached`]).
+    /// bridged in; see `peel_loosely_attached`).
     pub loose_parted: usize,
 }
 

@@ -29,7 +29,7 @@ pub struct Credit {
     pub folded: String,
     /// The matched phrase, for evidence.
     pub phrase: String,
-    /// Up to [`CONTEXT_CHARS`] characters of the phrase's line next to it
+    /// Up to `CONTEXT_CHARS` characters of the phrase's line next to it
     /// (after it, or before it when nothing follows); empty when the line
     /// is the credit alone ("Read more @ x.com").
     pub context: String,

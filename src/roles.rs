@@ -192,7 +192,7 @@ fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x11FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
-/// Hashes of the body's story lines (wider than [`MIN_STORY_LINE_WIDTH`]),
+/// Hashes of the body's story lines (wider than `MIN_STORY_LINE_WIDTH`),
 /// in order: two pages with equal sequences print the same story text.
 pub fn story_lines(body: &str) -> Vec<u64> {
     body.lines()
