@@ -206,7 +206,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
 /// weaker links attach to it; pieces go to `out`.
 fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, out: &mut Vec<Vec<DocId>>) {
     let n = members.len();
-    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let position = positions(&members);
     let mut uf = UnionFind::<usize>::new(n);
     for &d in &members {
         for e in edges_of.of(d).filter(|e| e.a == d && (e.cosine >= COPY_COSINE || e.containment() >= min_containment)) {
@@ -233,7 +233,7 @@ fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, o
 /// themselves; pieces go to `out`.
 fn peel_loosely_attached(members: Vec<DocId>, edges_of: &EdgesOf, out: &mut Vec<Vec<DocId>>) {
     let n = members.len();
-    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let position = positions(&members);
     let links: Vec<Vec<usize>> =
         members.iter().map(|&d| edges_of.of(d).filter_map(|e| position.get(&e.other(d)).copied()).collect()).collect();
     let mut degrees: Vec<usize> = links.iter().map(Vec::len).collect();
@@ -260,6 +260,11 @@ fn peel_loosely_attached(members: Vec<DocId>, edges_of: &EdgesOf, out: &mut Vec<
     out.extend(pieces_of(&members, &labels[..n]));
 }
 
+/// Where each of `members` sits in the slice.
+fn positions(members: &[DocId]) -> FxHashMap<DocId, usize> {
+    members.iter().enumerate().map(|(i, &d)| (d, i)).collect()
+}
+
 /// `members` grouped by their labels (`label[i]` is `members[i]`'s), the
 /// groups ordered by their first member so that the order is deterministic.
 fn pieces_of(members: &[DocId], label: &[usize]) -> Vec<Vec<DocId>> {
@@ -281,7 +286,7 @@ fn split_sparse(members: Vec<DocId>, edges_of: &EdgesOf, level: f32, large: usiz
         out.push(members);
         return;
     }
-    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let position = positions(&members);
     // Each edge inside the group, once (from its smaller end).
     let inside: Vec<&Edge> = members
         .iter()
@@ -401,7 +406,7 @@ impl<'a> EdgesOf<'a> {
 
 /// DBSCAN over one block's verified edges; returns a group number per member.
 fn dbscan_block(members: &[DocId], edges_of: &EdgesOf) -> Vec<u32> {
-    let position: FxHashMap<DocId, usize> = members.iter().enumerate().map(|(i, &d)| (d, i)).collect();
+    let position = positions(members);
     let lists: Vec<Vec<usize>> = members
         .iter()
         .enumerate()
