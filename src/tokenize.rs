@@ -107,12 +107,42 @@ impl Analyzer {
     }
 
     /// Calls `emit` with each term of `text`, in order.
+    ///
+    /// Runs of plain words (see [`is_plain`]) take the fast path and the
+    /// runs of other words between them the general one. That changes no
+    /// term: ASCII whitespace is left alone by NFKC, composes with nothing
+    /// and splits pieces, so neither the normalizers nor the pre-tokenizers
+    /// carry anything across it. An English text with one "£" or "é" then
+    /// sends a word, not the whole text, through the slow path.
     pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
-        if is_plain(text) {
-            plain_terms(text, &mut emit);
-            return Ok(());
+        let mut run: Option<(bool, usize)> = None;
+        let mut run_end = 0;
+        for (start, word) in ascii_words(text) {
+            let plain = is_plain(word);
+            match run {
+                Some((run_plain, run_start)) if run_plain != plain => {
+                    self.terms_of_run(&text[run_start..run_end], run_plain, &mut emit)?;
+                    run = Some((plain, start));
+                }
+                Some(_) => {}
+                None => run = Some((plain, start)),
+            }
+            run_end = start + word.len();
         }
-        self.for_each_term_general(text, emit)
+        match run {
+            Some((run_plain, run_start)) => self.terms_of_run(&text[run_start..run_end], run_plain, &mut emit),
+            None => Ok(()),
+        }
+    }
+
+    /// The terms of a run of words, all plain or all not.
+    fn terms_of_run(&self, run: &str, plain: bool, emit: &mut impl FnMut(&str)) -> Result<()> {
+        if plain {
+            plain_terms(run, emit);
+            Ok(())
+        } else {
+            self.for_each_term_general(run, emit)
+        }
     }
 
     /// [`Analyzer::for_each_term`] through the `tokenizers` normalizers and
@@ -167,6 +197,25 @@ const NO_BREAK_SPACE: char = '\u{A0}';
 /// spaces: most English news.
 fn is_plain(text: &str) -> bool {
     text.chars().all(|c| c.is_ascii() || c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c))
+}
+
+/// The words of `text` between runs of ASCII whitespace, with the byte
+/// offset of each.
+fn ascii_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        let start = at;
+        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
+            at += 1;
+        }
+        // ASCII whitespace bytes are whole characters, so both ends are
+        // character boundaries.
+        (at > start).then(|| (start, &text[start..at]))
+    })
 }
 
 /// What a character of plain text is to the tokenizer.

@@ -46,6 +46,20 @@ proptest! {
     }
 
     #[test]
+    fn mixed_text_split_into_runs_agrees_with_the_tokenizers_path(
+        words in prop::collection::vec(prop_oneof![
+            "[a-zA-Z0-9.,'\u{2019}\u{A0}-]{1,8}",
+            "[a-zA-Z\u{E9}\u{C9}\u{130}\u{131}\u{3A3}\u{3C3}\u{301}\u{307}\u{2009}\u{BD}\u{B4}\u{A8}\u{2122}\u{A3}\u{FF21}\u{4E00}-\u{4E05}\u{3042}\u{E01}\u{E31}\u{44F}.,]{1,8}",
+            "\\PC{1,6}",
+        ], 0..40),
+        separators in prop::collection::vec("[ \t\n\r\x0c]{1,2}", 40),
+    ) {
+        let text: String = words.iter().zip(&separators).map(|(w, s)| format!("{w}{s}")).collect();
+        let (chosen, general) = both_paths(&text);
+        prop_assert_eq!(chosen, general);
+    }
+
+    #[test]
     fn tokenizer_accepts_any_text(text in "\\PC{0,200}") {
         let terms = Analyzer::new().terms(&text).unwrap();
         prop_assert!(terms.iter().all(|t| !t.is_empty() && !t.chars().any(char::is_whitespace)));
