@@ -29,6 +29,9 @@
 //! up to the window, and the list's length times twice the window above
 //! it: linear in the batch however often its articles reuse a passage.
 
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -224,6 +227,10 @@ struct KeyIndex {
     /// With a window, each article meets in a list only the articles at
     /// most this many places from it (see [`KeyIndex::with_window`]).
     window: Option<usize>,
+    /// With a window, where each article's entry sits in the posting list
+    /// of each of its keys (laid out as `keys`), for lists longer than the
+    /// window: found once, not searched for at every question.
+    places: Vec<u32>,
     min_shared: usize,
     /// Once ranked, each article's candidates (see [`KeyIndex::rank_partners`]).
     close: Option<ClosePartners>,
@@ -248,7 +255,7 @@ impl KeyIndex {
         });
         // Most keys (wording keys above all) are one article's own: give back their room.
         postings.shrink_to_fit();
-        KeyIndex { keys, postings, window: None, min_shared, close: None, sizes: None }
+        KeyIndex { keys, postings, window: None, places: Vec::new(), min_shared, close: None, sizes: None }
     }
 
     /// Orders each posting list by its articles' smallest other key (then
@@ -265,6 +272,20 @@ impl KeyIndex {
                 list.sort_unstable();
             }
         });
+        // Each (article, key) has one entry, in one list: the lists write
+        // their places side by side without meeting.
+        let places: Vec<AtomicU32> = (0..keys.total()).map(|_| AtomicU32::new(0)).collect();
+        self.postings.par_iter().filter(|(_, list)| list.len() > window).for_each(|(&k, list)| {
+            for (at, &e) in list.iter().enumerate() {
+                let doc = doc_of(e);
+                let start = keys.start(doc);
+                for (slot, _) in keys.of(doc).iter().enumerate().filter(|&(_, &h)| h == k) {
+                    // A list has fewer than 2^32 entries (DocIds are 32-bit).
+                    places[start + slot].store(at as u32, Relaxed);
+                }
+            }
+        });
+        self.places = places.into_iter().map(AtomicU32::into_inner).collect();
         self.window = Some(window);
         self
     }
@@ -318,18 +339,19 @@ impl KeyIndex {
         self.close = Some(ClosePartners::new(&close));
         self.postings = FxHashMap::default();
         self.keys = KeyLists::default();
+        self.places = Vec::new();
     }
 
     /// Counts in `counts` the keys `a` shares with each article its
     /// posting lists hold (other than itself; after it only, with
     /// [`Partners::After`]), and lists those articles in `touched`.
     fn tally(&self, a: DocId, which: Partners, counts: &mut [u16], touched: &mut Vec<DocId>) {
-        let mine = self.keys.of(a);
-        for &k in mine {
+        let (mine, start) = (self.keys.of(a), self.keys.start(a));
+        for (slot, &k) in mine.iter().enumerate() {
             let Some(list) = self.postings.get(&k) else { continue };
             let range = match (self.window, which) {
                 (Some(w), _) if list.len() > w => {
-                    let at = list.partition_point(|&e| e < entry(order_in(mine, k), a));
+                    let at = self.places[start + slot] as usize;
                     at.saturating_sub(w)..(at + 1 + w).min(list.len())
                 }
                 (_, Partners::All) => 0..list.len(),
@@ -478,8 +500,21 @@ impl KeyLists {
 
     /// The keys of article `doc`.
     pub fn of(&self, doc: DocId) -> &[u64] {
-        let start = if doc == 0 { 0 } else { self.ends[doc as usize - 1] };
-        &self.keys[start..self.ends[doc as usize]]
+        &self.keys[self.start(doc)..self.ends[doc as usize]]
+    }
+
+    /// Where the keys of article `doc` start among all articles' keys.
+    fn start(&self, doc: DocId) -> usize {
+        if doc == 0 {
+            0
+        } else {
+            self.ends[doc as usize - 1]
+        }
+    }
+
+    /// Keys of all articles together.
+    fn total(&self) -> usize {
+        self.keys.len()
     }
 
     /// The number of keys of `doc`, from the one-byte counts unless it
