@@ -162,12 +162,36 @@ fn unicode_line_key(line: &str) -> String {
     out
 }
 
+/// What [`ascii_line_key`] makes of each ASCII byte: lowercase, digits
+/// as `0`, and [`WHITESPACE`] for whitespace (the characters
+/// `char::is_whitespace` takes, vertical tab among them).
+const ASCII_KEY_BYTES: [u8; 128] = {
+    let mut table = [WHITESPACE; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_whitespace() || c == 0x0b {
+            WHITESPACE
+        } else if c.is_ascii_digit() {
+            b'0'
+        } else {
+            c.to_ascii_lowercase()
+        };
+        b += 1;
+    }
+    table
+};
+
+/// Marks whitespace in [`ASCII_KEY_BYTES`]: no ASCII byte.
+const WHITESPACE: u8 = 0xff;
+
 /// [`line_key`] of a trimmed ASCII line, a byte at a time.
 fn ascii_line_key(line: &[u8]) -> String {
     let mut out = Vec::with_capacity(line.len());
     let mut space = false;
     for &b in line {
-        if b.is_ascii_whitespace() || b == 0x0b {
+        let folded = ASCII_KEY_BYTES[usize::from(b & 0x7f)];
+        if folded == WHITESPACE {
             space = true;
             continue;
         }
@@ -175,7 +199,7 @@ fn ascii_line_key(line: &[u8]) -> String {
             out.push(b' ');
         }
         space = false;
-        out.push(if b.is_ascii_digit() { b'0' } else { b.to_ascii_lowercase() });
+        out.push(folded);
     }
     String::from_utf8(out).expect("ASCII in, ASCII out")
 }
@@ -188,8 +212,14 @@ fn label_of(key: &str) -> Option<&str> {
     ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
 }
 
-fn word_count(line: &str) -> usize {
-    line.split_whitespace().count()
+/// The number of words of a line, from its [`line_key`], whose words are
+/// set apart by single spaces.
+fn key_words(key: &str) -> usize {
+    if key.is_empty() {
+        0
+    } else {
+        key.bytes().filter(|&b| b == b' ').count() + 1
+    }
 }
 
 /// Per-line repetition counts for one batch, mergeable across chunks.
@@ -321,10 +351,10 @@ impl BoilerplateModel {
             .any(|k| *k != own_first && is_headline_like(k) && self.headlines.contains(&xxh3_64(k.as_bytes())))
     }
 
-    fn is_repeated(&self, key: &str) -> bool {
+    /// Is the line with key `key` (of `words` words) boilerplate by repetition?
+    fn is_repeated(&self, key: &str, words: usize) -> bool {
         // A paragraph-length line is body text that stories share (a
         // background paragraph), not furniture, however often it repeats.
-        let words = word_count(key);
         if words > MAX_REPEATED_LINE_WORDS {
             return false;
         }
@@ -346,15 +376,16 @@ impl BoilerplateModel {
         let mut cut_at = None;
         for (i, line) in lines.iter().enumerate() {
             let key = line_key(line);
+            let words = key_words(&key);
             let rule = rules.classify(&key);
             let link = self.is_headline_of_another(&key, &own_first);
-            let repeated = self.is_repeated(&key)
+            let repeated = self.is_repeated(&key, words)
                 || (link && body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && is_list_item(&key));
             if rule == Some(Rule::Tail) && body_words >= MIN_BODY_WORDS_BEFORE_TAIL {
                 cut_at = Some(i);
                 break;
             }
-            if rule.is_some() || repeated || is_furniture(line) {
+            if rule.is_some() || repeated || is_furniture(line, words) {
                 keep[i] = false;
                 let heading = key.ends_with(':') || key.ends_with('：') || rule == Some(Rule::Tail);
                 // A list goes on through items removed for other reasons.
@@ -367,7 +398,7 @@ impl BoilerplateModel {
                 continue;
             }
             list_budget = 0;
-            body_words += word_count(line);
+            body_words += words;
             body_chars += line.len();
         }
         if let Some(cut) = cut_at {
@@ -392,7 +423,8 @@ impl BoilerplateModel {
 
 /// A line short enough to be a headline (some end with a full stop).
 fn is_headline_like(key: &str) -> bool {
-    key.chars().count() <= MAX_HEADLINE_CHARS
+    // A character is one to four bytes: count them only where that is not enough.
+    key.len() <= MAX_HEADLINE_CHARS || (key.len() <= 4 * MAX_HEADLINE_CHARS && key.chars().count() <= MAX_HEADLINE_CHARS)
 }
 
 /// A headline in a link list: short, not ending like a sentence.
@@ -401,12 +433,12 @@ fn is_list_item(line: &str) -> bool {
     line.chars().count() <= 200 && !ends_sentence
 }
 
-/// Navigation bullets, image names, share bars.
-fn is_furniture(line: &str) -> bool {
-    let words = word_count(line);
+/// Navigation bullets, image names, share bars (`words`: the line's word count).
+fn is_furniture(line: &str, words: usize) -> bool {
     let bullet = (line.starts_with("- ") || line.starts_with("• ") || line.starts_with("* ")) && words <= 3;
     let image = words <= 3 && [".jpg", ".jpeg", ".png", ".webp", ".gif"].iter().any(|e| line.to_lowercase().contains(e));
-    let separators = line.matches(['·', '|']).count();
+    // Most lines have no separator: find that out at memchr speed.
+    let separators = if line.contains('|') || line.contains('·') { line.matches(['·', '|']).count() } else { 0 };
     let share_bar = separators >= 3 && words <= 3 * separators;
     bullet || image || share_bar
 }
@@ -415,11 +447,35 @@ fn is_furniture(line: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn word_count(line: &str) -> usize {
+        line.split_whitespace().count()
+    }
+
     #[test]
     fn ascii_line_keys_are_the_unicode_ones() {
-        for line in ["Read MORE: 12 things", "a\tb\x0bc\x0cd  e", "Most   Read", "x\x1fy 2024-11-23", "", "...", "A:B"] {
+        for line in ["Read MORE: 12 things", "a\tb\x0bc\x0cd  e", "Most   Read", "x\x1fy 2024-11-23", "", "...", "A:B", "\x7f\x00Z9"] {
             assert_eq!(ascii_line_key(line.trim().as_bytes()), unicode_line_key(line.trim()), "{line:?}");
         }
+        let every_byte: String = (0u8..128).map(char::from).collect();
+        let line = every_byte.trim();
+        assert_eq!(ascii_line_key(line.as_bytes()), unicode_line_key(line));
+    }
+
+    #[test]
+    fn a_line_key_has_the_words_of_its_line() {
+        for line in ["  Read MORE: 12 things ", "a\tb\x0bc\x0cd  e", "one", "", " \u{a0}x\u{2003}y\u{3000}z ", "İstanbul ΣΟΦΙΑ\u{85}next"] {
+            assert_eq!(key_words(&line_key(line)), word_count(line), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn headline_length_is_counted_in_characters() {
+        assert!(is_headline_like(&"a".repeat(MAX_HEADLINE_CHARS)));
+        assert!(!is_headline_like(&"a".repeat(MAX_HEADLINE_CHARS + 1)));
+        // 120 four-byte characters: 480 bytes, still a headline; one more is not.
+        assert!(is_headline_like(&"𝔸".repeat(MAX_HEADLINE_CHARS)));
+        assert!(!is_headline_like(&"𝔸".repeat(MAX_HEADLINE_CHARS + 1)));
+        assert!(!is_headline_like(&"é".repeat(MAX_HEADLINE_CHARS + 1)));
     }
 
     const NAMES: [&str; 8] = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"];
