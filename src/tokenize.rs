@@ -229,10 +229,11 @@ enum PlainClass {
     Common,
 }
 
-fn plain_class(c: char) -> PlainClass {
+/// What an ASCII character is to the tokenizer.
+fn ascii_class(c: u8) -> PlainClass {
     if c.is_ascii_alphabetic() {
         PlainClass::Letter
-    } else if c.is_whitespace() || c.is_ascii_punctuation() || c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c) {
+    } else if char::from(c).is_whitespace() || c.is_ascii_punctuation() {
         PlainClass::Break
     } else {
         PlainClass::Common
@@ -244,32 +245,44 @@ fn plain_class(c: char) -> PlainClass {
 /// whitespace and punctuation and where letters meet digits (the script
 /// changes), one-letter words dropped, numbers kept. `tests/properties.rs`
 /// checks the two paths agree.
+///
+/// Works a byte at a time: in plain text every non-ASCII character is a
+/// break (see [`PLAIN_PUNCTUATION`]), so a run of letters or digits is
+/// ASCII and its ends are character boundaries.
 fn plain_terms(text: &str, emit: &mut impl FnMut(&str)) {
-    let mut piece = String::new();
-    let mut class = PlainClass::Break;
-    let mut flush = |piece: &mut String, class: PlainClass| {
-        let keep = match class {
-            PlainClass::Letter => piece.len() >= 2,
-            PlainClass::Common => piece.bytes().any(|b| b.is_ascii_digit()),
-            PlainClass::Break => false,
-        };
-        if keep {
-            emit(piece);
+    let classes: &[PlainClass; 256] = &PLAIN_BYTE_CLASSES;
+    let bytes = text.as_bytes();
+    let mut lower = String::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let class = classes[usize::from(bytes[at])];
+        let start = at;
+        while at < bytes.len() && classes[usize::from(bytes[at])] == class {
+            at += 1;
         }
-        piece.clear();
-    };
-    for c in text.chars() {
-        let next = plain_class(c);
-        if next != class {
-            flush(&mut piece, class);
-            class = next;
-        }
-        if next != PlainClass::Break {
-            piece.push(c.to_ascii_lowercase());
+        let piece = &text[start..at];
+        match class {
+            PlainClass::Letter if piece.len() >= 2 => {
+                if piece.bytes().any(|b| b.is_ascii_uppercase()) {
+                    lower.clear();
+                    lower.push_str(piece);
+                    lower.make_ascii_lowercase();
+                    emit(&lower);
+                } else {
+                    emit(piece);
+                }
+            }
+            PlainClass::Common if piece.bytes().any(|b| b.is_ascii_digit()) => emit(piece),
+            _ => {}
         }
     }
-    flush(&mut piece, class);
 }
+
+/// The class of each byte of plain text: [`ascii_class`] for an ASCII
+/// byte, a break for any byte of a longer character (the no-break space
+/// and [`PLAIN_PUNCTUATION`], all breaks).
+static PLAIN_BYTE_CLASSES: std::sync::LazyLock<[PlainClass; 256]> =
+    std::sync::LazyLock::new(|| std::array::from_fn(|b| u8::try_from(b).ok().filter(u8::is_ascii).map_or(PlainClass::Break, ascii_class)));
 
 /// Emits overlapping character n-grams of `piece`; a piece shorter than `n`
 /// is emitted whole. Combining marks stay attached to their base character.
