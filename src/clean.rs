@@ -252,22 +252,19 @@ impl LineStats {
     /// Counts the lines (and short line labels) of one article.
     pub fn add(&mut self, text: &str) {
         let keys: Vec<String> = text.lines().map(line_key).filter(|k| !k.is_empty()).collect();
-        if let Some(first) = keys.first().filter(|k| is_headline_like(k)) {
-            self.headlines.insert(xxh3_64(first.as_bytes()));
+        let hashes: Vec<u64> = keys.iter().map(|k| xxh3_64(k.as_bytes())).collect();
+        if let Some((_, &first)) = keys.first().zip(hashes.first()).filter(|(k, _)| is_headline_like(k)) {
+            self.headlines.insert(first);
         }
         // The article's longest line stands for its content: copies of one
         // story mostly share it, unrelated pages of one site do not, and page
         // furniture is rarely the longest line of a page.
-        let doc_key = keys
-            .iter()
-            .map(|k| (std::cmp::Reverse(k.len()), xxh3_64(k.as_bytes())))
-            .min()
-            .map_or(0, |(_, h)| h);
+        let doc_key = keys.iter().zip(&hashes).map(|(k, &h)| (std::cmp::Reverse(k.len()), h)).min().map_or(0, |(_, h)| h);
         // (hash, is the line first or last on the page), once per hash.
         let mut seen: Vec<(u64, bool)> = Vec::with_capacity(keys.len() * 2);
-        for (i, k) in keys.iter().enumerate() {
+        for (i, (k, &hash)) in keys.iter().zip(&hashes).enumerate() {
             let at_edge = i == 0 || i + 1 == keys.len();
-            seen.push((xxh3_64(k.as_bytes()), at_edge));
+            seen.push((hash, at_edge));
             if let Some(label) = label_of(k) {
                 seen.push((label_hash(label), at_edge));
             }
