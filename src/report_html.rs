@@ -6,7 +6,8 @@
 
 use std::fmt::Write as _;
 
-use rustc_hash::FxHashSet;
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::Result;
 use crate::pipeline::RunResult;
@@ -86,7 +87,6 @@ fn marked(words: &[&str], other: &FxHashSet<u64>) -> String {
 pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    let id = |d: u32| escape(&result.articles[d as usize].id);
     let mut s = String::new();
     let _ = write!(
         s,
@@ -97,44 +97,61 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
         if clusters.len() == 1 { "1 story".to_string() } else { format!("{} stories", clusters.len()) },
         result.assignments.iter().filter(|a| a.role == Role::Unique).count()
     );
-    for (cluster, members) in clusters.iter().take(MAX_STORIES) {
-        let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
-        let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
-        let canon_evidence = &result.assignments[canon as usize].evidence;
-        let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
-        for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
-            let a = &result.assignments[d as usize];
-            let source = a.derived_from.unwrap_or(canon);
-            let (source_body, copy_body) = (result.clean_body(source)?, result.clean_body(d)?);
-            let source_words: Vec<&str> = source_body.split_whitespace().collect();
-            let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
-            let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
-            let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
-            let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-            let source_label = if source == canon { "canonical" } else { "source" };
-            let _ = write!(
-                s,
-                "<div class=\"pair\">\n<article class=\"source\"><header><span class=\"role canonical\">{source_label}</span> {}</header><p>{}</p></article>\n\
-                 <article class=\"copy\"><header><span class=\"role\">{}</span> {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
-                id(source),
-                marked(&source_words, &copy_runs),
-                escape(&what),
-                id(d),
-                a.confidence,
-                marked(&copy_words, &source_runs),
-                evidence
-            );
-        }
-        if copies.len() > MAX_COPIES_PER_STORY {
-            let _ = writeln!(s, "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>", copies.len() - MAX_COPIES_PER_STORY);
-        }
-        let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-        let _ = writeln!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>", id(canon));
-    }
+    // Each story's section is built on its own (in parallel), then joined in order.
+    let sections: Vec<String> = clusters[..clusters.len().min(MAX_STORIES)]
+        .par_iter()
+        .map(|&(cluster, members)| story_section(result, cluster, members))
+        .collect::<Result<_>>()?;
+    sections.iter().for_each(|section| s.push_str(section));
     if clusters.len() > MAX_STORIES {
         let _ = writeln!(s, "<p>… and {} more stories (see clusters.jsonl).</p>", clusters.len() - MAX_STORIES);
     }
     s.push_str("</body></html>\n");
+    Ok(s)
+}
+
+/// One story's section: each shown copy beside its source, then why the
+/// canonical article is canonical.
+fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<String> {
+    let id = |d: u32| escape(&result.articles[d as usize].id);
+    let mut s = String::new();
+    let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+    let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
+    let canon_evidence = &result.assignments[canon as usize].evidence;
+    let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
+    // Most copies are shown beside the same source: clean its body once.
+    let mut source_bodies: FxHashMap<u32, String> = FxHashMap::default();
+    for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
+        let a = &result.assignments[d as usize];
+        let source = a.derived_from.unwrap_or(canon);
+        if !source_bodies.contains_key(&source) {
+            source_bodies.insert(source, result.clean_body(source)?);
+        }
+        let copy_body = result.clean_body(d)?;
+        let source_words: Vec<&str> = source_bodies[&source].split_whitespace().collect();
+        let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
+        let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
+        let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
+        let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+        let source_label = if source == canon { "canonical" } else { "source" };
+        let _ = write!(
+            s,
+            "<div class=\"pair\">\n<article class=\"source\"><header><span class=\"role canonical\">{source_label}</span> {}</header><p>{}</p></article>\n\
+             <article class=\"copy\"><header><span class=\"role\">{}</span> {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
+            id(source),
+            marked(&source_words, &copy_runs),
+            escape(&what),
+            id(d),
+            a.confidence,
+            marked(&copy_words, &source_runs),
+            evidence
+        );
+    }
+    if copies.len() > MAX_COPIES_PER_STORY {
+        let _ = writeln!(s, "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>", copies.len() - MAX_COPIES_PER_STORY);
+    }
+    let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+    let _ = writeln!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>", id(canon));
     Ok(s)
 }
 
