@@ -124,8 +124,8 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
     for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
         let a = &result.assignments[d as usize];
         let source = a.derived_from.unwrap_or(canon);
-        if !source_bodies.contains_key(&source) {
-            source_bodies.insert(source, result.clean_body(source)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = source_bodies.entry(source) {
+            slot.insert(result.clean_body(source)?);
         }
         let copy_body = result.clean_body(d)?;
         let source_words: Vec<&str> = source_bodies[&source].split_whitespace().collect();
