@@ -108,12 +108,13 @@ impl Analyzer {
 
     /// Calls `emit` with each term of `text`, in order.
     ///
-    /// Runs of plain words (see [`is_plain`]) take the fast path and the
-    /// runs of other words between them the general one. That changes no
-    /// term: ASCII whitespace is left alone by NFKC, composes with nothing
-    /// and splits pieces, so neither the normalizers nor the pre-tokenizers
-    /// carry anything across it. An English text with one "£" or "é" then
-    /// sends a word, not the whole text, through the slow path.
+    /// Runs of plain words (ASCII, typographic quotes and dashes) take the
+    /// fast path and the runs of other words between them the general one.
+    /// That changes no term: ASCII whitespace is left alone by NFKC,
+    /// composes with nothing and splits pieces, so neither the normalizers
+    /// nor the pre-tokenizers carry anything across it. An English text with
+    /// one "£" or "é" then sends a word, not the whole text, through the
+    /// slow path.
     pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
         let mut run: Option<(bool, usize)> = None;
         let mut run_end = 0;
