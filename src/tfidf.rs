@@ -266,7 +266,8 @@ impl<'a> Weighting<'a> {
     /// heaviest terms, L2-normalised.
     pub fn vectorize(&self, terms: &[TermHash], lang: &str, max_terms: usize) -> SparseVec {
         let table = self.model.table(lang);
-        let mut counts: FxHashMap<TermHash, u32> = FxHashMap::default();
+        // Room for every term at once: growing by doubling rehashes it several times.
+        let mut counts: FxHashMap<TermHash, u32> = FxHashMap::with_capacity_and_hasher(terms.len(), Default::default());
         for &t in terms {
             *counts.entry(t).or_insert(0) += 1;
         }
