@@ -266,16 +266,12 @@ impl KeyIndex {
     /// Lists of up to `window` articles are met whole, as without it.
     fn with_window(mut self, window: usize) -> KeyIndex {
         let keys = &self.keys;
-        self.postings.par_iter_mut().for_each(|(&k, list)| {
-            if list.len() > window {
-                list.iter_mut().for_each(|e| *e = entry(order_in(keys.of(doc_of(*e)), k), doc_of(*e)));
-                list.sort_unstable();
-            }
-        });
         // Each (article, key) has one entry, in one list: the lists write
         // their places side by side without meeting.
         let places: Vec<AtomicU32> = (0..keys.total()).map(|_| AtomicU32::new(0)).collect();
-        self.postings.par_iter().filter(|(_, list)| list.len() > window).for_each(|(&k, list)| {
+        self.postings.par_iter_mut().filter(|(_, list)| list.len() > window).for_each(|(&k, list)| {
+            list.iter_mut().for_each(|e| *e = entry(order_in(keys.of(doc_of(*e)), k), doc_of(*e)));
+            list.sort_unstable();
             for (at, &e) in list.iter().enumerate() {
                 let doc = doc_of(e);
                 let start = keys.start(doc);
