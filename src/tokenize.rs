@@ -27,6 +27,7 @@ use tokenizers::{
     NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer,
     SplitDelimiterBehavior,
 };
+use rustc_hash::FxHashMap;
 use unicode_script::{Script, UnicodeScript};
 use xxhash_rust::xxh3::xxh3_64;
 
@@ -348,40 +349,64 @@ pub fn shingles(terms: &[TermHash], k: usize) -> Vec<u64> {
         .collect()
 }
 
-/// The term lists of a run of consecutive articles, each term held as a
-/// 4-byte number into the run's own vocabulary: half the room of the
-/// 8-byte hashes, which a batch holds from analysis until its document
-/// frequencies are known and it can be vectorized.
+/// The term lists of a run of consecutive articles, packed small: a batch
+/// holds them from analysis until its document frequencies are known and
+/// it can be vectorized, and as 8-byte hashes they were the largest thing
+/// it ever held (2 GiB at a million articles).
+///
+/// Each term is numbered in the run's own vocabulary, the run's most used
+/// terms first, and the number written in 7-bit groups (LEB128): the 128
+/// commonest terms of a run, a good half of a text's words, take one byte,
+/// the next 16,256 two. A news text packs to about 1.5 bytes a term.
 #[derive(Debug, Clone, Default)]
 pub struct PackedTerms {
-    /// The distinct terms of the run, in order of first use.
+    /// The distinct terms of the run, most used first.
     vocabulary: Vec<TermHash>,
-    /// Where each article's terms start in `numbers`; one more entry than articles.
+    /// Where each article's bytes start in `bytes`; one more entry than articles.
     starts: Vec<usize>,
-    /// Every article's terms, in order, as indexes into `vocabulary`.
-    numbers: Vec<u32>,
+    /// Every article's terms, in order, as variable-length indexes into `vocabulary`.
+    bytes: Vec<u8>,
 }
 
 impl PackedTerms {
     /// Packs the term lists of consecutive articles.
     pub fn pack<'a>(lists: impl IntoIterator<Item = &'a [TermHash]> + Clone) -> PackedTerms {
+        // Number the terms in order of first use and count their uses...
         let total = lists.clone().into_iter().map(<[TermHash]>::len).sum();
-        let mut numbers = Vec::with_capacity(total);
+        let mut numbers: Vec<u32> = Vec::with_capacity(total);
         let mut starts = vec![0];
-        let mut vocabulary = Vec::new();
-        let mut number_of: rustc_hash::FxHashMap<TermHash, u32> = rustc_hash::FxHashMap::default();
+        let mut first_use: FxHashMap<TermHash, u32> = FxHashMap::default();
+        let mut terms: Vec<(TermHash, u32)> = Vec::new();
         for list in lists {
-            numbers.extend(list.iter().map(|&term| {
-                *number_of.entry(term).or_insert_with(|| {
-                    vocabulary.push(term);
-                    // A run holds fewer than 2^32 terms (its articles are at most a few MB each).
-                    (vocabulary.len() - 1) as u32
-                })
-            }));
+            for &term in list {
+                // A run holds fewer than 2^32 terms (its articles are at most a few MB each).
+                let next = terms.len() as u32;
+                let number = *first_use.entry(term).or_insert(next);
+                if number == next {
+                    terms.push((term, 0));
+                }
+                terms[number as usize].1 += 1;
+                numbers.push(number);
+            }
             starts.push(numbers.len());
         }
-        vocabulary.shrink_to_fit();
-        PackedTerms { vocabulary, starts, numbers }
+        // ...then give the most used the smallest numbers (ties in order of first use).
+        let mut by_use: Vec<u32> = (0..terms.len() as u32).collect();
+        by_use.sort_by_key(|&n| (std::cmp::Reverse(terms[n as usize].1), n));
+        let mut rank = vec![0u32; terms.len()];
+        for (r, &n) in by_use.iter().enumerate() {
+            rank[n as usize] = r as u32;
+        }
+        let vocabulary = by_use.iter().map(|&n| terms[n as usize].0).collect();
+        let mut bytes = Vec::with_capacity(total * 2);
+        let mut byte_starts = Vec::with_capacity(starts.len());
+        byte_starts.push(0);
+        for doc in starts.windows(2) {
+            numbers[doc[0]..doc[1]].iter().for_each(|&n| write_varint(&mut bytes, rank[n as usize]));
+            byte_starts.push(bytes.len());
+        }
+        bytes.shrink_to_fit();
+        PackedTerms { vocabulary, starts: byte_starts, bytes }
     }
 
     /// Number of articles.
@@ -394,11 +419,44 @@ impl PackedTerms {
         self.len() == 0
     }
 
+    /// Bytes the packed terms take (without the vocabulary).
+    pub fn packed_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The `doc`-th article's terms, in order, into `out` (emptied first).
     pub fn unpack_into(&self, doc: usize, out: &mut Vec<TermHash>) {
         out.clear();
-        out.extend(self.numbers[self.starts[doc]..self.starts[doc + 1]].iter().map(|&n| self.vocabulary[n as usize]));
+        let mut bytes = &self.bytes[self.starts[doc]..self.starts[doc + 1]];
+        while !bytes.is_empty() {
+            let (number, rest) = read_varint(bytes);
+            out.push(self.vocabulary[number as usize]);
+            bytes = rest;
+        }
     }
+}
+
+/// Appends `n` in 7-bit groups, low first, the high bit of each byte but
+/// the last set.
+fn write_varint(out: &mut Vec<u8>, mut n: u32) {
+    while n >= 0x80 {
+        out.push(n as u8 | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+/// The number [`write_varint`] wrote at the start of `bytes`, and the bytes after it.
+fn read_varint(bytes: &[u8]) -> (u32, &[u8]) {
+    let (mut n, mut shift) = (0u32, 0);
+    for (i, &b) in bytes.iter().enumerate() {
+        n |= u32::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return (n, &bytes[i + 1..]);
+        }
+        shift += 7;
+    }
+    unreachable!("a packed list ends with a whole number")
 }
 
 #[cfg(test)]
@@ -410,8 +468,28 @@ mod tests {
         let lists: Vec<Vec<TermHash>> = vec![vec![7, 3, 7, 9], vec![], vec![9, 1, 3]];
         let packed = PackedTerms::pack(lists.iter().map(Vec::as_slice));
         assert_eq!(packed.len(), 3);
+        // Most used first; 3 and 9 tie with 7 and are numbered by first use.
         assert_eq!(packed.vocabulary, vec![7, 3, 9, 1]);
         let mut out = vec![42];
+        for (doc, list) in lists.iter().enumerate() {
+            packed.unpack_into(doc, &mut out);
+            assert_eq!(&out, list);
+        }
+    }
+
+    #[test]
+    fn packed_terms_give_common_terms_short_numbers_and_unpack_any_vocabulary() {
+        // 40,000 distinct terms: numbers of one, two and three bytes.
+        let rare: Vec<TermHash> = (0..40_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        let common: Vec<TermHash> = vec![5; 1000];
+        let lists = [rare.clone(), common.clone(), rare.iter().rev().copied().collect()];
+        let packed = PackedTerms::pack(lists.iter().map(Vec::as_slice));
+        assert_eq!(packed.vocabulary[0], 5, "the most used term is numbered first");
+        // The common term takes a byte a use; 128 + 16,256 rare terms two
+        // bytes or less, the rest three.
+        let rare_bytes = 127 + 2 * 16_256 + 3 * (40_000 - 127 - 16_256);
+        assert_eq!(packed.packed_bytes(), 1000 + 2 * rare_bytes);
+        let mut out = Vec::new();
         for (doc, list) in lists.iter().enumerate() {
             packed.unpack_into(doc, &mut out);
             assert_eq!(&out, list);
