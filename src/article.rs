@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
@@ -13,10 +13,10 @@ use crate::error::{Error, Result};
 pub type DocId = u32;
 
 /// Where a record was read from, for messages that name file and line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    /// The input file.
-    pub path: String,
+    /// The input file, its name shared by all the articles read from it.
+    pub path: Arc<str>,
     /// 1-based line of a JSONL record; 0 for a whole `.txt` file.
     pub line: u64,
 }
@@ -57,7 +57,7 @@ impl Article {
     pub fn new(id: impl Into<String>, text: impl Into<String>) -> Self {
         let id = id.into();
         Article {
-            origin: Origin { path: format!("<{id}>"), line: 0 },
+            origin: Origin { path: format!("<{id}>").into(), line: 0 },
             id,
             title: None,
             text: Text::from(text.into()),

@@ -11,7 +11,6 @@
 //! becomes an error instead. Articles come back sorted by id, so nothing
 //! downstream depends on the order of the input.
 
-use std::collections::HashMap;
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -36,7 +35,7 @@ pub struct Reject {
 impl Reject {
     /// `path:line`, or the path alone for a whole file.
     pub fn place(&self) -> String {
-        Origin { path: self.path.clone(), line: self.line }.to_string()
+        Origin { path: self.path.as_str().into(), line: self.line }.to_string()
     }
 }
 
@@ -308,7 +307,7 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
     let title = text.lines().map(str::trim).find(|l| !l.is_empty()).filter(|l| l.chars().count() <= 200).map(str::to_owned);
     let mut article = Article::new(id, text);
     article.title = title;
-    article.origin = Origin { path: path.display().to_string(), line: 0 };
+    article.origin = Origin { path: path.display().to_string().into(), line: 0 };
     out.articles.push(article);
     Ok(())
 }
@@ -318,6 +317,8 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
 /// With `reread` (the reader is that file, uncompressed), texts longer
 /// than [`HELD_TEXT_BYTES`] are left in the file ([`Text::in_file`]).
 fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>>, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    // One copy of the name, shared by the file's articles.
+    let shown: Arc<str> = path.display().to_string().into();
     let mut buf = Vec::new();
     let (mut line_no, mut offset) = (0u64, 0u64);
     loop {
@@ -342,7 +343,7 @@ fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>
         }
         match parse_record(record) {
             Ok(mut article) => {
-                article.origin = Origin { path: path.display().to_string(), line: line_no };
+                article.origin = Origin { path: shown.clone(), line: line_no };
                 if let Some(file) = reread.as_ref().filter(|_| !repaired && article.text.len() > HELD_TEXT_BYTES) {
                     let text = Text::in_file(file.clone(), line_no, line_offset, n, &article.text.read()?);
                     article.text = text;
@@ -440,6 +441,8 @@ fn build_article(id: Option<String>, text: Option<String>, fields: Fields, what:
 /// id the article id. Records are numbered from 1 in messages (as "line").
 /// Other record types (request, metadata, warcinfo) hold no article.
 fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    // One copy of the name, shared by the file's articles.
+    let shown: Arc<str> = path.display().to_string().into();
     for (index, record) in warc::WarcReader::new(reader).iter_records().enumerate() {
         let number = index as u64 + 1;
         let record = match record {
@@ -458,7 +461,7 @@ fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &m
                 let fields = Fields { title, url, source: None, published_at: date, lang: None };
                 match build_article(Some(id), Some(text), fields, "field") {
                     Ok(mut article) => {
-                        article.origin = Origin { path: path.display().to_string(), line: number };
+                        article.origin = Origin { path: shown.clone(), line: number };
                         out.articles.push(article);
                     }
                     Err(reason) => reject(path, number, reason, options, out)?,
@@ -493,6 +496,8 @@ fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<S
 /// and hold strings (an integer id is read as its decimal text). Rows are
 /// numbered from 1 in messages.
 fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    // One copy of the name, shared by the file's articles.
+    let shown: Arc<str> = path.display().to_string().into();
     use arrow_array::{Array, Int32Array, Int64Array, LargeStringArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
@@ -553,7 +558,7 @@ fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Res
             };
             match build_article(ids[r].clone(), texts[r].clone(), fields, "column") {
                 Ok(mut article) => {
-                    article.origin = Origin { path: path.display().to_string(), line: row };
+                    article.origin = Origin { path: shown.clone(), line: row };
                     out.articles.push(article);
                 }
                 Err(reason) => reject(path, row, reason, options, out)?,
@@ -565,6 +570,8 @@ fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Res
 
 /// Reads CSV records (a header row names the columns, see [`Columns`]).
 fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    // One copy of the name, shared by the file's articles.
+    let shown: Arc<str> = path.display().to_string().into();
     let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
     let headers = match csv.headers() {
         Ok(h) => h.clone(),
@@ -598,7 +605,7 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
         let fields = Fields { title: get(at[2]), url: get(at[3]), source: get(at[4]), published_at: get(at[5]), lang: get(at[6]) };
         match build_article(get(at[0]), get(at[1]), fields, "column") {
             Ok(mut article) => {
-                article.origin = Origin { path: path.display().to_string(), line };
+                article.origin = Origin { path: shown.clone(), line };
                 out.articles.push(article);
             }
             Err(reason) => reject(path, line, reason, options, out)?,
@@ -610,27 +617,29 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
 /// Sorts by id and fails on the first id that occurs twice, naming both places.
 /// With `dedupe`, later records of a repeated id become rejects.
 fn check_unique_ids(out: &mut Ingested, dedupe: bool) -> Result<()> {
-    // Stable: records of one id stay in input order, so "first" is the first read.
+    // Stable: records of one id stay in input order, next to each other, so
+    // the one kept is the first read.
     out.articles.sort_by(|a, b| a.id.cmp(&b.id));
-    let mut first: HashMap<String, Origin> = HashMap::new();
-    let mut kept = Vec::with_capacity(out.articles.len());
-    for a in std::mem::take(&mut out.articles) {
-        match first.get(&a.id) {
-            None => {
-                first.insert(a.id.clone(), a.origin.clone());
-                kept.push(a);
-            }
-            Some(origin) if dedupe => out.rejects.push(Reject {
-                path: a.origin.path.clone(),
-                line: a.origin.line,
-                reason: format!("duplicate id {:?}, first read at {origin}", a.id),
-            }),
-            Some(origin) => {
-                return Err(Error::DuplicateId { id: a.id.clone(), first: origin.to_string(), second: a.origin.to_string() });
-            }
+    let (mut rejects, mut repeated) = (Vec::new(), None);
+    out.articles.dedup_by(|later, first| {
+        if later.id != first.id {
+            return false;
         }
+        if dedupe {
+            rejects.push(Reject {
+                path: later.origin.path.to_string(),
+                line: later.origin.line,
+                reason: format!("duplicate id {:?}, first read at {}", later.id, first.origin),
+            });
+        } else if repeated.is_none() {
+            repeated = Some(Error::DuplicateId { id: later.id.clone(), first: first.origin.to_string(), second: later.origin.to_string() });
+        }
+        true
+    });
+    if let Some(error) = repeated {
+        return Err(error);
     }
-    out.articles = kept;
+    out.rejects.extend(rejects);
     Ok(())
 }
 

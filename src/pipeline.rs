@@ -348,7 +348,7 @@ impl Pipeline {
         let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(a.lang.as_str()).expect("collected above")).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
-        let found = self.find_edges(&index, evidence)?;
+        let found = self.find_edges(&index, evidence, stats.exact_duplicates)?;
         drop(index);
         if !self.record_pairs {
             sketches = Vec::new();
@@ -378,8 +378,9 @@ impl Pipeline {
 
     /// Asks the index for each article's candidates and verifies them as
     /// they come, so a batch's candidate pairs are never all held at once
-    /// (they are kept only when [`Pipeline::with_pair_records`] asks).
-    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence) -> Result<FoundEdges> {
+    /// (they are kept only when [`Pipeline::with_pair_records`] asks). The
+    /// edge list has room for `duplicates` more (the exact duplicates' links).
+    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence, duplicates: usize) -> Result<FoundEdges> {
         let n = index.len();
         let bar = self.progress.stage("verify", n as u64);
         let record = self.record_pairs;
@@ -405,7 +406,13 @@ impl Pipeline {
             )
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
-        let mut all = FoundEdges::default();
+        // Sized at once: grown by doubling, the list would hold up to twice
+        // the room of the edges (4.5 million at a million articles).
+        let mut all = FoundEdges {
+            candidates: 0,
+            pairs: Vec::with_capacity(found.iter().map(|f| f.pairs.len()).sum()),
+            edges: Vec::with_capacity(found.iter().map(|f| f.edges.len()).sum::<usize>() + duplicates),
+        };
         for f in found {
             all.candidates += f.candidates;
             all.pairs.extend(f.pairs);

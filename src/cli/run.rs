@@ -105,7 +105,7 @@ fn sample_articles() -> Vec<Article> {
         .map(|(id, text)| {
             let mut a = Article::new(*id, *text);
             a.title = text.lines().map(str::trim).find(|l| !l.is_empty()).map(str::to_owned);
-            a.origin.path = format!("data/seeds/{id}.txt");
+            a.origin.path = format!("data/seeds/{id}.txt").into();
             a
         })
         .collect()
