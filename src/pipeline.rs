@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::language;
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{assign_roles, story_lines, Assignment, Member};
+use crate::roles::{assign_roles, story_text, Assignment, Member};
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
 use crate::spill::{SpilledLists, SpilledPiece};
@@ -97,8 +97,9 @@ pub struct BodyFacts {
     pub boilerplate_share: f32,
     /// Lines removed as boilerplate.
     pub removed_lines: u32,
-    /// Hashes of the body's lines wide enough to carry the story.
-    pub story_lines: Vec<u64>,
+    /// Hash of the body's lines wide enough to carry the story, taken as
+    /// one ([`story_text`]); `None` without any.
+    pub story_text: Option<u64>,
     /// Terms in the body (none: nothing left to compare).
     pub term_count: usize,
 }
@@ -111,7 +112,7 @@ impl BodyFacts {
             chars: clean.body.chars().count(),
             boilerplate_share: clean.boilerplate_share(),
             removed_lines: clean.removed_lines,
-            story_lines: story_lines(&clean.body),
+            story_text: story_text(&clean.body),
             term_count,
         }
     }
@@ -479,7 +480,7 @@ impl Pipeline {
                             shingles: shingles.into_iter().map(u64::from).collect(),
                             body_chars: a.body.chars,
                             boilerplate_share: a.body.boilerplate_share,
-                            story_lines: a.body.story_lines.clone(),
+                            story_text: a.body.story_text,
                         }
                     })
                     .collect();

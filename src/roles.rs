@@ -174,8 +174,8 @@ pub struct Member<'a> {
     pub body_chars: usize,
     /// Share of the page the clean stage removed as site furniture (0..=1).
     pub boilerplate_share: f32,
-    /// The body's sentence-length lines, hashed, in order ([`story_lines`]).
-    pub story_lines: Vec<u64>,
+    /// The body's sentence-length lines, hashed as one ([`story_text`]).
+    pub story_text: Option<u64>,
 }
 
 /// Width a body line needs to count as a line of the story rather than a
@@ -192,14 +192,19 @@ fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x11FF | 0x3040..=0x30FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xAC00..=0xD7AF | 0xF900..=0xFAFF)
 }
 
-/// Hashes of the body's story lines (wider than `MIN_STORY_LINE_WIDTH`),
-/// in order: two pages with equal sequences print the same story text.
-pub fn story_lines(body: &str) -> Vec<u64> {
-    body.lines()
-        .map(str::trim)
-        .filter(|l| line_width(l) > MIN_STORY_LINE_WIDTH)
-        .map(|l| xxhash_rust::xxh3::xxh3_64(l.as_bytes()))
-        .collect()
+/// One hash of the body's story lines (wider than `MIN_STORY_LINE_WIDTH`),
+/// trimmed, in order; `None` without any: two pages with the same hash
+/// print the same story text. (Only the sequence as a whole is ever
+/// compared, so the lines' own hashes are not kept.)
+pub fn story_text(body: &str) -> Option<u64> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut any = false;
+    for line in body.lines().map(str::trim).filter(|l| line_width(l) > MIN_STORY_LINE_WIDTH) {
+        hasher.update(line.as_bytes());
+        hasher.update(b"\n");
+        any = true;
+    }
+    any.then(|| hasher.digest())
 }
 
 struct Facts<'a> {
@@ -638,8 +643,8 @@ fn copy_assignment(
 /// bodies without such lines, the same shingles give or take
 /// [`MAX_VERBATIM_DIFFERENCE`].
 fn same_text(a: &Member, b: &Member, overlap: &Overlap) -> bool {
-    if !a.story_lines.is_empty() || !b.story_lines.is_empty() {
-        return a.story_lines == b.story_lines;
+    if a.story_text.is_some() || b.story_text.is_some() {
+        return a.story_text == b.story_text;
     }
     overlap.difference() <= MAX_VERBATIM_DIFFERENCE
 }
@@ -664,7 +669,7 @@ mod tests {
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
         let std::borrow::Cow::Borrowed(text) = article.text.read().unwrap() else { unreachable!("test articles hold their text") };
-        Member { doc, article, text, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_lines: Vec::new() }
+        Member { doc, article, text, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_text: None }
     }
 
     #[test]
@@ -675,6 +680,19 @@ mod tests {
         for kind in [CopyKind::Verbatim, CopyKind::NearVerbatim, CopyKind::Excerpt, CopyKind::Rewrite, CopyKind::Translation] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
+    }
+
+    #[test]
+    fn story_text_is_the_wide_lines_in_order() {
+        let first = "Metropolis flights rose sharply on Monday, officials said.";
+        let second = "The airport expects a busier winter than the last three.";
+        let story = story_text(&format!("{first}\n{second}"));
+        assert!(story.is_some());
+        // Short leftovers (a masthead, a label) and indentation are not story text.
+        assert_eq!(story_text(&format!("DAILY PLANET\n  {first}\nShare\n{second}  ")), story);
+        assert_ne!(story_text(&format!("{second}\n{first}")), story, "order counts");
+        assert_ne!(story_text(first), story);
+        assert_eq!(story_text("Share\nDAILY PLANET"), None);
     }
 
     #[test]
