@@ -117,8 +117,10 @@ pub struct IndexKeys {
 /// they are found, and a batch's pairs never have to be held at once.
 #[derive(Debug)]
 pub struct CandidateIndex {
-    /// Heaviest terms (and, cross-lingually, anchors) then wording keys.
-    indexes: Vec<KeyIndex>,
+    /// Heaviest terms (and, cross-lingually, anchors).
+    terms: Vec<KeyIndex<u64>>,
+    /// Smallest shingle hashes.
+    wording: KeyIndex<u32>,
     articles: usize,
     stats: CandidateStats,
 }
@@ -146,16 +148,16 @@ impl CandidateIndex {
     /// vectors they were chosen from can be freed first.
     pub fn from_keys(keys: IndexKeys, sketches: &[ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex {
         let mut stats = CandidateStats::default();
-        let term_index = |keys: KeyLists, stats: &mut CandidateStats| {
+        let term_index = |keys: KeyLists<u64>, stats: &mut CandidateStats| {
             let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
             if params.closest_partners() > 0 {
                 index.rank_partners(params.closest_partners());
             }
             index
         };
-        let mut indexes = vec![term_index(keys.terms, &mut stats)];
+        let mut terms = vec![term_index(keys.terms, &mut stats)];
         if let Some(anchor_keys) = keys.anchors {
-            indexes.push(term_index(anchor_keys, &mut stats));
+            terms.push(term_index(anchor_keys, &mut stats));
         }
         // The smallest shingle hashes are a min-hash sample of the wording:
         // copies, excerpts and light edits share some of them even when noise
@@ -165,13 +167,12 @@ impl CandidateIndex {
         let mut wording_keys = KeyLists::default();
         for (s, &on) in sketches.iter().zip(active) {
             let keys = if on { &s.mins[..s.mins.len().min(WORDING_KEYS)] } else { &[] };
-            wording_keys.push(keys.iter().map(|&h| u64::from(h)));
+            wording_keys.push(keys.iter().copied());
         }
         let mut wording =
             KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats).with_window(WORDING_WINDOW);
         wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
-        indexes.push(wording);
-        CandidateIndex { indexes, articles: sketches.len(), stats }
+        CandidateIndex { terms, wording, articles: sketches.len(), stats }
     }
 
     /// Number of articles indexed (active or not).
@@ -199,9 +200,10 @@ impl CandidateIndex {
     /// compared with, ascending.
     pub fn candidates_of<'s>(&self, a: DocId, scratch: &'s mut Scratch) -> &'s [DocId] {
         scratch.found.clear();
-        for index in &self.indexes {
+        for index in &self.terms {
             index.partners(a, scratch);
         }
+        self.wording.partners(a, scratch);
         scratch.found.sort_unstable();
         scratch.found.dedup();
         &scratch.found
@@ -219,11 +221,11 @@ enum Partners {
 
 /// One inverted index: each article's keys, and the articles holding each key.
 #[derive(Debug)]
-struct KeyIndex {
-    keys: KeyLists,
+struct KeyIndex<K> {
+    keys: KeyLists<K>,
     /// Kept posting lists (two to `max_postings` articles): entries made
     /// by [`entry`], ascending (by id alone when there is no window).
-    postings: FxHashMap<u64, Vec<u64>>,
+    postings: FxHashMap<K, Vec<u64>>,
     /// With a window, each article meets in a list only the articles at
     /// most this many places from it (see [`KeyIndex::with_window`]).
     window: Option<usize>,
@@ -239,9 +241,9 @@ struct KeyIndex {
     sizes: Option<Vec<u32>>,
 }
 
-impl KeyIndex {
-    fn build(keys: KeyLists, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex {
-        let mut postings: FxHashMap<u64, Vec<u64>> = FxHashMap::default();
+impl<K: IndexKey> KeyIndex<K> {
+    fn build(keys: KeyLists<K>, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex<K> {
+        let mut postings: FxHashMap<K, Vec<u64>> = FxHashMap::default();
         for doc in 0..keys.len() as DocId {
             for &k in keys.of(doc) {
                 postings.entry(k).or_default().push(entry(0, doc));
@@ -264,7 +266,7 @@ impl KeyIndex {
     /// text, sit together; a list of hundreds that a reused paragraph
     /// gathers costs each article `2 * window` steps, not the whole list.
     /// Lists of up to `window` articles are met whole, as without it.
-    fn with_window(mut self, window: usize) -> KeyIndex {
+    fn with_window(mut self, window: usize) -> KeyIndex<K> {
         let keys = &self.keys;
         // Each (article, key) has one entry, in one list: the lists write
         // their places side by side without meeting.
@@ -297,7 +299,9 @@ impl KeyIndex {
     fn rank_partners(&mut self, closest: usize) {
         let n = self.keys.len();
         let floor = self.min_shared as u16;
-        let close: Vec<Vec<DocId>> = (0..n)
+        // Each article's close partners, before and after it, as pairs
+        // (smaller article first); a list is freed as soon as it is read.
+        let pairs: Vec<(DocId, DocId)> = (0..n)
             .into_par_iter()
             .map_init(
                 || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
@@ -318,7 +322,7 @@ impl KeyIndex {
                     // The pair clears the lower bar if it clears this one;
                     // never more is asked than the article with fewer keys has.
                     let mine = self.keys.count(a as DocId);
-                    let close = touched
+                    let close: Vec<DocId> = touched
                         .iter()
                         .copied()
                         .filter(|&other| {
@@ -328,11 +332,12 @@ impl KeyIndex {
                         .collect();
                     touched.iter().for_each(|&other| counts[other as usize] = 0);
                     touched.clear();
-                    close
+                    (a as DocId, close)
                 },
             )
+            .flat_map_iter(|(a, close): (DocId, Vec<DocId>)| close.into_iter().map(move |b| (a.min(b), a.max(b))))
             .collect();
-        self.close = Some(ClosePartners::new(&close));
+        self.close = Some(ClosePartners::from_pairs(n, pairs));
         self.postings = FxHashMap::default();
         self.keys = KeyLists::default();
         self.places = Vec::new();
@@ -411,24 +416,23 @@ struct ClosePartners {
 }
 
 impl ClosePartners {
-    /// From each article's close partners (before and after it, in any
-    /// order): a pair is kept when either side holds the other.
-    fn new(close: &[Vec<DocId>]) -> ClosePartners {
-        let mut pairs: Vec<(DocId, DocId)> = close
-            .par_iter()
-            .enumerate()
-            .flat_map_iter(|(a, partners)| partners.iter().map(move |&b| ((a as DocId).min(b), (a as DocId).max(b))))
-            .collect();
+    /// From the pairs of `n` articles (smaller article first) that either
+    /// side holds close, each possibly twice.
+    fn from_pairs(n: usize, mut pairs: Vec<(DocId, DocId)>) -> ClosePartners {
         pairs.par_sort_unstable();
         pairs.dedup();
-        let mut ends = vec![0; close.len()];
+        let mut ends = vec![0; n];
         pairs.iter().for_each(|&(a, _)| ends[a as usize] += 1);
         let mut end = 0;
         ends.iter_mut().for_each(|e| {
             end += *e;
             *e = end;
         });
-        ClosePartners { ends, after: pairs.into_iter().map(|(_, b)| b).collect() }
+        // A new list of its own size (collected in place, it would keep
+        // the room of the pairs).
+        let mut after = Vec::with_capacity(pairs.len());
+        after.extend(pairs.iter().map(|&(_, b)| b));
+        ClosePartners { ends, after }
     }
 
     /// The partners after `a`, ascending.
@@ -451,25 +455,54 @@ fn doc_of(entry: u64) -> DocId {
 /// Where an article with keys `keys` sits in the list of its key `k`: by
 /// its smallest key other than `k` (a min-hash of the rest of its keys,
 /// which copies of one text share; the low 32 bits of a term key).
-fn order_in(keys: &[u64], k: u64) -> u32 {
-    keys.iter().filter(|&&h| h != k).min().map_or(0, |&h| h as u32)
+fn order_in<K: IndexKey>(keys: &[K], k: K) -> u32 {
+    keys.iter().filter(|&&h| h != k).min().map_or(0, |&h| h.low_bits())
+}
+
+/// A key of an inverted index: a term hash (64 bits) or a shingle hash
+/// (32: its own index holds them in half the room).
+pub trait IndexKey: Copy + Ord + std::hash::Hash + Send + Sync + std::fmt::Debug {
+    /// The largest key.
+    const MAX: Self;
+    /// The key's low 32 bits.
+    fn low_bits(self) -> u32;
+}
+
+impl IndexKey for u64 {
+    const MAX: u64 = u64::MAX;
+    fn low_bits(self) -> u32 {
+        self as u32
+    }
+}
+
+impl IndexKey for u32 {
+    const MAX: u32 = u32::MAX;
+    fn low_bits(self) -> u32 {
+        self
+    }
 }
 
 /// Every article's keys (in [`DocId`] order) in one allocation, with a
 /// one-byte count per article that the index can read without
 /// touching the keys.
-#[derive(Debug, Clone, Default)]
-pub struct KeyLists {
+#[derive(Debug, Clone)]
+pub struct KeyLists<K = u64> {
     /// Where each article's keys end in `keys`.
     ends: Vec<usize>,
-    keys: Vec<u64>,
+    keys: Vec<K>,
     /// Keys per article, 255 standing for 255 or more.
     counts: Vec<u8>,
 }
 
-impl KeyLists {
+impl<K> Default for KeyLists<K> {
+    fn default() -> Self {
+        KeyLists { ends: Vec::new(), keys: Vec::new(), counts: Vec::new() }
+    }
+}
+
+impl<K: IndexKey> KeyLists<K> {
     /// Adds the next article's keys.
-    pub fn push(&mut self, keys: impl IntoIterator<Item = u64>) {
+    pub fn push(&mut self, keys: impl IntoIterator<Item = K>) {
         let start = self.keys.len();
         self.keys.extend(keys);
         self.ends.push(self.keys.len());
@@ -477,7 +510,7 @@ impl KeyLists {
     }
 
     /// Adds the keys of the articles that follow.
-    pub fn append(&mut self, next: KeyLists) {
+    pub fn append(&mut self, next: KeyLists<K>) {
         let offset = self.keys.len();
         self.keys.extend(next.keys);
         self.ends.extend(next.ends.iter().map(|&end| end + offset));
@@ -495,7 +528,7 @@ impl KeyLists {
     }
 
     /// The keys of article `doc`.
-    pub fn of(&self, doc: DocId) -> &[u64] {
+    pub fn of(&self, doc: DocId) -> &[K] {
         &self.keys[self.start(doc)..self.ends[doc as usize]]
     }
 
@@ -600,9 +633,9 @@ fn wording_keys_needed(x: u32, y: u32) -> usize {
 /// 4.58M to 3.23M with the same scores (two thirds for all: 2.89M, but it
 /// lost 5% of the true pairs, recall 0.972 -> 0.923 at `--min-cosine
 /// 0.6`); no real labelled set changed with either.
-fn could_contain(x: &[u64], y: &[u64], shared: usize) -> bool {
+fn could_contain<K: IndexKey>(x: &[K], y: &[K], shared: usize) -> bool {
     // A text with fewer shingles than keys has all of them as keys.
-    let largest = |keys: &[u64]| if keys.len() < WORDING_KEYS { u64::MAX } else { keys[keys.len() - 1] };
+    let largest = |keys: &[K]| if keys.len() < WORDING_KEYS { K::MAX } else { keys[keys.len() - 1] };
     let x_under_y = x.partition_point(|&h| h <= largest(y));
     let y_under_x = y.partition_point(|&h| h <= largest(x));
     let under = x_under_y.min(y_under_x);
@@ -706,9 +739,9 @@ mod tests {
     }
 
     #[test]
-    fn a_ranked_pair_is_kept_when_either_side_holds_the_other() {
-        // 0 holds 1; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
-        let close = ClosePartners::new(&[vec![1], vec![], vec![1, 0], vec![]]);
+    fn ranked_pairs_are_listed_once_under_their_smaller_article() {
+        // 0 and 1 hold each other; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
+        let close = ClosePartners::from_pairs(4, vec![(0, 1), (0, 1), (1, 2), (0, 2)]);
         assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), (&[1, 2][..], &[2][..], &[][..], &[][..]));
     }
 
@@ -720,7 +753,7 @@ mod tests {
             keys.push(if i == 3 || i == 8 { vec![500, 1000] } else { vec![1000, 2000 + i] });
         }
         let index = |window| KeyIndex::build(keys.clone(), 2, 100, &mut CandidateStats::default()).with_window(window);
-        let met = |index: &KeyIndex, a: DocId| {
+        let met = |index: &KeyIndex<u64>, a: DocId| {
             let (mut counts, mut touched) = (vec![0u16; 10], Vec::new());
             index.tally(a, Partners::All, &mut counts, &mut touched);
             touched.sort_unstable();
@@ -734,7 +767,7 @@ mod tests {
         // A list no longer than the window is met whole.
         assert_eq!(met(&index(10), 5).len(), 9);
         // Term keys come heaviest first, not ascending: the order is still their smallest other.
-        assert_eq!(order_in(&[9, 3, 7], 3), 7);
+        assert_eq!(order_in(&[9u64, 3, 7], 3), 7);
     }
 
     #[test]
@@ -760,7 +793,7 @@ mod tests {
         assert_eq!((y.len(), y[15]), (16, 27));
         assert!(!could_contain(&x, &y, 2));
         // A short text (all its shingles are keys) inside a long one.
-        assert!(could_contain(&[5, 7], &(1..=16).collect::<Vec<_>>(), 2));
+        assert!(could_contain(&[5u32, 7], &(1..=16).collect::<Vec<_>>(), 2));
     }
 
     #[test]
