@@ -166,12 +166,12 @@ impl CandidateIndex {
         // for texts of like length (see `wording_keys_needed`).
         let mut wording_keys = KeyLists::default();
         for (s, &on) in sketches.iter().zip(active) {
-            let keys = if on { &s.mins[..s.mins.len().min(WORDING_KEYS)] } else { &[] };
+            let keys = if on { &s.mins()[..s.mins().len().min(WORDING_KEYS)] } else { &[] };
             wording_keys.push(keys.iter().copied());
         }
         let mut wording =
             KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats).with_window(WORDING_WINDOW);
-        wording.sizes = Some(sketches.iter().map(|s| s.distinct).collect());
+        wording.sizes = Some(sketches.iter().map(ShingleSketch::distinct).collect());
         CandidateIndex { terms, wording, articles: sketches.len(), stats }
     }
 
@@ -509,6 +509,15 @@ impl<K: IndexKey> KeyLists<K> {
         self.counts.push((self.keys.len() - start).min(u8::MAX as usize) as u8);
     }
 
+    /// Makes room for `articles` more articles with `keys` keys in all
+    /// (joined by doubling, the lists of a million articles would hold up
+    /// to twice their room).
+    pub fn reserve(&mut self, articles: usize, keys: usize) {
+        self.ends.reserve(articles);
+        self.counts.reserve(articles);
+        self.keys.reserve(keys);
+    }
+
     /// Adds the keys of the articles that follow.
     pub fn append(&mut self, next: KeyLists<K>) {
         let offset = self.keys.len();
@@ -542,7 +551,7 @@ impl<K: IndexKey> KeyLists<K> {
     }
 
     /// Keys of all articles together.
-    fn total(&self) -> usize {
+    pub fn total(&self) -> usize {
         self.keys.len()
     }
 

@@ -321,6 +321,7 @@ impl Pipeline {
             .collect::<Result<_>>()?;
         let mut vector_pieces = Vec::with_capacity(pieces.len());
         let (mut term_keys, mut sketches) = (KeyLists::default(), Vec::with_capacity(analyzed.len()));
+        term_keys.reserve(pieces.len() * PIECE, pieces.iter().map(|p| p.keys.total()).sum());
         let mut spilled = Vec::with_capacity(pieces.len());
         for piece in pieces {
             vector_pieces.push(piece.vectors);

@@ -24,15 +24,17 @@
 pub const OPENING_SHINGLES: usize = 32;
 
 /// The `k` smallest distinct shingle hashes of an article, its shingle
-/// count, and its opening.
+/// count, and its opening: 24 bytes and one allocation (a batch holds one
+/// per article through verification).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ShingleSketch {
-    /// Smallest hashes (their high 32 bits), ascending.
-    pub mins: Vec<u32>,
+    /// The smallest hashes, then the opening ([`ShingleSketch::mins`],
+    /// [`ShingleSketch::opening`]).
+    hashes: Box<[u32]>,
+    /// How many of `hashes` are smallest hashes.
+    kept: u32,
     /// Distinct shingles in the article.
-    pub distinct: u32,
-    /// The low 32 bits of the first [`OPENING_SHINGLES`] shingles, ascending.
-    pub opening: Vec<u32>,
+    distinct: u32,
 }
 
 impl ShingleSketch {
@@ -41,15 +43,30 @@ impl ShingleSketch {
         let mut opening: Vec<u32> = shingles.iter().take(OPENING_SHINGLES).map(|&h| h as u32).collect();
         opening.sort_unstable();
         opening.dedup();
-        opening.shrink_to_fit();
         let mut shingles: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
         shingles.sort_unstable();
         shingles.dedup();
         let distinct = shingles.len() as u32;
+        let kept = shingles.len().min(k);
         // A new list of exactly the kept hashes: truncating would keep the
         // whole article's room (three times the sketch) for the whole run.
-        let mins = shingles[..shingles.len().min(k)].to_vec();
-        ShingleSketch { mins, distinct, opening }
+        let hashes = shingles[..kept].iter().chain(&opening).copied().collect();
+        ShingleSketch { hashes, kept: kept as u32, distinct }
+    }
+
+    /// The smallest hashes (their high 32 bits), ascending.
+    pub fn mins(&self) -> &[u32] {
+        &self.hashes[..self.kept as usize]
+    }
+
+    /// The low 32 bits of the first [`OPENING_SHINGLES`] shingles, ascending.
+    pub fn opening(&self) -> &[u32] {
+        &self.hashes[self.kept as usize..]
+    }
+
+    /// Distinct shingles in the article.
+    pub fn distinct(&self) -> u32 {
+        self.distinct
     }
 
     /// Do the two articles' openings share a shingle? A copy, an excerpt or
@@ -57,8 +74,9 @@ impl ShingleSketch {
     /// source's overlap even after a changed first sentence or dateline.
     pub fn shares_opening(&self, other: &ShingleSketch) -> bool {
         let (mut i, mut j) = (0, 0);
-        while i < self.opening.len() && j < other.opening.len() {
-            match self.opening[i].cmp(&other.opening[j]) {
+        let (mine, theirs) = (self.opening(), other.opening());
+        while i < mine.len() && j < theirs.len() {
+            match mine[i].cmp(&theirs[j]) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => return true,
@@ -72,14 +90,14 @@ impl ShingleSketch {
         if self.distinct == 0 || other.distinct == 0 {
             return 0.0;
         }
-        let whole = |s: &ShingleSketch| s.mins.len() as u32 == s.distinct;
+        let whole = |s: &ShingleSketch| s.kept == s.distinct;
         if whole(self) && whole(other) {
-            return common_count(&self.mins, &other.mins) as f32;
+            return common_count(self.mins(), other.mins()) as f32;
         }
         // The k smallest hashes of the union all lie in the two sketches, and
         // one of them is in both sets exactly when it is in both sketches.
-        let k = self.mins.len().max(other.mins.len());
-        let (both, taken) = count_common(&self.mins, &other.mins, k);
+        let k = self.kept.max(other.kept) as usize;
+        let (both, taken) = count_common(self.mins(), other.mins(), k);
         if taken == 0 {
             return 0.0;
         }
@@ -184,8 +202,8 @@ mod tests {
     #[test]
     fn a_sketch_holds_no_more_room_than_its_hashes() {
         let s = crate::testing::sketch((0..2000).rev().collect(), 128);
-        assert_eq!((s.mins.len(), s.mins.capacity(), s.distinct), (128, 128, 2000));
-        assert_eq!((s.opening.len(), s.opening.capacity()), (OPENING_SHINGLES, OPENING_SHINGLES));
+        assert_eq!((s.mins().len(), s.opening().len(), s.distinct()), (128, OPENING_SHINGLES, 2000));
+        assert_eq!(s.hashes.len(), 128 + OPENING_SHINGLES);
     }
 
     #[test]
@@ -195,7 +213,7 @@ mod tests {
         smallest.sort_unstable();
         let expected: Vec<u32> = smallest[..64].iter().map(|&h| (h >> 32) as u32).collect();
         let sketch = ShingleSketch::new(hashes, 64);
-        assert_eq!((sketch.mins, sketch.distinct), (expected, 1000));
+        assert_eq!((sketch.mins(), sketch.distinct()), (expected.as_slice(), 1000));
     }
 
     #[test]
@@ -207,7 +225,7 @@ mod tests {
         // A text that reuses a passage from the middle does not.
         let reuse = crate::testing::sketch((5000..5040).chain(150..250).collect(), 64);
         assert!(!story.shares_opening(&reuse));
-        assert!(crate::testing::sketch(vec![], 64).opening.is_empty());
+        assert!(crate::testing::sketch(vec![], 64).opening().is_empty());
     }
 
     #[test]
