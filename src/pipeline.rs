@@ -80,7 +80,7 @@ pub struct Analyzed {
     /// Language code.
     pub lang: String,
     /// Term hashes of the body, in order. [`Pipeline::run`] packs each
-    /// piece's lists into [`PackedTerms`] (half the room) and empties these:
+    /// piece's lists into [`PackedTerms`] (about 1.5 bytes a term) and empties these:
     /// they are the largest per-article state, and only the vectors and
     /// shingles are made from them.
     pub terms: Vec<TermHash>,
@@ -247,7 +247,7 @@ impl Pipeline {
         self.check_cancelled()?;
 
         // Each piece of articles is analyzed in parallel, then its term lists
-        // are packed (4 bytes a term) until the document frequencies are known.
+        // are packed (about 1.5 bytes a term) until the document frequencies are known.
         let bar = self.progress.stage("analyze", articles.len() as u64);
         let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms)> = articles
             .par_chunks(PIECE)
