@@ -16,6 +16,7 @@
 //! Terms are identified by a 64-bit hash of their text, so batches processed
 //! on different machines agree on term ids without sharing a vocabulary.
 
+use rustc_hash::FxHashMap;
 use tokenizers::normalizers::replace::Replace;
 use tokenizers::normalizers::{Lowercase, NormalizerWrapper, Sequence as NormalizerSequence, NFKC};
 use tokenizers::pre_tokenizers::punctuation::Punctuation;
@@ -27,7 +28,6 @@ use tokenizers::{
     NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer,
     SplitDelimiterBehavior,
 };
-use rustc_hash::FxHashMap;
 use unicode_script::{Script, UnicodeScript};
 use xxhash_rust::xxh3::xxh3_64;
 
