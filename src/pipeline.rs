@@ -60,6 +60,25 @@ struct FoundEdges {
     edges: Vec<Edge>,
 }
 
+impl FoundEdges {
+    /// The pieces' finds in one, with room for `more` edges. Sized at once:
+    /// grown by doubling, the list would hold up to twice the room of the
+    /// edges (4.5 million at a million articles).
+    fn joined(pieces: Vec<FoundEdges>, more: usize) -> FoundEdges {
+        let mut all = FoundEdges {
+            candidates: 0,
+            pairs: Vec::with_capacity(pieces.iter().map(|f| f.pairs.len()).sum()),
+            edges: Vec::with_capacity(pieces.iter().map(|f| f.edges.len()).sum::<usize>() + more),
+        };
+        for f in pieces {
+            all.candidates += f.candidates;
+            all.pairs.extend(f.pairs);
+            all.edges.extend(f.edges);
+        }
+        all
+    }
+}
+
 /// What the vectorize step made of one piece of articles.
 struct Vectorized {
     vectors: VectorPiece,
@@ -350,8 +369,10 @@ impl Pipeline {
         let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(a.lang.as_str()).expect("collected above")).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
-        let found = self.find_edges(&index, evidence, stats.exact_duplicates)?;
+        let found = self.find_edges(&index, evidence)?;
+        // The index goes before the pieces are joined (the run's peak).
         drop(index);
+        let found = FoundEdges::joined(found, stats.exact_duplicates);
         if !self.record_pairs {
             sketches = Vec::new();
         }
@@ -383,9 +404,9 @@ impl Pipeline {
 
     /// Asks the index for each article's candidates and verifies them as
     /// they come, so a batch's candidate pairs are never all held at once
-    /// (they are kept only when [`Pipeline::with_pair_records`] asks). The
-    /// edge list has room for `duplicates` more (the exact duplicates' links).
-    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence, duplicates: usize) -> Result<FoundEdges> {
+    /// (they are kept only when [`Pipeline::with_pair_records`] asks); what
+    /// each task found, in article order.
+    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence) -> Result<Vec<FoundEdges>> {
         let n = index.len();
         let bar = self.progress.stage("verify", n as u64);
         let record = self.record_pairs;
@@ -405,25 +426,14 @@ impl Pipeline {
                         }
                         found.edges.extend(candidates.iter().filter_map(|&b| verifier.verify(a, b)));
                     }
+                    found.edges.shrink_to_fit();
                     bar.inc(docs.len() as u64);
                     Ok(found)
                 },
             )
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
-        // Sized at once: grown by doubling, the list would hold up to twice
-        // the room of the edges (4.5 million at a million articles).
-        let mut all = FoundEdges {
-            candidates: 0,
-            pairs: Vec::with_capacity(found.iter().map(|f| f.pairs.len()).sum()),
-            edges: Vec::with_capacity(found.iter().map(|f| f.edges.len()).sum::<usize>() + duplicates),
-        };
-        for f in found {
-            all.candidates += f.candidates;
-            all.pairs.extend(f.pairs);
-            all.edges.extend(f.edges);
-        }
-        Ok(all)
+        Ok(found)
     }
 
     /// Clean, detect the language and tokenize one article.
