@@ -243,23 +243,28 @@ struct KeyIndex<K> {
 
 impl<K: IndexKey> KeyIndex<K> {
     fn build(keys: KeyLists<K>, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex<K> {
+        // Counted first, so that only the kept lists are made, each at its
+        // size: most wording keys are one article's own, and a list for
+        // each (grown by doubling) took several times the room of the keys.
+        let mut counts: FxHashMap<K, u32> = FxHashMap::default();
+        keys.keys.iter().for_each(|&k| *counts.entry(k).or_default() += 1);
+        stats.keys += counts.len();
         let mut postings: FxHashMap<K, Vec<DocId>> = FxHashMap::default();
-        for doc in 0..keys.len() as DocId {
-            for &k in keys.of(doc) {
-                postings.entry(k).or_default().push(doc);
+        for (&k, &count) in &counts {
+            if count as usize > max_postings {
+                stats.pruned_keys += 1;
+            } else if count > 1 {
+                postings.insert(k, Vec::with_capacity(count as usize));
             }
         }
-        stats.keys += postings.len();
-        postings.retain(|_, list| {
-            let keep = list.len() <= max_postings;
-            stats.pruned_keys += usize::from(!keep);
-            // Grown by doubling, the kept lists held a third more room
-            // than articles (the wording index's: 170 MB at 1M).
-            list.shrink_to_fit();
-            keep && list.len() > 1
-        });
-        // Most keys (wording keys above all) are one article's own: give back their room.
-        postings.shrink_to_fit();
+        drop(counts);
+        for doc in 0..keys.len() as DocId {
+            for k in keys.of(doc) {
+                if let Some(list) = postings.get_mut(k) {
+                    list.push(doc);
+                }
+            }
+        }
         KeyIndex { keys, postings, window: None, places: Vec::new(), min_shared, close: None, sizes: None }
     }
 
