@@ -29,7 +29,7 @@
 //! up to the window, and the list's length times twice the window above
 //! it: linear in the batch however often its articles reuse a passage.
 
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::AtomicU16;
 use std::sync::atomic::Ordering::Relaxed;
 
 use rayon::prelude::*;
@@ -231,8 +231,9 @@ struct KeyIndex<K> {
     window: Option<usize>,
     /// With a window, where each article's entry sits in the posting list
     /// of each of its keys (laid out as `keys`), for lists longer than the
-    /// window: found once, not searched for at every question.
-    places: Vec<u32>,
+    /// window: found once, not searched for at every question. (A kept
+    /// list has at most `max_postings`, at most 65,535, articles.)
+    places: Vec<u16>,
     min_shared: usize,
     /// Once ranked, each article's candidates (see [`KeyIndex::rank_partners`]).
     close: Option<ClosePartners>,
@@ -278,7 +279,7 @@ impl<K: IndexKey> KeyIndex<K> {
         let keys = &self.keys;
         // Each (article, key) has one entry, in one list: the lists write
         // their places side by side without meeting.
-        let places: Vec<AtomicU32> = (0..keys.total()).map(|_| AtomicU32::new(0)).collect();
+        let places: Vec<AtomicU16> = (0..keys.total()).map(|_| AtomicU16::new(0)).collect();
         self.postings.par_iter_mut().filter(|(_, list)| list.len() > window).for_each(|(&k, list)| {
             let mut entries: Vec<u64> = list.iter().map(|&doc| entry(order_in(keys.of(doc), k), doc)).collect();
             entries.sort_unstable();
@@ -286,12 +287,12 @@ impl<K: IndexKey> KeyIndex<K> {
             for (at, &doc) in list.iter().enumerate() {
                 let start = keys.start(doc);
                 for (slot, _) in keys.of(doc).iter().enumerate().filter(|&(_, &h)| h == k) {
-                    // A list has fewer than 2^32 entries (DocIds are 32-bit).
-                    places[start + slot].store(at as u32, Relaxed);
+                    // A kept list has at most 65,535 entries (see `ValidParams`).
+                    places[start + slot].store(at as u16, Relaxed);
                 }
             }
         });
-        self.places = places.into_iter().map(AtomicU32::into_inner).collect();
+        self.places = places.into_iter().map(AtomicU16::into_inner).collect();
         self.window = Some(window);
         self
     }
@@ -307,9 +308,8 @@ impl<K: IndexKey> KeyIndex<K> {
     fn rank_partners(&mut self, closest: usize) {
         let n = self.keys.len();
         let floor = self.min_shared as u16;
-        // Each article's close partners, before and after it, as pairs
-        // (smaller article first); a list is freed as soon as it is read.
-        let pairs: Vec<(DocId, DocId)> = (0..n)
+        // Each article's close partners, before and after it.
+        let close: Vec<Box<[DocId]>> = (0..n)
             .into_par_iter()
             .map_init(
                 || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
@@ -330,22 +330,19 @@ impl<K: IndexKey> KeyIndex<K> {
                     // The pair clears the lower bar if it clears this one;
                     // never more is asked than the article with fewer keys has.
                     let mine = self.keys.count(a as DocId);
-                    let close: Vec<DocId> = touched
-                        .iter()
-                        .copied()
-                        .filter(|&other| {
-                            let shared = counts[other as usize];
-                            shared >= bar || shared as usize >= mine || shared as usize >= self.keys.count(other)
-                        })
-                        .collect();
+                    let close = touched.iter().copied().filter(|&other| {
+                        let shared = counts[other as usize];
+                        shared >= bar || shared as usize >= mine || shared as usize >= self.keys.count(other)
+                    });
+                    // Exactly its size (grown by doubling, a list holds up to twice it).
+                    let close = Vec::from_iter(close).into_boxed_slice();
                     touched.iter().for_each(|&other| counts[other as usize] = 0);
                     touched.clear();
-                    (a as DocId, close)
+                    close
                 },
             )
-            .flat_map_iter(|(a, close): (DocId, Vec<DocId>)| close.into_iter().map(move |b| (a.min(b), a.max(b))))
             .collect();
-        self.close = Some(ClosePartners::from_pairs(n, pairs));
+        self.close = Some(ClosePartners::new(close));
         self.postings = FxHashMap::default();
         self.keys = KeyLists::default();
         self.places = Vec::new();
@@ -424,22 +421,48 @@ struct ClosePartners {
 }
 
 impl ClosePartners {
-    /// From the pairs of `n` articles (smaller article first) that either
-    /// side holds close, each possibly twice.
-    fn from_pairs(n: usize, mut pairs: Vec<(DocId, DocId)>) -> ClosePartners {
-        pairs.par_sort_unstable();
-        pairs.dedup();
-        let mut ends = vec![0; n];
-        pairs.iter().for_each(|&(a, _)| ends[a as usize] += 1);
-        let mut end = 0;
-        ends.iter_mut().for_each(|e| {
-            end += *e;
-            *e = end;
-        });
-        // A new list of its own size (collected in place, it would keep
-        // the room of the pairs).
-        let mut after = Vec::with_capacity(pairs.len());
-        after.extend(pairs.iter().map(|&(_, b)| b));
+    /// From each article's close partners (before and after it, in any
+    /// order): a pair is kept when either side holds the other. Each pair
+    /// is written under its smaller article in one pass over the lists
+    /// (counted first), then each article's partners sorted and repeats
+    /// dropped: no list of all the pairs is ever made (at 1M articles, it
+    /// and its copy while collected took 190 MB at the run's peak).
+    fn new(close: Vec<Box<[DocId]>>) -> ClosePartners {
+        let pair = |a: usize, b: DocId| ((a as DocId).min(b) as usize, (a as DocId).max(b));
+        let mut starts = vec![0usize; close.len() + 1];
+        for (a, partners) in close.iter().enumerate() {
+            partners.iter().for_each(|&b| starts[pair(a, b).0 + 1] += 1);
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut after = vec![0 as DocId; starts[close.len()]];
+        let mut next = starts.clone();
+        for (a, partners) in close.iter().enumerate() {
+            for &b in partners {
+                let (lo, hi) = pair(a, b);
+                after[next[lo]] = hi;
+                next[lo] += 1;
+            }
+        }
+        drop((close, next));
+        // Sorted, each once, moved down over the repeats dropped before.
+        let mut ends = Vec::with_capacity(starts.len() - 1);
+        let mut kept = 0;
+        for doc in starts.windows(2) {
+            after[doc[0]..doc[1]].sort_unstable();
+            let mut last = None;
+            for i in doc[0]..doc[1] {
+                if last != Some(after[i]) {
+                    last = Some(after[i]);
+                    after[kept] = after[i];
+                    kept += 1;
+                }
+            }
+            ends.push(kept);
+        }
+        after.truncate(kept);
+        after.shrink_to_fit();
         ClosePartners { ends, after }
     }
 
@@ -759,7 +782,7 @@ mod tests {
     #[test]
     fn ranked_pairs_are_listed_once_under_their_smaller_article() {
         // 0 and 1 hold each other; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
-        let close = ClosePartners::from_pairs(4, vec![(0, 1), (0, 1), (1, 2), (0, 2)]);
+        let close = ClosePartners::new(vec![Box::new([1]), Box::new([0]), Box::new([1, 0]), Box::new([])]);
         assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), (&[1, 2][..], &[2][..], &[][..], &[][..]));
     }
 

@@ -118,7 +118,8 @@ impl PipelineParams {
         self.min_shared_keys = v;
         self
     }
-    /// Key posting lists longer than this are skipped (document-frequency pruning).
+    /// Key posting lists longer than this are skipped (document-frequency
+    /// pruning); at most 65,535.
     pub fn max_postings(mut self, v: usize) -> Self {
         self.max_postings = v;
         self
@@ -211,6 +212,10 @@ impl PipelineParams {
         // Candidate generation counts shared keys per pair in 16 bits.
         if self.keys_per_doc > usize::from(u16::MAX) {
             return Err(ParamsError::Inconsistent(format!("keys_per_doc must be at most {} (got {})", u16::MAX, self.keys_per_doc)));
+        }
+        // And holds an article's place in a posting list in 16 bits.
+        if self.max_postings > usize::from(u16::MAX) {
+            return Err(ParamsError::Inconsistent(format!("max_postings must be at most {} (got {})", u16::MAX, self.max_postings)));
         }
         if self.min_shared_keys > self.keys_per_doc {
             return Err(ParamsError::Inconsistent(format!(
@@ -316,10 +321,13 @@ mod tests {
     }
 
     #[test]
-    fn keys_per_article_fit_the_shared_key_counts() {
+    fn keys_and_posting_places_fit_16_bits() {
         assert!(PipelineParams::new().keys_per_doc(65_535).check().is_ok());
         let err = PipelineParams::new().keys_per_doc(65_536).check().unwrap_err();
         assert!(err.to_string().contains("keys_per_doc must be at most 65535"), "{err}");
+        assert!(PipelineParams::new().max_postings(65_535).check().is_ok());
+        let err = PipelineParams::new().max_postings(65_536).check().unwrap_err();
+        assert!(err.to_string().contains("max_postings must be at most 65535"), "{err}");
     }
 
     #[test]
