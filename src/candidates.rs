@@ -247,18 +247,26 @@ impl<K: IndexKey> KeyIndex<K> {
         // Counted first, so that only the kept lists are made, each at its
         // size: most wording keys are one article's own, and a list for
         // each (grown by doubling) took several times the room of the keys.
-        let mut counts: FxHashMap<K, u32> = FxHashMap::default();
-        keys.keys.iter().for_each(|&k| *counts.entry(k).or_default() += 1);
-        stats.keys += counts.len();
         let mut postings: FxHashMap<K, Vec<DocId>> = FxHashMap::default();
-        for (&k, &count) in &counts {
-            if count as usize > max_postings {
+        let mut count = |k: K, count: usize| {
+            stats.keys += 1;
+            if count > max_postings {
                 stats.pruned_keys += 1;
             } else if count > 1 {
-                postings.insert(k, Vec::with_capacity(count as usize));
+                postings.insert(k, Vec::with_capacity(count));
             }
+        };
+        if K::MOSTLY_DISTINCT {
+            // A map of counts takes twice the room of a sorted copy of keys
+            // that are mostly one article's own.
+            let mut sorted = keys.keys.clone();
+            sorted.par_sort_unstable();
+            sorted.chunk_by(|x, y| x == y).for_each(|run| count(run[0], run.len()));
+        } else {
+            let mut counts: FxHashMap<K, u32> = FxHashMap::default();
+            keys.keys.iter().for_each(|&k| *counts.entry(k).or_default() += 1);
+            counts.into_iter().for_each(|(k, n)| count(k, n as usize));
         }
-        drop(counts);
         for doc in 0..keys.len() as DocId {
             for k in keys.of(doc) {
                 if let Some(list) = postings.get_mut(k) {
@@ -496,12 +504,16 @@ fn order_in<K: IndexKey>(keys: &[K], k: K) -> u32 {
 pub trait IndexKey: Copy + Ord + std::hash::Hash + Send + Sync + std::fmt::Debug {
     /// The largest key.
     const MAX: Self;
+    /// Are most keys one article's own (shingle hashes), or shared by
+    /// many (heavy terms)? It decides how keys are counted.
+    const MOSTLY_DISTINCT: bool;
     /// The key's low 32 bits.
     fn low_bits(self) -> u32;
 }
 
 impl IndexKey for u64 {
     const MAX: u64 = u64::MAX;
+    const MOSTLY_DISTINCT: bool = false;
     fn low_bits(self) -> u32 {
         self as u32
     }
@@ -509,6 +521,7 @@ impl IndexKey for u64 {
 
 impl IndexKey for u32 {
     const MAX: u32 = u32::MAX;
+    const MOSTLY_DISTINCT: bool = true;
     fn low_bits(self) -> u32 {
         self
     }
