@@ -248,12 +248,12 @@ impl<K: IndexKey> KeyIndex<K> {
         // size: most wording keys are one article's own, and a list for
         // each (grown by doubling) took several times the room of the keys.
         let mut postings: FxHashMap<K, Vec<DocId>> = FxHashMap::default();
-        let mut count = |k: K, count: usize| {
+        let mut make_list = |k: K, uses: usize| {
             stats.keys += 1;
-            if count > max_postings {
+            if uses > max_postings {
                 stats.pruned_keys += 1;
-            } else if count > 1 {
-                postings.insert(k, Vec::with_capacity(count));
+            } else if uses > 1 {
+                postings.insert(k, Vec::with_capacity(uses));
             }
         };
         if K::MOSTLY_DISTINCT {
@@ -261,11 +261,11 @@ impl<K: IndexKey> KeyIndex<K> {
             // that are mostly one article's own.
             let mut sorted = keys.keys.clone();
             sorted.par_sort_unstable();
-            sorted.chunk_by(|x, y| x == y).for_each(|run| count(run[0], run.len()));
+            sorted.chunk_by(|x, y| x == y).for_each(|run| make_list(run[0], run.len()));
         } else {
             let mut counts: FxHashMap<K, u32> = FxHashMap::default();
             keys.keys.iter().for_each(|&k| *counts.entry(k).or_default() += 1);
-            counts.into_iter().for_each(|(k, n)| count(k, n as usize));
+            counts.into_iter().for_each(|(k, uses)| make_list(k, uses as usize));
         }
         for doc in 0..keys.len() as DocId {
             for k in keys.of(doc) {

@@ -496,11 +496,11 @@ fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<S
 /// and hold strings (an integer id is read as its decimal text). Rows are
 /// numbered from 1 in messages.
 fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
-    // One copy of the name, shared by the file's articles.
-    let shown: Arc<str> = path.display().to_string().into();
     use arrow_array::{Array, Int32Array, Int64Array, LargeStringArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
+    // One copy of the name, shared by the file's articles.
+    let shown: Arc<str> = path.display().to_string().into();
     let bad = |reason: String| Error::BadInput { path: path.to_path_buf(), reason };
     let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let reader = match ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) {
