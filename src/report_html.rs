@@ -119,18 +119,22 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
     let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
     let canon_evidence = &result.assignments[canon as usize].evidence;
     let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
-    // Most copies are shown beside the same source: clean its body once.
-    let mut source_bodies: FxHashMap<u32, String> = FxHashMap::default();
+    // Most copies are shown beside the same source: clean its body and
+    // hash its word runs once.
+    let mut sources: FxHashMap<u32, (String, FxHashSet<u64>)> = FxHashMap::default();
     for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
         let a = &result.assignments[d as usize];
         let source = a.derived_from.unwrap_or(canon);
-        if let std::collections::hash_map::Entry::Vacant(slot) = source_bodies.entry(source) {
-            slot.insert(result.clean_body(source)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = sources.entry(source) {
+            let body = result.clean_body(source)?;
+            let source_runs = runs(&body.split_whitespace().collect::<Vec<_>>());
+            slot.insert((body, source_runs));
         }
+        let (source_body, source_runs) = &sources[&source];
         let copy_body = result.clean_body(d)?;
-        let source_words: Vec<&str> = source_bodies[&source].split_whitespace().collect();
+        let source_words: Vec<&str> = source_body.split_whitespace().collect();
         let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
-        let (source_runs, copy_runs) = (runs(&source_words), runs(&copy_words));
+        let copy_runs = runs(&copy_words);
         let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
         let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
         let source_label = if source == canon { "canonical" } else { "source" };
@@ -143,7 +147,7 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
             escape(&what),
             id(d),
             a.confidence,
-            marked(&copy_words, &source_runs),
+            marked(&copy_words, source_runs),
             evidence
         );
     }
