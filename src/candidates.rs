@@ -116,11 +116,11 @@ pub struct IndexKeys {
 /// articles it should be compared with; so the pairs can be verified as
 /// they are found, and a batch's pairs never have to be held at once.
 #[derive(Debug)]
-pub struct CandidateIndex {
+pub struct CandidateIndex<'s> {
     /// Heaviest terms (and, cross-lingually, anchors).
     terms: Vec<KeyIndex<u64>>,
-    /// Smallest shingle hashes.
-    wording: KeyIndex<u32>,
+    /// Smallest shingle hashes, read from the sketches.
+    wording: KeyIndex<u32, SketchKeys<'s>>,
     articles: usize,
     stats: CandidateStats,
 }
@@ -133,9 +133,9 @@ pub struct Scratch {
     found: Vec<DocId>,
 }
 
-impl CandidateIndex {
+impl<'s> CandidateIndex<'s> {
     /// Indexes the keys of every active article.
-    pub fn build(input: &CandidateInput, params: &ValidParams) -> CandidateIndex {
+    pub fn build(input: &CandidateInput<'s>, params: &ValidParams) -> CandidateIndex<'s> {
         let CandidateInput { vectors, sketches, df, active, anchors } = *input;
         let keys = IndexKeys {
             terms: term_keys(vectors, df, active, params),
@@ -146,7 +146,7 @@ impl CandidateIndex {
 
     /// Indexes keys chosen beforehand (see [`term_keys`]), so that the
     /// vectors they were chosen from can be freed first.
-    pub fn from_keys(keys: IndexKeys, sketches: &[ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex {
+    pub fn from_keys(keys: IndexKeys, sketches: &'s [ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex<'s> {
         let mut stats = CandidateStats::default();
         let term_index = |keys: KeyLists<u64>, stats: &mut CandidateStats| {
             let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
@@ -164,11 +164,7 @@ impl CandidateIndex {
         // crowds their shared terms out of the heaviest ones. Two must match
         // (one alone is what two stories reusing one paragraph share), more
         // for texts of like length (see `wording_keys_needed`).
-        let mut wording_keys = KeyLists::default();
-        for (s, &on) in sketches.iter().zip(active) {
-            let keys = if on { &s.mins()[..s.mins().len().min(WORDING_KEYS)] } else { &[] };
-            wording_keys.push(keys.iter().copied());
-        }
+        let wording_keys = SketchKeys::new(sketches, active);
         let mut wording =
             KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats).with_window(WORDING_WINDOW);
         wording.sizes = Some(sketches.iter().map(ShingleSketch::distinct).collect());
@@ -198,7 +194,7 @@ impl CandidateIndex {
 
     /// The articles after `a` (larger [`DocId`]) that `a` should be
     /// compared with, ascending.
-    pub fn candidates_of<'s>(&self, a: DocId, scratch: &'s mut Scratch) -> &'s [DocId] {
+    pub fn candidates_of<'b>(&self, a: DocId, scratch: &'b mut Scratch) -> &'b [DocId] {
         scratch.found.clear();
         for index in &self.terms {
             index.partners(a, scratch);
@@ -221,8 +217,8 @@ enum Partners {
 
 /// One inverted index: each article's keys, and the articles holding each key.
 #[derive(Debug)]
-struct KeyIndex<K> {
-    keys: KeyLists<K>,
+struct KeyIndex<K, S = KeyLists<K>> {
+    keys: S,
     /// Kept posting lists (two to `max_postings` articles): their articles,
     /// ascending (with a window, a longer list by [`order_in`], then id).
     postings: FxHashMap<K, Vec<DocId>>,
@@ -242,8 +238,8 @@ struct KeyIndex<K> {
     sizes: Option<Vec<u32>>,
 }
 
-impl<K: IndexKey> KeyIndex<K> {
-    fn build(keys: KeyLists<K>, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex<K> {
+impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
+    fn build(keys: S, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex<K, S> {
         // Counted first, so that only the kept lists are made, each at its
         // size: most wording keys are one article's own, and a list for
         // each (grown by doubling) took several times the room of the keys.
@@ -259,12 +255,13 @@ impl<K: IndexKey> KeyIndex<K> {
         if K::MOSTLY_DISTINCT {
             // A map of counts takes twice the room of a sorted copy of keys
             // that are mostly one article's own.
-            let mut sorted = keys.keys.clone();
+            let mut sorted: Vec<K> = Vec::with_capacity(keys.total());
+            sorted.extend(keys.all());
             sorted.par_sort_unstable();
             sorted.chunk_by(|x, y| x == y).for_each(|run| make_list(run[0], run.len()));
         } else {
             let mut counts: FxHashMap<K, u32> = FxHashMap::default();
-            keys.keys.iter().for_each(|&k| *counts.entry(k).or_default() += 1);
+            keys.all().for_each(|k| *counts.entry(k).or_default() += 1);
             counts.into_iter().for_each(|(k, uses)| make_list(k, uses as usize));
         }
         for doc in 0..keys.len() as DocId {
@@ -283,7 +280,7 @@ impl<K: IndexKey> KeyIndex<K> {
     /// text, sit together; a list of hundreds that a reused paragraph
     /// gathers costs each article `2 * window` steps, not the whole list.
     /// Lists of up to `window` articles are met whole, as without it.
-    fn with_window(mut self, window: usize) -> KeyIndex<K> {
+    fn with_window(mut self, window: usize) -> KeyIndex<K, S> {
         let keys = &self.keys;
         // Each (article, key) has one entry, in one list: the lists write
         // their places side by side without meeting.
@@ -352,7 +349,7 @@ impl<K: IndexKey> KeyIndex<K> {
             .collect();
         self.close = Some(ClosePartners::new(close));
         self.postings = FxHashMap::default();
-        self.keys = KeyLists::default();
+        self.keys = S::default();
         self.places = Vec::new();
     }
 
@@ -501,7 +498,7 @@ fn order_in<K: IndexKey>(keys: &[K], k: K) -> u32 {
 
 /// A key of an inverted index: a term hash (64 bits) or a shingle hash
 /// (32: its own index holds them in half the room).
-pub trait IndexKey: Copy + Ord + std::hash::Hash + Send + Sync + std::fmt::Debug {
+pub trait IndexKey: 'static + Copy + Ord + std::hash::Hash + Send + Sync + std::fmt::Debug {
     /// The largest key.
     const MAX: Self;
     /// Are most keys one article's own (shingle hashes), or shared by
@@ -527,66 +524,72 @@ impl IndexKey for u32 {
     }
 }
 
-/// Every article's keys (in [`DocId`] order) in one allocation, with a
-/// one-byte count per article that the index can read without
-/// touching the keys.
-#[derive(Debug, Clone)]
-pub struct KeyLists<K = u64> {
-    /// Where each article's keys end in `keys`.
+/// Each article's keys, as an index reads them: where they lie among
+/// all articles' keys ([`KeyLayout`]), and the keys themselves.
+trait KeySource<K: IndexKey>: Default + Sync + std::fmt::Debug {
+    /// Where each article's keys lie.
+    fn layout(&self) -> &KeyLayout;
+
+    /// The keys of article `doc`.
+    fn of(&self, doc: DocId) -> &[K];
+
+    /// Number of articles.
+    fn len(&self) -> usize {
+        self.layout().len()
+    }
+
+    /// Keys of all articles together.
+    fn total(&self) -> usize {
+        self.layout().total()
+    }
+
+    /// Where the keys of article `doc` start among all articles' keys.
+    fn start(&self, doc: DocId) -> usize {
+        self.layout().start(doc)
+    }
+
+    /// The number of keys of `doc`, read without touching the keys.
+    fn count(&self, doc: DocId) -> usize {
+        self.layout().count(doc)
+    }
+
+    /// Every article's keys, in [`DocId`] order.
+    fn all(&self) -> impl Iterator<Item = K> + '_ {
+        (0..self.len() as DocId).flat_map(|doc| self.of(doc).iter().copied())
+    }
+}
+
+/// Where each article's keys (in [`DocId`] order) lie among all
+/// articles' keys, with a one-byte count per article that an index can
+/// read without touching the keys.
+#[derive(Debug, Clone, Default)]
+struct KeyLayout {
+    /// Where each article's keys end.
     ends: Vec<usize>,
-    keys: Vec<K>,
     /// Keys per article, 255 standing for 255 or more.
     counts: Vec<u8>,
 }
 
-impl<K> Default for KeyLists<K> {
-    fn default() -> Self {
-        KeyLists { ends: Vec::new(), keys: Vec::new(), counts: Vec::new() }
-    }
-}
-
-impl<K: IndexKey> KeyLists<K> {
-    /// Adds the next article's keys.
-    pub fn push(&mut self, keys: impl IntoIterator<Item = K>) {
-        let start = self.keys.len();
-        self.keys.extend(keys);
-        self.ends.push(self.keys.len());
-        self.counts.push((self.keys.len() - start).min(u8::MAX as usize) as u8);
+impl KeyLayout {
+    /// Adds the next article, with `keys` keys.
+    fn push(&mut self, keys: usize) {
+        self.ends.push(self.total() + keys);
+        self.counts.push(keys.min(u8::MAX as usize) as u8);
     }
 
-    /// Makes room for `articles` more articles with `keys` keys in all
-    /// (joined by doubling, the lists of a million articles would hold up
-    /// to twice their room).
-    pub fn reserve(&mut self, articles: usize, keys: usize) {
-        self.ends.reserve(articles);
-        self.counts.reserve(articles);
-        self.keys.reserve(keys);
-    }
-
-    /// Adds the keys of the articles that follow.
-    pub fn append(&mut self, next: KeyLists<K>) {
-        let offset = self.keys.len();
-        self.keys.extend(next.keys);
-        self.ends.extend(next.ends.iter().map(|&end| end + offset));
-        self.counts.extend(next.counts);
-    }
-
-    /// Number of articles.
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.counts.len()
     }
 
-    /// True when no article was added.
-    pub fn is_empty(&self) -> bool {
-        self.counts.is_empty()
+    fn total(&self) -> usize {
+        self.ends.last().copied().unwrap_or(0)
     }
 
-    /// The keys of article `doc`.
-    pub fn of(&self, doc: DocId) -> &[K] {
-        &self.keys[self.start(doc)..self.ends[doc as usize]]
+    /// Where the keys of article `doc` lie among all articles' keys.
+    fn range(&self, doc: DocId) -> std::ops::Range<usize> {
+        self.start(doc)..self.ends[doc as usize]
     }
 
-    /// Where the keys of article `doc` start among all articles' keys.
     fn start(&self, doc: DocId) -> usize {
         if doc == 0 {
             0
@@ -595,18 +598,111 @@ impl<K: IndexKey> KeyLists<K> {
         }
     }
 
+    /// From the one-byte counts unless `doc` has 255 or more keys.
+    fn count(&self, doc: DocId) -> usize {
+        match self.counts[doc as usize] {
+            u8::MAX => self.range(doc).len(),
+            n => n as usize,
+        }
+    }
+}
+
+/// Every article's keys (in [`DocId`] order) in one allocation.
+#[derive(Debug, Clone)]
+pub struct KeyLists<K = u64> {
+    layout: KeyLayout,
+    keys: Vec<K>,
+}
+
+impl<K> Default for KeyLists<K> {
+    fn default() -> Self {
+        KeyLists { layout: KeyLayout::default(), keys: Vec::new() }
+    }
+}
+
+impl<K: IndexKey> KeyLists<K> {
+    /// Adds the next article's keys.
+    pub fn push(&mut self, keys: impl IntoIterator<Item = K>) {
+        let start = self.keys.len();
+        self.keys.extend(keys);
+        self.layout.push(self.keys.len() - start);
+    }
+
+    /// Makes room for `articles` more articles with `keys` keys in all
+    /// (joined by doubling, the lists of a million articles would hold up
+    /// to twice their room).
+    pub fn reserve(&mut self, articles: usize, keys: usize) {
+        self.layout.ends.reserve(articles);
+        self.layout.counts.reserve(articles);
+        self.keys.reserve(keys);
+    }
+
+    /// Adds the keys of the articles that follow.
+    pub fn append(&mut self, next: KeyLists<K>) {
+        let offset = self.keys.len();
+        self.keys.extend(next.keys);
+        self.layout.ends.extend(next.layout.ends.iter().map(|&end| end + offset));
+        self.layout.counts.extend(next.layout.counts);
+    }
+
+    /// Number of articles.
+    pub fn len(&self) -> usize {
+        self.layout.len()
+    }
+
+    /// True when no article was added.
+    pub fn is_empty(&self) -> bool {
+        self.layout.len() == 0
+    }
+
+    /// The keys of article `doc`.
+    pub fn of(&self, doc: DocId) -> &[K] {
+        &self.keys[self.layout.range(doc)]
+    }
+
     /// Keys of all articles together.
     pub fn total(&self) -> usize {
         self.keys.len()
     }
+}
 
-    /// The number of keys of `doc`, from the one-byte counts unless it
-    /// has 255 or more.
-    fn count(&self, doc: DocId) -> usize {
-        match self.counts[doc as usize] {
-            u8::MAX => self.of(doc).len(),
-            n => n as usize,
+impl<K: IndexKey> KeySource<K> for KeyLists<K> {
+    fn layout(&self) -> &KeyLayout {
+        &self.layout
+    }
+
+    fn of(&self, doc: DocId) -> &[K] {
+        KeyLists::of(self, doc)
+    }
+}
+
+/// The wording keys: each active article's [`WORDING_KEYS`] smallest
+/// shingle hashes, read where its sketch holds them (the sketches are kept
+/// for verification; a copy took 73 MB at a million articles).
+#[derive(Debug, Default)]
+struct SketchKeys<'s> {
+    layout: KeyLayout,
+    sketches: &'s [ShingleSketch],
+}
+
+impl<'s> SketchKeys<'s> {
+    /// The wording keys of the articles for which `active` is true.
+    fn new(sketches: &'s [ShingleSketch], active: &[bool]) -> SketchKeys<'s> {
+        let mut layout = KeyLayout::default();
+        for (sketch, &on) in sketches.iter().zip(active) {
+            layout.push(if on { sketch.mins().len().min(WORDING_KEYS) } else { 0 });
         }
+        SketchKeys { layout, sketches }
+    }
+}
+
+impl KeySource<u32> for SketchKeys<'_> {
+    fn layout(&self) -> &KeyLayout {
+        &self.layout
+    }
+
+    fn of(&self, doc: DocId) -> &[u32] {
+        &self.sketches[doc as usize].mins()[..self.layout.range(doc).len()]
     }
 }
 
