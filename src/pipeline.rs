@@ -207,13 +207,41 @@ pub struct Pipeline {
     progress: Progress,
     cancel: Arc<AtomicBool>,
     record_pairs: bool,
+    after_stage: Option<StageHook>,
+}
+
+/// A function called with each stage's name as the stage ends, on the
+/// thread that runs the pipeline (the binary hands the allocator's freed
+/// room back to the system there).
+#[derive(Clone)]
+pub struct StageHook(Arc<dyn Fn(&str) + Send + Sync>);
+
+impl StageHook {
+    /// Wraps `hook`.
+    pub fn new(hook: impl Fn(&str) + Send + Sync + 'static) -> StageHook {
+        StageHook(Arc::new(hook))
+    }
+}
+
+impl std::fmt::Debug for StageHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StageHook")
+    }
 }
 
 impl Pipeline {
     /// A pipeline with the shipped IDF tables (unless the params turn them off).
     pub fn new(params: ValidParams) -> Pipeline {
         let idf = if params.use_idf_tables() { IdfModel::embedded() } else { IdfModel::none() };
-        Pipeline { params, idf, analyzer: Analyzer::new(), progress: Progress::hidden(), cancel: Arc::default(), record_pairs: false }
+        Pipeline {
+            params,
+            idf,
+            analyzer: Analyzer::new(),
+            progress: Progress::hidden(),
+            cancel: Arc::default(),
+            record_pairs: false,
+            after_stage: None,
+        }
     }
 
     /// Stops the run with [`Error::Interrupted`] soon after `flag` becomes true.
@@ -234,6 +262,12 @@ impl Pipeline {
     /// [`RunResult::pair_records`]); by default only their number is kept.
     pub fn with_pair_records(mut self, record: bool) -> Pipeline {
         self.record_pairs = record;
+        self
+    }
+
+    /// Calls `hook` at the end of each stage.
+    pub fn with_stage_hook(mut self, hook: StageHook) -> Pipeline {
+        self.after_stage = Some(hook);
         self
     }
 
@@ -258,7 +292,7 @@ impl Pipeline {
     pub fn run(&self, mut articles: Vec<Article>) -> Result<RunResult> {
         articles.sort_by(|a, b| a.id.cmp(&b.id));
         let mut stats = Stats { articles: articles.len(), ..Default::default() };
-        let mut clock = Clock::new();
+        let mut clock = Clock::new(self.after_stage.as_ref());
 
         let boilerplate = fit_boilerplate(&articles)?;
         stats.boilerplate_lines = boilerplate.repeated_lines();
@@ -671,13 +705,17 @@ fn merged(partial: Vec<DocFreq>) -> DocFreq {
     total
 }
 
-struct Clock(Instant);
+/// Times the stages and calls the hook as each ends (its time counts to the stage).
+struct Clock<'a>(Instant, Option<&'a StageHook>);
 
-impl Clock {
-    fn new() -> Clock {
-        Clock(Instant::now())
+impl<'a> Clock<'a> {
+    fn new(hook: Option<&'a StageHook>) -> Clock<'a> {
+        Clock(Instant::now(), hook)
     }
     fn lap(&mut self, stage: &str, stats: &mut Stats) {
+        if let Some(StageHook(hook)) = self.1 {
+            hook(stage);
+        }
         stats.seconds.push((stage.to_string(), self.0.elapsed().as_secs_f64()));
         if let Some(mib) = peak_resident_mib() {
             stats.peak_memory_mib.push((stage.to_string(), mib));

@@ -129,3 +129,20 @@ fn one_thread_and_two_threads_agree() {
     }
     assert_eq!(outputs[0], outputs[1]);
 }
+
+#[test]
+fn stage_hook_hears_each_stage_once_as_it_ends() {
+    use newsdedup::pipeline::StageHook;
+    use newsdedup::{Pipeline, PipelineParams};
+    use std::sync::{Arc, Mutex};
+    let heard = Arc::new(Mutex::new(Vec::<String>::new()));
+    let hook = StageHook::new({
+        let heard = Arc::clone(&heard);
+        move |stage: &str| heard.lock().unwrap().push(stage.to_string())
+    });
+    let pipeline = Pipeline::new(PipelineParams::new().check().unwrap()).with_stage_hook(hook);
+    let result = pipeline.run(seed_articles()).unwrap();
+    let timed: Vec<String> = result.stats.seconds.iter().map(|(stage, _)| stage.clone()).collect();
+    assert_eq!(*heard.lock().unwrap(), timed);
+    assert_eq!(timed, ["boilerplate", "analyze", "vectorize", "candidates", "verify", "cluster", "roles"]);
+}

@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use newsdedup::ingest::{read_inputs, Ingested, Reject};
 use newsdedup::output;
-use newsdedup::pipeline::Pipeline;
+use newsdedup::pipeline::{Pipeline, StageHook};
 use newsdedup::progress::Progress;
 use newsdedup::{report, Article};
 
@@ -132,7 +132,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .exit_with(EXIT_INPUT);
     }
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
-    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel).with_pair_records(args.pairs.is_some());
+    let pipeline = Pipeline::new(params)
+        .with_progress(progress)
+        .with_cancel(cancel)
+        .with_pair_records(args.pairs.is_some())
+        .with_stage_hook(StageHook::new(crate::release_freed_memory));
     let result = pipeline.run(ingested.articles);
     // The only file the pipeline itself writes is its temporary file.
     let code = if matches!(result, Err(newsdedup::Error::Io { .. })) { EXIT_OUTPUT } else { EXIT_INTERNAL };
