@@ -8,6 +8,9 @@
 //! Detection that is not reliable still returns its best guess, since the
 //! language only selects stop-word weighting; the script is always right.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use crate::pipeline::prefix_at_char_boundary;
 
 /// Code used when nothing can be detected (empty or symbol-only text).
@@ -111,12 +114,29 @@ const STOP_SAMPLE_WORDS: usize = 100;
 /// Fewer words than this are too few to judge: `whatlang` decides.
 const MIN_STOP_SAMPLE_WORDS: usize = 20;
 
-/// The language of an article: the given one when present, else detected.
-pub fn resolve(given: Option<&str>, text: &str) -> String {
-    match given {
+/// The language of an article: the given one when present, else
+/// detected. Each distinct code is allocated once and shared (a batch's
+/// articles are in a handful of languages).
+pub fn resolve(given: Option<&str>, text: &str) -> Arc<str> {
+    let code = match given {
         Some(code) if !code.trim().is_empty() => normalize_code(code),
         _ => detect(text),
+    };
+    shared(code)
+}
+
+/// The one shared allocation of `code`. Codes seen stay for the life of
+/// the process: as many as the languages (and odd codes) of its input.
+fn shared(code: String) -> Arc<str> {
+    static CODES: Mutex<BTreeSet<Arc<str>>> = Mutex::new(BTreeSet::new());
+    // A panic elsewhere while holding the lock leaves the set whole.
+    let mut codes = CODES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = codes.get(code.as_str()) {
+        return Arc::clone(known);
     }
+    let code: Arc<str> = code.into();
+    codes.insert(Arc::clone(&code));
+    code
 }
 
 /// Lowercases a user-given code and maps 639-3 codes to 639-1 where known
@@ -163,9 +183,13 @@ mod tests {
 
     #[test]
     fn given_language_wins_and_is_normalised() {
-        assert_eq!(resolve(Some("zh-TW"), "anything"), "zh");
-        assert_eq!(resolve(Some("eng"), "anything"), "en");
-        assert_eq!(resolve(Some(""), "Ceci est un article de presse écrit en français, assez long."), "fr");
+        assert_eq!(&*resolve(Some("zh-TW"), "anything"), "zh");
+        assert_eq!(&*resolve(Some("eng"), "anything"), "en");
+        assert_eq!(&*resolve(Some(""), "Ceci est un article de presse écrit en français, assez long."), "fr");
+        let first = resolve(Some("en"), "");
+        let again = resolve(None, "The European Commission has tracked an increased number of flights between the cities.");
+        assert_eq!(&*again, "en");
+        assert!(Arc::ptr_eq(&first, &again), "one allocation per code");
     }
 
     #[test]

@@ -96,13 +96,9 @@ pub struct Analyzed {
     /// kept (it is as large as the text); [`RunResult::clean_body`]
     /// rebuilds it.
     pub body: BodyFacts,
-    /// Language code.
-    pub lang: String,
-    /// Term hashes of the body, in order. [`Pipeline::run`] packs each
-    /// piece's lists into [`PackedTerms`] (about 1.5 bytes a term) and empties these:
-    /// they are the largest per-article state, and only the vectors and
-    /// shingles are made from them.
-    pub terms: Vec<TermHash>,
+    /// Language code, one allocation shared by every article in the
+    /// language (see [`language::resolve`]).
+    pub lang: Arc<str>,
 }
 
 /// The facts about a cleaned body that the stages after analysis need.
@@ -110,8 +106,8 @@ pub struct Analyzed {
 pub struct BodyFacts {
     /// Hash of the body's bytes, for finding exact duplicates.
     pub hash: u64,
-    /// Characters in the body.
-    pub chars: usize,
+    /// Characters in the body (at most [`MAX_ANALYZED_BYTES`]).
+    pub chars: u32,
     /// Share of the text's characters removed as boilerplate (0..=1).
     pub boilerplate_share: f32,
     /// Lines removed as boilerplate.
@@ -120,19 +116,21 @@ pub struct BodyFacts {
     /// one ([`story_text`]); `None` without any.
     pub story_text: Option<u64>,
     /// Terms in the body (none: nothing left to compare).
-    pub term_count: usize,
+    pub term_count: u32,
 }
 
 impl BodyFacts {
     /// The facts about `clean`, which the analyzer split into `term_count` terms.
     pub fn of(clean: &CleanText, term_count: usize) -> BodyFacts {
+        // A body is cut to MAX_ANALYZED_BYTES, far below u32::MAX.
+        let narrow = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         BodyFacts {
             hash: xxhash_rust::xxh3::xxh3_64(clean.body.as_bytes()),
-            chars: clean.body.chars().count(),
+            chars: narrow(clean.body.chars().count()),
             boilerplate_share: clean.boilerplate_share(),
             removed_lines: clean.removed_lines,
             story_text: story_text(&clean.body),
-            term_count,
+            term_count: narrow(term_count),
         }
     }
 }
@@ -305,7 +303,7 @@ impl Pipeline {
         let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms)> = articles
             .par_chunks(PIECE)
             .map(|chunk| {
-                let mut docs: Vec<Analyzed> = chunk
+                let (docs, term_lists): (Vec<Analyzed>, Vec<Vec<TermHash>>) = chunk
                     .par_iter()
                     .map(|a| {
                         self.check_cancelled()?;
@@ -313,10 +311,10 @@ impl Pipeline {
                         bar.inc(1);
                         r
                     })
-                    .collect::<Result<_>>()?;
-                let terms = PackedTerms::pack(docs.iter().map(|d| d.terms.as_slice()));
-                docs.iter_mut().for_each(|d| d.terms = Vec::new());
-                Ok((docs, terms))
+                    .collect::<Result<Vec<_>>>()?
+                    .into_iter()
+                    .unzip();
+                Ok((docs, PackedTerms::pack(term_lists.iter().map(Vec::as_slice))))
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
@@ -333,7 +331,7 @@ impl Pipeline {
         let df = document_frequencies(&analyzed, &packed_terms);
         stats.vocabulary = df.vocabulary();
         let stop_words = if self.params.stop_words() {
-            StopWords::for_languages(analyzed.iter().map(|a| a.lang.as_str()), &self.analyzer)
+            StopWords::for_languages(analyzed.iter().map(|a| &*a.lang), &self.analyzer)
         } else {
             StopWords::default()
         };
@@ -399,8 +397,8 @@ impl Pipeline {
         self.check_cancelled()?;
 
         // One `&str` per distinct code, so that comparing two is comparing pointers.
-        let codes: std::collections::BTreeSet<&str> = analyzed.iter().map(|a| a.lang.as_str()).collect();
-        let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(a.lang.as_str()).expect("collected above")).collect();
+        let codes: std::collections::BTreeSet<&str> = analyzed.iter().map(|a| &*a.lang).collect();
+        let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(&*a.lang).expect("collected above")).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
@@ -470,15 +468,19 @@ impl Pipeline {
         Ok(found)
     }
 
-    /// Clean, detect the language and tokenize one article.
-    pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analyzed> {
+    /// Clean, detect the language and tokenize one article: what later
+    /// stages read of it, and its term hashes in order (the largest
+    /// per-article state: [`Pipeline::run`] packs each piece's lists into
+    /// [`PackedTerms`], about 1.5 bytes a term, and only the vectors and
+    /// shingles are made from them).
+    pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<(Analyzed, Vec<TermHash>)> {
         let clean = clean_article(article, boilerplate)?;
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
         let mut terms = self.analyzer.term_hashes(&clean.body)?;
         // Grown by doubling, the lists would hold a third more room than
         // terms until the vectorize stage frees them.
         terms.shrink_to_fit();
-        Ok(Analyzed { body: BodyFacts::of(&clean, terms.len()), lang, terms })
+        Ok((Analyzed { body: BodyFacts::of(&clean, terms.len()), lang }, terms))
     }
 
     /// Anchor vectors (numbers, Latin-script names) for cross-lingual
@@ -526,7 +528,7 @@ impl Pipeline {
                             lang: &a.lang,
                             vector,
                             shingles: shingles.into_iter().map(u64::from).collect(),
-                            body_chars: a.body.chars,
+                            body_chars: a.body.chars as usize,
                             boilerplate_share: a.body.boilerplate_share,
                             story_text: a.body.story_text,
                         }
