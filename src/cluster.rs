@@ -35,6 +35,13 @@
 //! articles that only weaker links attach are parted from it, each with
 //! the articles their own copy evidence joins them to.
 //!
+//! Before any of this, an article that lies mostly inside larger texts of
+//! several groups, groups that nothing else links, keeps its links into
+//! one of them only: a short item that is one paragraph which different
+//! stories each reuse is a part of every one of them, and would join them
+//! all (an excerpt of one story lies inside that story's copies, which are
+//! linked to each other: it keeps every link).
+//!
 //! Copy evidence can bridge too: one article that is a copy of both a
 //! large story and a small one brings the small story's copies along, and
 //! every member of the large one is then paired with them. Each member of
@@ -130,6 +137,9 @@ pub struct BlockStats {
     /// Large groups parted from loosely attached members (another story
     /// bridged in; see `peel_loosely_attached`).
     pub loose_parted: usize,
+    /// Articles that lie inside texts of several groups (a passage other
+    /// stories reuse), kept to one of them (see `without_ambiguous_parts`).
+    pub parts_kept_apart: usize,
 }
 
 /// Connected components, with components of `params.dbscan_min_block()` or
@@ -139,8 +149,10 @@ pub struct BlockStats {
 /// language of each article: groups spanning languages may be sparser.
 pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -> (Clustering, BlockStats) {
     let (min_block, min_cosine) = (params.dbscan_min_block(), params.min_cosine());
-    let components = connected_components(n, edges);
     let mut stats = BlockStats::default();
+    let kept = without_ambiguous_parts(n, edges, &mut stats);
+    let edges = kept.as_slice();
+    let components = connected_components(n, edges);
     let mut labels: Vec<(u32, u32, u32)> = components.assignment.iter().map(|&c| (c, 0, 0)).collect();
     let edges_of = EdgesOf::new(n, edges);
     for (cluster, members) in components.multi_member() {
@@ -198,6 +210,91 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
         }
     }
     (from_labels(&labels), stats)
+}
+
+/// Share of an article's text inside another from which it may be a part
+/// of it (see `without_ambiguous_parts`)... Measured at 100k bench
+/// articles (pairwise F1 0.962 without the rule) with the share below:
+/// 0.7/0.6 0.970, 0.8/0.6 0.969, 0.6/0.5 0.972, 0.6/0.55 0.973, 0.5/0.45
+/// 0.972; recall 0.990 in each; every real labelled set unchanged.
+pub const PART_INSIDE: f32 = 0.6;
+/// ...when the other holds at most this share of its own text in it (it
+/// is the larger text).
+pub const PART_HOLDS: f32 = 0.55;
+
+/// Is `doc`, one end of `edge`, mostly inside the other end, a text much
+/// larger than it?
+fn part_of(edge: &Edge, doc: DocId) -> bool {
+    let (inside, holds) = if edge.a == doc { (edge.a_in_b, edge.b_in_a) } else { (edge.b_in_a, edge.a_in_b) };
+    inside >= PART_INSIDE && holds <= PART_HOLDS
+}
+
+/// The edges, less the links that make an article a part of larger texts
+/// in several groups that are apart without those links: a passage (a
+/// short item, a background paragraph) that different stories each
+/// reuse. Such an article keeps its links into the group holding most of
+/// its containers (ties: the best cosine, then the group with the first
+/// container in article order); an excerpt of one story, whose containers are that story's
+/// copies and linked to each other, keeps every link.
+fn without_ambiguous_parts(n: usize, edges: &[Edge], stats: &mut BlockStats) -> Vec<Edge> {
+    let mut containers = vec![0u32; n];
+    for e in edges {
+        for doc in [e.a, e.b] {
+            if part_of(e, doc) {
+                containers[doc as usize] += 1;
+            }
+        }
+    }
+    let ambiguous_part = |e: &Edge| [e.a, e.b].into_iter().find(|&d| containers[d as usize] >= 2 && part_of(e, d));
+    let mut uf = UnionFind::<usize>::new(n);
+    for e in edges.iter().filter(|e| ambiguous_part(e).is_none()) {
+        uf.union(e.a as usize, e.b as usize);
+    }
+    let group = uf.into_labeling();
+    let mut links: Vec<PartLink> = edges
+        .iter()
+        .enumerate()
+        .filter_map(|(edge, e)| {
+            let part = ambiguous_part(e)?;
+            let container = e.other(part);
+            Some(PartLink { part, group: group[container as usize], container, cosine: e.cosine, edge })
+        })
+        .collect();
+    links.sort_unstable_by_key(|l| (l.part, l.group, l.edge));
+    let mut dropped = vec![false; edges.len()];
+    for of_part in links.chunk_by(|x, y| x.part == y.part) {
+        let groups: Vec<&[PartLink]> = of_part.chunk_by(|x, y| x.group == y.group).collect();
+        if groups.len() < 2 {
+            continue;
+        }
+        let best_cosine = |g: &[PartLink]| g.iter().map(|l| l.cosine).fold(f32::MIN, f32::max);
+        let first_container = |g: &[PartLink]| g.iter().map(|l| l.container).min();
+        let keep = groups
+            .iter()
+            .max_by(|x, y| {
+                x.len()
+                    .cmp(&y.len())
+                    .then(best_cosine(x).total_cmp(&best_cosine(y)))
+                    .then(first_container(y).cmp(&first_container(x)))
+            })
+            .map(|g| g[0].group);
+        stats.parts_kept_apart += 1;
+        for link in of_part.iter().filter(|l| Some(l.group) != keep) {
+            dropped[link.edge] = true;
+        }
+    }
+    edges.iter().zip(&dropped).filter(|(_, &d)| !d).map(|(e, _)| *e).collect()
+}
+
+/// A link from an article to a larger text it lies mostly inside.
+struct PartLink {
+    part: DocId,
+    /// The container's group once no ambiguous part links anything.
+    group: usize,
+    container: DocId,
+    cosine: f32,
+    /// The link's place among the edges.
+    edge: usize,
 }
 
 /// Parts a large group that is mostly one set of copies (linked at
@@ -474,6 +571,36 @@ mod tests {
 
     fn edge(a: DocId, b: DocId) -> Edge {
         Edge { a, b, cosine: 0.9, a_in_b: 0.0, b_in_a: 0.0 }
+    }
+
+    /// `part` lies wholly inside `container`, which holds a third of its text in it.
+    fn part_edge(part: DocId, container: DocId) -> Edge {
+        let (a, b) = (part.min(container), part.max(container));
+        let (a_in_b, b_in_a) = if a == part { (1.0, 0.33) } else { (0.33, 1.0) };
+        Edge { a, b, cosine: 0.7, a_in_b, b_in_a }
+    }
+
+    #[test]
+    fn a_passage_that_several_stories_reuse_joins_only_one_of_them() {
+        // Article 0 is one paragraph that stories {1, 2, 3}, {4, 5} and {6}
+        // each reuse: it lies inside each of their texts, which share
+        // nothing else. It keeps the story with most of its containers.
+        let mut edges: Vec<Edge> = (1..7).map(|container| part_edge(0, container)).collect();
+        edges.extend([edge(1, 2), edge(1, 3), edge(2, 3), edge(4, 5)]);
+        let (c, stats) = cluster(7, &edges, &["en"; 7], &ValidParams::default());
+        assert_eq!(stats.parts_kept_apart, 1);
+        assert_eq!(c.clusters, vec![vec![0, 1, 2, 3], vec![4, 5], vec![6]]);
+    }
+
+    #[test]
+    fn an_excerpt_inside_the_copies_of_one_story_keeps_every_link() {
+        // Article 0 lies inside copies 1-4 of one story, which are linked
+        // to each other (a chain is enough): nothing is ambiguous.
+        let mut edges: Vec<Edge> = (1..5).map(|container| part_edge(0, container)).collect();
+        edges.extend([edge(1, 2), edge(2, 3), edge(3, 4)]);
+        let (c, stats) = cluster(5, &edges, &["en"; 5], &ValidParams::default());
+        assert_eq!(stats.parts_kept_apart, 0);
+        assert_eq!(c.clusters, vec![vec![0, 1, 2, 3, 4]]);
     }
 
     #[test]

@@ -68,8 +68,16 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} verified; chain guard: {} groups re-clustered with DBSCAN, {} split, {} large sparse groups thinned, {} large groups of copies parted from strays, {} from loosely attached members, {} multilingual",
-        result.stats.candidates.pairs, result.stats.edges, b.refined, b.split, b.thinned, b.strays_apart, b.loose_parted, b.multilingual
+        "\n{} candidate pairs, {} verified; chain guard: {} groups re-clustered with DBSCAN, {} split, {} large sparse groups thinned, {} large groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
+        result.stats.candidates.pairs,
+        result.stats.edges,
+        b.refined,
+        b.split,
+        b.thinned,
+        b.strays_apart,
+        b.loose_parted,
+        b.multilingual,
+        b.parts_kept_apart
     );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
     let _ = writeln!(s, "\ntime {:.2}s ({})", total, result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", "));
