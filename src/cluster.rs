@@ -756,4 +756,22 @@ mod tests {
         let b = connected_components(6, &[edge(3, 5), edge(0, 5), edge(2, 3)]);
         assert_eq!(a, b);
     }
+
+    #[test]
+    fn a_passage_between_two_like_stories_keeps_the_first_whatever_the_edge_order() {
+        // Article 0 lies inside both articles of story {1, 2} and of story
+        // {3, 4}, at the same cosine: a tie, kept to the story holding the
+        // first container.
+        let mut edges: Vec<Edge> = (1..5).map(|container| part_edge(0, container)).collect();
+        edges.extend([edge(1, 2), edge(3, 4)]);
+        let params = ValidParams::default();
+        let (first, _) = cluster(5, &edges, &["en"; 5], &params);
+        assert_eq!(first.clusters, vec![vec![0, 1, 2], vec![3, 4]]);
+        for turn in 1..edges.len() {
+            edges.rotate_left(1);
+            assert_eq!(cluster(5, &edges, &["en"; 5], &params).0, first, "rotated by {turn}");
+        }
+        edges.reverse();
+        assert_eq!(cluster(5, &edges, &["en"; 5], &params).0, first, "reversed");
+    }
 }
