@@ -396,9 +396,8 @@ impl Pipeline {
         clock.lap("candidates", &mut stats);
         self.check_cancelled()?;
 
-        // One `&str` per distinct code, so that comparing two is comparing pointers.
-        let codes: std::collections::BTreeSet<&str> = analyzed.iter().map(|a| &*a.lang).collect();
-        let langs: Vec<&str> = analyzed.iter().map(|a| *codes.get(&*a.lang).expect("collected above")).collect();
+        // Codes are shared (`language::resolve`): comparing two is comparing pointers.
+        let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
         let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
