@@ -534,11 +534,15 @@ fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usi
     let (c, copy) = (&facts[canon], &facts[y]);
     let credits_canonical = copy.provenance.credits.iter().any(|cr| c.provenance.is_outlet(&cr.folded));
     let min_inherited = MIN_INHERITED_SHINGLES.max(copy.shingle_set.len() / 50);
+    // The copy's runs the canonical lacks, found once: a copy mostly
+    // repeats the canonical, so this is short and each source is searched
+    // for a few runs rather than walked whole.
+    let outside_canonical = difference(&copy.shingle_set, &c.shingle_set);
     let mut best: Option<(usize, (bool, usize), String)> = None;
     for x in earlier {
         let source = &facts[x];
         let credited = copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
-        let inherited = common_outside(&copy.shingle_set, &source.shingle_set, &c.shingle_set);
+        let inherited = common_count(&outside_canonical, &source.shingle_set);
         let key = (credited.is_some() && !credits_canonical, inherited);
         let why = match credited {
             Some(cr) if !credits_canonical => format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id),
@@ -555,27 +559,19 @@ fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usi
     best.map(|(x, _, why)| (x, why))
 }
 
-/// How many shingles of `a` are also in `b` but not in `c` (all sorted, distinct).
-fn common_outside(a: &[u64], b: &[u64], c: &[u64]) -> usize {
-    let (mut j, mut k, mut count) = (0, 0, 0);
+/// The values of `a` not in `b` (both ascending, distinct), ascending.
+fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut j = 0;
+    let mut out = Vec::new();
     for &s in a {
         while j < b.len() && b[j] < s {
             j += 1;
         }
-        if j == b.len() {
-            break;
-        }
-        if b[j] != s {
-            continue;
-        }
-        while k < c.len() && c[k] < s {
-            k += 1;
-        }
-        if k == c.len() || c[k] != s {
-            count += 1;
+        if j == b.len() || b[j] != s {
+            out.push(s);
         }
     }
-    count
+    out
 }
 
 fn copy_assignment(

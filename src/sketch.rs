@@ -122,8 +122,29 @@ impl ShingleSketch {
 
 /// Number of values two ascending, duplicate-free lists share.
 pub fn common_count<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    // A few values against a long list: search for each (narrowing the
+    // range as they ascend) rather than walk the long list.
+    if short.len() * SEARCH_RATIO < long.len() {
+        let mut rest = long;
+        let mut both = 0;
+        for v in short {
+            match rest.binary_search(v) {
+                Ok(at) => {
+                    both += 1;
+                    rest = &rest[at + 1..];
+                }
+                Err(at) => rest = &rest[at..],
+            }
+        }
+        return both;
+    }
     count_common(a, b, usize::MAX).0
 }
+
+/// How many times longer one list must be than the other for
+/// [`common_count`] to search it instead of walking both.
+const SEARCH_RATIO: usize = 16;
 
 /// Walks the union of two ascending lists up to `limit` distinct values;
 /// returns (values in both, values taken). Each step advances past the
@@ -196,6 +217,24 @@ mod tests {
             for limit in [0, 1, 5, 16, 40, usize::MAX] {
                 assert_eq!(count_common(&a, &b, limit), plain(&a, &b, limit), "{a:?} {b:?} {limit}");
             }
+        }
+    }
+
+    #[test]
+    fn searching_a_long_list_counts_what_walking_it_does() {
+        let mut next = crate::testing::xorshift(7);
+        for round in 0..300u64 {
+            let mut list = |len: u64| {
+                let mut v: Vec<u64> = (0..len).map(|_| next() % 3000).collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            // From even lengths to one list 100 times the other, both ways round.
+            let (short, long) = (list(round % 30), list(round * 10 + 5));
+            let walked = count_common(&short, &long, usize::MAX).0;
+            assert_eq!(common_count(&short, &long), walked, "{short:?}");
+            assert_eq!(common_count(&long, &short), walked, "{short:?}");
         }
     }
 
