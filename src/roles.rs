@@ -184,6 +184,9 @@ pub struct Member<'a> {
 const MIN_STORY_LINE_WIDTH: usize = 40;
 
 fn line_width(line: &str) -> usize {
+    if line.is_ascii() {
+        return line.len();
+    }
     line.chars().map(|c| if is_wide(c) { 2 } else { 1 }).sum()
 }
 
@@ -231,7 +234,12 @@ struct Overlap {
 
 impl Overlap {
     fn of(a: &Facts, b: &Facts) -> Overlap {
-        Overlap { common: common_count(&a.shingle_set, &b.shingle_set), a_len: a.shingle_set.len(), b_len: b.shingle_set.len() }
+        Overlap::with_common(a, b, common_count(&a.shingle_set, &b.shingle_set))
+    }
+
+    /// The overlap of `a` and `b` when their shared count is known.
+    fn with_common(a: &Facts, b: &Facts, common: usize) -> Overlap {
+        Overlap { common, a_len: a.shingle_set.len(), b_len: b.shingle_set.len() }
     }
 
     /// Share of `a`'s shingles inside `b`.
@@ -274,8 +282,9 @@ fn names_other_outlet<'f>(copy: &Facts, source: &'f Facts) -> Option<&'f str> {
         .map(String::as_str)
 }
 
-/// d(x, y): evidence that y derives from x (see the module docs).
-fn direction(x: &Facts, y: &Facts) -> Direction {
+/// d(x, y): evidence that y derives from x (see the module docs), given
+/// the number of shingles they share.
+fn direction(x: &Facts, y: &Facts, common: usize) -> Direction {
     let mut score = 0.0;
     let mut reasons = Vec::new();
     let (xa, ya) = (x.member.article, y.member.article);
@@ -309,7 +318,7 @@ fn direction(x: &Facts, y: &Facts) -> Direction {
         (Some(_), None) => score -= 1.0,
         _ => {}
     }
-    let overlap = Overlap::of(y, x);
+    let overlap = Overlap::with_common(y, x, common);
     let (y_in_x, x_in_y) = (overlap.a_in_b(), overlap.b_in_a());
     score += 2.0 * (y_in_x - x_in_y);
     if y_in_x - x_in_y >= 0.2 {
@@ -362,6 +371,25 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         refs.iter().for_each(|&r| v[r] = true);
         v
     };
+    let ref_index: Vec<Option<usize>> = {
+        let mut v = vec![None; n];
+        refs.iter().enumerate().for_each(|(r, &i)| v[i] = Some(r));
+        v
+    };
+    // common[r][j]: shingles refs[r] and j share, counted once for a pair
+    // of references (under the later one's row; the earlier row reads it).
+    let shared_with_earlier_ref = |i: usize, j: usize| j < i && is_ref[j];
+    let common: Vec<Vec<usize>> = refs
+        .par_iter()
+        .map(|&i| {
+            let counted = |j: usize| j != i && !shared_with_earlier_ref(i, j);
+            (0..n).map(|j| if counted(j) { common_count(&facts[i].shingle_set, &facts[j].shingle_set) } else { 0 }).collect()
+        })
+        .collect();
+    let common_of = |i: usize, j: usize| match ref_index[j] {
+        Some(rj) if shared_with_earlier_ref(i, j) => common[rj][i],
+        _ => common[ref_index[i].expect("rows are references'")][j],
+    };
     // d[r][j] for reference r: evidence that j derives from refs[r].
     // jaccard[r][j]: shingle Jaccard of refs[r] and j.
     let rows: Vec<ReferenceRow> = refs
@@ -371,7 +399,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
             let mut why = vec![Vec::new(); n];
             let mut jaccard = vec![0.0f32; n];
             for j in (0..n).filter(|&j| j != i) {
-                let dir = direction(&facts[i], &facts[j]);
+                let dir = direction(&facts[i], &facts[j], common_of(i, j));
                 scores[j] = dir.score;
                 why[j] = dir.reasons;
                 jaccard[j] = dir.jaccard;
@@ -387,11 +415,6 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         reasons.push(why);
         jaccard.push(jac);
     }
-    let ref_index: Vec<Option<usize>> = {
-        let mut v = vec![None; n];
-        refs.iter().enumerate().for_each(|(r, &i)| v[i] = Some(r));
-        v
-    };
     // Antisymmetric: d(x, y) = -d(y, x); one side is always a reference.
     let dir_score = |x: usize, y: usize| -> f32 {
         match (ref_index[x], ref_index[y]) {
