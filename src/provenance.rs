@@ -136,8 +136,29 @@ fn cue_pattern(cue: &str, outlet_follows: bool) -> String {
     }
 }
 
-fn credit_patterns() -> &'static [Regex] {
-    static PATTERNS: OnceLock<Vec<Regex>> = OnceLock::new();
+/// A wire dateline at the start of a line, its place in capitals (or in a
+/// script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
+/// "广州（新华社）— ". The place's length is checked after the match
+/// ([`MAX_DATELINE_PLACE_CHARS`]): a counted repeat of these large classes
+/// makes an automaton too big for the fast engines.
+const DATELINE_PATTERN: &str =
+    r"(?m)^(?P<place>[\p{Lu}\p{Lo}\p{M} .'-]{2,}?)\s*[(（]\s*(?P<src>[\p{L}\p{N}&.' -]{2,30}?)\s*[)）]\s*[—–-]";
+
+/// The patterns a credit is found with.
+struct CreditPatterns {
+    /// A cue, then the outlet ("according to X", "laut X").
+    before: Regex,
+    /// The outlet, then a cue ("X reports", "X zufolge").
+    after: Regex,
+    /// The cues of `after`, to skip its scan in texts without any.
+    after_cues: aho_corasick::AhoCorasick,
+    /// A wire dateline opening a line; tried at each line start (anchored)
+    /// rather than scanned through the whole text.
+    dateline: regex_automata::meta::Regex,
+}
+
+fn credit_patterns() -> &'static CreditPatterns {
+    static PATTERNS: OnceLock<CreditPatterns> = OnceLock::new();
     PATTERNS.get_or_init(|| {
         // An outlet: up to four capitalised words on one line (optionally
         // after "the"), a domain, or, in a script without case, a run of up
@@ -159,20 +180,13 @@ fn credit_patterns() -> &'static [Regex] {
         let build = |pattern: String| {
             regex::RegexBuilder::new(&pattern).dfa_size_limit(CUE_DFA_BYTES).build().expect("credit pattern compiles")
         };
-        let mut out = vec![
-            build(format!("(?m)(?:{}){outlet}", before.join("|"))),
-            build(format!("{outlet}(?:{})", after.join("|"))),
-        ];
-        // Last (see `credits`): a wire dateline at the start of a line, its place in capitals (or
-        // in a script without case): "LONDON (Reuters) — ", "МОСКВА (ТАСС) - ",
-        // "广州（新华社）— ". The place's length is checked after the match
-        // (MAX_DATELINE_PLACE_CHARS): a counted repeat of these large
-        // classes makes an automaton too big for the fast engines.
-        out.push(
-            Regex::new(r"(?m)^(?P<place>[\p{Lu}\p{Lo}\p{M} .'-]{2,}?)\s*[(（]\s*(?P<src>[\p{L}\p{N}&.' -]{2,30}?)\s*[)）]\s*[—–-]")
-                .expect("dateline pattern compiles"),
-        );
-        out
+        let dateline = regex_automata::meta::Regex::new(DATELINE_PATTERN).expect("dateline pattern compiles");
+        CreditPatterns {
+            before: build(format!("(?m)(?:{}){outlet}", before.join("|"))),
+            after: build(format!("{outlet}(?:{})", after.join("|"))),
+            after_cues: aho_corasick::AhoCorasick::new(CUES_AFTER).expect("cue automaton builds"),
+            dateline,
+        }
     })
 }
 
@@ -205,35 +219,26 @@ fn may_credit(lower: &str) -> bool {
 
 /// The outlets `text` credits for its story, in order of appearance, without repeats.
 pub fn credits(text: &str) -> Vec<Credit> {
-    if !may_credit(&text.to_lowercase()) {
+    let lower = text.to_lowercase();
+    if !may_credit(&lower) {
         return Vec::new();
     }
-    let mut found: Vec<(usize, Credit)> = Vec::new();
     let patterns = credit_patterns();
-    for (index, re) in patterns.iter().enumerate() {
-        let dateline = index + 1 == patterns.len();
+    let mut found: Vec<(usize, Credit)> = Vec::new();
+    let mut scan = |re: &Regex| {
         // Find matches with the fast DFA; resolve the capture group only
         // inside each (short) match, where the slower engine is cheap.
         for m in re.find_iter(text) {
             let Some(caps) = re.captures(m.as_str()) else { continue };
-            let (Some(whole), Some(src)) = (caps.get(0).map(|w| (m.start() + w.start(), w.as_str())), caps.name("src")) else {
-                continue;
-            };
-            if caps.name("place").is_some_and(|p| p.as_str().chars().count() > MAX_DATELINE_PLACE_CHARS) {
-                continue;
-            }
-            let name = trim_outlet(src.as_str());
-            let folded = fold_name(&name);
-            if is_generic(&folded) {
-                continue;
-            }
-            // Drop the non-letter a cue's word start consumed.
-            let phrase = whole.1.trim_start_matches(|c: char| !c.is_alphanumeric());
-            let start = whole.0 + whole.1.len() - phrase.len();
-            let context = credit_context(text, start, start + phrase.len());
-            found.push((start, Credit { name, folded, phrase: phrase.trim_end().to_string(), context, dateline }));
+            let (Some(whole), Some(src)) = (caps.get(0), caps.name("src")) else { continue };
+            found.extend(credit_at(text, m.start() + whole.start(), whole.as_str(), src.as_str(), false));
         }
+    };
+    scan(&patterns.before);
+    if patterns.after_cues.is_match(&lower) {
+        scan(&patterns.after);
     }
+    found.extend(datelines(text, &patterns.dateline));
     found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
     let mut out: Vec<Credit> = Vec::new();
     for (_, c) in found {
@@ -242,6 +247,46 @@ pub fn credits(text: &str) -> Vec<Credit> {
         }
     }
     out
+}
+
+/// The wire datelines of `text`, each with where its phrase starts: the
+/// pattern is tried at each line start not inside an earlier match (what
+/// a scan for its `^`-anchored matches would find).
+fn datelines(text: &str, dateline: &regex_automata::meta::Regex) -> Vec<(usize, Credit)> {
+    let mut caps = dateline.create_captures();
+    let mut out = Vec::new();
+    let mut searched_to = 0;
+    let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1));
+    for start in line_starts.filter(|&s| s < text.len()) {
+        if start < searched_to {
+            continue;
+        }
+        let input = regex_automata::Input::new(text).range(start..).anchored(regex_automata::Anchored::Yes);
+        dateline.search_captures(&input, &mut caps);
+        let (Some(whole), Some(src)) = (caps.get_match(), caps.get_group_by_name("src")) else { continue };
+        searched_to = whole.end();
+        if caps.get_group_by_name("place").is_some_and(|p| text[p.range()].chars().count() > MAX_DATELINE_PLACE_CHARS) {
+            continue;
+        }
+        out.extend(credit_at(text, whole.start(), &text[whole.range()], &text[src.range()], true));
+    }
+    out
+}
+
+/// The credit a matched phrase makes (`whole` found at byte `at` of
+/// `text`, naming `src`), with where it starts; `None` for a name that
+/// is no outlet ("according to officials").
+fn credit_at(text: &str, at: usize, whole: &str, src: &str, dateline: bool) -> Option<(usize, Credit)> {
+    let name = trim_outlet(src);
+    let folded = fold_name(&name);
+    if is_generic(&folded) {
+        return None;
+    }
+    // Drop the non-letter a cue's word start consumed.
+    let phrase = whole.trim_start_matches(|c: char| !c.is_alphanumeric());
+    let start = at + whole.len() - phrase.len();
+    let context = credit_context(text, start, start + phrase.len());
+    Some((start, Credit { name, folded, phrase: phrase.trim_end().to_string(), context, dateline }))
 }
 
 /// Drops trailing words that are not part of a name ("The Telegraph On" → "The Telegraph").
@@ -385,6 +430,32 @@ mod tests {
         // A place is a name, not a line of capitals.
         assert!(names("A VERY LONG LINE OF CAPITALS THAT IS NO PLACE (Reuters) - Prices rose.").is_empty());
         assert_eq!(names("RIO DE JANEIRO (Reuters) - Prices rose."), ["Reuters"]);
+    }
+
+    #[test]
+    fn datelines_tried_at_line_starts_are_the_ones_a_scan_finds() {
+        let scan = Regex::new(DATELINE_PATTERN).unwrap();
+        let texts = [
+            "LONDON (Reuters) - One.\nPARIS (AFP) — Two.\n",
+            "Headline\nLONDON\n  (Reuters)\n- Prices rose.",
+            "The minister said LONDON (Reuters) - no.\nOSLO (NTB) - yes",
+            "A VERY LONG LINE OF CAPITALS THAT IS NO PLACE (Reuters) - x\nBERLIN (dpa) - y",
+            "\n\nKYIV (Ukrinform) -\nMOSCOW (TASS) -",
+            "广州（GNA）— 朝鲜\nМОСКВА (ТАСС) — Многие",
+            "",
+        ];
+        for text in texts {
+            let scanned: Vec<usize> = scan
+                .find_iter(text)
+                .filter(|m| {
+                    let place = scan.captures(m.as_str()).unwrap().name("place").unwrap();
+                    place.as_str().chars().count() <= MAX_DATELINE_PLACE_CHARS
+                })
+                .map(|m| m.start())
+                .collect();
+            let tried: Vec<usize> = datelines(text, &credit_patterns().dateline).iter().map(|(at, _)| *at).collect();
+            assert_eq!(tried, scanned, "{text:?}");
+        }
     }
 
     fn provenance_of(article: &Article) -> Provenance {
