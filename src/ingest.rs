@@ -16,6 +16,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::article::{Article, Origin, Text};
@@ -299,7 +300,13 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
     if let Some(at) = memchr_nul(&bytes) {
         return reject(path, 0, format!("binary file (NUL byte at offset {at}), not an article"), options, out);
     }
-    let Some(text) = decode(bytes, path, 0, options, out)? else { return Ok(()) };
+    let text = match decode(bytes, path, 0, options) {
+        Ok((text, warning)) => {
+            out.warnings.extend(warning);
+            text
+        }
+        Err(reason) => return reject(path, 0, reason, options, out),
+    };
     let text = text.replace("\r\n", "\n");
     if text.trim().is_empty() {
         return reject(path, 0, "empty article".into(), options, out);
@@ -319,41 +326,101 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
 fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>>, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
-    let mut buf = Vec::new();
     let (mut line_no, mut offset) = (0u64, 0u64);
     loop {
-        buf.clear();
-        let n = match reader.read_until(b'\n', &mut buf) {
-            Ok(n) => n,
-            Err(e) => return reject(path, line_no + 1, format!("cannot read further: {e}"), options, out),
-        };
-        if n == 0 {
-            break;
-        }
-        line_no += 1;
-        let line_offset = offset;
-        offset += n as u64;
-        let warnings = out.warnings.len();
-        let Some(line) = decode(std::mem::take(&mut buf), path, line_no, options, out)? else { continue };
-        // A repaired line would not read back as it was kept.
-        let repaired = out.warnings.len() > warnings;
-        let record = line.trim();
-        if record.is_empty() {
-            continue;
-        }
-        match parse_record(record) {
-            Ok(mut article) => {
-                article.origin = Origin { path: shown.clone(), line: line_no };
-                if let Some(file) = reread.as_ref().filter(|_| !repaired && article.text.len() > HELD_TEXT_BYTES) {
-                    let text = Text::in_file(file.clone(), line_no, line_offset, n, &article.text.read()?);
-                    article.text = text;
+        // A batch of lines is read in order, parsed on every core, and
+        // taken in line order: what a line-by-line read would do.
+        let mut batch: Vec<RawLine> = Vec::with_capacity(PARSE_BATCH_LINES);
+        let mut failure = None;
+        while batch.len() < PARSE_BATCH_LINES {
+            let mut bytes = Vec::new();
+            match reader.read_until(b'\n', &mut bytes) {
+                Ok(0) => break,
+                Ok(n) => {
+                    line_no += 1;
+                    batch.push(RawLine { line_no, offset, bytes });
+                    offset += n as u64;
                 }
-                out.articles.push(article);
+                Err(e) => {
+                    failure = Some(format!("cannot read further: {e}"));
+                    break;
+                }
             }
-            Err(reason) => reject(path, line_no, reason, options, out)?,
+        }
+        let done = batch.len() < PARSE_BATCH_LINES;
+        let parsed: Vec<ParsedLine> = batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), options)).collect();
+        for line in parsed {
+            if let Some(warning) = line.warning {
+                out.warnings.push(warning);
+            }
+            match line.outcome {
+                LineOutcome::Blank => {}
+                LineOutcome::Article(mut article) => {
+                    article.origin = Origin { path: shown.clone(), line: line.line_no };
+                    out.articles.push(*article);
+                }
+                LineOutcome::Rejected(reason) => reject(path, line.line_no, reason, options, out)?,
+            }
+        }
+        if let Some(reason) = failure {
+            return reject(path, line_no + 1, reason, options, out);
+        }
+        if done {
+            return Ok(());
         }
     }
-    Ok(())
+}
+
+/// Lines of a JSONL file parsed together (in parallel) before they are taken in order.
+const PARSE_BATCH_LINES: usize = 4096;
+
+/// One line of a JSONL file as read: its number, where it starts, its bytes.
+struct RawLine {
+    line_no: u64,
+    offset: u64,
+    bytes: Vec<u8>,
+}
+
+/// What one line of a JSONL file holds.
+struct ParsedLine {
+    line_no: u64,
+    /// A repair made to read it (invalid UTF-8 replaced).
+    warning: Option<Reject>,
+    outcome: LineOutcome,
+}
+
+enum LineOutcome {
+    /// Nothing but whitespace.
+    Blank,
+    Article(Box<Article>),
+    Rejected(String),
+}
+
+/// Decodes and parses one line; a text that can be read again from the
+/// file (`reread`) is left there.
+fn parse_line(raw: RawLine, path: &Path, reread: Option<&Arc<PathBuf>>, options: &IngestOptions) -> ParsedLine {
+    let RawLine { line_no, offset, bytes } = raw;
+    let n = bytes.len();
+    let done = |warning, outcome| ParsedLine { line_no, warning, outcome };
+    let (line, warning) = match decode(bytes, path, line_no, options) {
+        Ok(decoded) => decoded,
+        Err(reason) => return done(None, LineOutcome::Rejected(reason)),
+    };
+    let record = line.trim();
+    if record.is_empty() {
+        return done(warning, LineOutcome::Blank);
+    }
+    match parse_record(record) {
+        Ok(mut article) => {
+            // A repaired line would not read back as it was kept.
+            if let Some(file) = reread.filter(|_| warning.is_none() && article.text.len() > HELD_TEXT_BYTES) {
+                let held = article.text.read().expect("a parsed text is held in memory").into_owned();
+                article.text = Text::in_file(file.clone(), line_no, offset, n, &held);
+            }
+            done(warning, LineOutcome::Article(Box::new(article)))
+        }
+        Err(reason) => done(warning, LineOutcome::Rejected(reason)),
+    }
 }
 
 /// Texts up to this many bytes are held in memory even when they could be
@@ -364,25 +431,22 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
     bytes.iter().position(|&b| b == 0)
 }
 
-/// Decodes bytes as UTF-8, repairing or rejecting invalid sequences by policy.
-/// `Ok(None)` means the record was rejected (and listed).
-fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: &IngestOptions, out: &mut Ingested) -> Result<Option<String>> {
+/// Decodes bytes as UTF-8, repairing (with a warning) or rejecting (`Err`
+/// with the reason) invalid sequences by policy.
+fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: &IngestOptions) -> std::result::Result<(String, Option<Reject>), String> {
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Some(text)),
+        Ok(text) => Ok((text, None)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
             match options.invalid_utf8 {
-                InvalidUtf8::Reject => {
-                    reject(path, line, format!("not valid UTF-8 (invalid byte at offset {at})"), options, out)?;
-                    Ok(None)
-                }
+                InvalidUtf8::Reject => Err(format!("not valid UTF-8 (invalid byte at offset {at})")),
                 InvalidUtf8::Lossy => {
-                    out.warnings.push(Reject {
+                    let warning = Reject {
                         path: path.display().to_string(),
                         line,
                         reason: format!("invalid UTF-8 at offset {at} replaced with U+FFFD"),
-                    });
-                    Ok(Some(String::from_utf8_lossy(e.as_bytes()).into_owned()))
+                    };
+                    Ok((String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(warning)))
                 }
             }
         }
