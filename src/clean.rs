@@ -132,11 +132,19 @@ fn phrase_rules() -> &'static PhraseRules {
 
 /// A line folded for comparison: lowercase, single spaces, digits as `0`.
 fn line_key(line: &str) -> String {
+    let mut key = String::new();
+    line_key_into(line, &mut key);
+    key
+}
+
+/// [`line_key`] written over `key` (one buffer serves every line of a page).
+fn line_key_into(line: &str, key: &mut String) {
+    key.clear();
     let line = line.trim();
     if line.is_ascii() {
-        ascii_line_key(line.as_bytes())
+        ascii_line_key(line.as_bytes(), key);
     } else {
-        unicode_line_key(line)
+        key.push_str(&unicode_line_key(line));
     }
 }
 
@@ -186,8 +194,8 @@ const ASCII_KEY_BYTES: [u8; 128] = {
 const WHITESPACE: u8 = 0xff;
 
 /// [`line_key`] of a trimmed ASCII line, a byte at a time.
-fn ascii_line_key(line: &[u8]) -> String {
-    let mut out = Vec::with_capacity(line.len());
+fn ascii_line_key(line: &[u8], out: &mut String) {
+    out.reserve(line.len());
     let mut space = false;
     for &b in line {
         let folded = ASCII_KEY_BYTES[usize::from(b & 0x7f)];
@@ -196,12 +204,11 @@ fn ascii_line_key(line: &[u8]) -> String {
             continue;
         }
         if space && !out.is_empty() {
-            out.push(b' ');
+            out.push(' ');
         }
         space = false;
-        out.push(folded);
+        out.push(char::from(folded));
     }
-    String::from_utf8(out).expect("ASCII in, ASCII out")
 }
 
 /// The part of a line before its first colon, when that is a short label
@@ -251,22 +258,34 @@ impl Repeat {
 impl LineStats {
     /// Counts the lines (and short line labels) of one article.
     pub fn add(&mut self, text: &str) {
-        let keys: Vec<String> = text.lines().map(line_key).filter(|k| !k.is_empty()).collect();
-        let hashes: Vec<u64> = keys.iter().map(|k| xxh3_64(k.as_bytes())).collect();
-        if let Some((_, &first)) = keys.first().zip(hashes.first()).filter(|(k, _)| is_headline_like(k)) {
-            self.headlines.insert(first);
-        }
+        // Each non-empty line's key hash and its label's hash, if any.
+        let mut lines: Vec<(u64, Option<u64>)> = Vec::new();
         // The article's longest line stands for its content: copies of one
         // story mostly share it, unrelated pages of one site do not, and page
         // furniture is rarely the longest line of a page.
-        let doc_key = keys.iter().zip(&hashes).map(|(k, &h)| (std::cmp::Reverse(k.len()), h)).min().map_or(0, |(_, h)| h);
+        let mut longest: Option<(std::cmp::Reverse<usize>, u64)> = None;
+        let mut key = String::new();
+        for line in text.lines() {
+            line_key_into(line, &mut key);
+            if key.is_empty() {
+                continue;
+            }
+            let hash = xxh3_64(key.as_bytes());
+            if lines.is_empty() && is_headline_like(&key) {
+                self.headlines.insert(hash);
+            }
+            let this = (std::cmp::Reverse(key.len()), hash);
+            longest = Some(longest.map_or(this, |l| l.min(this)));
+            lines.push((hash, label_of(&key).map(label_hash)));
+        }
+        let doc_key = longest.map_or(0, |(_, h)| h);
         // (hash, is the line first or last on the page), once per hash.
-        let mut seen: Vec<(u64, bool)> = Vec::with_capacity(keys.len() * 2);
-        for (i, (k, &hash)) in keys.iter().zip(&hashes).enumerate() {
-            let at_edge = i == 0 || i + 1 == keys.len();
+        let mut seen: Vec<(u64, bool)> = Vec::with_capacity(lines.len() * 2);
+        for (i, &(hash, label)) in lines.iter().enumerate() {
+            let at_edge = i == 0 || i + 1 == lines.len();
             seen.push((hash, at_edge));
-            if let Some(label) = label_of(k) {
-                seen.push((label_hash(label), at_edge));
+            if let Some(label) = label {
+                seen.push((label, at_edge));
             }
         }
         seen.sort_unstable();
@@ -371,13 +390,15 @@ impl BoilerplateModel {
         let mut body_chars = 0usize;
         let mut list_budget = 0usize;
         let mut cut_at = None;
+        let mut key_buf = String::new();
         for (i, line) in lines.iter().enumerate() {
-            let key = line_key(line);
-            let words = key_words(&key);
-            let rule = rules.classify(&key);
-            let link = self.is_headline_of_another(&key, &own_first);
-            let repeated = self.is_repeated(&key, words)
-                || (link && body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && is_list_item(&key));
+            line_key_into(line, &mut key_buf);
+            let key = key_buf.as_str();
+            let words = key_words(key);
+            let rule = rules.classify(key);
+            let link = self.is_headline_of_another(key, &own_first);
+            let repeated = self.is_repeated(key, words)
+                || (link && body_chars >= MIN_BODY_CHARS_BEFORE_LINKS && is_list_item(key));
             if rule == Some(Rule::Tail) && body_words >= MIN_BODY_WORDS_BEFORE_TAIL {
                 cut_at = Some(i);
                 break;
@@ -451,11 +472,11 @@ mod tests {
     #[test]
     fn ascii_line_keys_are_the_unicode_ones() {
         for line in ["Read MORE: 12 things", "a\tb\x0bc\x0cd  e", "Most   Read", "x\x1fy 2024-11-23", "", "...", "A:B", "\x7f\x00Z9"] {
-            assert_eq!(ascii_line_key(line.trim().as_bytes()), unicode_line_key(line.trim()), "{line:?}");
+            assert_eq!(line_key(line), unicode_line_key(line.trim()), "{line:?}");
         }
         let every_byte: String = (0u8..128).map(char::from).collect();
         let line = every_byte.trim();
-        assert_eq!(ascii_line_key(line.as_bytes()), unicode_line_key(line));
+        assert_eq!(line_key(line), unicode_line_key(line));
     }
 
     #[test]

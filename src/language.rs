@@ -99,7 +99,12 @@ fn stop_share(sample: &str, lang: &str) -> f32 {
     let (mut words, mut stops) = (0usize, 0usize);
     for token in sample.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|t| !t.is_empty()).take(STOP_SAMPLE_WORDS) {
         word.clear();
-        word.extend(token.chars().flat_map(char::to_lowercase));
+        if token.is_ascii() {
+            word.push_str(token);
+            word.make_ascii_lowercase();
+        } else {
+            word.extend(token.chars().flat_map(char::to_lowercase));
+        }
         words += 1;
         stops += usize::from(set.contains(word.as_str()));
     }
