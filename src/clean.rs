@@ -193,22 +193,25 @@ const ASCII_KEY_BYTES: [u8; 128] = {
 /// Marks whitespace in [`ASCII_KEY_BYTES`]: no ASCII byte.
 const WHITESPACE: u8 = 0xff;
 
-/// [`line_key`] of a trimmed ASCII line, a byte at a time.
+/// [`line_key`] of a trimmed ASCII line, a byte at a time, written over
+/// `out` (its room reused).
 fn ascii_line_key(line: &[u8], out: &mut String) {
-    out.reserve(line.len());
-    let mut space = false;
+    // The line is trimmed: each run of whitespace inside it becomes one
+    // space. Every byte is written; the end moves on unless the byte
+    // continues a run of whitespace (no branch on the text).
+    let mut key = std::mem::take(out).into_bytes();
+    key.clear();
+    key.resize(line.len(), 0);
+    let (mut end, mut after_space) = (0, false);
     for &b in line {
         let folded = ASCII_KEY_BYTES[usize::from(b & 0x7f)];
-        if folded == WHITESPACE {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(char::from(folded));
+        let space = folded == WHITESPACE;
+        key[end] = if space { b' ' } else { folded };
+        end += usize::from(!(space && after_space));
+        after_space = space;
     }
+    key.truncate(end);
+    *out = String::from_utf8(key).expect("ASCII in, ASCII out");
 }
 
 /// The part of a line before its first colon, when that is a short label
