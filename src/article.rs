@@ -2,8 +2,9 @@
 //! and where it came from.
 
 use std::borrow::Cow;
+use std::fs::File;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
 
@@ -155,7 +156,7 @@ impl FileSpan {
             reason: format!("the file changed while it was being processed ({what}); run again on a file that stays put"),
         };
         let mut bytes = vec![0; self.line_bytes];
-        let file = std::fs::File::open(&*self.path).map_err(|e| changed(format!("cannot open it again: {e}")))?;
+        let file = open_input(&self.path).map_err(|e| changed(format!("cannot open it again: {e}")))?;
         crate::spill::read_exact_at(&file, &mut bytes, self.offset).map_err(|e| changed(e.to_string()))?;
         let record: TextField = serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
         let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
@@ -164,6 +165,40 @@ impl FileSpan {
         }
         Ok(text)
     }
+}
+
+/// Input files held open for reading texts again (opening a file for
+/// each read cost more than the read), the latest used last. At most
+/// [`OPEN_INPUT_FILES`], however many files a batch has.
+static OPEN_INPUTS: Mutex<Vec<(Arc<PathBuf>, Arc<File>)>> = Mutex::new(Vec::new());
+
+/// Most input files held open at once.
+const OPEN_INPUT_FILES: usize = 8;
+
+/// The input file `path` (one [`Text::in_file`] was given), open.
+fn open_input(path: &Arc<PathBuf>) -> std::io::Result<Arc<File>> {
+    // A panic elsewhere while holding the lock leaves the list whole.
+    let mut open = OPEN_INPUTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(at) = open.iter().position(|(p, _)| Arc::ptr_eq(p, path)) {
+        let entry = open.remove(at);
+        let file = Arc::clone(&entry.1);
+        open.push(entry);
+        return Ok(file);
+    }
+    let file = Arc::new(File::open(&**path)?);
+    if open.len() == OPEN_INPUT_FILES {
+        open.remove(0);
+    }
+    open.push((Arc::clone(path), Arc::clone(&file)));
+    Ok(file)
+}
+
+/// Closes the input files held open for reading texts again (the next
+/// read opens its file anew). [`crate::Pipeline::run`] and
+/// [`crate::output::write_dir`] call it as they end; a caller that reads
+/// texts otherwise may call it when done.
+pub fn close_input_files() {
+    OPEN_INPUTS.lock().unwrap_or_else(PoisonError::into_inner).clear();
 }
 
 #[cfg(test)]
@@ -187,7 +222,12 @@ mod tests {
         assert!(err.contains("a.jsonl:2") && err.contains("changed"), "{err}");
         std::fs::write(&*path, first).unwrap();
         assert!(text.read().unwrap_err().to_string().contains("a.jsonl:2"));
+        // Gone: a file still held open reads as it does now (too short);
+        // once closed, it cannot be opened again.
         std::fs::remove_file(&*path).unwrap();
         assert!(matches!(text.read(), Err(Error::BadRecord { line: 2, .. })));
+        close_input_files();
+        let err = text.read().unwrap_err().to_string();
+        assert!(err.contains("a.jsonl:2") && err.contains("cannot open it again"), "{err}");
     }
 }

@@ -253,7 +253,10 @@ pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Resu
     }
     let clusters = cluster_records(result, options.min_cluster_size);
     write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &clusters))?;
-    let html = crate::report_html::html(result, options.min_cluster_size)?;
+    // The report reads texts again: close their files once it has them.
+    let html = crate::report_html::html(result, options.min_cluster_size);
+    crate::article::close_input_files();
+    let html = html?;
     write_atomic(&dir.join("report.html"), |w| w.write_all(html.as_bytes()))?;
     Ok(())
 }

@@ -286,8 +286,15 @@ impl Pipeline {
     }
 
     /// Runs every stage on a batch. Articles are sorted by id first, so the
-    /// result does not depend on their order.
-    pub fn run(&self, mut articles: Vec<Article>) -> Result<RunResult> {
+    /// result does not depend on their order. The input files held open to
+    /// read texts again are closed as it ends ([`crate::article::close_input_files`]).
+    pub fn run(&self, articles: Vec<Article>) -> Result<RunResult> {
+        let result = self.run_stages(articles);
+        crate::article::close_input_files();
+        result
+    }
+
+    fn run_stages(&self, mut articles: Vec<Article>) -> Result<RunResult> {
         articles.sort_by(|a, b| a.id.cmp(&b.id));
         let mut stats = Stats { articles: articles.len(), ..Default::default() };
         let mut clock = Clock::new(self.after_stage.as_ref());
