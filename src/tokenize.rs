@@ -117,6 +117,11 @@ impl Analyzer {
     /// one "£" or "é" then sends a word, not the whole text, through the
     /// slow path.
     pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
+        // All ASCII: every word is plain, and the text one plain run.
+        if text.is_ascii() {
+            plain_terms(text, &mut emit);
+            return Ok(());
+        }
         let mut run: Option<(bool, usize)> = None;
         let mut run_end = 0;
         for (start, word) in ascii_words(text) {
