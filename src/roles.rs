@@ -561,25 +561,30 @@ fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usi
     // repeats the canonical, so this is short and each source is searched
     // for a few runs rather than walked whole.
     let outside_canonical = difference(&copy.shingle_set, &c.shingle_set);
-    let mut best: Option<(usize, (bool, usize), String)> = None;
+    let credit_to = |source: &Facts| copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
+    // (member, (credited, runs inherited)); the reason is written for the best only.
+    let mut best: Option<(usize, (bool, usize))> = None;
     for x in earlier {
-        let source = &facts[x];
-        let credited = copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
-        let inherited = common_count(&outside_canonical, &source.shingle_set);
-        let key = (credited.is_some() && !credits_canonical, inherited);
-        let why = match credited {
-            Some(cr) if !credits_canonical => format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id),
-            _ if inherited >= min_inherited => format!(
-                "shares {inherited} word runs with {} that the canonical {} lacks: it carries that copy's edits",
-                source.member.article.id, c.member.article.id
-            ),
-            _ => continue,
-        };
-        if best.as_ref().is_none_or(|(_, k, _)| key > *k) {
-            best = Some((x, key, why));
+        let credited = credit_to(&facts[x]).is_some() && !credits_canonical;
+        let inherited = common_count(&outside_canonical, &facts[x].shingle_set);
+        if !credited && inherited < min_inherited {
+            continue;
+        }
+        let key = (credited, inherited);
+        if best.is_none_or(|(_, k)| key > k) {
+            best = Some((x, key));
         }
     }
-    best.map(|(x, _, why)| (x, why))
+    let (x, (credited, inherited)) = best?;
+    let source = &facts[x];
+    let why = match credit_to(source) {
+        Some(cr) if credited => format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id),
+        _ => format!(
+            "shares {inherited} word runs with {} that the canonical {} lacks: it carries that copy's edits",
+            source.member.article.id, c.member.article.id
+        ),
+    };
+    Some((x, why))
 }
 
 /// The values of `a` not in `b` (both ascending, distinct), ascending.
