@@ -205,7 +205,12 @@ impl StopWords {
 
     /// Is `term` a stop word of `lang`?
     pub fn contains(&self, lang: &str, term: TermHash) -> bool {
-        self.by_lang.get(lang).is_some_and(|s| s.contains(&term))
+        self.of(lang).is_some_and(|s| s.contains(&term))
+    }
+
+    /// The stop words of `lang`, if it has any.
+    pub fn of(&self, lang: &str) -> Option<&rustc_hash::FxHashSet<TermHash>> {
+        self.by_lang.get(lang)
     }
 }
 
@@ -216,12 +221,19 @@ pub struct Weighting<'a> {
     model: &'a IdfModel,
     prior_docs: f32,
     stop_words: Option<&'a StopWords>,
+    /// The batch IDF of each small document frequency, worked out once
+    /// (most terms are rare).
+    batch_idf_of_df: Vec<f32>,
 }
+
+/// Document frequencies whose batch IDF [`Weighting`] keeps at hand.
+const BATCH_IDF_CACHED: u32 = 4096;
 
 impl<'a> Weighting<'a> {
     /// Blends `df` (the batch) with `model` (the shipped tables).
     pub fn new(df: &'a DocFreq, model: &'a IdfModel, prior_docs: f32) -> Self {
-        Weighting { df, model, prior_docs, stop_words: None }
+        let batch_idf_of_df = (0..BATCH_IDF_CACHED).map(|d| smoothed_idf(df.docs, d)).collect();
+        Weighting { df, model, prior_docs, stop_words: None, batch_idf_of_df }
     }
 
     /// Gives the stop words of each language zero weight.
@@ -232,8 +244,11 @@ impl<'a> Weighting<'a> {
 
     /// The batch's smoothed IDF of a term.
     pub fn batch_idf(&self, term: TermHash) -> f32 {
-        let n = self.df.docs as f32;
-        ((1.0 + n) / (1.0 + self.df.get(term) as f32)).ln() + 1.0
+        let df = self.df.get(term);
+        match self.batch_idf_of_df.get(df as usize) {
+            Some(&idf) => idf,
+            None => smoothed_idf(self.df.docs, df),
+        }
     }
 
     /// The blended IDF of a word pair: the table has no pairs, so a pair is
@@ -277,7 +292,8 @@ impl<'a> Weighting<'a> {
                 pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
             }
         }
-        let stop = |t: TermHash| self.stop_words.is_some_and(|s| s.contains(lang, t));
+        let stops = self.stop_words.and_then(|s| s.of(lang));
+        let stop = |t: TermHash| stops.is_some_and(|s| s.contains(&t));
         let mut weighted: Vec<(TermHash, f32)> = counts
             .into_iter()
             .filter(|(t, _)| !stop(*t))
@@ -292,6 +308,12 @@ impl<'a> Weighting<'a> {
         weighted.truncate(max_terms);
         SparseVec::normalized(weighted)
     }
+}
+
+/// Smoothed IDF of a term in `df` of a batch's `docs` documents.
+fn smoothed_idf(docs: u32, df: u32) -> f32 {
+    let n = docs as f32;
+    ((1.0 + n) / (1.0 + df as f32)).ln() + 1.0
 }
 
 /// A sparse, L2-normalised vector sorted by term hash.
