@@ -130,6 +130,9 @@ pub struct CandidateIndex<'s> {
 pub struct Scratch {
     counts: Vec<u16>,
     touched: Vec<DocId>,
+    /// Articles the key counts keep, with how many keys each shares,
+    /// before their keys are read.
+    kept: Vec<(DocId, usize)>,
     found: Vec<DocId>,
 }
 
@@ -189,7 +192,7 @@ impl<'s> CandidateIndex<'s> {
 
     /// Buffers for one thread's calls to [`CandidateIndex::candidates_of`].
     pub fn scratch(&self) -> Scratch {
-        Scratch { counts: vec![0; self.articles], touched: Vec::new(), found: Vec::new() }
+        Scratch { counts: vec![0; self.articles], touched: Vec::new(), kept: Vec::new(), found: Vec::new() }
     }
 
     /// The articles after `a` (larger [`DocId`]) that `a` should be
@@ -384,7 +387,7 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
     /// with fewer keys has). A ranked index hands over the pairs it found
     /// when ranking.
     fn partners(&self, a: DocId, scratch: &mut Scratch) {
-        let Scratch { counts, touched, found } = scratch;
+        let Scratch { counts, touched, kept, found } = scratch;
         if let Some(close) = &self.close {
             found.extend_from_slice(close.after(a));
             return;
@@ -407,12 +410,29 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
                 need = need.max(wording_keys_needed(sizes[a as usize], sizes[other as usize]));
             }
             let need = need.min(mine.len()).min(self.keys.count(other)).max(1);
-            // Their keys are read last, only for the pairs that may be kept.
-            if shared >= need && (self.sizes.is_none() || could_contain(mine, self.keys.of(other), shared)) {
-                found.push(other);
+            if shared >= need {
+                kept.push((other, shared));
             }
         }
         touched.clear();
+        if self.sizes.is_none() {
+            found.extend(kept.drain(..).map(|(other, _)| other));
+            return;
+        }
+        // Their keys are read last, only for the pairs that may be kept:
+        // first each one's first and last key, in a loop with no branch on
+        // the data, so that the reads (each a likely cache miss in a large
+        // batch) overlap; then the searches, on keys now in cache.
+        let ends = kept.iter().fold(0u32, |acc, &(other, _)| {
+            let keys = self.keys.of(other);
+            acc ^ keys.first().map_or(0, |k| k.low_bits()) ^ keys.last().map_or(0, |k| k.low_bits())
+        });
+        std::hint::black_box(ends);
+        for (other, shared) in kept.drain(..) {
+            if could_contain(mine, self.keys.of(other), shared) {
+                found.push(other);
+            }
+        }
     }
 }
 

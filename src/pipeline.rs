@@ -462,6 +462,7 @@ impl Pipeline {
                         if record {
                             found.pairs.extend(candidates.iter().map(|&b| (a, b)));
                         }
+                        verifier.gather(candidates);
                         found.edges.extend(candidates.iter().filter_map(|&b| verifier.verify(a, b)));
                     }
                     found.edges.shrink_to_fit();

@@ -549,6 +549,16 @@ impl PairVectors {
     fn of(&self, doc: usize) -> impl Iterator<Item = (u32, f32)> + '_ {
         self.pieces[doc / PIECE].of(doc % PIECE)
     }
+
+    /// The raw bits of article `doc`'s first entry (0 without any): read
+    /// only to bring its vector into cache ([`crate::verify::Verifier::gather`]).
+    pub fn first_entry_bits(&self, doc: usize) -> u32 {
+        let piece = &self.pieces[doc / PIECE];
+        let start = piece.starts[doc % PIECE] as usize;
+        let gap = piece.gaps.get(start).copied().unwrap_or(0);
+        let weight = piece.weights.get(start).copied().unwrap_or(0);
+        u32::from(gap) << 16 | u32::from(weight)
+    }
 }
 
 /// One article of a [`PairVectors`] spread over a dense table, for its
