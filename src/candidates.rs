@@ -361,8 +361,12 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
     /// [`Partners::After`]), and lists those articles in `touched`.
     fn tally(&self, a: DocId, which: Partners, counts: &mut [u16], touched: &mut Vec<DocId>) {
         let (mine, start) = (self.keys.of(a), self.keys.start(a));
-        for (slot, &k) in mine.iter().enumerate() {
-            let Some(list) = self.postings.get(&k) else { continue };
+        // Every list is looked up before any is read: the lookups (each a
+        // likely cache miss) then overlap.
+        let lists: Vec<(usize, &[DocId])> =
+            mine.iter().enumerate().filter_map(|(slot, k)| self.postings.get(k).map(|list| (slot, list.as_slice()))).collect();
+        let after = matches!(which, Partners::After);
+        for (slot, list) in lists {
             let range = match (self.window, which) {
                 (Some(w), _) if list.len() > w => {
                     let at = self.places[start + slot] as usize;
@@ -371,13 +375,17 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
                 (_, Partners::All) => 0..list.len(),
                 (_, Partners::After) => list.partition_point(|&doc| doc <= a)..list.len(),
             };
-            let after = matches!(which, Partners::After);
+            // Each article is written at the end of `touched`, which moves
+            // on only for one not met before: no branch on the counts.
+            let mut end = touched.len();
+            touched.resize(end + range.len(), 0);
             for other in list[range].iter().copied().filter(|&o| o != a && !(after && o < a)) {
-                if counts[other as usize] == 0 {
-                    touched.push(other);
-                }
-                counts[other as usize] += 1;
+                let count = &mut counts[other as usize];
+                touched[end] = other;
+                end += usize::from(*count == 0);
+                *count += 1;
             }
+            touched.truncate(end);
         }
     }
 
