@@ -379,11 +379,13 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     // common[r][j]: shingles refs[r] and j share, counted once for a pair
     // of references (under the later one's row; the earlier row reads it).
     let shared_with_earlier_ref = |i: usize, j: usize| j < i && is_ref[j];
+    let sets: Vec<&[u64]> = facts.iter().map(|f| f.shingle_set.as_slice()).collect();
+    let shared = SharedShingles::new(&sets);
     let common: Vec<Vec<usize>> = refs
         .par_iter()
         .map(|&i| {
             let counted = |j: usize| j != i && !shared_with_earlier_ref(i, j);
-            (0..n).map(|j| if counted(j) { common_count(&facts[i].shingle_set, &facts[j].shingle_set) } else { 0 }).collect()
+            (0..n).map(|j| if counted(j) { shared.common(&sets, i, j) } else { 0 }).collect()
         })
         .collect();
     let common_of = |i: usize, j: usize| match ref_index[j] {
@@ -466,7 +468,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     });
     for (pos, &y) in rank.iter().enumerate().skip(1) {
         let earlier = rank[1..pos].iter().copied().filter(|&x| is_ref[x] || n <= MAX_REFERENCES);
-        let (parent, chain_reason) = match chain_parent(&facts, canon, earlier, y) {
+        let (parent, chain_reason) = match chain_parent(&facts, (&shared, &sets), canon, earlier, y) {
             Some((x, why)) => (x, Some(why)),
             None => (canon, None),
         };
@@ -553,20 +555,24 @@ fn confidence(margin: f32) -> f32 {
 /// The member `y` was copied from when that is not the canonical: an
 /// earlier-ranked member that `y` credits by name, or whose own wording
 /// (runs the canonical lacks) `y` carries over. `None`: the canonical.
-fn chain_parent(facts: &[Facts], canon: usize, earlier: impl Iterator<Item = usize>, y: usize) -> Option<(usize, String)> {
+fn chain_parent(
+    facts: &[Facts],
+    (shared, sets): (&SharedShingles, &[&[u64]]),
+    canon: usize,
+    earlier: impl Iterator<Item = usize>,
+    y: usize,
+) -> Option<(usize, String)> {
     let (c, copy) = (&facts[canon], &facts[y]);
     let credits_canonical = copy.provenance.credits.iter().any(|cr| c.provenance.is_outlet(&cr.folded));
     let min_inherited = MIN_INHERITED_SHINGLES.max(copy.shingle_set.len() / 50);
-    // The copy's runs the canonical lacks, found once: a copy mostly
-    // repeats the canonical, so this is short and each source is searched
-    // for a few runs rather than walked whole.
-    let outside_canonical = difference(&copy.shingle_set, &c.shingle_set);
+    // The copy's runs the canonical lacks, found once.
+    let outside_canonical = shared.outside(sets, y, canon);
     let credit_to = |source: &Facts| copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
     // (member, (credited, runs inherited)); the reason is written for the best only.
     let mut best: Option<(usize, (bool, usize))> = None;
     for x in earlier {
         let credited = credit_to(&facts[x]).is_some() && !credits_canonical;
-        let inherited = common_count(&outside_canonical, &facts[x].shingle_set);
+        let inherited = shared.common_with(sets, &outside_canonical, x);
         if !credited && inherited < min_inherited {
             continue;
         }
@@ -600,6 +606,92 @@ fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
         }
     }
     out
+}
+
+/// Counts the shingles members of one story share: by walking their
+/// sorted sets in a small story, and in a larger one by bit sets over the
+/// story's distinct shingles, where a pair is a few dozen words ANDed
+/// rather than a walk through a thousand values. Both count exactly.
+enum SharedShingles {
+    Walked,
+    /// Each member's shingles as `words` 64-bit words, member after member.
+    Bits { words: usize, bits: Vec<u64> },
+}
+
+/// Members from which a story's shared shingles are counted in bit sets.
+const BIT_SETS_FROM_MEMBERS: usize = 8;
+
+/// Most distinct shingles a story's bit sets span: past it a pair's words
+/// would outnumber the values a walk reads.
+const MAX_BIT_SET_SHINGLES: usize = 16 * 1024;
+
+/// Some members' shingles outside another's ([`SharedShingles::outside`]).
+enum Outside {
+    Values(Vec<u64>),
+    Bits(Vec<u64>),
+}
+
+impl SharedShingles {
+    /// For members whose distinct shingles, ascending, are `sets`.
+    fn new(sets: &[&[u64]]) -> SharedShingles {
+        if sets.len() < BIT_SETS_FROM_MEMBERS {
+            return SharedShingles::Walked;
+        }
+        let mut union: Vec<u64> = sets.iter().flat_map(|s| s.iter().copied()).collect();
+        union.sort_unstable();
+        union.dedup();
+        if union.len() > MAX_BIT_SET_SHINGLES {
+            return SharedShingles::Walked;
+        }
+        let words = union.len().div_ceil(64);
+        let mut bits = vec![0u64; words * sets.len()];
+        for (set, row) in sets.iter().zip(bits.chunks_exact_mut(words.max(1))) {
+            // Both ascending: each shingle's place in the union is found by walking on.
+            let mut at = 0;
+            for &s in *set {
+                at += union[at..].partition_point(|&u| u < s);
+                row[at / 64] |= 1 << (at % 64);
+            }
+        }
+        SharedShingles::Bits { words, bits }
+    }
+
+    fn row(bits: &[u64], words: usize, member: usize) -> &[u64] {
+        &bits[member * words..(member + 1) * words]
+    }
+
+    /// Shingles members `a` and `b` share.
+    fn common(&self, sets: &[&[u64]], a: usize, b: usize) -> usize {
+        match self {
+            SharedShingles::Walked => common_count(sets[a], sets[b]),
+            SharedShingles::Bits { words, bits } => {
+                let (x, y) = (Self::row(bits, *words, a), Self::row(bits, *words, b));
+                x.iter().zip(y).map(|(p, q)| (p & q).count_ones() as usize).sum()
+            }
+        }
+    }
+
+    /// Member `a`'s shingles that member `c` lacks.
+    fn outside(&self, sets: &[&[u64]], a: usize, c: usize) -> Outside {
+        match self {
+            SharedShingles::Walked => Outside::Values(difference(sets[a], sets[c])),
+            SharedShingles::Bits { words, bits } => {
+                let (x, z) = (Self::row(bits, *words, a), Self::row(bits, *words, c));
+                Outside::Bits(x.iter().zip(z).map(|(p, q)| p & !q).collect())
+            }
+        }
+    }
+
+    /// How many of `outside` member `b` has.
+    fn common_with(&self, sets: &[&[u64]], outside: &Outside, b: usize) -> usize {
+        match (self, outside) {
+            (SharedShingles::Bits { words, bits }, Outside::Bits(x)) => {
+                x.iter().zip(Self::row(bits, *words, b)).map(|(p, q)| (p & q).count_ones() as usize).sum()
+            }
+            (_, Outside::Values(values)) => common_count(values, sets[b]),
+            (SharedShingles::Walked, Outside::Bits(_)) => unreachable!("bits come from a story's bit sets"),
+        }
+    }
 }
 
 fn copy_assignment(
@@ -703,6 +795,34 @@ mod tests {
         }
         for kind in [CopyKind::Verbatim, CopyKind::NearVerbatim, CopyKind::Excerpt, CopyKind::Rewrite, CopyKind::Translation] {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+    }
+
+    #[test]
+    fn bit_sets_count_what_walking_the_sets_counts() {
+        let mut next = crate::testing::xorshift(5);
+        for members in [2, BIT_SETS_FROM_MEMBERS, 30] {
+            let owned: Vec<Vec<u64>> = (0..members)
+                .map(|_| {
+                    let mut v: Vec<u64> = (0..200).map(|_| next() % 400).collect();
+                    v.sort_unstable();
+                    v.dedup();
+                    v
+                })
+                .collect();
+            let sets: Vec<&[u64]> = owned.iter().map(Vec::as_slice).collect();
+            let shared = SharedShingles::new(&sets);
+            assert_eq!(matches!(shared, SharedShingles::Bits { .. }), members >= BIT_SETS_FROM_MEMBERS);
+            for a in 0..members {
+                for b in 0..members {
+                    assert_eq!(shared.common(&sets, a, b), common_count(sets[a], sets[b]));
+                    let walked = difference(sets[a], sets[b]);
+                    for c in 0..members {
+                        let counted = shared.common_with(&sets, &shared.outside(&sets, a, b), c);
+                        assert_eq!(counted, common_count(&walked, sets[c]), "{a} {b} {c}");
+                    }
+                }
+            }
         }
     }
 
