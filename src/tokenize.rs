@@ -117,39 +117,34 @@ impl Analyzer {
     /// one "£" or "é" then sends a word, not the whole text, through the
     /// slow path.
     pub fn for_each_term(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
-        // All ASCII: every word is plain, and the text one plain run.
-        if text.is_ascii() {
-            plain_terms(text, &mut emit);
-            return Ok(());
-        }
-        let mut run: Option<(bool, usize)> = None;
-        let mut run_end = 0;
-        for (start, word) in ascii_words(text) {
-            let plain = is_plain(word);
-            match run {
-                Some((run_plain, run_start)) if run_plain != plain => {
-                    self.terms_of_run(&text[run_start..run_end], run_plain, &mut emit)?;
-                    run = Some((plain, start));
-                }
-                Some(_) => {}
-                None => run = Some((plain, start)),
+        let bytes = text.as_bytes();
+        // Text before `plain_from` has been handed on; `at` is where the
+        // search for the next character the fast path cannot take resumes.
+        let (mut plain_from, mut at) = (0, 0);
+        while let Some(offset) = bytes[at..].iter().position(|b| !b.is_ascii()) {
+            let found = at + offset;
+            let c = text[found..].chars().next().expect("a character starts at a non-ASCII lead byte");
+            if c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c) {
+                at = found + c.len_utf8();
+                continue;
             }
-            run_end = start + word.len();
+            // The words around it that are not plain, one after another, are one run.
+            let run_start = bytes[..found].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
+            let mut run_end = word_end(bytes, found);
+            loop {
+                let next_start = run_end + bytes[run_end..].iter().take_while(|b| b.is_ascii_whitespace()).count();
+                let next_end = word_end(bytes, next_start);
+                if next_start == next_end || is_plain(&text[next_start..next_end]) {
+                    break;
+                }
+                run_end = next_end;
+            }
+            plain_terms(&text[plain_from..run_start], &mut emit);
+            self.for_each_term_general(&text[run_start..run_end], &mut emit)?;
+            (plain_from, at) = (run_end, run_end);
         }
-        match run {
-            Some((run_plain, run_start)) => self.terms_of_run(&text[run_start..run_end], run_plain, &mut emit),
-            None => Ok(()),
-        }
-    }
-
-    /// The terms of a run of words, all plain or all not.
-    fn terms_of_run(&self, run: &str, plain: bool, emit: &mut impl FnMut(&str)) -> Result<()> {
-        if plain {
-            plain_terms(run, emit);
-            Ok(())
-        } else {
-            self.for_each_term_general(run, emit)
-        }
+        plain_terms(&text[plain_from..], &mut emit);
+        Ok(())
     }
 
     /// [`Analyzer::for_each_term`] through the `tokenizers` normalizers and
@@ -206,23 +201,10 @@ fn is_plain(text: &str) -> bool {
     text.chars().all(|c| c.is_ascii() || c == NO_BREAK_SPACE || PLAIN_PUNCTUATION.contains(&c))
 }
 
-/// The words of `text` between runs of ASCII whitespace, with the byte
-/// offset of each.
-fn ascii_words(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    std::iter::from_fn(move || {
-        while at < bytes.len() && bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while at < bytes.len() && !bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        // ASCII whitespace bytes are whole characters, so both ends are
-        // character boundaries.
-        (at > start).then(|| (start, &text[start..at]))
-    })
+/// Where the word that has a byte at `at` ends: the next ASCII whitespace
+/// (a whole character, so a character boundary) or the end.
+fn word_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..].iter().position(u8::is_ascii_whitespace).map_or(bytes.len(), |i| at + i)
 }
 
 /// What a character of plain text is to the tokenizer.
