@@ -379,13 +379,12 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     // common[r][j]: shingles refs[r] and j share, counted once for a pair
     // of references (under the later one's row; the earlier row reads it).
     let shared_with_earlier_ref = |i: usize, j: usize| j < i && is_ref[j];
-    let sets: Vec<&[u64]> = facts.iter().map(|f| f.shingle_set.as_slice()).collect();
-    let shared = SharedShingles::new(&sets);
+    let shared = SharedShingles::new(facts.iter().map(|f| f.shingle_set.as_slice()).collect());
     let common: Vec<Vec<usize>> = refs
         .par_iter()
         .map(|&i| {
             let counted = |j: usize| j != i && !shared_with_earlier_ref(i, j);
-            (0..n).map(|j| if counted(j) { shared.common(&sets, i, j) } else { 0 }).collect()
+            (0..n).map(|j| if counted(j) { shared.common(i, j) } else { 0 }).collect()
         })
         .collect();
     let common_of = |i: usize, j: usize| match ref_index[j] {
@@ -468,7 +467,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     });
     for (pos, &y) in rank.iter().enumerate().skip(1) {
         let earlier = rank[1..pos].iter().copied().filter(|&x| is_ref[x] || n <= MAX_REFERENCES);
-        let (parent, chain_reason) = match chain_parent(&facts, (&shared, &sets), canon, earlier, y) {
+        let (parent, chain_reason) = match chain_parent(&facts, &shared, canon, earlier, y) {
             Some((x, why)) => (x, Some(why)),
             None => (canon, None),
         };
@@ -557,7 +556,7 @@ fn confidence(margin: f32) -> f32 {
 /// (runs the canonical lacks) `y` carries over. `None`: the canonical.
 fn chain_parent(
     facts: &[Facts],
-    (shared, sets): (&SharedShingles, &[&[u64]]),
+    shared: &SharedShingles,
     canon: usize,
     earlier: impl Iterator<Item = usize>,
     y: usize,
@@ -566,13 +565,13 @@ fn chain_parent(
     let credits_canonical = copy.provenance.credits.iter().any(|cr| c.provenance.is_outlet(&cr.folded));
     let min_inherited = MIN_INHERITED_SHINGLES.max(copy.shingle_set.len() / 50);
     // The copy's runs the canonical lacks, found once.
-    let outside_canonical = shared.outside(sets, y, canon);
+    let outside_canonical = shared.outside(y, canon);
     let credit_to = |source: &Facts| copy.provenance.credits.iter().find(|cr| source.provenance.is_outlet(&cr.folded));
     // (member, (credited, runs inherited)); the reason is written for the best only.
     let mut best: Option<(usize, (bool, usize))> = None;
     for x in earlier {
         let credited = credit_to(&facts[x]).is_some() && !credits_canonical;
-        let inherited = shared.common_with(sets, &outside_canonical, x);
+        let inherited = shared.common_with(&outside_canonical, x);
         if !credited && inherited < min_inherited {
             continue;
         }
@@ -612,10 +611,12 @@ fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// sorted sets in a small story, and in a larger one by bit sets over the
 /// story's distinct shingles, where a pair is a few dozen words ANDed
 /// rather than a walk through a thousand values. Both count exactly.
-enum SharedShingles {
-    Walked,
-    /// Each member's shingles as `words` 64-bit words, member after member.
-    Bits { words: usize, bits: Vec<u64> },
+struct SharedShingles<'a> {
+    /// Each member's distinct shingles, ascending.
+    sets: Vec<&'a [u64]>,
+    /// From [`BIT_SETS_FROM_MEMBERS`] members: each member's shingles as
+    /// `words` 64-bit words, member after member.
+    bits: Option<(usize, Vec<u64>)>,
 }
 
 /// Members from which a story's shared shingles are counted in bit sets.
@@ -625,23 +626,26 @@ const BIT_SETS_FROM_MEMBERS: usize = 8;
 /// would outnumber the values a walk reads.
 const MAX_BIT_SET_SHINGLES: usize = 16 * 1024;
 
-/// Some members' shingles outside another's ([`SharedShingles::outside`]).
+/// A member's shingles outside another's ([`SharedShingles::outside`]).
 enum Outside {
     Values(Vec<u64>),
     Bits(Vec<u64>),
 }
 
-impl SharedShingles {
+impl<'a> SharedShingles<'a> {
     /// For members whose distinct shingles, ascending, are `sets`.
-    fn new(sets: &[&[u64]]) -> SharedShingles {
-        if sets.len() < BIT_SETS_FROM_MEMBERS {
-            return SharedShingles::Walked;
-        }
+    fn new(sets: Vec<&'a [u64]>) -> SharedShingles<'a> {
+        let bits = (sets.len() >= BIT_SETS_FROM_MEMBERS).then(|| Self::bit_sets(&sets)).flatten();
+        SharedShingles { sets, bits }
+    }
+
+    /// Each set as bits over the sets' union, `None` when the union is too large.
+    fn bit_sets(sets: &[&[u64]]) -> Option<(usize, Vec<u64>)> {
         let mut union: Vec<u64> = sets.iter().flat_map(|s| s.iter().copied()).collect();
         union.sort_unstable();
         union.dedup();
         if union.len() > MAX_BIT_SET_SHINGLES {
-            return SharedShingles::Walked;
+            return None;
         }
         let words = union.len().div_ceil(64);
         let mut bits = vec![0u64; words * sets.len()];
@@ -653,43 +657,35 @@ impl SharedShingles {
                 row[at / 64] |= 1 << (at % 64);
             }
         }
-        SharedShingles::Bits { words, bits }
+        Some((words, bits))
     }
 
-    fn row(bits: &[u64], words: usize, member: usize) -> &[u64] {
-        &bits[member * words..(member + 1) * words]
+    /// Member `m`'s bit set (empty without bit sets).
+    fn row(&self, m: usize) -> &[u64] {
+        self.bits.as_ref().map_or(&[], |(words, bits)| &bits[m * words..(m + 1) * words])
     }
 
     /// Shingles members `a` and `b` share.
-    fn common(&self, sets: &[&[u64]], a: usize, b: usize) -> usize {
-        match self {
-            SharedShingles::Walked => common_count(sets[a], sets[b]),
-            SharedShingles::Bits { words, bits } => {
-                let (x, y) = (Self::row(bits, *words, a), Self::row(bits, *words, b));
-                x.iter().zip(y).map(|(p, q)| (p & q).count_ones() as usize).sum()
-            }
+    fn common(&self, a: usize, b: usize) -> usize {
+        match self.bits {
+            None => common_count(self.sets[a], self.sets[b]),
+            Some(_) => self.row(a).iter().zip(self.row(b)).map(|(p, q)| (p & q).count_ones() as usize).sum(),
         }
     }
 
     /// Member `a`'s shingles that member `c` lacks.
-    fn outside(&self, sets: &[&[u64]], a: usize, c: usize) -> Outside {
-        match self {
-            SharedShingles::Walked => Outside::Values(difference(sets[a], sets[c])),
-            SharedShingles::Bits { words, bits } => {
-                let (x, z) = (Self::row(bits, *words, a), Self::row(bits, *words, c));
-                Outside::Bits(x.iter().zip(z).map(|(p, q)| p & !q).collect())
-            }
+    fn outside(&self, a: usize, c: usize) -> Outside {
+        match self.bits {
+            None => Outside::Values(difference(self.sets[a], self.sets[c])),
+            Some(_) => Outside::Bits(self.row(a).iter().zip(self.row(c)).map(|(p, q)| p & !q).collect()),
         }
     }
 
-    /// How many of `outside` member `b` has.
-    fn common_with(&self, sets: &[&[u64]], outside: &Outside, b: usize) -> usize {
-        match (self, outside) {
-            (SharedShingles::Bits { words, bits }, Outside::Bits(x)) => {
-                x.iter().zip(Self::row(bits, *words, b)).map(|(p, q)| (p & q).count_ones() as usize).sum()
-            }
-            (_, Outside::Values(values)) => common_count(values, sets[b]),
-            (SharedShingles::Walked, Outside::Bits(_)) => unreachable!("bits come from a story's bit sets"),
+    /// How many of `outside` (from [`SharedShingles::outside`]) member `b` has.
+    fn common_with(&self, outside: &Outside, b: usize) -> usize {
+        match outside {
+            Outside::Values(values) => common_count(values, self.sets[b]),
+            Outside::Bits(x) => x.iter().zip(self.row(b)).map(|(p, q)| (p & q).count_ones() as usize).sum(),
         }
     }
 }
@@ -811,15 +807,15 @@ mod tests {
                 })
                 .collect();
             let sets: Vec<&[u64]> = owned.iter().map(Vec::as_slice).collect();
-            let shared = SharedShingles::new(&sets);
-            assert_eq!(matches!(shared, SharedShingles::Bits { .. }), members >= BIT_SETS_FROM_MEMBERS);
+            let shared = SharedShingles::new(sets.clone());
+            assert_eq!(shared.bits.is_some(), members >= BIT_SETS_FROM_MEMBERS);
             for a in 0..members {
                 for b in 0..members {
-                    assert_eq!(shared.common(&sets, a, b), common_count(sets[a], sets[b]));
+                    assert_eq!(shared.common(a, b), common_count(sets[a], sets[b]));
                     let walked = difference(sets[a], sets[b]);
-                    for c in 0..members {
-                        let counted = shared.common_with(&sets, &shared.outside(&sets, a, b), c);
-                        assert_eq!(counted, common_count(&walked, sets[c]), "{a} {b} {c}");
+                    for (c, set) in sets.iter().enumerate() {
+                        let counted = shared.common_with(&shared.outside(a, b), c);
+                        assert_eq!(counted, common_count(&walked, set), "{a} {b} {c}");
                     }
                 }
             }
