@@ -37,13 +37,26 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn fold(word: &str) -> String {
-    word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+/// `word`'s letters and digits, lowercase, written over `out`.
+fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.extend(word.bytes().filter(u8::is_ascii_alphanumeric).map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(word.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase));
+    }
 }
 
 /// Hashes of the folded words of a text.
 fn folded_hashes(words: &[&str]) -> Vec<u64> {
-    words.iter().map(|w| xxhash_rust::xxh3::xxh3_64(fold(w).as_bytes())).collect()
+    let mut folded = String::new();
+    words
+        .iter()
+        .map(|w| {
+            fold_into(w, &mut folded);
+            xxhash_rust::xxh3::xxh3_64(folded.as_bytes())
+        })
+        .collect()
 }
 
 /// A run of `RUN` folded word hashes as one hash.
