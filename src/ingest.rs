@@ -731,6 +731,41 @@ mod tests {
     }
 
     #[test]
+    fn lines_parsed_in_batches_keep_their_order_numbers_and_rejects() {
+        let dir = tempfile::tempdir().unwrap();
+        // Past the first batch: a blank line early, a bad record and a line
+        // of invalid UTF-8 in the second batch; texts long enough to stay in the file.
+        let lines = PARSE_BATCH_LINES + 900;
+        let mut body = Vec::new();
+        for n in 1..=lines {
+            match n {
+                10 => body.extend_from_slice(b"   "),
+                4500 => body.extend_from_slice(b"{\"id\":\"bad\"}"),
+                4600 => body.extend_from_slice(b"{\"id\":\"u\",\"text\":\"caf\xe9 story text long enough to stay in its file on disk\"}"),
+                _ => body.extend_from_slice(format!("{{\"id\":\"a{n:05}\",\"text\":\"story {n} has a text long enough to stay in its file\"}}").as_bytes()),
+            }
+            body.push(b'\n');
+        }
+        let p = dir.path().join("many.jsonl");
+        fs::write(&p, &body).unwrap();
+        let got = read_inputs(std::slice::from_ref(&p), IngestOptions::default()).unwrap();
+        assert_eq!(got.articles.len(), lines - 2);
+        assert_eq!(got.rejects.iter().map(|r| r.line).collect::<Vec<_>>(), [4500]);
+        // The repaired line is kept, held in memory (it would not read back as kept).
+        assert_eq!(got.warnings.iter().map(|r| r.line).collect::<Vec<_>>(), [4600]);
+        let repaired = got.articles.iter().find(|a| a.id == "u").unwrap();
+        assert!(repaired.text.is_held() && repaired.text.read().unwrap().contains('\u{FFFD}'));
+        // Each record's id names its line: every one is where it was read.
+        for a in got.articles.iter().filter(|a| a.id.starts_with('a')) {
+            assert_eq!(a.id[1..].parse::<u64>().unwrap(), a.origin.line, "{}", a.id);
+        }
+        let later = got.articles.iter().find(|a| a.id == "a04601").unwrap();
+        assert_eq!(later.text.read().unwrap(), "story 4601 has a text long enough to stay in its file");
+        let err = read_inputs(&[p], IngestOptions { strict: true, ..Default::default() }).unwrap_err().to_string();
+        assert!(err.contains("many.jsonl:4500"), "{err}");
+    }
+
+    #[test]
     fn jsonl_unknown_fields_are_ignored_and_metadata_kept() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "a.jsonl", "{\"id\":7,\"text\":\"t\",\"source\":\"S\",\"extra\":[1]}\n");
