@@ -221,18 +221,15 @@ pub struct Weighting<'a> {
     model: &'a IdfModel,
     prior_docs: f32,
     stop_words: Option<&'a StopWords>,
-    /// The batch IDF of each small document frequency, worked out once
-    /// (most terms are rare).
+    /// The batch IDF of each document frequency (0 to the batch's size),
+    /// worked out once.
     batch_idf_of_df: Vec<f32>,
 }
-
-/// Document frequencies whose batch IDF [`Weighting`] keeps at hand.
-const BATCH_IDF_CACHED: u32 = 4096;
 
 impl<'a> Weighting<'a> {
     /// Blends `df` (the batch) with `model` (the shipped tables).
     pub fn new(df: &'a DocFreq, model: &'a IdfModel, prior_docs: f32) -> Self {
-        let batch_idf_of_df = (0..BATCH_IDF_CACHED).map(|d| smoothed_idf(df.docs, d)).collect();
+        let batch_idf_of_df = (0..=df.docs).map(|d| smoothed_idf(df.docs, d)).collect();
         Weighting { df, model, prior_docs, stop_words: None, batch_idf_of_df }
     }
 
