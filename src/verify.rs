@@ -109,11 +109,7 @@ impl<'a> Verifier<'a> {
         }
         (cosine >= params.min_cosine() || contained).then_some(edge)
     }
-}
 
-/// Are two language codes the same? Pointer-equal first: the pipeline
-/// passes one `&str` per distinct code.
-impl Verifier<'_> {
     /// Reads where each of `docs` keeps its vector and sketch, in one loop
     /// with no branch on the data: in a large batch each read is a likely
     /// cache miss, and made together they overlap rather than wait in turn
@@ -128,6 +124,8 @@ impl Verifier<'_> {
     }
 }
 
+/// Are two language codes the same? Pointer-equal first: the pipeline
+/// passes one `&str` per distinct code.
 fn same_language(x: &str, y: &str) -> bool {
     std::ptr::eq(x, y) || x == y
 }
