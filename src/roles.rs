@@ -233,11 +233,7 @@ struct Overlap {
 }
 
 impl Overlap {
-    fn of(a: &Facts, b: &Facts) -> Overlap {
-        Overlap::with_common(a, b, common_count(&a.shingle_set, &b.shingle_set))
-    }
-
-    /// The overlap of `a` and `b` when their shared count is known.
+    /// The overlap of `a` and `b`, which share `common` shingles.
     fn with_common(a: &Facts, b: &Facts, common: usize) -> Overlap {
         Overlap { common, a_len: a.shingle_set.len(), b_len: b.shingle_set.len() }
     }
@@ -473,7 +469,8 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
         };
         let mut pair_reasons = ref_index[parent].map(|r| reasons[r][y].clone()).unwrap_or_default();
         pair_reasons.extend(chain_reason);
-        out[y] = Some(copy_assignment(&facts, parent, y, canonical_doc, dir_score(parent, y), pair_reasons));
+        let common = shared.common(y, parent);
+        out[y] = Some(copy_assignment(&facts, (parent, y, common), canonical_doc, dir_score(parent, y), pair_reasons));
     }
     out.into_iter().map(|a| a.expect("every member assigned")).collect()
 }
@@ -690,17 +687,17 @@ impl<'a> SharedShingles<'a> {
     }
 }
 
+/// The assignment of copy `y` made from `parent`, the two sharing `common` shingles.
 fn copy_assignment(
     facts: &[Facts],
-    parent: usize,
-    y: usize,
+    (parent, y, common): (usize, usize, usize),
     canonical: DocId,
     direction_score: f32,
     mut evidence: Vec<String>,
 ) -> Assignment {
     let (src, copy) = (&facts[parent], &facts[y]);
     let cosine = src.member.vector.cosine(copy.member.vector);
-    let overlap = Overlap::of(copy, src);
+    let overlap = Overlap::with_common(copy, src, common);
     let (y_in_x, x_in_y) = (overlap.a_in_b(), overlap.b_in_a());
     let credits_member = direction_score >= 3.0;
     let kind = if src.member.lang != copy.member.lang {

@@ -203,11 +203,6 @@ impl StopWords {
         StopWords { by_lang }
     }
 
-    /// Is `term` a stop word of `lang`?
-    pub fn contains(&self, lang: &str, term: TermHash) -> bool {
-        self.of(lang).is_some_and(|s| s.contains(&term))
-    }
-
     /// The stop words of `lang`, if it has any.
     pub fn of(&self, lang: &str) -> Option<&rustc_hash::FxHashSet<TermHash>> {
         self.by_lang.get(lang)
