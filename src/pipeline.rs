@@ -32,7 +32,7 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, story_text, Assignment, Member};
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
+use crate::tfidf::{DocFreq, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
@@ -363,10 +363,14 @@ impl Pipeline {
                 let mut keys = KeyLists::default();
                 let mut sketches = Vec::with_capacity(chunk.len());
                 let mut role_shingles = Vec::with_capacity(chunk.len());
-                let mut terms = Vec::new();
+                let (mut numbers, mut terms) = (Vec::new(), Vec::new());
+                let vocabulary = packed.vocabulary();
+                let mut vectorizer = PieceVectorizer::new(&weighting, vocabulary);
                 for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
-                    packed.unpack_into(i, &mut terms);
-                    let v = weighting.vectorize(&terms, &a.lang, self.params.max_terms());
+                    packed.numbers_into(i, &mut numbers);
+                    terms.clear();
+                    terms.extend(numbers.iter().map(|&n| vocabulary[n as usize]));
+                    let v = vectorizer.vectorize(&numbers, &terms, &a.lang, self.params.max_terms());
                     keys.push(if on { candidates::term_keys_of(&v, &df, &self.params) } else { Vec::new() });
                     piece.push(&v, &shared);
                     let full = shingle_hashes(&terms, self.params.shingle_size());
@@ -671,17 +675,30 @@ pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms])
         .par_chunks(PIECE)
         .zip(packed_terms)
         .map(|(docs, packed)| {
-            let mut df = DocFreq::default();
-            let (mut terms, mut distinct) = (Vec::new(), Vec::new());
+            // Each vocabulary entry's articles, counted in an array: an
+            // article counts once for an entry whose last article it is not.
+            let vocabulary = packed.vocabulary();
+            let (mut holding, mut last_doc) = (vec![0u32; vocabulary.len()], vec![u32::MAX; vocabulary.len()]);
+            let mut pairs = DocFreq::default();
+            let (mut numbers, mut terms) = (Vec::new(), Vec::new());
             for (i, a) in docs.iter().enumerate() {
-                packed.unpack_into(i, &mut terms);
-                distinct.clear();
-                distinct.extend_from_slice(&terms);
-                if indexes_word_pairs(&a.lang) {
-                    distinct.extend(terms.windows(2).map(|w| pair_hash(w[0], w[1])));
+                packed.numbers_into(i, &mut numbers);
+                for &n in &numbers {
+                    let n = n as usize;
+                    holding[n] += u32::from(last_doc[n] != i as u32);
+                    last_doc[n] = i as u32;
                 }
-                df.add_with_repeats(&mut distinct);
+                if indexes_word_pairs(&a.lang) {
+                    packed.unpack_into(i, &mut terms);
+                    let mut distinct: Vec<TermHash> = terms.windows(2).map(|w| pair_hash(w[0], w[1])).collect();
+                    distinct.sort_unstable();
+                    distinct.dedup();
+                    pairs.add_counted(0, distinct.into_iter().map(|p| (p, 1)));
+                }
             }
+            let mut df = DocFreq::default();
+            df.add_counted(docs.len() as u32, vocabulary.iter().copied().zip(holding));
+            df.merge(pairs);
             df
         })
         .collect();

@@ -141,9 +141,15 @@ pub struct DocFreq {
 impl DocFreq {
     /// Counts one article's distinct terms.
     pub fn add(&mut self, distinct_terms: impl IntoIterator<Item = TermHash>) {
-        self.docs += 1;
-        for t in distinct_terms {
-            *self.df.entry(t).or_insert(0) += 1;
+        self.add_counted(1, distinct_terms.into_iter().map(|t| (t, 1)));
+    }
+
+    /// Counts `docs` articles whose terms are given with the number of
+    /// those articles holding each (terms counted 0 times are skipped).
+    pub fn add_counted(&mut self, docs: u32, counts: impl IntoIterator<Item = (TermHash, u32)>) {
+        self.docs += docs;
+        for (t, n) in counts.into_iter().filter(|&(_, n)| n > 0) {
+            *self.df.entry(t).or_insert(0) += n;
         }
     }
 
@@ -278,27 +284,98 @@ impl<'a> Weighting<'a> {
         for &t in terms {
             *counts.entry(t).or_insert(0) += 1;
         }
-        let mut pairs: FxHashMap<TermHash, (u32, TermHash, TermHash)> = FxHashMap::default();
-        if indexes_word_pairs(lang) {
-            for w in terms.windows(2) {
-                pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
-            }
-        }
         let stops = self.stop_words.and_then(|s| s.of(lang));
         let stop = |t: TermHash| stops.is_some_and(|s| s.contains(&t));
-        let mut weighted: Vec<(TermHash, f32)> = counts
+        let weighted: Vec<(TermHash, f32)> = counts
             .into_iter()
             .filter(|(t, _)| !stop(*t))
             .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table)))
-            .chain(pairs.into_iter().map(|(p, (tf, a, b))| {
-                (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))
-            }))
-            .filter(|(_, w)| *w > 0.0)
             .collect();
+        self.finish(weighted, terms, lang, table, max_terms)
+    }
+
+    /// The vector from an article's weighted terms (stop words may be
+    /// there at weight 0): its word pairs added where the language has
+    /// them, the heaviest `max_terms` kept, L2-normalised.
+    fn finish(
+        &self,
+        mut weighted: Vec<(TermHash, f32)>,
+        terms: &[TermHash],
+        lang: &str,
+        table: Option<&LangIdf>,
+        max_terms: usize,
+    ) -> SparseVec {
+        if indexes_word_pairs(lang) {
+            let mut pairs: FxHashMap<TermHash, (u32, TermHash, TermHash)> = FxHashMap::default();
+            for w in terms.windows(2) {
+                pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
+            }
+            weighted.extend(pairs.into_iter().map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))));
+        }
+        weighted.retain(|(_, w)| *w > 0.0);
         // Heaviest first; ties by hash so the cut is deterministic.
         weighted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         weighted.truncate(max_terms);
         SparseVec::normalized(weighted)
+    }
+}
+
+/// Vectorizes the articles of one [`PackedTerms`] piece from their term
+/// numbers: each vocabulary entry's IDF is worked out once per language
+/// (not once per article holding it), and terms are counted in an array.
+/// The vectors are [`Weighting::vectorize`]'s.
+#[derive(Debug)]
+pub struct PieceVectorizer<'w> {
+    weighting: &'w Weighting<'w>,
+    vocabulary: &'w [TermHash],
+    /// Per language met: each entry's IDF (0 for a stop word), NaN until needed.
+    idf_by_lang: Vec<(&'w str, Vec<f32>)>,
+    /// Uses of each entry in the article at hand (zeroed after it).
+    counts: Vec<u32>,
+    /// The entries the article at hand uses, in first use.
+    used: Vec<u32>,
+}
+
+impl<'w> PieceVectorizer<'w> {
+    /// A vectorizer for articles numbered over `vocabulary`.
+    pub fn new(weighting: &'w Weighting<'w>, vocabulary: &'w [TermHash]) -> PieceVectorizer<'w> {
+        PieceVectorizer { weighting, vocabulary, idf_by_lang: Vec::new(), counts: vec![0; vocabulary.len()], used: Vec::new() }
+    }
+
+    /// The vector of an article of language `lang` whose terms are
+    /// `numbers` (indexes into the vocabulary); `terms` are the same terms
+    /// as hashes, read for word pairs (see [`indexes_word_pairs`]).
+    pub fn vectorize(&mut self, numbers: &[u32], terms: &[TermHash], lang: &'w str, max_terms: usize) -> SparseVec {
+        let weighting = self.weighting;
+        let table = weighting.model.table(lang);
+        let slot = match self.idf_by_lang.iter().position(|(l, _)| *l == lang) {
+            Some(slot) => slot,
+            None => {
+                self.idf_by_lang.push((lang, vec![f32::NAN; self.vocabulary.len()]));
+                self.idf_by_lang.len() - 1
+            }
+        };
+        let idfs = &mut self.idf_by_lang[slot].1;
+        for &n in numbers {
+            let count = &mut self.counts[n as usize];
+            if *count == 0 {
+                self.used.push(n);
+            }
+            *count += 1;
+        }
+        let stops = weighting.stop_words.and_then(|s| s.of(lang));
+        let mut weighted = Vec::with_capacity(self.used.len());
+        for &n in &self.used {
+            let term = self.vocabulary[n as usize];
+            let idf = &mut idfs[n as usize];
+            if idf.is_nan() {
+                *idf = if stops.is_some_and(|s| s.contains(&term)) { 0.0 } else { weighting.idf(term, table) };
+            }
+            let tf = std::mem::take(&mut self.counts[n as usize]);
+            weighted.push((term, (1.0 + (tf as f32).ln()) * *idf));
+        }
+        self.used.clear();
+        weighting.finish(weighted, terms, lang, table, max_terms)
     }
 }
 
@@ -692,6 +769,41 @@ mod tests {
         }
         assert_eq!(compact.vector(0).terms, vec![1], "term 0 is article 0's alone");
         assert_eq!(compact.vector(n - 1).terms, vec![n as u64 - 1], "so is the last article's last term");
+    }
+
+    #[test]
+    fn piece_vectors_are_the_per_article_ones() {
+        // English (with stop words and a shipped table), Vietnamese (word
+        // pairs) and a language with neither, in one piece.
+        let analyzer = crate::tokenize::Analyzer::new();
+        let texts = [
+            ("en", "The minister said the talks in Minsk would go on, the minister said."),
+            ("vi", "Bộ trưởng nói rằng các cuộc đàm phán sẽ tiếp tục tại Minsk."),
+            ("en", "Talks in Minsk: the minister and the envoy met again on Monday."),
+            ("xx", "zorp blarg zorp minsk minsk minsk"),
+            ("vi", "Các cuộc đàm phán tại Minsk sẽ tiếp tục, bộ trưởng nói."),
+        ];
+        let lists: Vec<Vec<TermHash>> = texts.iter().map(|(_, t)| analyzer.term_hashes(t).unwrap()).collect();
+        let mut df = DocFreq::default();
+        for list in &lists {
+            let mut distinct = list.clone();
+            distinct.extend(list.windows(2).map(|w| pair_hash(w[0], w[1])));
+            df.add_with_repeats(&mut distinct);
+        }
+        let model = IdfModel::embedded();
+        let stop_words = StopWords::for_languages(["en", "vi", "xx"], &analyzer);
+        let weighting = Weighting::new(&df, &model, DEFAULT_PRIOR_DOCS).with_stop_words(&stop_words);
+        let packed = crate::tokenize::PackedTerms::pack(lists.iter().map(Vec::as_slice));
+        let mut piece = PieceVectorizer::new(&weighting, packed.vocabulary());
+        let mut numbers = Vec::new();
+        for (doc, ((lang, _), list)) in texts.iter().zip(&lists).enumerate() {
+            packed.numbers_into(doc, &mut numbers);
+            for max_terms in [3, 100] {
+                let whole = weighting.vectorize(list, lang, max_terms);
+                assert!(!whole.is_empty());
+                assert_eq!(piece.vectorize(&numbers, list, lang, max_terms), whole, "{lang} {doc} {max_terms}");
+            }
+        }
     }
 
     /// Keeps the first weight of a repeated term (the random vectors above may repeat one).

@@ -414,12 +414,30 @@ impl PackedTerms {
     /// The `doc`-th article's terms, in order, into `out` (emptied first).
     pub fn unpack_into(&self, doc: usize, out: &mut Vec<TermHash>) {
         out.clear();
+        out.extend(self.numbers(doc).map(|n| self.vocabulary[n as usize]));
+    }
+
+    /// The `doc`-th article's terms, in order, as indexes into
+    /// [`PackedTerms::vocabulary`], into `out` (emptied first).
+    pub fn numbers_into(&self, doc: usize, out: &mut Vec<u32>) {
+        out.clear();
+        out.extend(self.numbers(doc));
+    }
+
+    fn numbers(&self, doc: usize) -> impl Iterator<Item = u32> + '_ {
         let mut bytes = &self.bytes[self.starts[doc]..self.starts[doc + 1]];
-        while !bytes.is_empty() {
-            let (number, rest) = read_varint(bytes);
-            out.push(self.vocabulary[number as usize]);
-            bytes = rest;
-        }
+        std::iter::from_fn(move || {
+            (!bytes.is_empty()).then(|| {
+                let (number, rest) = read_varint(bytes);
+                bytes = rest;
+                number
+            })
+        })
+    }
+
+    /// The distinct terms of the packed articles, most used first.
+    pub fn vocabulary(&self) -> &[TermHash] {
+        &self.vocabulary
     }
 }
 
@@ -457,10 +475,12 @@ mod tests {
         assert_eq!(packed.len(), 3);
         // Most used first; 3 and 9 tie with 7 and are numbered by first use.
         assert_eq!(packed.vocabulary, vec![7, 3, 9, 1]);
-        let mut out = vec![42];
+        let (mut out, mut numbers) = (vec![42], vec![42]);
         for (doc, list) in lists.iter().enumerate() {
             packed.unpack_into(doc, &mut out);
             assert_eq!(&out, list);
+            packed.numbers_into(doc, &mut numbers);
+            assert_eq!(numbers.iter().map(|&n| packed.vocabulary()[n as usize]).collect::<Vec<_>>(), *list);
         }
     }
 
