@@ -141,11 +141,21 @@ fn line_key(line: &str) -> String {
 fn line_key_into(line: &str, key: &mut String) {
     key.clear();
     let line = line.trim();
-    if line.is_ascii() {
-        ascii_line_key(line.as_bytes(), key);
+    if line.is_ascii() || line.chars().all(is_own_key) {
+        byte_line_key(line.as_bytes(), key);
     } else {
         key.push_str(&unicode_line_key(line));
     }
+}
+
+/// Is `c` its own key: ASCII (folded bytewise), or neither whitespace nor
+/// changed by lowercasing ("é", "€", "中")?
+fn is_own_key(c: char) -> bool {
+    if c.is_ascii() {
+        return true;
+    }
+    let mut lower = c.to_lowercase();
+    !c.is_whitespace() && lower.next() == Some(c) && lower.next().is_none()
 }
 
 /// [`line_key`] of a trimmed line, a character at a time.
@@ -170,13 +180,14 @@ fn unicode_line_key(line: &str) -> String {
     out
 }
 
-/// What [`ascii_line_key`] makes of each ASCII byte: lowercase, digits
-/// as `0`, and [`WHITESPACE`] for whitespace (the characters
-/// `char::is_whitespace` takes, vertical tab among them).
-const ASCII_KEY_BYTES: [u8; 128] = {
-    let mut table = [WHITESPACE; 128];
+/// What [`byte_line_key`] makes of each byte: ASCII lowercase, digits as
+/// `0`, and [`WHITESPACE`] for whitespace (the ASCII characters
+/// `char::is_whitespace` takes, vertical tab among them); the bytes of
+/// other characters stay.
+const KEY_BYTES: [u8; 256] = {
+    let mut table = [WHITESPACE; 256];
     let mut b = 0;
-    while b < 128 {
+    while b < 256 {
         let c = b as u8;
         table[b] = if c.is_ascii_whitespace() || c == 0x0b {
             WHITESPACE
@@ -190,12 +201,13 @@ const ASCII_KEY_BYTES: [u8; 128] = {
     table
 };
 
-/// Marks whitespace in [`ASCII_KEY_BYTES`]: no ASCII byte.
+/// Marks whitespace in [`KEY_BYTES`]: no byte of UTF-8 text.
 const WHITESPACE: u8 = 0xff;
 
-/// [`line_key`] of a trimmed ASCII line, a byte at a time, written over
-/// `out` (its room reused).
-fn ascii_line_key(line: &[u8], out: &mut String) {
+/// [`line_key`] of a trimmed line whose characters are all ASCII or their
+/// own keys ([`is_own_key`]), a byte at a time, written over `out` (its
+/// room reused).
+fn byte_line_key(line: &[u8], out: &mut String) {
     let mut key = std::mem::take(out).into_bytes();
     key.clear();
     // Most lines separate their words by single spaces: each byte is then
@@ -203,29 +215,29 @@ fn ascii_line_key(line: &[u8], out: &mut String) {
     let other_whitespace = line.iter().fold(false, |seen, &b| seen | (b'\t'..=b'\r').contains(&b));
     let double_space = line.iter().zip(line.iter().skip(1)).fold(false, |seen, (&a, &b)| seen | (a == b' ' && b == b' '));
     if !other_whitespace && !double_space {
-        key.extend(line.iter().map(|&b| fold_ascii_byte(b)));
-        *out = String::from_utf8(key).expect("ASCII in, ASCII out");
-        return;
+        key.extend(line.iter().map(|&b| fold_byte(b)));
+    } else {
+        // The line is trimmed: each run of whitespace inside it becomes one
+        // space. Every byte is written; the end moves on unless the byte
+        // continues a run of whitespace (no branch on the text).
+        key.resize(line.len(), 0);
+        let (mut end, mut after_space) = (0, false);
+        for &b in line {
+            let folded = KEY_BYTES[usize::from(b)];
+            let space = folded == WHITESPACE;
+            key[end] = if space { b' ' } else { folded };
+            end += usize::from(!(space && after_space));
+            after_space = space;
+        }
+        key.truncate(end);
     }
-    // The line is trimmed: each run of whitespace inside it becomes one
-    // space. Every byte is written; the end moves on unless the byte
-    // continues a run of whitespace (no branch on the text).
-    key.resize(line.len(), 0);
-    let (mut end, mut after_space) = (0, false);
-    for &b in line {
-        let folded = ASCII_KEY_BYTES[usize::from(b & 0x7f)];
-        let space = folded == WHITESPACE;
-        key[end] = if space { b' ' } else { folded };
-        end += usize::from(!(space && after_space));
-        after_space = space;
-    }
-    key.truncate(end);
-    *out = String::from_utf8(key).expect("ASCII in, ASCII out");
+    // Only ASCII bytes were replaced, by ASCII bytes.
+    *out = String::from_utf8(key).expect("UTF-8 in, UTF-8 out");
 }
 
-/// [`ASCII_KEY_BYTES`] of a byte that is not whitespace, by arithmetic
-/// rather than a table lookup: uppercase letters lowered, digits as `0`.
-fn fold_ascii_byte(b: u8) -> u8 {
+/// [`KEY_BYTES`] of a byte that is not whitespace, by arithmetic rather
+/// than a table lookup: ASCII uppercase letters lowered, digits as `0`.
+fn fold_byte(b: u8) -> u8 {
     let upper = u8::from(b.is_ascii_uppercase());
     let digit = b.is_ascii_digit();
     if digit {
@@ -504,9 +516,35 @@ mod tests {
         // Single spaces only: the folded fast path.
         let spaced: String = every_byte.split_whitespace().collect::<Vec<_>>().join(" ");
         assert_eq!(line_key(&spaced), unicode_line_key(&spaced));
-        for b in (0u8..128).filter(|&b| ASCII_KEY_BYTES[usize::from(b)] != WHITESPACE) {
-            assert_eq!(fold_ascii_byte(b), ASCII_KEY_BYTES[usize::from(b)], "{b:#x}");
+        for b in (0u8..=255).filter(|&b| KEY_BYTES[usize::from(b)] != WHITESPACE) {
+            assert_eq!(fold_byte(b), KEY_BYTES[usize::from(b)], "{b:#x}");
         }
+    }
+
+    #[test]
+    fn lines_with_caseless_or_lowercase_characters_are_keyed_bytewise_as_characters() {
+        let lines = [
+            "Price: £5 or €6 (était 7)",
+            "Café  au lait\t2024",
+            "中文 新闻 12 条",
+            "ÉTÉ à Paris",
+            "Straße \u{a0}Nr 5",
+            "İstanbul 3",
+            "x\u{2003}y  Ünïcödé",
+            "Москва 2024",
+        ];
+        for line in lines {
+            assert_eq!(line_key(line), unicode_line_key(line.trim()), "{line:?}");
+        }
+        assert!("Price: £5 or €6 (était 7)".chars().all(is_own_key));
+        let mut next = crate::testing::xorshift(11);
+        let alphabet: Vec<char> = "aZ9 \t\x0b.:é€É中ßİ\u{a0}\u{2003}Ωω".chars().collect();
+        for _ in 0..2000 {
+            let len = (next() % 24) as usize;
+            let line: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
+            assert_eq!(line_key(&line), unicode_line_key(line.trim()), "{line:?}");
+        }
+        assert!(!is_own_key('É') && !is_own_key('\u{a0}') && !is_own_key('İ'));
     }
 
     #[test]
