@@ -250,7 +250,10 @@ fn fold_byte(b: u8) -> u8 {
 /// The part of a line before its first colon, when that is a short label
 /// ("Read also: …", "Lesen Sie auch: …").
 fn label_of(key: &str) -> Option<&str> {
-    let (label, rest) = key.split_once([':', '：'])?;
+    // The first colon of either width, each found with a byte search.
+    let colon = [key.find(':').map(|at| (at, 1)), key.find('：').map(|at| (at, '：'.len_utf8()))].into_iter().flatten().min();
+    let (at, width) = colon?;
+    let (label, rest) = (&key[..at], &key[at + width..]);
     let words = label.split_whitespace().count();
     ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
 }
@@ -545,6 +548,20 @@ mod tests {
             assert_eq!(line_key(&line), unicode_line_key(line.trim()), "{line:?}");
         }
         assert!(!is_own_key('É') && !is_own_key('\u{a0}') && !is_own_key('İ'));
+    }
+
+    #[test]
+    fn a_label_ends_at_the_first_colon_of_either_width() {
+        fn by_split(key: &str) -> Option<&str> {
+            let (label, rest) = key.split_once([':', '：'])?;
+            let words = label.split_whitespace().count();
+            ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
+        }
+        for key in ["read more: x", "阅读 更多：新闻", "a：b: c", "a: b：c", "one two three four five: x", "label:", ":x", "no colon", "a：", ""] {
+            assert_eq!(label_of(key), by_split(key), "{key:?}");
+        }
+        assert_eq!(label_of("a：b: c"), Some("a"));
+        assert_eq!(label_of("lesen sie auch: x"), Some("lesen sie auch"));
     }
 
     #[test]
