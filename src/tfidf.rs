@@ -443,8 +443,23 @@ impl SparseVec {
 
     /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
     pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
-        let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(self.terms[i])).collect();
         let heavier = |&a: &usize, &b: &usize| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]));
+        // Most of the heaviest terms are usually kept: `keep` is first asked
+        // only of the heaviest few, in order. Every term outside them is
+        // lighter, so k kept among them are the answer.
+        let few = k.saturating_mul(TOP_TERMS_TRIED);
+        if k > 0 && self.terms.len() > few {
+            let mut idx: Vec<usize> = (0..self.terms.len()).collect();
+            idx.select_nth_unstable_by(few, heavier);
+            idx.truncate(few);
+            idx.sort_unstable_by(heavier);
+            let mut top = Vec::with_capacity(k);
+            top.extend(idx.iter().map(|&i| self.terms[i]).filter(|&t| keep(t)).take(k));
+            if top.len() == k {
+                return top;
+            }
+        }
+        let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(self.terms[i])).collect();
         if idx.len() > k {
             idx.select_nth_unstable_by(k, heavier);
             idx.truncate(k);
@@ -457,6 +472,10 @@ impl SparseVec {
         top
     }
 }
+
+/// How many times `k` of a vector's heaviest terms
+/// [`SparseVec::top_terms_where`] tries before it filters the whole vector.
+const TOP_TERMS_TRIED: usize = 4;
 
 /// A batch's TF-IDF vectors laid out for taking many cosines: terms only
 /// one article has are dropped (they add nothing to a cosine between two),
@@ -821,6 +840,15 @@ mod tests {
         assert_eq!(top, vec![49, 99, 149, 199]);
         assert_eq!(top.capacity(), 4);
         assert_eq!(v.top_terms_where(2, |t| t % 2 == 0), vec![48, 98]);
+        // Too few kept among the heaviest tried: the whole vector is filtered.
+        assert_eq!(v.top_terms_where(3, |t| t % 50 < 30), vec![29, 79, 129]);
+        assert_eq!(v.top_terms_where(2, |t| t == 7 || t == 300), vec![7, 300]);
+        let where_ = v.top_terms_where(12, |t| t % 3 != 0);
+        assert_eq!(where_.capacity(), 12);
+        let mut by_filter: Vec<(f32, u64)> =
+            v.terms.iter().zip(&v.weights).filter(|(t, _)| *t % 3 != 0).map(|(&t, &w)| (-w, t)).collect();
+        by_filter.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        assert_eq!(where_, by_filter.iter().take(12).map(|p| p.1).collect::<Vec<_>>());
     }
 
     #[test]
