@@ -414,8 +414,9 @@ fn parse_line(raw: RawLine, path: &Path, reread: Option<&Arc<PathBuf>>, options:
         Ok(mut article) => {
             // A repaired line would not read back as it was kept.
             if let Some(file) = reread.filter(|_| warning.is_none() && article.text.len() > HELD_TEXT_BYTES) {
-                let held = article.text.read().expect("a parsed text is held in memory").into_owned();
-                article.text = Text::in_file(file.clone(), line_no, offset, n, &held);
+                // Hashed where it lies, not copied first.
+                let in_file = Text::in_file(file.clone(), line_no, offset, n, &article.text.read().expect("a parsed text is held in memory"));
+                article.text = in_file;
             }
             done(warning, LineOutcome::Article(Box::new(article)))
         }
@@ -490,7 +491,9 @@ fn build_article(id: Option<String>, text: Option<String>, fields: Fields, what:
     if text.trim().is_empty() && title.is_none() {
         return Err(format!("article {id:?}: empty text"));
     }
-    let mut article = Article::new(id, text.replace("\r\n", "\n"));
+    // Most texts have no carriage return: they are kept as parsed, not copied.
+    let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
+    let mut article = Article::new(id, text);
     article.title = title;
     article.url = present(fields.url);
     article.source = present(fields.source);
@@ -763,6 +766,22 @@ mod tests {
         assert_eq!(later.text.read().unwrap(), "story 4601 has a text long enough to stay in its file");
         let err = read_inputs(&[p], IngestOptions { strict: true, ..Default::default() }).unwrap_err().to_string();
         assert!(err.contains("many.jsonl:4500"), "{err}");
+    }
+
+    #[test]
+    fn jsonl_line_ends_in_a_text_are_read_as_newlines_in_memory_and_in_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = "a text long enough to be left in its file rather than held in memory";
+        let body = format!(
+            "{{\"id\":\"crlf\",\"text\":\"one\\r\\ntwo {long}\"}}\n{{\"id\":\"lf\",\"text\":\"one\\ntwo {long}\"}}\n{{\"id\":\"short\",\"text\":\"a\\r\\nb\"}}\n"
+        );
+        let p = write(dir.path(), "a.jsonl", &body);
+        let got = read_inputs(&[p], IngestOptions::default()).unwrap();
+        let text = |id: &str| got.articles.iter().find(|a| a.id == id).unwrap().text.read().unwrap().into_owned();
+        assert_eq!(text("crlf"), format!("one\ntwo {long}"));
+        assert_eq!(text("lf"), format!("one\ntwo {long}"));
+        assert_eq!(text("short"), "a\nb");
+        assert!(!got.articles.iter().find(|a| a.id == "crlf").unwrap().text.is_held());
     }
 
     #[test]
