@@ -320,7 +320,7 @@ impl<'a> Weighting<'a> {
     }
 }
 
-/// Vectorizes the articles of one [`PackedTerms`] piece from their term
+/// Vectorizes the articles of one [`PackedTerms`](crate::tokenize::PackedTerms) piece from their term
 /// numbers: each vocabulary entry's IDF is worked out once per language
 /// (not once per article holding it), and terms are counted in an array.
 /// The vectors are [`Weighting::vectorize`]'s.
