@@ -320,10 +320,11 @@ impl<'a> Weighting<'a> {
     }
 }
 
-/// Vectorizes the articles of one [`PackedTerms`](crate::tokenize::PackedTerms) piece from their term
-/// numbers: each vocabulary entry's IDF is worked out once per language
-/// (not once per article holding it), and terms are counted in an array.
-/// The vectors are [`Weighting::vectorize`]'s.
+/// Vectorizes the articles of one piece of
+/// [`PackedTerms`](crate::tokenize::PackedTerms) from their term numbers:
+/// each vocabulary entry's IDF is worked out once per language (not once
+/// per article holding it), and terms are counted in an array. The
+/// vectors are [`Weighting::vectorize`]'s.
 #[derive(Debug)]
 pub struct PieceVectorizer<'w> {
     weighting: &'w Weighting<'w>,

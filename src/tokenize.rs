@@ -424,6 +424,7 @@ impl PackedTerms {
         out.extend(self.numbers(doc));
     }
 
+    /// The `doc`-th article's vocabulary numbers, decoded as they are read.
     fn numbers(&self, doc: usize) -> impl Iterator<Item = u32> + '_ {
         let mut bytes = &self.bytes[self.starts[doc]..self.starts[doc + 1]];
         std::iter::from_fn(move || {
