@@ -247,6 +247,9 @@ fn fold_byte(b: u8) -> u8 {
     }
 }
 
+/// Most words in a line's label ([`label_of`]).
+const MAX_LABEL_WORDS: usize = 4;
+
 /// The part of a line before its first colon, when that is a short label
 /// ("Read also: …", "Lesen Sie auch: …").
 fn label_of(key: &str) -> Option<&str> {
@@ -254,8 +257,9 @@ fn label_of(key: &str) -> Option<&str> {
     let colon = [key.find(':').map(|at| (at, 1)), key.find('：').map(|at| (at, '：'.len_utf8()))].into_iter().flatten().min();
     let (at, width) = colon?;
     let (label, rest) = (&key[..at], &key[at + width..]);
-    let words = label.split_whitespace().count();
-    ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
+    // Words counted up to one past the most a label has.
+    let words = label.split_whitespace().take(MAX_LABEL_WORDS + 1).count();
+    ((1..=MAX_LABEL_WORDS).contains(&words) && !rest.trim().is_empty()).then_some(label)
 }
 
 /// The number of words of a line, from its [`line_key`], whose words are
