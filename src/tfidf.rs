@@ -313,9 +313,11 @@ impl<'a> Weighting<'a> {
             weighted.extend(pairs.into_iter().map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))));
         }
         weighted.retain(|(_, w)| *w > 0.0);
-        // Heaviest first; ties by hash so the cut is deterministic.
-        weighted.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        weighted.truncate(max_terms);
+        if weighted.len() > max_terms {
+            // The heaviest; ties by hash so the cut is deterministic.
+            weighted.select_nth_unstable_by(max_terms, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            weighted.truncate(max_terms);
+        }
         SparseVec::normalized(weighted)
     }
 }
@@ -398,8 +400,9 @@ pub struct SparseVec {
 impl SparseVec {
     /// Builds a unit vector from (term, weight) pairs in any order.
     pub fn normalized(mut pairs: Vec<(TermHash, f32)>) -> SparseVec {
-        let norm = pairs.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
+        // Summed in term order: the norm does not depend on the pairs' order.
         pairs.sort_unstable_by_key(|(t, _)| *t);
+        let norm = pairs.iter().map(|(_, w)| w * w).sum::<f32>().sqrt();
         let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
         SparseVec { terms: pairs.iter().map(|p| p.0).collect(), weights: pairs.iter().map(|p| p.1 * scale).collect() }
     }
