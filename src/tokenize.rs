@@ -379,7 +379,7 @@ impl PackedTerms {
         }
         // ...then give the most used the smallest numbers (ties in order of first use).
         let mut by_use: Vec<u32> = (0..terms.len() as u32).collect();
-        by_use.sort_by_key(|&n| (std::cmp::Reverse(terms[n as usize].1), n));
+        by_use.sort_unstable_by_key(|&n| (std::cmp::Reverse(terms[n as usize].1), n));
         let mut rank = vec![0u32; terms.len()];
         for (r, &n) in by_use.iter().enumerate() {
             rank[n as usize] = r as u32;
