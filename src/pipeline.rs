@@ -679,8 +679,8 @@ pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms])
             // article counts once for an entry whose last article it is not.
             let vocabulary = packed.vocabulary();
             let (mut holding, mut last_doc) = (vec![0u32; vocabulary.len()], vec![u32::MAX; vocabulary.len()]);
-            let mut pairs = DocFreq::default();
-            let (mut numbers, mut terms) = (Vec::new(), Vec::new());
+            let mut df = DocFreq::default();
+            let (mut numbers, mut pairs) = (Vec::new(), Vec::new());
             for (i, a) in docs.iter().enumerate() {
                 packed.numbers_into(i, &mut numbers);
                 for &n in &numbers {
@@ -689,16 +689,12 @@ pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms])
                     last_doc[n] = i as u32;
                 }
                 if indexes_word_pairs(&a.lang) {
-                    packed.unpack_into(i, &mut terms);
-                    let mut distinct: Vec<TermHash> = terms.windows(2).map(|w| pair_hash(w[0], w[1])).collect();
-                    distinct.sort_unstable();
-                    distinct.dedup();
-                    pairs.add_counted(0, distinct.into_iter().map(|p| (p, 1)));
+                    pairs.clear();
+                    pairs.extend(numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])));
+                    df.count_distinct(&mut pairs);
                 }
             }
-            let mut df = DocFreq::default();
             df.add_counted(docs.len() as u32, vocabulary.iter().copied().zip(holding));
-            df.merge(pairs);
             df
         })
         .collect();

@@ -156,9 +156,16 @@ impl DocFreq {
     /// Counts one article's terms given with repeats (`terms` is left
     /// sorted and deduplicated).
     pub fn add_with_repeats(&mut self, terms: &mut Vec<TermHash>) {
+        self.docs += 1;
+        self.count_distinct(terms);
+    }
+
+    /// Counts terms given with repeats once each, for an article already
+    /// counted (`terms` is left sorted and deduplicated).
+    pub fn count_distinct(&mut self, terms: &mut Vec<TermHash>) {
         terms.sort_unstable();
         terms.dedup();
-        self.add(terms.iter().copied());
+        self.add_counted(0, terms.iter().map(|&t| (t, 1)));
     }
 
     /// Adds another chunk's counts.
