@@ -50,6 +50,13 @@ impl Edge {
         self.a_in_b.max(self.b_in_a)
     }
 
+    /// Do the two texts share whole passages (not just a few common
+    /// phrases)? Copies, excerpts and texts reusing a paragraph do; two
+    /// retellings of one event in their own words do not.
+    pub fn shares_passages(&self) -> bool {
+        self.containment() >= PARTIAL_OVERLAP_FROM
+    }
+
     /// The end of the edge that is not `doc` (`doc` being one of its ends).
     pub fn other(&self, doc: DocId) -> DocId {
         if self.a == doc {
@@ -104,7 +111,7 @@ impl<'a> Verifier<'a> {
         if !contained && is_partial_overlap(&edge) {
             return None;
         }
-        if shares_passages(&edge) && cosine < OPENING_NEEDED_BELOW_COSINE && !sa.shares_opening(sb) {
+        if edge.shares_passages() && cosine < OPENING_NEEDED_BELOW_COSINE && !sa.shares_opening(sb) {
             return None;
         }
         (cosine >= params.min_cosine() || contained).then_some(edge)
@@ -139,10 +146,6 @@ pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
 /// openings too.
 pub const OPENING_NEEDED_BELOW_COSINE: f32 = 0.6;
 
-/// Do the two texts share whole passages (not just a few common phrases)?
-fn shares_passages(edge: &Edge) -> bool {
-    edge.containment() >= PARTIAL_OVERLAP_FROM
-}
 
 /// Do the two texts share whole passages while neither is mostly inside the
 /// other, at a cosine that only those passages lift? That is two stories
@@ -150,7 +153,7 @@ fn shares_passages(edge: &Edge) -> bool {
 /// mostly inside its source (an excerpt, a trimmed copy), and a retelling
 /// shares little exact wording.
 fn is_partial_overlap(edge: &Edge) -> bool {
-    shares_passages(edge) && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
+    edge.shares_passages() && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
 }
 
 /// What verification measures, per article (indexed by [`DocId`]).
