@@ -68,7 +68,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} verified; chain guard: {} groups re-clustered with DBSCAN, {} split, {} large sparse groups thinned, {} large groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
+        "\n{} candidate pairs, {} verified; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
         result.stats.candidates.pairs,
         result.stats.edges,
         b.refined,

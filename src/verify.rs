@@ -146,7 +146,6 @@ pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
 /// openings too.
 pub const OPENING_NEEDED_BELOW_COSINE: f32 = 0.6;
 
-
 /// Do the two texts share whole passages while neither is mostly inside the
 /// other, at a cosine that only those passages lift? That is two stories
 /// reusing a background paragraph or a quote, not one story: a copy is
