@@ -619,6 +619,13 @@ mod tests {
         Edge { a, b, cosine: 0.9, a_in_b: 0.0, b_in_a: 0.0 }
     }
 
+    /// Every pair of `docs` linked as copies: at `cosine`, each text `inside`
+    /// the other by that share.
+    fn copies(docs: std::ops::Range<DocId>, cosine: f32, inside: f32) -> Vec<Edge> {
+        let (first, end) = (docs.start, docs.end);
+        (first..end).flat_map(|a| (a + 1..end).map(move |b| Edge { a, b, cosine, a_in_b: inside, b_in_a: inside })).collect()
+    }
+
     /// `part` lies wholly inside `container`, which holds a third of its text in it.
     fn part_edge(part: DocId, container: DocId) -> Edge {
         let (a, b) = (part.min(container), part.max(container));
@@ -742,12 +749,7 @@ mod tests {
     fn an_excerpt_stays_with_a_small_story_of_copies() {
         // Four copies (cosine 0.9, each inside the others) and an excerpt
         // linked to one of them only, 85% of it inside at cosine 0.52.
-        let mut edges = Vec::new();
-        for a in 0..4u32 {
-            for b in a + 1..4 {
-                edges.push(Edge { a, b, cosine: 0.9, a_in_b: 0.95, b_in_a: 0.95 });
-            }
-        }
+        let mut edges = copies(0..4, 0.9, 0.95);
         edges.push(Edge { a: 3, b: 4, cosine: 0.52, a_in_b: 0.13, b_in_a: 0.85 });
         let (c, _) = cluster(5, &edges, &["en"; 5], &ValidParams::default());
         assert_eq!(c.clusters, vec![vec![0, 1, 2, 3, 4]]);
@@ -784,12 +786,7 @@ mod tests {
         // Forty copies (cosine 0.9 among them); articles 40 and 41 share
         // passages with ten copies each at cosine 0.5; article 42 lies
         // wholly inside ten copies at the same cosine (an excerpt).
-        let mut edges = Vec::new();
-        for a in 0..40u32 {
-            for b in a + 1..40 {
-                edges.push(Edge { a, b, cosine: 0.9, a_in_b: 0.9, b_in_a: 0.9 });
-            }
-        }
+        let mut edges = copies(0..40, 0.9, 0.9);
         for copy in 0..10u32 {
             edges.push(Edge { a: copy, b: 40, cosine: 0.5, a_in_b: 0.3, b_in_a: 0.5 });
             edges.push(Edge { a: copy + 10, b: 41, cosine: 0.5, a_in_b: 0.3, b_in_a: 0.5 });
@@ -807,18 +804,9 @@ mod tests {
         // Forty copies; article 40 is a copy of ten of them and of the
         // five-copy story 41..=45; article 46, a copy linked to three copies only.
         let copy = |a: u32, b: u32| Edge { a, b, cosine: 0.9, a_in_b: 0.9, b_in_a: 0.9 };
-        let mut edges = Vec::new();
-        for a in 0..40u32 {
-            for b in a + 1..40 {
-                edges.push(copy(a, b));
-            }
-        }
-        for a in 41..46u32 {
-            edges.push(copy(40, a));
-            for b in a + 1..46 {
-                edges.push(copy(a, b));
-            }
-        }
+        let mut edges = copies(0..40, 0.9, 0.9);
+        edges.extend(copies(41..46, 0.9, 0.9));
+        edges.extend((41..46).map(|a| copy(40, a)));
         (0..10).for_each(|c| edges.push(copy(c, 40)));
         (20..23).for_each(|c| edges.push(copy(c, 46)));
         let (c, stats) = cluster(47, &edges, &["en"; 47], &ValidParams::default());
