@@ -216,10 +216,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
                 pieces.push(piece);
             } else {
                 let mut parted = Vec::new();
-                // A small story has few copies to vouch for an excerpt.
-                let copy_containment =
-                    if piece.len() <= LARGE_STORY { params.min_containment().min(SMALL_STORY_EXCERPT) } else { params.min_containment() };
-                strays_apart(piece, &edges_of, copy_containment, &mut parted);
+                strays_apart(piece, &edges_of, params.min_containment(), &mut parted);
                 if parted.len() > 1 {
                     stats.strays_apart += 1;
                 }
@@ -329,12 +326,15 @@ struct PartLink {
     edge: usize,
 }
 
-/// Parts a large group that is mostly one set of copies (linked at
+/// Parts a group that is mostly one set of copies (linked at
 /// [`COPY_COSINE`] or more, or one text inside the other by
-/// `copy_containment`: at least half the group) from the articles that only
+/// `min_containment`, or by [`SMALL_STORY_EXCERPT`] in a group of at most
+/// [`LARGE_STORY`]: at least half the group) from the articles that only
 /// weaker links attach to it; pieces go to `out`.
-fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, copy_containment: f32, out: &mut Vec<Vec<DocId>>) {
+fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, out: &mut Vec<Vec<DocId>>) {
     let n = members.len();
+    // A small story has few copies to vouch for an excerpt.
+    let copy_containment = if n <= LARGE_STORY { min_containment.min(SMALL_STORY_EXCERPT) } else { min_containment };
     let position = positions(&members);
     let mut uf = UnionFind::<usize>::new(n);
     for &d in &members {
