@@ -337,12 +337,8 @@ fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, o
     let copy_containment = if n <= LARGE_STORY { min_containment.min(SMALL_STORY_EXCERPT) } else { min_containment };
     let position = positions(&members);
     let mut uf = UnionFind::<usize>::new(n);
-    for &d in &members {
-        for e in edges_of.of(d).filter(|e| e.a == d && (e.cosine >= COPY_COSINE || e.containment() >= copy_containment)) {
-            if let Some(&j) = position.get(&e.b) {
-                uf.union(position[&d], j);
-            }
-        }
+    for e in edges_inside(&members, &position, edges_of).filter(|e| e.cosine >= COPY_COSINE || e.containment() >= copy_containment) {
+        uf.union(position[&e.a], position[&e.b]);
     }
     let copies_of = uf.into_labeling();
     let mut size = vec![0usize; n];
@@ -725,14 +721,7 @@ mod tests {
         // each other), chained by two edges at cosine 0.55 between texts that
         // share a paragraph: 11 edges over 36 pairs.
         let chain = |inside: f32, bridge_inside: f32| {
-            let mut edges = Vec::new();
-            for a in 0..9u32 {
-                for b in a + 1..9 {
-                    if a / 3 == b / 3 {
-                        edges.push(Edge { a, b, cosine: 0.9, a_in_b: inside, b_in_a: inside });
-                    }
-                }
-            }
+            let mut edges: Vec<Edge> = (0..3).flat_map(|story| copies(3 * story..3 * story + 3, 0.9, inside)).collect();
             edges.push(Edge { a: 2, b: 3, cosine: 0.55, a_in_b: bridge_inside, b_in_a: bridge_inside });
             edges.push(Edge { a: 5, b: 6, cosine: 0.55, a_in_b: bridge_inside, b_in_a: bridge_inside });
             cluster(9, &edges, &["en"; 9], &ValidParams::default()).0
@@ -754,7 +743,7 @@ mod tests {
         let (c, _) = cluster(5, &edges, &["en"; 5], &ValidParams::default());
         assert_eq!(c.clusters, vec![vec![0, 1, 2, 3, 4]]);
         // The same text a little less inside is a stray.
-        edges[6].b_in_a = 0.75;
+        edges.last_mut().expect("the excerpt's edge").b_in_a = 0.75;
         let (c, stats) = cluster(5, &edges, &["en"; 5], &ValidParams::default());
         assert_eq!((c.clusters.len(), stats.strays_apart), (2, 1), "{:?}", c.clusters);
     }
