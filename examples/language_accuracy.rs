@@ -14,13 +14,20 @@ use newsdedup::language;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args().nth(1).ok_or("usage: language_accuracy ARTICLES.jsonl")?;
     let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
-    let texts: Vec<String> = articles.iter().map(|a| a.text.read().map(|t| t.into_owned())).collect::<Result<_, _>>()?;
-    let given: Vec<String> = articles.iter().map(|a| language::normalize_code(a.lang.as_deref().unwrap_or("und"))).collect();
+    let texts: Vec<String> =
+        articles.iter().map(|a| a.text.read().map(|t| t.into_owned())).collect::<Result<_, _>>()?;
+    let given: Vec<String> =
+        articles.iter().map(|a| language::normalize_code(a.lang.as_deref().unwrap_or("und"))).collect();
     // The languages whichlang detects, as ISO 639-1 codes.
-    const WHICHLANG: &[&str] = &["ar", "nl", "en", "fr", "de", "hi", "it", "ja", "ko", "zh", "pt", "ru", "es", "sv", "tr", "vi"];
+    const WHICHLANG: &[&str] =
+        &["ar", "nl", "en", "fr", "de", "hi", "it", "ja", "ko", "zh", "pt", "ru", "es", "sv", "tr", "vi"];
     let known: Vec<bool> = given.iter().map(|g| WHICHLANG.contains(&g.as_str())).collect();
     let n_known = known.iter().filter(|k| **k).count();
-    println!("| detector | sample bytes | accuracy, all {} | accuracy, {} in whichlang's 16 languages | µs per article |", articles.len(), n_known);
+    println!(
+        "| detector | sample bytes | accuracy, all {} | accuracy, {} in whichlang's 16 languages | µs per article |",
+        articles.len(),
+        n_known
+    );
     println!("|---|---|---|---|---|");
     let report = |name: &str, sample: usize, detect: &dyn Fn(&str) -> String| {
         let start = Instant::now();
@@ -32,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("| {name} | {sample} | {all:.3} | {sub:.3} | {micros:.1} |");
     };
     let whatlang_only = |t: &str, sample: usize| {
-        let sample = newsdedup::pipeline::prefix_at_char_boundary(t, sample);
+        let sample = newsdedup::text::prefix_at_char_boundary(t, sample);
         whatlang::detect(sample).map_or("und".to_string(), |i| language::normalize_code(i.lang().code()))
     };
     for sample in [256, 1024, 4096] {
@@ -43,7 +50,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\nnewsdedup and whatlang alone (same sample) disagree on {differ} of {} articles", articles.len());
     for sample in [256, 1024, 4096] {
         report("whichlang", sample, &|t| {
-            let code = whichlang::detect_language(newsdedup::pipeline::prefix_at_char_boundary(t, sample)).three_letter_code();
+            let code =
+                whichlang::detect_language(newsdedup::text::prefix_at_char_boundary(t, sample)).three_letter_code();
             language::normalize_code(if code == "cmn" { "zh" } else { code })
         });
     }

@@ -14,7 +14,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let model = fit_boilerplate(&articles)?;
     for a in articles.iter().filter(|a| ids.contains(&a.id)) {
         let clean = model.clean(&a.text.read()?);
-        println!("== {} ({} of {} lines kept)\n{}\n", a.id, clean.kept_lines, clean.kept_lines + clean.removed_lines, clean.body);
+        println!(
+            "== {} ({} of {} lines kept)\n{}\n",
+            a.id,
+            clean.kept_lines,
+            clean.kept_lines + clean.removed_lines,
+            clean.body
+        );
     }
     Ok(())
 }

@@ -14,12 +14,16 @@ use tokenizers::pre_tokenizers::punctuation::Punctuation;
 use tokenizers::pre_tokenizers::sequence::Sequence as PreTokenizerSequence;
 use tokenizers::pre_tokenizers::whitespace::WhitespaceSplit;
 use tokenizers::pre_tokenizers::PreTokenizerWrapper;
-use tokenizers::{NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer, SplitDelimiterBehavior};
+use tokenizers::{
+    NormalizedString, Normalizer, OffsetReferential, OffsetType, PreTokenizedString, PreTokenizer,
+    SplitDelimiterBehavior,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let path = std::env::args().nth(1).ok_or("usage: tokenizer_throughput CORPUS.jsonl")?;
     let articles = read_inputs(&[path.into()], IngestOptions::default())?.articles;
-    let texts: Vec<String> = articles.iter().map(|a| a.text.read().map(|t| t.into_owned())).collect::<Result<_, _>>()?;
+    let texts: Vec<String> =
+        articles.iter().map(|a| a.text.read().map(|t| t.into_owned())).collect::<Result<_, _>>()?;
     let bytes: usize = texts.iter().map(String::len).sum();
 
     let analyzer = Analyzer::new();
@@ -30,7 +34,8 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
     let t_multi = start.elapsed().as_secs_f64();
 
-    let normalizer = NormalizerSequence::new(vec![NormalizerWrapper::NFKC(NFKC), NormalizerWrapper::Lowercase(Lowercase)]);
+    let normalizer =
+        NormalizerSequence::new(vec![NormalizerWrapper::NFKC(NFKC), NormalizerWrapper::Lowercase(Lowercase)]);
     let pre = PreTokenizerSequence::new(vec![
         PreTokenizerWrapper::WhitespaceSplit(WhitespaceSplit),
         PreTokenizerWrapper::Punctuation(Punctuation::new(SplitDelimiterBehavior::Removed)),
@@ -42,7 +47,11 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         normalizer.normalize(&mut n)?;
         let mut p = PreTokenizedString::from(n);
         pre.pre_tokenize(&mut p)?;
-        for (s, _, _) in p.get_splits(OffsetReferential::Normalized, OffsetType::Byte).into_iter().filter(|(s, _, _)| s.chars().nth(1).is_some()) {
+        for (s, _, _) in p
+            .get_splits(OffsetReferential::Normalized, OffsetType::Byte)
+            .into_iter()
+            .filter(|(s, _, _)| s.chars().nth(1).is_some())
+        {
             std::hint::black_box(newsdedup::tokenize::term_hash(s));
             plain += 1;
         }

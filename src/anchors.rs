@@ -25,8 +25,8 @@ pub fn digit_value(c: char) -> Option<u32> {
     }
     // Zeros of the Unicode decimal-digit (Nd) runs of the scripts newsdedup meets in news.
     const ZEROS: &[u32] = &[
-        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6,
-        0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0xFF10,
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50,
+        0x0ED0, 0x0F20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0, 0xFF10,
     ];
     let code = c as u32;
     ZEROS.iter().find(|&&z| (z..z + 10).contains(&code)).map(|&z| code - z)
@@ -69,7 +69,8 @@ pub fn anchors(text: &str) -> Vec<TermHash> {
         }
         if c.is_alphabetic() && c.script() == Script::Latin {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphabetic() && chars[i].script() == Script::Latin || chars[i] == '-') {
+            while i < chars.len() && (chars[i].is_alphabetic() && chars[i].script() == Script::Latin || chars[i] == '-')
+            {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();

@@ -153,12 +153,15 @@ impl FileSpan {
         let changed = |what: String| Error::BadRecord {
             path: self.path.to_path_buf(),
             line: self.line,
-            reason: format!("the file changed while it was being processed ({what}); run again on a file that stays put"),
+            reason: format!(
+                "the file changed while it was being processed ({what}); run again on a file that stays put"
+            ),
         };
         let mut bytes = vec![0; self.line_bytes];
         let file = open_input(&self.path).map_err(|e| changed(format!("cannot open it again: {e}")))?;
         crate::spill::read_exact_at(&file, &mut bytes, self.offset).map_err(|e| changed(e.to_string()))?;
-        let record: TextField = serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
+        let record: TextField =
+            serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
         let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
         if text.len() != self.text_bytes || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != self.text_hash {
             return Err(changed("the record's text is not the one first read".into()));

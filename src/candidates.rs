@@ -90,8 +90,11 @@ pub fn candidate_pairs(input: &CandidateInput, params: &ValidParams) -> (Vec<(Do
 /// Each active article's `keys_per_doc` heaviest terms that another article
 /// also has (by `df`): its term keys.
 pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &ValidParams) -> KeyLists {
-    let lists: Vec<Vec<TermHash>> =
-        vectors.par_iter().zip(active).map(|(v, &on)| if on { term_keys_of(v, df, params) } else { Vec::new() }).collect();
+    let lists: Vec<Vec<TermHash>> = vectors
+        .par_iter()
+        .zip(active)
+        .map(|(v, &on)| if on { term_keys_of(v, df, params) } else { Vec::new() })
+        .collect();
     let mut keys = KeyLists::default();
     lists.into_iter().for_each(|list| keys.push(list));
     keys
@@ -149,10 +152,16 @@ impl<'s> CandidateIndex<'s> {
 
     /// Indexes keys chosen beforehand (see [`term_keys`]), so that the
     /// vectors they were chosen from can be freed first.
-    pub fn from_keys(keys: IndexKeys, sketches: &'s [ShingleSketch], active: &[bool], params: &ValidParams) -> CandidateIndex<'s> {
+    pub fn from_keys(
+        keys: IndexKeys,
+        sketches: &'s [ShingleSketch],
+        active: &[bool],
+        params: &ValidParams,
+    ) -> CandidateIndex<'s> {
         let mut stats = CandidateStats::default();
         let term_index = |keys: KeyLists<u64>, stats: &mut CandidateStats| {
-            let mut index = KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
+            let mut index =
+                KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
             if params.closest_partners() > 0 {
                 index.rank_partners(params.closest_partners());
             }
@@ -168,8 +177,8 @@ impl<'s> CandidateIndex<'s> {
         // (one alone is what two stories reusing one paragraph share), more
         // for texts of like length (see `wording_keys_needed`).
         let wording_keys = SketchKeys::new(sketches, active);
-        let mut wording =
-            KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats).with_window(WORDING_WINDOW);
+        let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats)
+            .with_window(WORDING_WINDOW);
         wording.sizes = Some(sketches.iter().map(ShingleSketch::distinct).collect());
         CandidateIndex { terms, wording, articles: sketches.len(), stats }
     }
@@ -363,8 +372,11 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
         let (mine, start) = (self.keys.of(a), self.keys.start(a));
         // Every list is looked up before any is read: the lookups (each a
         // likely cache miss) then overlap.
-        let lists: Vec<(usize, &[DocId])> =
-            mine.iter().enumerate().filter_map(|(slot, k)| self.postings.get(k).map(|list| (slot, list.as_slice()))).collect();
+        let lists: Vec<(usize, &[DocId])> = mine
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, k)| self.postings.get(k).map(|list| (slot, list.as_slice())))
+            .collect();
         let after = matches!(which, Partners::After);
         for (slot, list) in lists {
             let range = match (self.window, which) {
@@ -836,7 +848,11 @@ mod tests {
         (0..n).map(|i| crate::testing::sketch(vec![1000 + i as u64], 16)).collect()
     }
 
-    fn pairs_of(vectors: &[SparseVec], sketches: &[ShingleSketch], params: &ValidParams) -> (Vec<(DocId, DocId)>, CandidateStats) {
+    fn pairs_of(
+        vectors: &[SparseVec],
+        sketches: &[ShingleSketch],
+        params: &ValidParams,
+    ) -> (Vec<(DocId, DocId)>, CandidateStats) {
         let df = df_of(vectors);
         let active = vec![true; vectors.len()];
         candidate_pairs(&CandidateInput { vectors, sketches, df: &df, active: &active, anchors: None }, params)
@@ -895,7 +911,10 @@ mod tests {
         let vectors = vec![vec_of(&[1, 2, 3]), vec_of(&[7, 8, 9])];
         assert!(pairs_of(&vectors, &sketches, &ValidParams::default()).0.is_empty());
         // The same three keys in an excerpt of a text six times its length.
-        let sketches = vec![crate::testing::sketch((1..50).collect(), 128), crate::testing::sketch((1..4).chain(1000..1300).collect(), 128)];
+        let sketches = vec![
+            crate::testing::sketch((1..50).collect(), 128),
+            crate::testing::sketch((1..4).chain(1000..1300).collect(), 128),
+        ];
         assert_eq!(wording_keys_needed(49, 303), 2);
         assert_eq!(pairs_of(&vectors, &sketches, &ValidParams::default()).0, vec![(0, 1)]);
     }
@@ -920,7 +939,10 @@ mod tests {
     fn ranked_pairs_are_listed_once_under_their_smaller_article() {
         // 0 and 1 hold each other; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
         let close = ClosePartners::new(vec![Box::new([1]), Box::new([0]), Box::new([1, 0]), Box::new([])]);
-        assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), (&[1, 2][..], &[2][..], &[][..], &[][..]));
+        assert_eq!(
+            (close.after(0), close.after(1), close.after(2), close.after(3)),
+            (&[1, 2][..], &[2][..], &[][..], &[][..])
+        );
     }
 
     #[test]
@@ -967,7 +989,12 @@ mod tests {
         // Two lists of 16 sharing 0 and 2: 14 of X's keys lie under Y's
         // largest (27) and only 2 are shared, so neither is inside the other.
         let x: Vec<u64> = (0..16).map(|i| 2 * i).collect();
-        let y: Vec<u64> = [0, 2].into_iter().chain((0..14).map(|i| 2 * i + 1)).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+        let y: Vec<u64> = [0, 2]
+            .into_iter()
+            .chain((0..14).map(|i| 2 * i + 1))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
         assert_eq!((y.len(), y[15]), (16, 27));
         assert!(!could_contain(&x, &y, 2));
         // A short text (all its shingles are keys) inside a long one.

@@ -213,7 +213,8 @@ fn byte_line_key(line: &[u8], out: &mut String) {
     // Most lines separate their words by single spaces: each byte is then
     // folded on its own, in a loop the compiler vectorizes.
     let other_whitespace = line.iter().fold(false, |seen, &b| seen | (b'\t'..=b'\r').contains(&b));
-    let double_space = line.iter().zip(line.iter().skip(1)).fold(false, |seen, (&a, &b)| seen | (a == b' ' && b == b' '));
+    let double_space =
+        line.iter().zip(line.iter().skip(1)).fold(false, |seen, (&a, &b)| seen | (a == b' ' && b == b' '));
     if !other_whitespace && !double_space {
         key.extend(line.iter().map(|&b| fold_byte(b)));
     } else {
@@ -254,7 +255,8 @@ const MAX_LABEL_WORDS: usize = 4;
 /// ("Read also: …", "Lesen Sie auch: …").
 fn label_of(key: &str) -> Option<&str> {
     // The first colon of either width, each found with a byte search.
-    let colon = [key.find(':').map(|at| (at, 1)), key.find('：').map(|at| (at, '：'.len_utf8()))].into_iter().flatten().min();
+    let colon =
+        [key.find(':').map(|at| (at, 1)), key.find('：').map(|at| (at, '：'.len_utf8()))].into_iter().flatten().min();
     let (at, width) = colon?;
     let (label, rest) = (&key[..at], &key[at + width..]);
     // Words counted up to one past the most a label has.
@@ -338,7 +340,10 @@ impl LineStats {
             same
         });
         for (h, at_edge) in seen {
-            self.lines.entry(h).or_insert(Repeat { docs: 0, first_key: doc_key, unrelated: 0, at_edge: 0 }).add(doc_key, at_edge);
+            self.lines
+                .entry(h)
+                .or_insert(Repeat { docs: 0, first_key: doc_key, unrelated: 0, at_edge: 0 })
+                .add(doc_key, at_edge);
         }
     }
 
@@ -418,7 +423,8 @@ impl BoilerplateModel {
             return false;
         }
         // A label ("Read more:") is short wherever its line runs on.
-        let repeated = |h: u64, mid_page_too: bool| self.repeated.get(&h).is_some_and(|&at_edge| at_edge || mid_page_too);
+        let repeated =
+            |h: u64, mid_page_too: bool| self.repeated.get(&h).is_some_and(|&at_edge| at_edge || mid_page_too);
         repeated(xxh3_64(key.as_bytes()), words <= MAX_REPEATED_MID_PAGE_WORDS)
             || label_of(key).is_some_and(|l| repeated(label_hash(l), true))
     }
@@ -485,7 +491,8 @@ impl BoilerplateModel {
 /// A line short enough to be a headline (some end with a full stop).
 fn is_headline_like(key: &str) -> bool {
     // A character is one to four bytes: count them only where that is not enough.
-    key.len() <= MAX_HEADLINE_CHARS || (key.len() <= 4 * MAX_HEADLINE_CHARS && key.chars().count() <= MAX_HEADLINE_CHARS)
+    key.len() <= MAX_HEADLINE_CHARS
+        || (key.len() <= 4 * MAX_HEADLINE_CHARS && key.chars().count() <= MAX_HEADLINE_CHARS)
 }
 
 /// A headline in a link list: short, not ending like a sentence.
@@ -497,7 +504,8 @@ fn is_list_item(line: &str) -> bool {
 /// Navigation bullets, image names, share bars (`words`: the line's word count).
 fn is_furniture(line: &str, words: usize) -> bool {
     let bullet = (line.starts_with("- ") || line.starts_with("• ") || line.starts_with("* ")) && words <= 3;
-    let image = words <= 3 && [".jpg", ".jpeg", ".png", ".webp", ".gif"].iter().any(|e| line.to_lowercase().contains(e));
+    let image =
+        words <= 3 && [".jpg", ".jpeg", ".png", ".webp", ".gif"].iter().any(|e| line.to_lowercase().contains(e));
     // Most lines have no separator: find that out at memchr speed.
     let separators = if line.contains('|') || line.contains('·') { line.matches(['·', '|']).count() } else { 0 };
     let share_bar = separators >= 3 && words <= 3 * separators;
@@ -514,7 +522,16 @@ mod tests {
 
     #[test]
     fn ascii_line_keys_are_the_unicode_ones() {
-        for line in ["Read MORE: 12 things", "a\tb\x0bc\x0cd  e", "Most   Read", "x\x1fy 2024-11-23", "", "...", "A:B", "\x7f\x00Z9"] {
+        for line in [
+            "Read MORE: 12 things",
+            "a\tb\x0bc\x0cd  e",
+            "Most   Read",
+            "x\x1fy 2024-11-23",
+            "",
+            "...",
+            "A:B",
+            "\x7f\x00Z9",
+        ] {
             assert_eq!(line_key(line), unicode_line_key(line.trim()), "{line:?}");
         }
         let every_byte: String = (0u8..128).map(char::from).collect();
@@ -561,7 +578,18 @@ mod tests {
             let words = label.split_whitespace().count();
             ((1..=4).contains(&words) && !rest.trim().is_empty()).then_some(label)
         }
-        for key in ["read more: x", "阅读 更多：新闻", "a：b: c", "a: b：c", "one two three four five: x", "label:", ":x", "no colon", "a：", ""] {
+        for key in [
+            "read more: x",
+            "阅读 更多：新闻",
+            "a：b: c",
+            "a: b：c",
+            "one two three four five: x",
+            "label:",
+            ":x",
+            "no colon",
+            "a：",
+            "",
+        ] {
             assert_eq!(label_of(key), by_split(key), "{key:?}");
         }
         assert_eq!(label_of("a：b: c"), Some("a"));
@@ -570,7 +598,14 @@ mod tests {
 
     #[test]
     fn a_line_key_has_the_words_of_its_line() {
-        for line in ["  Read MORE: 12 things ", "a\tb\x0bc\x0cd  e", "one", "", " \u{a0}x\u{2003}y\u{3000}z ", "İstanbul ΣΟΦΙΑ\u{85}next"] {
+        for line in [
+            "  Read MORE: 12 things ",
+            "a\tb\x0bc\x0cd  e",
+            "one",
+            "",
+            " \u{a0}x\u{2003}y\u{3000}z ",
+            "İstanbul ΣΟΦΙΑ\u{85}next",
+        ] {
             assert_eq!(key_words(&line_key(line)), word_count(line), "{line:?}");
         }
     }
@@ -652,7 +687,10 @@ mod tests {
             assert!(!model.clean(doc).body.contains(long), "{doc}");
         }
         // A short label still marks its lines however long they run.
-        let docs: Vec<String> = NAMES.iter().map(|n| format!("Story {n} has its own long first line here\nRead also: {n} {long}\nMore of story {n}")).collect();
+        let docs: Vec<String> = NAMES
+            .iter()
+            .map(|n| format!("Story {n} has its own long first line here\nRead also: {n} {long}\nMore of story {n}"))
+            .collect();
         let model = BoilerplateModel::fit(docs.iter().map(String::as_str));
         assert!(!model.clean(&docs[1]).body.contains("Read also"));
     }

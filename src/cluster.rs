@@ -337,7 +337,9 @@ fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, o
     let copy_containment = if n <= LARGE_STORY { min_containment.min(SMALL_STORY_EXCERPT) } else { min_containment };
     let position = positions(&members);
     let mut uf = UnionFind::<usize>::new(n);
-    for e in edges_inside(&members, &position, edges_of).filter(|e| e.cosine >= COPY_COSINE || e.containment() >= copy_containment) {
+    for e in edges_inside(&members, &position, edges_of)
+        .filter(|e| e.cosine >= COPY_COSINE || e.containment() >= copy_containment)
+    {
         uf.union(position[&e.a], position[&e.b]);
     }
     let copies_of = uf.into_labeling();
@@ -366,7 +368,8 @@ fn peel_loosely_attached(members: Vec<DocId>, edges_of: &EdgesOf, out: &mut Vec<
     let bar = LOOSE_SHARE * degrees[n / 2] as f32;
     let core: Vec<bool> = links.iter().map(|l| l.len() as f32 >= bar).collect();
     // A loose member linked mostly to the core is a weakly linked copy: it stays.
-    let stays: Vec<bool> = (0..n).map(|i| core[i] || 2 * links[i].iter().filter(|&&j| core[j]).count() > links[i].len()).collect();
+    let stays: Vec<bool> =
+        (0..n).map(|i| core[i] || 2 * links[i].iter().filter(|&&j| core[j]).count() > links[i].len()).collect();
     if stays.iter().all(|&s| s) {
         out.push(members);
         return;
@@ -417,7 +420,8 @@ fn edges_inside<'e>(
 /// in their own words?
 fn linked_by_passages(members: &[DocId], edges_of: &EdgesOf) -> bool {
     let position = positions(members);
-    let (passages, all) = edges_inside(members, &position, edges_of).fold((0usize, 0usize), |(p, a), e| (p + usize::from(e.shares_passages()), a + 1));
+    let (passages, all) = edges_inside(members, &position, edges_of)
+        .fold((0usize, 0usize), |(p, a), e| (p + usize::from(e.shares_passages()), a + 1));
     2 * passages >= all
 }
 
@@ -619,7 +623,9 @@ mod tests {
     /// the other by that share.
     fn copies(docs: std::ops::Range<DocId>, cosine: f32, inside: f32) -> Vec<Edge> {
         let (first, end) = (docs.start, docs.end);
-        (first..end).flat_map(|a| (a + 1..end).map(move |b| Edge { a, b, cosine, a_in_b: inside, b_in_a: inside })).collect()
+        (first..end)
+            .flat_map(|a| (a + 1..end).map(move |b| Edge { a, b, cosine, a_in_b: inside, b_in_a: inside }))
+            .collect()
     }
 
     /// `part` lies wholly inside `container`, which holds a third of its text in it.

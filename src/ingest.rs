@@ -100,8 +100,7 @@ impl Columns {
     pub fn parse(spec: &str) -> std::result::Result<Columns, String> {
         let mut columns = Columns::default();
         for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (field, column) =
-                pair.split_once('=').ok_or_else(|| format!("expected field=column, got {pair:?}"))?;
+            let (field, column) = pair.split_once('=').ok_or_else(|| format!("expected field=column, got {pair:?}"))?;
             let slot = match field.trim() {
                 "id" => &mut columns.id,
                 "text" => &mut columns.text,
@@ -274,7 +273,9 @@ fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result
         Some(Format::Parquet) => read_parquet(path, options, out),
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .csv, .warc (optionally .gz or .zst) or .parquet".into(),
+            reason:
+                "unknown file type: expected .txt, .jsonl, .ndjson, .csv, .warc (optionally .gz or .zst) or .parquet"
+                    .into(),
         }),
     }
 }
@@ -288,9 +289,12 @@ fn reject(path: &Path, line: u64, reason: String, options: &IngestOptions, out: 
 }
 
 fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
-    let Some(id) = path.file_name().and_then(|s| s.to_str()).map(|_| inner_name(path)).and_then(|n| {
-        n.rsplit_once('.').map(|(stem, _)| stem.to_string())
-    }) else {
+    let Some(id) = path
+        .file_name()
+        .and_then(|s| s.to_str())
+        .map(|_| inner_name(path))
+        .and_then(|n| n.rsplit_once('.').map(|(stem, _)| stem.to_string()))
+    else {
         return reject(path, 0, "file name is not valid UTF-8, so it cannot be an id".into(), options, out);
     };
     let mut bytes = Vec::new();
@@ -311,7 +315,8 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
     if text.trim().is_empty() {
         return reject(path, 0, "empty article".into(), options, out);
     }
-    let title = text.lines().map(str::trim).find(|l| !l.is_empty()).filter(|l| l.chars().count() <= 200).map(str::to_owned);
+    let title =
+        text.lines().map(str::trim).find(|l| !l.is_empty()).filter(|l| l.chars().count() <= 200).map(str::to_owned);
     let mut article = Article::new(id, text);
     article.title = title;
     article.origin = Origin { path: path.display().to_string().into(), line: 0 };
@@ -323,7 +328,13 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
 /// error (a truncated or corrupt compressed file) rejects the rest of it.
 /// With `reread` (the reader is that file, uncompressed), texts longer
 /// than [`HELD_TEXT_BYTES`] are left in the file ([`Text::in_file`]).
-fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>>, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+fn read_jsonl(
+    mut reader: impl BufRead,
+    path: &Path,
+    reread: Option<Arc<PathBuf>>,
+    options: &IngestOptions,
+    out: &mut Ingested,
+) -> Result<()> {
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
     let (mut line_no, mut offset) = (0u64, 0u64);
@@ -348,7 +359,8 @@ fn read_jsonl(mut reader: impl BufRead, path: &Path, reread: Option<Arc<PathBuf>
             }
         }
         let done = batch.len() < PARSE_BATCH_LINES;
-        let parsed: Vec<ParsedLine> = batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), options)).collect();
+        let parsed: Vec<ParsedLine> =
+            batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), options)).collect();
         for line in parsed {
             if let Some(warning) = line.warning {
                 out.warnings.push(warning);
@@ -415,7 +427,13 @@ fn parse_line(raw: RawLine, path: &Path, reread: Option<&Arc<PathBuf>>, options:
             // A repaired line would not read back as it was kept.
             if let Some(file) = reread.filter(|_| warning.is_none() && article.text.len() > HELD_TEXT_BYTES) {
                 // Hashed where it lies, not copied first.
-                let in_file = Text::in_file(file.clone(), line_no, offset, n, &article.text.read().expect("a parsed text is held in memory"));
+                let in_file = Text::in_file(
+                    file.clone(),
+                    line_no,
+                    offset,
+                    n,
+                    &article.text.read().expect("a parsed text is held in memory"),
+                );
                 article.text = in_file;
             }
             done(warning, LineOutcome::Article(Box::new(article)))
@@ -434,7 +452,12 @@ fn memchr_nul(bytes: &[u8]) -> Option<usize> {
 
 /// Decodes bytes as UTF-8, repairing (with a warning) or rejecting (`Err`
 /// with the reason) invalid sequences by policy.
-fn decode(bytes: Vec<u8>, path: &Path, line: u64, options: &IngestOptions) -> std::result::Result<(String, Option<Reject>), String> {
+fn decode(
+    bytes: Vec<u8>,
+    path: &Path,
+    line: u64,
+    options: &IngestOptions,
+) -> std::result::Result<(String, Option<Reject>), String> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok((text, None)),
         Err(e) => {
@@ -483,7 +506,12 @@ struct Fields {
 
 /// Checks a record's id and text and builds the article (`what` is "field"
 /// or "column", for messages).
-fn build_article(id: Option<String>, text: Option<String>, fields: Fields, what: &str) -> std::result::Result<Article, String> {
+fn build_article(
+    id: Option<String>,
+    text: Option<String>,
+    fields: Fields,
+    what: &str,
+) -> std::result::Result<Article, String> {
     let id = id.filter(|s| !s.trim().is_empty()).ok_or_else(|| format!("missing {what} \"id\""))?;
     let text = text.ok_or_else(|| format!("article {id:?}: missing {what} \"text\""))?;
     let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
@@ -515,7 +543,9 @@ fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &m
         let record = match record {
             Ok(r) => r,
             // The stream cannot be trusted past a malformed record.
-            Err(e) => return reject(path, number, format!("malformed WARC record, rest of file skipped: {e}"), options, out),
+            Err(e) => {
+                return reject(path, number, format!("malformed WARC record, rest of file skipped: {e}"), options, out)
+            }
         };
         if *record.warc_type() != warc::RecordType::Response {
             continue;
@@ -579,7 +609,15 @@ fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Res
     for batch in reader {
         let batch = match batch {
             Ok(batch) => batch,
-            Err(e) => return reject(path, row + 1, format!("unreadable Parquet data, rest of file skipped: {e}"), options, out),
+            Err(e) => {
+                return reject(
+                    path,
+                    row + 1,
+                    format!("unreadable Parquet data, rest of file skipped: {e}"),
+                    options,
+                    out,
+                )
+            }
         };
         let schema = batch.schema();
         if schema.index_of(&cols.id).is_err() || schema.index_of(&cols.text).is_err() {
@@ -657,7 +695,8 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
             ),
         });
     }
-    let at = [&cols.id, &cols.text, &cols.title, &cols.url, &cols.source, &cols.published_at, &cols.lang].map(|c| index(c));
+    let at =
+        [&cols.id, &cols.text, &cols.title, &cols.url, &cols.source, &cols.published_at, &cols.lang].map(|c| index(c));
     for record in csv.records() {
         let record = match record {
             Ok(r) => r,
@@ -669,7 +708,13 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
         };
         let line = record.position().map_or(0, |p| p.line());
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_owned);
-        let fields = Fields { title: get(at[2]), url: get(at[3]), source: get(at[4]), published_at: get(at[5]), lang: get(at[6]) };
+        let fields = Fields {
+            title: get(at[2]),
+            url: get(at[3]),
+            source: get(at[4]),
+            published_at: get(at[5]),
+            lang: get(at[6]),
+        };
         match build_article(get(at[0]), get(at[1]), fields, "column") {
             Ok(mut article) => {
                 article.origin = Origin { path: shown.clone(), line };
@@ -699,7 +744,11 @@ fn check_unique_ids(out: &mut Ingested, dedupe: bool) -> Result<()> {
                 reason: format!("duplicate id {:?}, first read at {}", later.id, first.origin),
             });
         } else if repeated.is_none() {
-            repeated = Some(Error::DuplicateId { id: later.id.clone(), first: first.origin.to_string(), second: later.origin.to_string() });
+            repeated = Some(Error::DuplicateId {
+                id: later.id.clone(),
+                first: first.origin.to_string(),
+                second: later.origin.to_string(),
+            });
         }
         true
     });
@@ -724,7 +773,8 @@ mod tests {
     fn jsonl_missing_text_names_file_and_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "a.jsonl", "{\"id\":\"a\",\"text\":\"x y\"}\n{\"id\":\"b\"}\n");
-        let err = read_inputs(std::slice::from_ref(&p), IngestOptions { strict: true, ..Default::default() }).unwrap_err();
+        let err =
+            read_inputs(std::slice::from_ref(&p), IngestOptions { strict: true, ..Default::default() }).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("a.jsonl:2") && msg.contains("\"text\""), "{msg}");
         let ok = read_inputs(&[p], IngestOptions::default()).unwrap();
@@ -744,8 +794,13 @@ mod tests {
             match n {
                 10 => body.extend_from_slice(b"   "),
                 4500 => body.extend_from_slice(b"{\"id\":\"bad\"}"),
-                4600 => body.extend_from_slice(b"{\"id\":\"u\",\"text\":\"caf\xe9 story text long enough to stay in its file on disk\"}"),
-                _ => body.extend_from_slice(format!("{{\"id\":\"a{n:05}\",\"text\":\"story {n} has a text long enough to stay in its file\"}}").as_bytes()),
+                4600 => body.extend_from_slice(
+                    b"{\"id\":\"u\",\"text\":\"caf\xe9 story text long enough to stay in its file on disk\"}",
+                ),
+                _ => body.extend_from_slice(
+                    format!("{{\"id\":\"a{n:05}\",\"text\":\"story {n} has a text long enough to stay in its file\"}}")
+                        .as_bytes(),
+                ),
             }
             body.push(b'\n');
         }
@@ -893,7 +948,8 @@ mod tests {
     fn truncated_gzip_keeps_what_was_read_and_rejects_the_rest() {
         use std::io::Write as _;
         let dir = tempfile::tempdir().unwrap();
-        let lines: String = (0..200).map(|i| format!("{{\"id\":\"x{i}\",\"text\":\"article number {i} text\"}}\n")).collect();
+        let lines: String =
+            (0..200).map(|i| format!("{{\"id\":\"x{i}\",\"text\":\"article number {i} text\"}}\n")).collect();
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::none());
         gz.write_all(lines.as_bytes()).unwrap();
         let bytes = gz.finish().unwrap();
@@ -907,8 +963,15 @@ mod tests {
     #[test]
     fn csv_with_renamed_columns() {
         let dir = tempfile::tempdir().unwrap();
-        let p = write(dir.path(), "feed.csv", "guid,body,headline\n7,\"First story, with a comma\",Head\n8,,\n,no id here,\n");
-        let options = IngestOptions { columns: Columns::parse("id=guid,text=body,title=headline").unwrap(), ..Default::default() };
+        let p = write(
+            dir.path(),
+            "feed.csv",
+            "guid,body,headline\n7,\"First story, with a comma\",Head\n8,,\n,no id here,\n",
+        );
+        let options = IngestOptions {
+            columns: Columns::parse("id=guid,text=body,title=headline").unwrap(),
+            ..Default::default()
+        };
         let got = read_inputs(&[p], options).unwrap();
         assert_eq!(got.articles.len(), 1);
         assert_eq!(got.articles[0].text.read().unwrap(), "First story, with a comma");
@@ -948,7 +1011,12 @@ mod tests {
         let warc = [
             record("11111111-aaaa", "response", "https://example.com/a", &page("Flights rise", text)),
             record("22222222-bbbb", "request", "https://example.com/a", "GET /a HTTP/1.1\r\n\r\n"),
-            record("33333333-cccc", "response", "https://example.com/img", "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\nPNG"),
+            record(
+                "33333333-cccc",
+                "response",
+                "https://example.com/img",
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png\r\n\r\nPNG",
+            ),
         ]
         .concat();
         let dir = tempfile::tempdir().unwrap();

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use crate::pipeline::prefix_at_char_boundary;
+use crate::text::prefix_at_char_boundary;
 
 /// Code used when nothing can be detected (empty or symbol-only text).
 pub const UNDETERMINED: &str = "und";
@@ -92,12 +92,17 @@ fn stop_share(sample: &str, lang: &str) -> f32 {
     static SETS: std::sync::OnceLock<rustc_hash::FxHashMap<&'static str, rustc_hash::FxHashSet<&'static str>>> =
         std::sync::OnceLock::new();
     let sets = SETS.get_or_init(|| {
-        QUICK.iter().map(|(code, _)| (*code, stop_words::lookup(code).unwrap_or(&[]).iter().copied().collect())).collect()
+        QUICK
+            .iter()
+            .map(|(code, _)| (*code, stop_words::lookup(code).unwrap_or(&[]).iter().copied().collect()))
+            .collect()
     });
     let Some(set) = sets.get(lang) else { return 0.0 };
     let mut word = String::new();
     let (mut words, mut stops) = (0usize, 0usize);
-    for token in sample.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|t| !t.is_empty()).take(STOP_SAMPLE_WORDS) {
+    for token in
+        sample.split(|c: char| !c.is_alphabetic() && c != '\'').filter(|t| !t.is_empty()).take(STOP_SAMPLE_WORDS)
+    {
         word.clear();
         if token.is_ascii() {
             word.push_str(token);
@@ -152,24 +157,79 @@ pub fn normalize_code(code: &str) -> String {
     to_iso639_1(base).to_string()
 }
 
-
 /// ISO 639-3 (as whatlang and NTREX spell them) → 639-1 where one exists.
 fn to_iso639_1(code: &str) -> &str {
     match code {
-        "afr" => "af", "aka" => "ak", "amh" => "am", "ara" | "arb" => "ar", "aze" => "az",
-        "bel" => "be", "ben" => "bn", "bul" => "bg", "cat" => "ca", "ces" => "cs",
-        "cmn" | "zho" => "zh", "cym" => "cy", "dan" => "da", "deu" => "de", "ell" => "el",
-        "eng" => "en", "epo" => "eo", "est" => "et", "fas" | "pes" => "fa", "fin" => "fi",
-        "fra" => "fr", "guj" => "gu", "heb" => "he", "hin" => "hi", "hrv" => "hr",
-        "hun" => "hu", "hye" => "hy", "ind" => "id", "ita" => "it", "jav" => "jv",
-        "jpn" => "ja", "kan" => "kn", "kat" => "ka", "khm" => "km", "kor" => "ko",
-        "lat" => "la", "lav" => "lv", "lit" => "lt", "mal" => "ml", "mar" => "mr",
-        "mkd" => "mk", "mya" => "my", "nep" => "ne", "nld" => "nl", "nob" => "nb",
-        "ori" => "or", "pan" => "pa", "pol" => "pl", "por" => "pt", "ron" => "ro",
-        "rus" => "ru", "sin" => "si", "slk" => "sk", "slv" => "sl", "sna" => "sn",
-        "spa" => "es", "srp" => "sr", "swa" => "sw", "swe" => "sv", "tam" => "ta",
-        "tel" => "te", "tgl" => "tl", "tha" => "th", "tuk" => "tk", "tur" => "tr",
-        "ukr" => "uk", "urd" => "ur", "uzb" => "uz", "vie" => "vi", "yid" => "yi",
+        "afr" => "af",
+        "aka" => "ak",
+        "amh" => "am",
+        "ara" | "arb" => "ar",
+        "aze" => "az",
+        "bel" => "be",
+        "ben" => "bn",
+        "bul" => "bg",
+        "cat" => "ca",
+        "ces" => "cs",
+        "cmn" | "zho" => "zh",
+        "cym" => "cy",
+        "dan" => "da",
+        "deu" => "de",
+        "ell" => "el",
+        "eng" => "en",
+        "epo" => "eo",
+        "est" => "et",
+        "fas" | "pes" => "fa",
+        "fin" => "fi",
+        "fra" => "fr",
+        "guj" => "gu",
+        "heb" => "he",
+        "hin" => "hi",
+        "hrv" => "hr",
+        "hun" => "hu",
+        "hye" => "hy",
+        "ind" => "id",
+        "ita" => "it",
+        "jav" => "jv",
+        "jpn" => "ja",
+        "kan" => "kn",
+        "kat" => "ka",
+        "khm" => "km",
+        "kor" => "ko",
+        "lat" => "la",
+        "lav" => "lv",
+        "lit" => "lt",
+        "mal" => "ml",
+        "mar" => "mr",
+        "mkd" => "mk",
+        "mya" => "my",
+        "nep" => "ne",
+        "nld" => "nl",
+        "nob" => "nb",
+        "ori" => "or",
+        "pan" => "pa",
+        "pol" => "pl",
+        "por" => "pt",
+        "ron" => "ro",
+        "rus" => "ru",
+        "sin" => "si",
+        "slk" => "sk",
+        "slv" => "sl",
+        "sna" => "sn",
+        "spa" => "es",
+        "srp" => "sr",
+        "swa" => "sw",
+        "swe" => "sv",
+        "tam" => "ta",
+        "tel" => "te",
+        "tgl" => "tl",
+        "tha" => "th",
+        "tuk" => "tk",
+        "tur" => "tr",
+        "ukr" => "uk",
+        "urd" => "ur",
+        "uzb" => "uz",
+        "vie" => "vi",
+        "yid" => "yi",
         "zul" => "zu",
         other => other,
     }
@@ -181,8 +241,14 @@ mod tests {
 
     #[test]
     fn detects_common_languages() {
-        assert_eq!(detect("The European Commission has tracked an increased number of flights between the cities."), "en");
-        assert_eq!(detect("Die Europäische Kommission hat eine erhöhte Zahl von Flügen zwischen den Städten festgestellt."), "de");
+        assert_eq!(
+            detect("The European Commission has tracked an increased number of flights between the cities."),
+            "en"
+        );
+        assert_eq!(
+            detect("Die Europäische Kommission hat eine erhöhte Zahl von Flügen zwischen den Städten festgestellt."),
+            "de"
+        );
         assert_eq!(detect("Европейская комиссия зафиксировала рост числа рейсов между городами."), "ru");
     }
 
@@ -192,7 +258,8 @@ mod tests {
         assert_eq!(&*resolve(Some("eng"), "anything"), "en");
         assert_eq!(&*resolve(Some(""), "Ceci est un article de presse écrit en français, assez long."), "fr");
         let first = resolve(Some("en"), "");
-        let again = resolve(None, "The European Commission has tracked an increased number of flights between the cities.");
+        let again =
+            resolve(None, "The European Commission has tracked an increased number of flights between the cities.");
         assert_eq!(&*again, "en");
         assert!(Arc::ptr_eq(&first, &again), "one allocation per code");
     }

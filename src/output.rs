@@ -110,7 +110,12 @@ pub fn cluster_records(result: &RunResult, min_size: usize) -> Vec<ClusterRecord
                 .iter()
                 .filter_map(|&d| {
                     let a = &result.assignments[d as usize];
-                    Some(EdgeRecord { from: id(a.derived_from?), to: id(d), kind: a.kind?, similarity: a.similarity.unwrap_or(0.0) })
+                    Some(EdgeRecord {
+                        from: id(a.derived_from?),
+                        to: id(d),
+                        kind: a.kind?,
+                        similarity: a.similarity.unwrap_or(0.0),
+                    })
                 })
                 .collect();
             ClusterRecord { cluster, canonical, members: members.iter().map(|&d| id(d)).collect(), edges }
@@ -203,7 +208,18 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
 /// Writes article records as CSV with a header row.
 pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::Result<()> {
     let mut csv = csv::Writer::from_writer(w);
-    csv.write_record(["id", "cluster", "role", "kind", "canonical", "derived_from", "lang", "similarity", "confidence", "evidence"])?;
+    csv.write_record([
+        "id",
+        "cluster",
+        "role",
+        "kind",
+        "canonical",
+        "derived_from",
+        "lang",
+        "similarity",
+        "confidence",
+        "evidence",
+    ])?;
     for r in records {
         csv.write_record([
             r.id.to_string(),
@@ -262,7 +278,10 @@ pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Resu
 }
 
 /// Writes a file through a temporary sibling and a rename.
-pub fn write_atomic(path: &Path, fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>) -> Result<()> {
+pub fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
         return Err(Error::BadInput { path: dir.to_path_buf(), reason: "directory does not exist".into() });

@@ -11,6 +11,10 @@ pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.90;
 /// Default cosine below which containment alone accepts nothing.
 pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.30;
 
+/// How many articles of evidence the shipped IDF tables count for
+/// (see [`crate::tfidf`]).
+pub const DEFAULT_PRIOR_DOCS: f32 = 1000.0;
+
 /// Default anchor cosine that links two articles in different languages.
 pub const DEFAULT_MIN_ANCHOR_COSINE: f32 = 0.50;
 
@@ -83,7 +87,7 @@ impl PipelineParams {
             max_terms: 256,
             shingle_size: 5,
             sketch_size: 128,
-            idf_prior_docs: crate::tfidf::DEFAULT_PRIOR_DOCS,
+            idf_prior_docs: DEFAULT_PRIOR_DOCS,
             use_idf_tables: true,
             dbscan_min_block: 6,
             cross_language: false,
@@ -207,15 +211,26 @@ impl PipelineParams {
             }
         }
         if self.shingle_size > 8 {
-            return Err(ParamsError::Inconsistent(format!("shingle_size must be at most 8 (got {})", self.shingle_size)));
+            return Err(ParamsError::Inconsistent(format!(
+                "shingle_size must be at most 8 (got {})",
+                self.shingle_size
+            )));
         }
         // Candidate generation counts shared keys per pair in 16 bits.
         if self.keys_per_doc > usize::from(u16::MAX) {
-            return Err(ParamsError::Inconsistent(format!("keys_per_doc must be at most {} (got {})", u16::MAX, self.keys_per_doc)));
+            return Err(ParamsError::Inconsistent(format!(
+                "keys_per_doc must be at most {} (got {})",
+                u16::MAX,
+                self.keys_per_doc
+            )));
         }
         // And holds an article's place in a posting list in 16 bits.
         if self.max_postings > usize::from(u16::MAX) {
-            return Err(ParamsError::Inconsistent(format!("max_postings must be at most {} (got {})", u16::MAX, self.max_postings)));
+            return Err(ParamsError::Inconsistent(format!(
+                "max_postings must be at most {} (got {})",
+                u16::MAX,
+                self.max_postings
+            )));
         }
         if self.min_shared_keys > self.keys_per_doc {
             return Err(ParamsError::Inconsistent(format!(
@@ -231,7 +246,10 @@ impl PipelineParams {
         }
         // Also rejects NaN.
         if self.idf_prior_docs.is_nan() || self.idf_prior_docs < 0.0 {
-            return Err(ParamsError::Inconsistent(format!("idf_prior_docs must be >= 0 (got {})", self.idf_prior_docs)));
+            return Err(ParamsError::Inconsistent(format!(
+                "idf_prior_docs must be >= 0 (got {})",
+                self.idf_prior_docs
+            )));
         }
         Ok(ValidParams(self))
     }

@@ -32,8 +32,11 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, story_text, Assignment, Member};
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE};
 use crate::spill::{SpilledLists, SpilledPiece};
+use crate::text::prefix_at_char_boundary;
+use crate::tfidf::{
+    DocFreq, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE,
+};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Verifier};
 
@@ -410,7 +413,8 @@ impl Pipeline {
         // Codes are shared (`language::resolve`): comparing two is comparing pointers.
         let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
         let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
-        let evidence = Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
+        let evidence =
+            Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
         let found = self.find_edges(&index, evidence)?;
         // The index goes before the pieces are joined (the run's peak).
         drop(index);
@@ -421,9 +425,11 @@ impl Pipeline {
         stats.candidates.pairs = found.candidates;
         let (mut edges, pairs) = (found.edges, self.record_pairs.then_some(found.pairs));
         // Identical bodies need no measuring: link each to its first copy.
-        edges.extend(duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
-            rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
-        }));
+        edges.extend(
+            duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
+                rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
+            }),
+        );
         // Each pair once (exact duplicates are never candidates): an unstable
         // sort gives the same order, without a stable sort's buffer of half
         // the edges.
@@ -441,7 +447,20 @@ impl Pipeline {
         let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &clustering)?;
         clock.lap("roles", &mut stats);
 
-        Ok(RunResult { articles, analyzed, boilerplate, vectors, sketches, shingles, pairs, anchor_vectors, edges, clustering, assignments, stats })
+        Ok(RunResult {
+            articles,
+            analyzed,
+            boilerplate,
+            vectors,
+            sketches,
+            shingles,
+            pairs,
+            anchor_vectors,
+            edges,
+            clustering,
+            assignments,
+            stats,
+        })
     }
 
     /// Asks the index for each article's candidates and verifies them as
@@ -524,8 +543,10 @@ impl Pipeline {
             .map(|members| {
                 self.check_cancelled()?;
                 let member_vectors: Vec<SparseVec> = members.iter().map(|&doc| vectors.vector(doc as usize)).collect();
-                let texts = members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
-                let member_shingles = members.iter().map(|&doc| shingles.get(doc as usize)).collect::<Result<Vec<_>>>()?;
+                let texts =
+                    members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
+                let member_shingles =
+                    members.iter().map(|&doc| shingles.get(doc as usize)).collect::<Result<Vec<_>>>()?;
                 let members: Vec<Member> = members
                     .iter()
                     .zip(&member_vectors)
@@ -626,18 +647,6 @@ fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
     evidence
 }
 
-/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
-pub fn prefix_at_char_boundary(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 /// The analyzed part of an article without its boilerplate, with the
 /// headline on top when the text does not carry it.
 pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> Result<CleanText> {
@@ -690,7 +699,9 @@ pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms])
                 }
                 if indexes_word_pairs(&a.lang) {
                     pairs.clear();
-                    pairs.extend(numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])));
+                    pairs.extend(
+                        numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])),
+                    );
                     df.count_distinct(&mut pairs);
                 }
             }

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use regex::Regex;
 
 use crate::article::Article;
-use crate::pipeline::prefix_at_char_boundary;
+use crate::text::prefix_at_char_boundary;
 
 /// Bytes of an article's opening searched for its own outlet name.
 const HEADER_CHARS: usize = 400;
@@ -84,31 +84,118 @@ pub fn fold_name(name: &str) -> String {
 /// "laut X", "据X报道"), in many languages, lowercase.
 const CUES_BEFORE: &[&str] = &[
     // English (the longer "according to a report by" forms are patterns below)
-    "according to", "reported by", "report by", "via", "source:", "courtesy of",
+    "according to",
+    "reported by",
+    "report by",
+    "via",
+    "source:",
+    "courtesy of",
     // German, French, Spanish, Portuguese, Italian, Dutch
-    "laut", "berichtet", "berichtete", "selon", "d'après", "rapporte", "según", "informa", "de acuerdo con",
-    "citado por", "segundo", "de acordo com", "conforme", "informou", "secondo", "stando a", "riporta",
-    "come riferisce", "volgens", "meldt",
+    "laut",
+    "berichtet",
+    "berichtete",
+    "selon",
+    "d'après",
+    "rapporte",
+    "según",
+    "informa",
+    "de acuerdo con",
+    "citado por",
+    "segundo",
+    "de acordo com",
+    "conforme",
+    "informou",
+    "secondo",
+    "stando a",
+    "riporta",
+    "come riferisce",
+    "volgens",
+    "meldt",
     // Nordic, Central and Eastern European (Latin script)
-    "enligt", "ifølge", "według", "podaje", "informuje", "podle", "podľa", "potrivit", "citat de", "prema",
+    "enligt",
+    "ifølge",
+    "według",
+    "podaje",
+    "informuje",
+    "podle",
+    "podľa",
+    "potrivit",
+    "citat de",
+    "prema",
     "javlja",
     // Cyrillic, Greek
-    "по данным", "сообщает", "согласно", "передает", "передаёт", "за даними", "повідомляє", "згідно з", "според",
-    "съобщава", "према", "σύμφωνα με", "μεταδίδει",
+    "по данным",
+    "сообщает",
+    "согласно",
+    "передает",
+    "передаёт",
+    "за даними",
+    "повідомляє",
+    "згідно з",
+    "според",
+    "съобщава",
+    "према",
+    "σύμφωνα με",
+    "μεταδίδει",
     // Indonesian/Malay, Vietnamese, Tagalog, Swahili
-    "menurut", "dikutip dari", "dilansir", "dilansir dari", "seperti dilansir", "theo", "ayon sa", "kwa mujibu wa",
+    "menurut",
+    "dikutip dari",
+    "dilansir",
+    "dilansir dari",
+    "seperti dilansir",
+    "theo",
+    "ayon sa",
+    "kwa mujibu wa",
     // Arabic, Persian, Hebrew
-    "وفقا ل", "وفقاً ل", "نقلا عن", "نقلاً عن", "بحسب", "به گزارش", "به نقل از", "לפי", "על פי",
+    "وفقا ل",
+    "وفقاً ل",
+    "نقلا عن",
+    "نقلاً عن",
+    "بحسب",
+    "به گزارش",
+    "به نقل از",
+    "לפי",
+    "על פי",
     // Thai, Chinese, Japanese, Korean source lines
-    "ตามรายงานของ", "รายงานโดย", "อ้างอิงจาก", "据", "援引", "来源：", "来源:", "出典：", "出典:", "출처:", "출처：",
+    "ตามรายงานของ",
+    "รายงานโดย",
+    "อ้างอิงจาก",
+    "据",
+    "援引",
+    "来源：",
+    "来源:",
+    "出典：",
+    "出典:",
+    "출처:",
+    "출처：",
 ];
 
 /// Attribution cues that follow the outlet ("X reports", "X zufolge",
 /// "Reutersin mukaan", "X によると"), lowercase.
 const CUES_AFTER: &[&str] = &[
-    "reports", "reported", "has reported", "said in a report", "berichtet", "zufolge", "rapporte", "informó",
-    "сообщил", "сообщила", "сообщило", "szerint", "mukaan", "göre", "के अनुसार", "অনুসারে", "کے مطابق", "によると",
-    "によれば", "が報じた", "에 따르면", "이 보도했다", "가 보도했다",
+    "reports",
+    "reported",
+    "has reported",
+    "said in a report",
+    "berichtet",
+    "zufolge",
+    "rapporte",
+    "informó",
+    "сообщил",
+    "сообщила",
+    "сообщило",
+    "szerint",
+    "mukaan",
+    "göre",
+    "के अनुसार",
+    "অনুসারে",
+    "کے مطابق",
+    "によると",
+    "によれば",
+    "が報じた",
+    "에 따르면",
+    "이 보도했다",
+    "가 보도했다",
 ];
 
 /// Cache of each cue alternation's lazy DFA, per thread.
@@ -130,7 +217,11 @@ fn cue_pattern(cue: &str, outlet_follows: bool) -> String {
     // A word start as a consumed non-letter, not `\b`: a Unicode word
     // boundary keeps the regex off its fast DFA.
     if outlet_follows {
-        format!("{}(?i:{escaped}){}", if first { r"(?:^|[^\p{L}\p{N}_])" } else { "" }, if last { r"\s+" } else { r"\s*" })
+        format!(
+            "{}(?i:{escaped}){}",
+            if first { r"(?:^|[^\p{L}\p{N}_])" } else { "" },
+            if last { r"\s+" } else { r"\s*" }
+        )
     } else {
         format!("{}(?i:{escaped})", if first { r"\s+" } else { r"\s*" })
     }
@@ -196,8 +287,31 @@ const MAX_DATELINE_PLACE_CHARS: usize = 40;
 /// Words that follow "according to" but name no outlet.
 fn is_generic(folded: &str) -> bool {
     const GENERIC: &[&str] = &[
-        "officials", "analysts", "experts", "sources", "police", "reports", "data", "him", "her", "them", "it",
-        "he", "she", "they", "we", "i", "my", "our", "his", "mr", "mrs", "ms", "dr", "president", "minister",
+        "officials",
+        "analysts",
+        "experts",
+        "sources",
+        "police",
+        "reports",
+        "data",
+        "him",
+        "her",
+        "them",
+        "it",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "my",
+        "our",
+        "his",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "president",
+        "minister",
     ];
     folded.chars().count() < 2 || (folded.is_ascii() && folded.len() < 3) || GENERIC.contains(&folded)
 }
@@ -211,7 +325,12 @@ const DATELINE_TRIGGERS: &[&str] = &["—", "–", " - "];
 fn may_credit(lower: &str) -> bool {
     static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
     let cues = CUES.get_or_init(|| {
-        let all = CUES_BEFORE.iter().chain(CUES_AFTER).chain(DATELINE_TRIGGERS).chain(&["according", "read more", "appeared", "published"]);
+        let all = CUES_BEFORE.iter().chain(CUES_AFTER).chain(DATELINE_TRIGGERS).chain(&[
+            "according",
+            "read more",
+            "appeared",
+            "published",
+        ]);
         aho_corasick::AhoCorasick::new(all).expect("cue automaton builds")
     });
     cues.is_match(lower)

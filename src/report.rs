@@ -40,7 +40,11 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     for (cluster, members) in clusters.iter().take(LISTED_CLUSTERS) {
-        let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+        let canon = members
+            .iter()
+            .copied()
+            .find(|&d| result.assignments[d as usize].role == Role::Canonical)
+            .unwrap_or(members[0]);
         let article = &result.articles[canon as usize];
         let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
         let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)?));
@@ -49,11 +53,16 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
             let what = describe(a.role, a.kind);
             let from = a.derived_from.map(|p| format!(" <- {}", result.articles[p as usize].id)).unwrap_or_default();
             let sim = a.similarity.map(|x| format!(", cosine {x:.2}")).unwrap_or_default();
-            let _ = writeln!(s, "  {what:<24} {}{from}{sim}, confidence {:.2}", result.articles[d as usize].id, a.confidence);
+            let _ = writeln!(
+                s,
+                "  {what:<24} {}{from}{sim}, confidence {:.2}",
+                result.articles[d as usize].id, a.confidence
+            );
         }
     }
     if clusters.len() > LISTED_CLUSTERS {
-        let _ = writeln!(s, "\n... and {} more stories with copies (see clusters.jsonl)", clusters.len() - LISTED_CLUSTERS);
+        let _ =
+            writeln!(s, "\n... and {} more stories with copies (see clusters.jsonl)", clusters.len() - LISTED_CLUSTERS);
     }
     let uniques: Vec<&str> = result
         .assignments
@@ -80,7 +89,12 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
         b.parts_kept_apart
     );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
-    let _ = writeln!(s, "\ntime {:.2}s ({})", total, result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", "));
+    let _ = writeln!(
+        s,
+        "\ntime {:.2}s ({})",
+        total,
+        result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", ")
+    );
     if !result.stats.peak_memory_mib.is_empty() {
         let stages: Vec<String> = result.stats.peak_memory_mib.iter().map(|(n, m)| format!("{n} {m}")).collect();
         let _ = writeln!(s, "peak memory after each stage, MiB: {}", stages.join(", "));

@@ -98,7 +98,8 @@ fn marked(words: &[&str], other: &FxHashSet<u64>) -> String {
 
 /// The report as one HTML page, for stories of at least `min_size` articles.
 pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
-    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
+    let mut clusters: Vec<(u32, &[u32])> =
+        result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
     let mut s = String::new();
     let _ = write!(
@@ -128,8 +129,13 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
 fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<String> {
     let id = |d: u32| escape(&result.articles[d as usize].id);
     let mut s = String::new();
-    let canon = members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
-    let _ = writeln!(s, "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>", members.len());
+    let canon =
+        members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+    let _ = writeln!(
+        s,
+        "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>",
+        members.len()
+    );
     let canon_evidence = &result.assignments[canon as usize].evidence;
     let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
     // Most copies are shown beside the same source: clean its body and
@@ -165,10 +171,18 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
         );
     }
     if copies.len() > MAX_COPIES_PER_STORY {
-        let _ = writeln!(s, "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>", copies.len() - MAX_COPIES_PER_STORY);
+        let _ = writeln!(
+            s,
+            "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>",
+            copies.len() - MAX_COPIES_PER_STORY
+        );
     }
     let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-    let _ = writeln!(s, "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>", id(canon));
+    let _ = writeln!(
+        s,
+        "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>",
+        id(canon)
+    );
     Ok(s)
 }
 

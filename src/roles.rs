@@ -309,7 +309,8 @@ fn direction(x: &Facts, y: &Facts, common: usize) -> Direction {
     match (x_added, y_added) {
         (None, Some(c)) => {
             score += 1.0;
-            reasons.push(format!("{} adds a credit to {} (\"{}\") that {} does not have", ya.id, c.name, c.phrase, xa.id));
+            reasons
+                .push(format!("{} adds a credit to {} (\"{}\") that {} does not have", ya.id, c.name, c.phrase, xa.id));
         }
         (Some(_), None) => score -= 1.0,
         _ => {}
@@ -318,7 +319,13 @@ fn direction(x: &Facts, y: &Facts, common: usize) -> Direction {
     let (y_in_x, x_in_y) = (overlap.a_in_b(), overlap.b_in_a());
     score += 2.0 * (y_in_x - x_in_y);
     if y_in_x - x_in_y >= 0.2 {
-        reasons.push(format!("{:.0}% of {}'s wording is inside {}, only {:.0}% the other way", 100.0 * y_in_x, ya.id, xa.id, 100.0 * x_in_y));
+        reasons.push(format!(
+            "{:.0}% of {}'s wording is inside {}, only {:.0}% the other way",
+            100.0 * y_in_x,
+            ya.id,
+            xa.id,
+            100.0 * x_in_y
+        ));
     }
     if let (Some(tx), Some(ty)) = (&xa.published_at, &ya.published_at) {
         match tx.cmp(ty) {
@@ -580,7 +587,9 @@ fn chain_parent(
     let (x, (credited, inherited)) = best?;
     let source = &facts[x];
     let why = match credit_to(source) {
-        Some(cr) if credited => format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id),
+        Some(cr) if credited => {
+            format!("credits {} (\"{}\"), which {} is", cr.name, cr.phrase, source.member.article.id)
+        }
         _ => format!(
             "shares {inherited} word runs with {} that the canonical {} lacks: it carries that copy's edits",
             source.member.article.id, c.member.article.id
@@ -704,7 +713,10 @@ fn copy_assignment(
         CopyKind::Translation
     } else if same_text(src.member, copy.member, &overlap) {
         CopyKind::Verbatim
-    } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect()) {
+    } else if y_in_x >= 0.8
+        && x_in_y <= 0.85
+        && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect())
+    {
         CopyKind::Excerpt
     } else if y_in_x >= 0.5 {
         CopyKind::NearVerbatim
@@ -713,7 +725,11 @@ fn copy_assignment(
     };
     evidence.push(format!("cosine {cosine:.2} with {}", src.member.article.id));
     evidence.push(format!("{:.0}% of its 5-term shingles are in {}", 100.0 * y_in_x, src.member.article.id));
-    let own_words = kind == CopyKind::Rewrite && !credits_member && copy.provenance.credits.is_empty() && y_in_x < 0.2 && cosine < 0.6;
+    let own_words = kind == CopyKind::Rewrite
+        && !credits_member
+        && copy.provenance.credits.is_empty()
+        && y_in_x < 0.2
+        && cosine < 0.6;
     if own_words {
         evidence.push("no credit to another outlet and little shared wording: reported on its own".into());
         return Assignment {
@@ -777,8 +793,20 @@ mod tests {
     use super::*;
 
     fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
-        let std::borrow::Cow::Borrowed(text) = article.text.read().unwrap() else { unreachable!("test articles hold their text") };
-        Member { doc, article, text, lang: "en", vector, body_chars: shingles.len() * 6, shingles, boilerplate_share: 0.0, story_text: None }
+        let std::borrow::Cow::Borrowed(text) = article.text.read().unwrap() else {
+            unreachable!("test articles hold their text")
+        };
+        Member {
+            doc,
+            article,
+            text,
+            lang: "en",
+            vector,
+            body_chars: shingles.len() * 6,
+            shingles,
+            boilerplate_share: 0.0,
+            story_text: None,
+        }
     }
 
     #[test]
@@ -786,7 +814,9 @@ mod tests {
         for role in [Role::Canonical, Role::Syndicated, Role::Independent, Role::Unique] {
             assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
         }
-        for kind in [CopyKind::Verbatim, CopyKind::NearVerbatim, CopyKind::Excerpt, CopyKind::Rewrite, CopyKind::Translation] {
+        for kind in
+            [CopyKind::Verbatim, CopyKind::NearVerbatim, CopyKind::Excerpt, CopyKind::Rewrite, CopyKind::Translation]
+        {
             assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
         }
     }

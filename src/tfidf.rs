@@ -30,10 +30,8 @@ use std::sync::OnceLock;
 use rustc_hash::FxHashMap;
 
 use crate::error::{Error, Result};
+pub use crate::params::DEFAULT_PRIOR_DOCS;
 use crate::tokenize::{indexes_word_pairs, pair_hash, term_hash, TermHash};
-
-/// How many articles of evidence the shipped IDF table counts for.
-pub const DEFAULT_PRIOR_DOCS: f32 = 1000.0;
 
 macro_rules! embedded_tables {
     ($($lang:literal),* $(,)?) => {
@@ -43,9 +41,9 @@ macro_rules! embedded_tables {
 
 /// The IDF tables compiled into the binary (`models/idf/*.tsv.gz`).
 const EMBEDDED: &[(&str, &[u8])] = embedded_tables!(
-    "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fil", "fr", "he", "hi", "hu",
-    "id", "is", "it", "ko", "lt", "lv", "mk", "ms", "nb", "nl", "pl", "pt", "ro", "ru", "sh", "sk", "sl",
-    "sv", "ta", "tr", "uk", "ur", "vi",
+    "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "fa", "fi", "fil", "fr", "he", "hi", "hu", "id", "is",
+    "it", "ko", "lt", "lv", "mk", "ms", "nb", "nl", "pl", "pt", "ro", "ru", "sh", "sk", "sl", "sv", "ta", "tr", "uk",
+    "ur", "vi",
 );
 
 /// One language's IDF table.
@@ -68,7 +66,8 @@ impl LangIdf {
     fn parse(text: &str, name: &Path) -> Result<LangIdf> {
         let mut table = LangIdf::default();
         for (i, line) in text.lines().enumerate() {
-            let bad = || Error::Model { path: name.to_path_buf(), reason: format!("line {}: expected term<TAB>idf", i + 1) };
+            let bad =
+                || Error::Model { path: name.to_path_buf(), reason: format!("line {}: expected term<TAB>idf", i + 1) };
             let (term, value) = line.split_once('\t').ok_or_else(bad)?;
             let value: f32 = value.parse().map_err(|_| bad())?;
             if term == "#unseen" {
@@ -196,7 +195,10 @@ pub struct StopWords {
 
 impl StopWords {
     /// The stop words of `langs` (languages without a list get none).
-    pub fn for_languages<'l>(langs: impl IntoIterator<Item = &'l str>, analyzer: &crate::tokenize::Analyzer) -> StopWords {
+    pub fn for_languages<'l>(
+        langs: impl IntoIterator<Item = &'l str>,
+        analyzer: &crate::tokenize::Analyzer,
+    ) -> StopWords {
         let mut by_lang = BTreeMap::new();
         for lang in langs {
             if by_lang.contains_key(lang) {
@@ -317,7 +319,9 @@ impl<'a> Weighting<'a> {
             for w in terms.windows(2) {
                 pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
             }
-            weighted.extend(pairs.into_iter().map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))));
+            weighted.extend(
+                pairs.into_iter().map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))),
+            );
         }
         weighted.retain(|(_, w)| *w > 0.0);
         if weighted.len() > max_terms {
@@ -349,7 +353,13 @@ pub struct PieceVectorizer<'w> {
 impl<'w> PieceVectorizer<'w> {
     /// A vectorizer for articles numbered over `vocabulary`.
     pub fn new(weighting: &'w Weighting<'w>, vocabulary: &'w [TermHash]) -> PieceVectorizer<'w> {
-        PieceVectorizer { weighting, vocabulary, idf_by_lang: Vec::new(), counts: vec![0; vocabulary.len()], used: Vec::new() }
+        PieceVectorizer {
+            weighting,
+            vocabulary,
+            idf_by_lang: Vec::new(),
+            counts: vec![0; vocabulary.len()],
+            used: Vec::new(),
+        }
     }
 
     /// The vector of an article of language `lang` whose terms are
@@ -454,7 +464,9 @@ impl SparseVec {
 
     /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
     pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
-        let heavier = |&a: &usize, &b: &usize| self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]));
+        let heavier = |&a: &usize, &b: &usize| {
+            self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]))
+        };
         // Most of the heaviest terms are usually kept: `keep` is first asked
         // only of the heaviest few, in order. Every term outside them is
         // lighter, so k kept among them are the answer.
@@ -621,7 +633,10 @@ impl PairVectors {
     /// in article order, made with `shared`.
     pub fn from_pieces(shared: SharedTerms, pieces: Vec<VectorPiece>) -> PairVectors {
         let last = pieces.len().saturating_sub(1);
-        assert!(pieces.iter().enumerate().all(|(i, p)| p.len() == PIECE || (i == last && p.len() <= PIECE)), "pieces of {PIECE} articles");
+        assert!(
+            pieces.iter().enumerate().all(|(i, p)| p.len() == PIECE || (i == last && p.len() <= PIECE)),
+            "pieces of {PIECE} articles"
+        );
         PairVectors { shared, pieces }
     }
 
@@ -631,7 +646,8 @@ impl PairVectors {
     /// within 3e-4 of the full vectors' (of up to 256 terms, the default
     /// `--max-terms`).
     pub fn vector(&self, doc: usize) -> SparseVec {
-        let (terms, weights) = self.of(doc).filter(|&(_, w)| w > 0.0).map(|(id, w)| (self.shared.terms[id as usize], w)).unzip();
+        let (terms, weights) =
+            self.of(doc).filter(|&(_, w)| w > 0.0).map(|(id, w)| (self.shared.terms[id as usize], w)).unzip();
         SparseVec { terms, weights }
     }
 

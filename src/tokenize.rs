@@ -95,7 +95,8 @@ impl Analyzer {
 
     /// The normalized pieces of `text` before script segmentation.
     fn pieces(&self, text: &str) -> Result<Vec<String>> {
-        let stage = |e: Box<dyn std::error::Error + Send + Sync>| Error::Stage { stage: "tokenize", reason: e.to_string() };
+        let stage =
+            |e: Box<dyn std::error::Error + Send + Sync>| Error::Stage { stage: "tokenize", reason: e.to_string() };
         let mut normalized = NormalizedString::from(text);
         self.normalizer.normalize(&mut normalized).map_err(stage)?;
         let mut pre = PreTokenizedString::from(normalized);
@@ -152,7 +153,8 @@ impl Analyzer {
     pub fn for_each_term_general(&self, text: &str, mut emit: impl FnMut(&str)) -> Result<()> {
         let mut buf = String::new();
         for piece in self.pieces(text)? {
-            let Some(script) = piece.chars().map(|c| c.script()).find(|s| !matches!(s, Script::Common | Script::Inherited))
+            let Some(script) =
+                piece.chars().map(|c| c.script()).find(|s| !matches!(s, Script::Common | Script::Inherited))
             else {
                 // Digits and symbols only: keep numbers, drop symbol runs.
                 if piece.chars().any(char::is_alphanumeric) {
@@ -191,7 +193,8 @@ impl Analyzer {
 /// Non-ASCII characters the fast path handles: typographic punctuation that
 /// the general path removes (NFKC leaves it alone, or makes "..." of "…"),
 /// and the no-break space, which NFKC makes a space.
-const PLAIN_PUNCTUATION: &[char] = &['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}', '\u{AB}', '\u{BB}'];
+const PLAIN_PUNCTUATION: &[char] =
+    &['\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2013}', '\u{2014}', '\u{2026}', '\u{AB}', '\u{BB}'];
 const NO_BREAK_SPACE: char = '\u{A0}';
 
 /// Can [`plain_terms`] stand in for the general path? True for ASCII text
@@ -270,8 +273,9 @@ fn plain_terms(text: &str, emit: &mut impl FnMut(&str)) {
 /// The class of each byte of plain text: [`ascii_class`] for an ASCII
 /// byte, a break for any byte of a longer character (the no-break space
 /// and [`PLAIN_PUNCTUATION`], all breaks).
-static PLAIN_BYTE_CLASSES: std::sync::LazyLock<[PlainClass; 256]> =
-    std::sync::LazyLock::new(|| std::array::from_fn(|b| u8::try_from(b).ok().filter(u8::is_ascii).map_or(PlainClass::Break, ascii_class)));
+static PLAIN_BYTE_CLASSES: std::sync::LazyLock<[PlainClass; 256]> = std::sync::LazyLock::new(|| {
+    std::array::from_fn(|b| u8::try_from(b).ok().filter(u8::is_ascii).map_or(PlainClass::Break, ascii_class))
+});
 
 /// Emits overlapping character n-grams of `piece`; a piece shorter than `n`
 /// is emitted whole. Combining marks stay attached to their base character.

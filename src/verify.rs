@@ -125,7 +125,9 @@ impl<'a> Verifier<'a> {
         let Evidence { vectors, sketches, .. } = self.evidence;
         let seen = docs.iter().fold(0u32, |acc, &b| {
             let mins = sketches[b as usize].mins();
-            acc ^ vectors.first_entry_bits(b as usize) ^ mins.first().copied().unwrap_or(0) ^ mins.last().copied().unwrap_or(0)
+            acc ^ vectors.first_entry_bits(b as usize)
+                ^ mins.first().copied().unwrap_or(0)
+                ^ mins.last().copied().unwrap_or(0)
         });
         std::hint::black_box(seen);
     }
@@ -170,7 +172,11 @@ pub struct Evidence<'a> {
 
 /// Verifies every candidate pair (in parallel); edges come back in pair order.
 pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &ValidParams) -> Vec<Edge> {
-    pairs.par_iter().map_init(|| Verifier::new(*evidence, params), |verifier, &(a, b)| verifier.verify(a, b)).flatten().collect()
+    pairs
+        .par_iter()
+        .map_init(|| Verifier::new(*evidence, params), |verifier, &(a, b)| verifier.verify(a, b))
+        .flatten()
+        .collect()
 }
 
 #[cfg(test)]
@@ -178,7 +184,12 @@ mod tests {
     use super::*;
     use crate::params::DEFAULT_CONTAINMENT_FLOOR;
 
-    fn evidence<'a>(v: &'a PairVectors, s: &'a [ShingleSketch], langs: &'a [&'a str], anchors: Option<&'a [SparseVec]>) -> Evidence<'a> {
+    fn evidence<'a>(
+        v: &'a PairVectors,
+        s: &'a [ShingleSketch],
+        langs: &'a [&'a str],
+        anchors: Option<&'a [SparseVec]>,
+    ) -> Evidence<'a> {
         Evidence { vectors: v, sketches: s, langs, anchors }
     }
 
@@ -195,8 +206,11 @@ mod tests {
             v(&[(1, 1.0), (2, 1.0), (3, 0.9)]),
             v(&[(1, 1.0), (7, 2.0), (8, 2.0)]),
         ];
-        let sketches =
-            vec![crate::testing::sketch((0..100).collect(), 64), crate::testing::sketch((0..100).collect(), 64), crate::testing::sketch((0..40).collect(), 64)];
+        let sketches = vec![
+            crate::testing::sketch((0..100).collect(), 64),
+            crate::testing::sketch((0..100).collect(), 64),
+            crate::testing::sketch((0..40).collect(), 64),
+        ];
         (vectors, sketches)
     }
 
@@ -236,11 +250,15 @@ mod tests {
         let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.2), (6, 1.2)])];
         let cosine = vectors[0].cosine(&vectors[1]);
         assert!(cosine > 0.4 && cosine < PARTIAL_OVERLAP_MAX_COSINE, "{cosine}");
-        let partial = vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((60..150).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &partial, &["en"; 2], None), &ValidParams::default()).is_none());
+        let partial =
+            vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((60..150).collect(), 128)];
+        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &partial, &["en"; 2], None), &ValidParams::default())
+            .is_none());
         // The same cosine with no shared wording is a retelling, and passes.
-        let disjoint = vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((200..290).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default()).is_some());
+        let disjoint =
+            vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((200..290).collect(), 128)];
+        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default())
+            .is_some());
     }
 
     #[test]
@@ -253,8 +271,16 @@ mod tests {
             verify_pair(0, 1, &evidence(&compact(&vectors), sketches, &["en"; 2], None), &ValidParams::default())
         };
         // The short text is the long one's first 60 shingles: an excerpt.
-        assert!(judge(&[crate::testing::sketch((0..300).collect(), 512), crate::testing::sketch((0..60).collect(), 512)]).is_some());
+        assert!(judge(&[
+            crate::testing::sketch((0..300).collect(), 512),
+            crate::testing::sketch((0..60).collect(), 512)
+        ])
+        .is_some());
         // The same share of wording, from the long text's middle: a reused passage.
-        assert!(judge(&[crate::testing::sketch((0..300).collect(), 512), crate::testing::sketch((150..210).collect(), 512)]).is_none());
+        assert!(judge(&[
+            crate::testing::sketch((0..300).collect(), 512),
+            crate::testing::sketch((150..210).collect(), 512)
+        ])
+        .is_none());
     }
 }

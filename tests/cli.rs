@@ -133,11 +133,13 @@ fn jsonl_from_standard_input() {
         .spawn()
         .unwrap();
     let text = "Flights between Benghazi and Minsk rose from two in May to five in June, EU officials said.";
-    let input = format!("{}\n{}\n", serde_json::json!({"id": "a", "text": text}), serde_json::json!({"id": "b", "text": text}));
+    let input =
+        format!("{}\n{}\n", serde_json::json!({"id": "a", "text": text}), serde_json::json!({"id": "b", "text": text}));
     child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["cluster"], lines[1]["cluster"]);
     assert_eq!(lines[1]["kind"], "verbatim");
@@ -173,7 +175,15 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 fn min_cluster_size_filters_stories_not_articles() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--min-cluster-size", "4"]);
+    let o = newsdedup(&[
+        "run",
+        seeds_dir().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+        "--min-cluster-size",
+        "4",
+    ]);
     assert!(o.status.success());
     assert_eq!(read_jsonl(&out.join("articles.jsonl")).len(), 5);
     assert!(read_jsonl(&out.join("clusters.jsonl")).is_empty(), "the only story has 3 articles");

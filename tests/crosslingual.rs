@@ -48,7 +48,8 @@ fn translations_join_one_story_only_in_cross_lingual_mode() {
     assert_eq!(cross.clustering.assignment[at("de")], story);
     assert_eq!(cross.clustering.assignment[at("ru")], story);
     assert_ne!(cross.clustering.assignment[at("other")], story);
-    let copies: Vec<_> = ["en", "de", "ru"].iter().map(|id| &cross.assignments[at(id)]).filter(|a| a.role == Role::Syndicated).collect();
+    let copies: Vec<_> =
+        ["en", "de", "ru"].iter().map(|id| &cross.assignments[at(id)]).filter(|a| a.role == Role::Syndicated).collect();
     assert_eq!(copies.len(), 2);
     assert!(copies.iter().all(|a| a.kind == Some(CopyKind::Translation)));
 }

@@ -26,7 +26,8 @@ const KEYS: &[&str] = &[
 ];
 
 fn ours(labels: &Path, preds: &Path) -> Value {
-    let o = newsdedup(&["eval", "--labels", labels.to_str().unwrap(), "--predictions", preds.to_str().unwrap(), "--json"]);
+    let o =
+        newsdedup(&["eval", "--labels", labels.to_str().unwrap(), "--predictions", preds.to_str().unwrap(), "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
 }
@@ -70,7 +71,13 @@ fn metrics_agree_with_score_py() {
     for task in ["ntrex-syndication/eng", "ecbplus"] {
         let task_dir = eval_dir.join(task);
         let out = dir.path().join(task.replace('/', "_"));
-        let run = newsdedup(&["run", task_dir.join("articles.jsonl").to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+        let run = newsdedup(&[
+            "run",
+            task_dir.join("articles.jsonl").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ]);
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
         let labels = task_dir.join("labels.jsonl");
         let preds = out.join("articles.jsonl");
@@ -150,7 +157,13 @@ fn predictions_missing_an_article_are_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let preds = dir.path().join("p.jsonl");
     std::fs::write(&preds, r#"{"id":"000_5f97ec60a494b16d","cluster":0}"#).unwrap();
-    let o = newsdedup(&["eval", "--labels", seeds_dir().join("labels.jsonl").to_str().unwrap(), "--predictions", preds.to_str().unwrap()]);
+    let o = newsdedup(&[
+        "eval",
+        "--labels",
+        seeds_dir().join("labels.jsonl").to_str().unwrap(),
+        "--predictions",
+        preds.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("4 labelled ids have no prediction"));
 }

@@ -79,7 +79,8 @@ fn parquet_feed_and_a_broken_one() {
 fn parquet_table_round_trips() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", "parquet"]);
+    let o =
+        newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", "parquet"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let file = std::fs::File::open(out.join("articles.parquet")).unwrap();
     let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();

@@ -23,7 +23,9 @@ fn every_record_is_an_article_or_a_reject() {
             2 => b"{\"id\": \"broken".to_vec(),
             3 => format!("{{\"id\":\"e{i}\",\"text\":\"   \"}}").into_bytes(),
             4 => format!("{{\"text\":\"no id {i}\"}}").into_bytes(),
-            _ => [format!("{{\"id\":\"u{i}\",\"text\":\"caf").into_bytes(), vec![0xe9], b" au lait\"}".to_vec()].concat(),
+            _ => {
+                [format!("{{\"id\":\"u{i}\",\"text\":\"caf").into_bytes(), vec![0xe9], b" au lait\"}".to_vec()].concat()
+            }
         };
         match i % 6 {
             0 | 1 | 5 => good += 1,
@@ -53,10 +55,15 @@ fn every_record_is_an_article_or_a_reject() {
 fn articles_of_only_boilerplate_are_kept_as_unique() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
-    std::fs::write(&input, "{\"id\":\"a\",\"text\":\"Share This Article\\nAdvertisement\"}\n{\"id\":\"b\",\"text\":\"Advertisement\"}\n").unwrap();
+    std::fs::write(
+        &input,
+        "{\"id\":\"a\",\"text\":\"Share This Article\\nAdvertisement\"}\n{\"id\":\"b\",\"text\":\"Advertisement\"}\n",
+    )
+    .unwrap();
     let o = newsdedup(&["run", input.to_str().unwrap(), "--out", "-", "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let lines: Vec<serde_json::Value> = String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> =
+        String::from_utf8(o.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert!(lines.iter().all(|l| l["role"] == "unique" && l["evidence"][0].as_str().unwrap().contains("no text left")));
 }
@@ -141,9 +148,12 @@ fn texts_left_in_their_file_are_read_again_and_a_file_changed_meanwhile_is_an_er
 
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("wire.jsonl");
-    let story = "The harbour authority said on Monday that the new ferry line will open in spring, linking the two islands.";
-    let records = [("a", story.to_string()), ("b", format!("{story} More to follow.")), ("c", "Short note.".to_string())];
-    let lines: Vec<String> = records.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
+    let story =
+        "The harbour authority said on Monday that the new ferry line will open in spring, linking the two islands.";
+    let records =
+        [("a", story.to_string()), ("b", format!("{story} More to follow.")), ("c", "Short note.".to_string())];
+    let lines: Vec<String> =
+        records.iter().map(|(id, text)| serde_json::json!({"id": id, "text": text}).to_string()).collect();
     std::fs::write(&input, lines.join("\n")).unwrap();
     let run = |input: &std::path::Path| {
         let articles = read_inputs(&[input.to_path_buf()], IngestOptions::default()).unwrap().articles;

@@ -73,13 +73,62 @@ fn story() -> Vec<Page> {
     let all: Vec<&str> = REPORT.to_vec();
     let without_fifth: Vec<&str> = all.iter().enumerate().filter(|(i, _)| *i != 4).map(|(_, p)| *p).collect();
     vec![
-        Page { id: "p1", masthead: "Harbour Post", source: "Harbour Post", url: "https://harbourpost.example/a", published_at: "2026-03-10T08:05:00Z", body: dateline(&all) },
-        Page { id: "p2", masthead: "Nordwire", source: "Nordwire", url: "https://nordwire.example/n/1", published_at: "2026-03-10T07:30:00Z", body: dateline(&all) },
-        Page { id: "p3", masthead: "Coast Courier", source: "Coast Courier", url: "https://coastcourier.example/x", published_at: "2026-03-10T09:00:00Z", body: dateline(&all[..3]) },
-        Page { id: "p4", masthead: "Fjord Times", source: "Fjord Times", url: "https://fjordtimes.example/y", published_at: "2026-03-10T08:45:00Z", body: dateline(&without_fifth) },
-        Page { id: "p5", masthead: "Island Herald", source: "Island Herald", url: "https://islandherald.example/z", published_at: "2026-03-10T10:10:00Z", body: REWRITE.to_string() },
-        Page { id: "p6", masthead: "Bodø Daily", source: "Bodø Daily", url: "https://bododaily.example/b", published_at: "2026-03-10T11:00:00Z", body: OWN_REPORTING.to_string() },
-        Page { id: "p7", masthead: "Maritime Weekly", source: "Maritime Weekly", url: "https://maritimeweekly.example/m", published_at: "2026-03-09T12:00:00Z", body: SAME_TOPIC.to_string() },
+        Page {
+            id: "p1",
+            masthead: "Harbour Post",
+            source: "Harbour Post",
+            url: "https://harbourpost.example/a",
+            published_at: "2026-03-10T08:05:00Z",
+            body: dateline(&all),
+        },
+        Page {
+            id: "p2",
+            masthead: "Nordwire",
+            source: "Nordwire",
+            url: "https://nordwire.example/n/1",
+            published_at: "2026-03-10T07:30:00Z",
+            body: dateline(&all),
+        },
+        Page {
+            id: "p3",
+            masthead: "Coast Courier",
+            source: "Coast Courier",
+            url: "https://coastcourier.example/x",
+            published_at: "2026-03-10T09:00:00Z",
+            body: dateline(&all[..3]),
+        },
+        Page {
+            id: "p4",
+            masthead: "Fjord Times",
+            source: "Fjord Times",
+            url: "https://fjordtimes.example/y",
+            published_at: "2026-03-10T08:45:00Z",
+            body: dateline(&without_fifth),
+        },
+        Page {
+            id: "p5",
+            masthead: "Island Herald",
+            source: "Island Herald",
+            url: "https://islandherald.example/z",
+            published_at: "2026-03-10T10:10:00Z",
+            body: REWRITE.to_string(),
+        },
+        Page {
+            id: "p6",
+            masthead: "Bodø Daily",
+            source: "Bodø Daily",
+            url: "https://bododaily.example/b",
+            published_at: "2026-03-10T11:00:00Z",
+            body: OWN_REPORTING.to_string(),
+        },
+        Page {
+            id: "p7",
+            masthead: "Maritime Weekly",
+            source: "Maritime Weekly",
+            url: "https://maritimeweekly.example/m",
+            published_at: "2026-03-09T12:00:00Z",
+            body: SAME_TOPIC.to_string(),
+        },
     ]
 }
 
@@ -120,7 +169,12 @@ fn assert_agency_story(o: &Outcome, how: &str) {
     }
     assert_eq!(o.role["p7"], Role::Unique, "{how}: same topic, another story");
     assert_eq!(o.role["p2"], Role::Canonical, "{how}: the agency is the source; evidence {:?}", o.evidence["p2"]);
-    let expected = [("p1", CopyKind::Verbatim), ("p3", CopyKind::Excerpt), ("p4", CopyKind::NearVerbatim), ("p5", CopyKind::Rewrite)];
+    let expected = [
+        ("p1", CopyKind::Verbatim),
+        ("p3", CopyKind::Excerpt),
+        ("p4", CopyKind::NearVerbatim),
+        ("p5", CopyKind::Rewrite),
+    ];
     for (copy, kind) in expected {
         assert_eq!(o.role[copy], Role::Syndicated, "{how}: {copy}");
         assert_eq!(o.kind[copy], Some(kind), "{how}: {copy}");
@@ -177,15 +231,17 @@ fn a_late_timestamp_does_not_outweigh_a_credit() {
     assert_eq!(result.assignments[p2].role, Role::Canonical, "{:?}", result.assignments[p2].evidence);
 }
 
-
 /// The seeds as other sites would show them: every page in its own frame,
 /// with and without publication times (the copies stamped *earlier* than
 /// the original in one variant: crawl times often are).
 #[test]
 fn seed_variants_keep_the_telegraph_as_source() {
-    let seeds = newsdedup::ingest::read_inputs(&[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/seeds")], Default::default())
-        .unwrap()
-        .articles;
+    let seeds = newsdedup::ingest::read_inputs(
+        &[std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/seeds")],
+        Default::default(),
+    )
+    .unwrap()
+    .articles;
     let sites = ["Baltic Review", "Kyiv Daily", "Morning Ledger", "Policy Wire", "East Analysis"];
     for times in [None, Some(["2021-08-10T09:00:00Z", "2021-08-09T18:00:00Z", "2021-08-09T20:00:00Z"])] {
         let framed: Vec<Article> = seeds

@@ -96,7 +96,9 @@ fn shuffled_jsonl_input_gives_byte_identical_output() {
     let write = |name: &str, order: &[usize]| {
         let lines: Vec<String> = order
             .iter()
-            .map(|&i| serde_json::json!({"id": articles[i].id, "text": articles[i].text.read().unwrap().as_ref()}).to_string())
+            .map(|&i| {
+                serde_json::json!({"id": articles[i].id, "text": articles[i].text.read().unwrap().as_ref()}).to_string()
+            })
             .collect();
         let p = dir.path().join(name);
         std::fs::write(&p, lines.join("\n") + "\n").unwrap();
@@ -123,7 +125,8 @@ fn one_thread_and_two_threads_agree() {
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = dir.path().join(threads);
-        let o = newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
+        let o =
+            newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         outputs.push(std::fs::read(out.join("articles.jsonl")).unwrap());
     }

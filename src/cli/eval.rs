@@ -11,11 +11,16 @@ use newsdedup::output;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::progress::Progress;
 
-use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
+use super::{
+    cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK,
+    EXIT_OUTPUT,
+};
 
 /// Arguments of `newsdedup eval`.
 #[derive(Debug, Args)]
-#[command(after_help = "Examples:\n  newsdedup eval ../shared/eval/ecbplus\n  newsdedup eval --labels labels.jsonl --predictions out/articles.jsonl --json")]
+#[command(
+    after_help = "Examples:\n  newsdedup eval ../shared/eval/ecbplus\n  newsdedup eval --labels labels.jsonl --predictions out/articles.jsonl --json"
+)]
 pub struct EvalArgs {
     /// A task folder holding articles.jsonl and labels.jsonl: runs the
     /// pipeline on the articles and scores the result.
@@ -53,7 +58,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             (labels, run_pipeline(&args, task)?)
         }
         (None, Some(labels), Some(preds)) => (labels.clone(), eval::read_predictions(preds).exit_with(EXIT_INPUT)?),
-        _ => return Err(anyhow::anyhow!("give a TASK_DIR, or both --labels and --predictions")).exit_with(super::EXIT_USAGE),
+        _ => {
+            return Err(anyhow::anyhow!("give a TASK_DIR, or both --labels and --predictions"))
+                .exit_with(super::EXIT_USAGE)
+        }
     };
     let labels = eval::read_labels(&labels_path, &args.label_field).exit_with(EXIT_INPUT)?;
     let report = eval::score(&labels, &predictions).context("cannot score").exit_with(EXIT_INPUT)?;

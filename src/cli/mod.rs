@@ -59,7 +59,9 @@ impl<T, E: Into<anyhow::Error>> ExitWith<T> for Result<T, E> {
     fn exit_with(self, code: u8) -> anyhow::Result<T> {
         self.map_err(|e| {
             let error: anyhow::Error = e.into();
-            let is = |want: fn(&newsdedup::Error) -> bool| error.chain().any(|c| c.downcast_ref::<newsdedup::Error>().is_some_and(want));
+            let is = |want: fn(&newsdedup::Error) -> bool| {
+                error.chain().any(|c| c.downcast_ref::<newsdedup::Error>().is_some_and(want))
+            };
             // An input record that cannot be read (at any stage: a text left
             // in its file is read again later) is the input's fault.
             let code = if is(|e| matches!(e, newsdedup::Error::Interrupted)) {

@@ -156,7 +156,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             eprint!("{summary}");
         }
     } else {
-        let options = output::OutputOptions { format: args.format.table(), min_cluster_size: args.min_cluster_size as usize };
+        let options =
+            output::OutputOptions { format: args.format.table(), min_cluster_size: args.min_cluster_size as usize };
         output::write_dir(&result, &args.out, options)
             .with_context(|| format!("cannot write to {}", args.out.display()))
             .exit_with(EXIT_OUTPUT)?;

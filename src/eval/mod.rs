@@ -118,8 +118,19 @@ pub fn read_labels(path: &Path, field: &str) -> Result<Vec<Label>> {
             let id = v.get("id").and_then(string_of).ok_or_else(|| bad("missing \"id\"".into()))?;
             let group = v.get(field).and_then(string_of).ok_or_else(|| bad(format!("missing {field:?}")))?;
             let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
-            let also = v.get("derived_from_also_ok").and_then(Value::as_array).map(|a| a.iter().filter_map(string_of).collect()).unwrap_or_default();
-            Ok(Label { id, group, role: text("role"), kind: text("kind"), derived_from: text("derived_from"), derived_from_also_ok: also })
+            let also = v
+                .get("derived_from_also_ok")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(string_of).collect())
+                .unwrap_or_default();
+            Ok(Label {
+                id,
+                group,
+                role: text("role"),
+                kind: text("kind"),
+                derived_from: text("derived_from"),
+                derived_from_also_ok: also,
+            })
         })
         .collect()
 }
@@ -131,7 +142,8 @@ pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
         .map(|(line, v)| {
             let bad = |reason: &str| Error::BadRecord { path: path.to_path_buf(), line, reason: reason.into() };
             let id = v.get("id").and_then(string_of).ok_or_else(|| bad("missing \"id\""))?;
-            let cluster = v.get("cluster").filter(|c| !c.is_null()).ok_or_else(|| bad("missing \"cluster\""))?.to_string();
+            let cluster =
+                v.get("cluster").filter(|c| !c.is_null()).ok_or_else(|| bad("missing \"cluster\""))?.to_string();
             let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
             Ok(Prediction {
                 id,
@@ -208,27 +220,34 @@ fn role_scores(labels: &[Label], preds: &HashMap<&str, &Prediction>, report: &mu
     report.canonical_accuracy = Some(hit as f64 / canon_of.len() as f64);
     report.canonical_stories = Some(canon_of.len());
     report.predicted_canonicals = Some(labels.iter().filter(|l| is_predicted_canonical(preds[l.id.as_str()])).count());
-    let syndicated: Vec<&Label> = labels.iter().filter(|l| l.role.as_deref() == Some("syndicated") && l.derived_from.is_some()).collect();
+    let syndicated: Vec<&Label> =
+        labels.iter().filter(|l| l.role.as_deref() == Some("syndicated") && l.derived_from.is_some()).collect();
     if !syndicated.is_empty() {
         let right = syndicated
             .iter()
             .filter(|l| {
                 let p = preds[l.id.as_str()];
-                let src = p.derived_from.clone().or_else(|| p.canonical.as_ref().and_then(Value::as_str).map(str::to_owned));
-                src.is_some_and(|s| l.derived_from.as_deref() == Some(s.as_str()) || l.derived_from_also_ok.contains(&s))
+                let src =
+                    p.derived_from.clone().or_else(|| p.canonical.as_ref().and_then(Value::as_str).map(str::to_owned));
+                src.is_some_and(|s| {
+                    l.derived_from.as_deref() == Some(s.as_str()) || l.derived_from_also_ok.contains(&s)
+                })
             })
             .count();
         report.derived_from_accuracy = Some(right as f64 / syndicated.len() as f64);
         report.syndicated_items = Some(syndicated.len());
     }
-    let with_kind: Vec<&Label> = labels.iter().filter(|l| l.role.as_deref() == Some("syndicated") && l.kind.is_some()).collect();
+    let with_kind: Vec<&Label> =
+        labels.iter().filter(|l| l.role.as_deref() == Some("syndicated") && l.kind.is_some()).collect();
     if !with_kind.is_empty() {
         let right = with_kind.iter().filter(|l| preds[l.id.as_str()].kind == l.kind).count();
         report.kind_accuracy = Some(right as f64 / with_kind.len() as f64);
     }
     let members: Vec<&Label> = labels
         .iter()
-        .filter(|l| matches!(l.role.as_deref(), Some("syndicated" | "independent")) && canon_of.contains_key(l.group.as_str()))
+        .filter(|l| {
+            matches!(l.role.as_deref(), Some("syndicated" | "independent")) && canon_of.contains_key(l.group.as_str())
+        })
         .collect();
     if members.iter().any(|l| l.role.as_deref() == Some("independent")) {
         let right = members.iter().filter(|l| preds[l.id.as_str()].role == l.role).count();
@@ -242,10 +261,19 @@ pub fn table(report: &Report) -> String {
     let c = &report.clusters;
     let mut rows = vec![
         ("articles".to_string(), c.n.to_string()),
-        ("BCubed precision / recall / F1".into(), format!("{:.3} / {:.3} / {:.3}", c.bcubed_precision, c.bcubed_recall, c.bcubed_f1)),
-        ("pairwise precision / recall / F1".into(), format!("{:.3} / {:.3} / {:.3}", c.pairwise_precision, c.pairwise_recall, c.pairwise_f1)),
+        (
+            "BCubed precision / recall / F1".into(),
+            format!("{:.3} / {:.3} / {:.3}", c.bcubed_precision, c.bcubed_recall, c.bcubed_f1),
+        ),
+        (
+            "pairwise precision / recall / F1".into(),
+            format!("{:.3} / {:.3} / {:.3}", c.pairwise_precision, c.pairwise_recall, c.pairwise_f1),
+        ),
         ("adjusted Rand index".into(), format!("{:.3}", c.ari)),
-        ("multi-member clusters predicted / true".into(), format!("{} / {}", c.multi_clusters_pred, c.multi_clusters_true)),
+        (
+            "multi-member clusters predicted / true".into(),
+            format!("{} / {}", c.multi_clusters_pred, c.multi_clusters_true),
+        ),
         ("largest cluster predicted / true".into(), format!("{} / {}", c.largest_cluster_pred, c.largest_cluster_true)),
     ];
     let mut opt = |name: &str, v: Option<f64>| {
@@ -266,11 +294,25 @@ mod tests {
     use super::*;
 
     fn label(id: &str, story: &str, role: &str, from: Option<&str>) -> Label {
-        Label { id: id.into(), group: story.into(), role: Some(role.into()), kind: None, derived_from: from.map(Into::into), derived_from_also_ok: vec![] }
+        Label {
+            id: id.into(),
+            group: story.into(),
+            role: Some(role.into()),
+            kind: None,
+            derived_from: from.map(Into::into),
+            derived_from_also_ok: vec![],
+        }
     }
 
     fn pred(id: &str, cluster: u32, role: &str, canonical: &str, from: Option<&str>) -> Prediction {
-        Prediction { id: id.into(), cluster: cluster.to_string(), role: Some(role.into()), kind: None, canonical: Some(Value::String(canonical.into())), derived_from: from.map(Into::into) }
+        Prediction {
+            id: id.into(),
+            cluster: cluster.to_string(),
+            role: Some(role.into()),
+            kind: None,
+            canonical: Some(Value::String(canonical.into())),
+            derived_from: from.map(Into::into),
+        }
     }
 
     #[test]
