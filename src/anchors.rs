@@ -6,9 +6,11 @@
 //!
 //! - its numbers, with every script's decimal digits read as 0-9 and the
 //!   group separators dropped ("৩০,০০০", "30.000" and "30,000" are one anchor);
-//! - its Latin-script names: capitalised words in a Latin-script article,
-//!   every Latin-script word in an article written in another script (names
-//!   and acronyms kept in their original spelling: "SCIS", "John Edward").
+//! - its Latin-script names: capitalised words in a Latin-script article
+//!   (where a sentence or line opens, only at the head of a run of
+//!   capitalised words: "John Edward said", not "The" or "But"), every Latin-script
+//!   word in an article written in another script (names and acronyms kept
+//!   in their original spelling: "SCIS", "John Edward").
 //!
 //! They are weighted like terms (sublinear TF, batch IDF) and compared by
 //! cosine: on ntrex-crosslingual, articles of one story share them across 24
@@ -42,10 +44,32 @@ fn is_latin_text(text: &str) -> bool {
     letters > 0 && 2 * latin >= letters
 }
 
+/// Does a word after `before` open a sentence (or a line)? Its capital
+/// says nothing of a name there: "The", "But", "Officials".
+fn starts_sentence(before: &[char]) -> bool {
+    let mut rest =
+        before.iter().rev().skip_while(|c| **c == ' ' || **c == '\t' || matches!(c, '"' | '“' | '‘' | '(' | '\''));
+    match rest.next() {
+        None | Some('\n' | '.' | '!' | '?' | ':' | '—' | '-' | '•') => true,
+        Some(_) => false,
+    }
+}
+
 /// The anchors of `text`, as term hashes, in order.
 pub fn anchors(text: &str) -> Vec<TermHash> {
+    anchors_and_years(text).0
+}
+
+/// Years a text may mention: four-digit numbers in this range.
+const YEARS: std::ops::RangeInclusive<u32> = 1900..=2099;
+
+/// The anchors of `text` (as [`anchors`]) and the distinct years it
+/// mentions, ascending: two reports whose years do not meet tell of
+/// different events, however alike their words.
+pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     let latin_text = is_latin_text(text);
     let mut out = Vec::new();
+    let mut years = Vec::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
@@ -64,6 +88,11 @@ pub fn anchors(text: &str) -> Vec<TermHash> {
                 i += 1;
             }
             let trimmed = number.trim_start_matches(['#', '0']);
+            if number.len() == 5 {
+                if let Some(year) = trimmed.parse::<u32>().ok().filter(|y| YEARS.contains(y)) {
+                    years.push(year as u16);
+                }
+            }
             out.push(term_hash(&format!("#{}", if trimmed.is_empty() { "0" } else { trimmed })));
             continue;
         }
@@ -74,7 +103,10 @@ pub fn anchors(text: &str) -> Vec<TermHash> {
                 i += 1;
             }
             let word: String = chars[start..i].iter().collect();
-            let capitalised = c.is_uppercase();
+            // A capital that opens a sentence says nothing of a name, unless
+            // a capitalised word follows: a name run ("John Edward said").
+            let opens_run = chars[i..].iter().find(|c| **c != ' ').is_some_and(|c| c.is_uppercase());
+            let capitalised = c.is_uppercase() && (opens_run || !starts_sentence(&chars[..start]));
             if word.chars().count() >= 2 && (capitalised || !latin_text) {
                 out.push(term_hash(&word.to_lowercase()));
             }
@@ -82,7 +114,9 @@ pub fn anchors(text: &str) -> Vec<TermHash> {
         }
         i += 1;
     }
-    out
+    years.sort_unstable();
+    years.dedup();
+    (out, years)
 }
 
 #[cfg(test)]
@@ -100,13 +134,26 @@ mod tests {
 
     #[test]
     fn names_are_anchors_in_latin_text_and_any_latin_word_elsewhere() {
-        let en = anchors("John Edward said the schools of Scotland (SCIS) did well.");
+        let en = anchors(
+            "Yesterday, John Edward said the schools of Scotland (SCIS) did well. The rest did not.\nJohn Edward left.",
+        );
         for name in ["john", "edward", "scotland", "scis"] {
             assert!(en.contains(&term_hash(name)), "{name}");
         }
+        for opener in ["yesterday", "the"] {
+            assert!(!en.contains(&term_hash(opener)), "{opener} opens a sentence");
+        }
         assert!(!en.contains(&term_hash("schools")), "lowercase words of Latin text are not names");
-        let zh = anchors("John Edward：世界公民必备的语言技巧 SCIS");
+        let zh = anchors("约翰 John Edward：世界公民必备的语言技巧和方法 SCIS");
         assert_eq!(zh, vec![term_hash("john"), term_hash("edward"), term_hash("scis")]);
+    }
+
+    #[test]
+    fn years_are_four_digit_numbers_of_the_last_two_centuries() {
+        let (_, years) =
+            anchors_and_years("In 2011, 3,000 people (1,998 of them in 1998) met; 2011 again, 12011, 1850.");
+        assert_eq!(years, vec![1998, 2011]);
+        assert_eq!(anchors_and_years("٢٠١٨").1, vec![2018]);
     }
 
     #[test]

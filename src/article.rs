@@ -70,6 +70,24 @@ impl Article {
     }
 }
 
+impl Article {
+    /// The publication time in days since 1970-01-01 UTC, when
+    /// `published_at` is RFC 3339 (`2025-08-10T09:00:00Z`) or a bare date
+    /// (`2025-08-10`, read as midnight UTC); `None` otherwise.
+    pub fn published_day(&self) -> Option<f32> {
+        let text = self.published_at.as_deref()?.trim();
+        let seconds = match chrono::DateTime::parse_from_rfc3339(text) {
+            Ok(time) => time.timestamp(),
+            Err(_) => chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d")
+                .ok()?
+                .and_hms_opt(0, 0, 0)?
+                .and_utc()
+                .timestamp(),
+        };
+        Some(seconds as f32 / 86_400.0)
+    }
+}
+
 /// An article's text: held in memory, or left in its uncompressed JSONL
 /// input file and parsed again from there each time a stage reads it, so
 /// that a batch's texts (most of what it reads) are never all held.

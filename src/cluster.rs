@@ -68,7 +68,7 @@ use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
 use crate::params::ValidParams;
-use crate::verify::Edge;
+use crate::verify::{Edge, StoryLink};
 
 /// Core points need this many neighbours (themselves included) within reach.
 const DBSCAN_MIN_POINTS: usize = 4;
@@ -240,6 +240,123 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
         }
     }
     (from_labels(&labels), stats)
+}
+
+/// Joins families into stories by average linkage over story links.
+///
+/// Two families are as close as their closest pair of members (members of a
+/// family are copies of one text, so each speaks for it); two groups of
+/// families are as close as the mean closeness over every pair of their
+/// families, a pair with no link counting 0. The closest two groups are
+/// joined while that mean reaches `threshold`. A path of weak links cannot
+/// satisfy it: a family joins a story only when it is close to most of it.
+/// Deterministic: ties go to the pair of groups with the smaller numbers.
+pub fn link_stories(families: &Clustering, links: &[StoryLink], threshold: f32) -> Clustering {
+    let n = families.clusters.len();
+    // Family-pair closeness: the best link between their members.
+    let mut closeness: FxHashMap<(u32, u32), f32> = FxHashMap::default();
+    for link in links {
+        let (x, y) = (families.assignment[link.a as usize], families.assignment[link.b as usize]);
+        if x != y {
+            let entry = closeness.entry((x.min(y), x.max(y))).or_insert(0.0);
+            *entry = entry.max(link.p);
+        }
+    }
+    // Each group's summed closeness to its neighbours, and its size in families.
+    let mut neighbours: Vec<FxHashMap<u32, f64>> = vec![FxHashMap::default(); n];
+    let mut pairs: Vec<((u32, u32), f32)> = closeness.into_iter().collect();
+    pairs.sort_unstable_by_key(|&(pair, _)| pair);
+    let mut heap = std::collections::BinaryHeap::new();
+    for &((x, y), p) in &pairs {
+        neighbours[x as usize].insert(y, f64::from(p));
+        neighbours[y as usize].insert(x, f64::from(p));
+        if p >= threshold {
+            heap.push(Candidate::new(p, x, y));
+        }
+    }
+    let mut size = vec![1u32; n];
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    while let Some(Candidate { mean, x, y }) = heap.pop() {
+        let (x, y) = (x as usize, y as usize);
+        if parent[x] != x as u32 || parent[y] != y as u32 {
+            continue;
+        }
+        let Some(&sum) = neighbours[x].get(&(y as u32)) else { continue };
+        let current = (sum / (f64::from(size[x]) * f64::from(size[y]))) as f32;
+        if current.to_bits() != mean {
+            continue; // stale: the groups changed since it was pushed
+        }
+        // The larger neighbour list absorbs the smaller; the group keeps the smaller number.
+        let (keep, gone) = (x.min(y), x.max(y));
+        let (mut into, from) = (std::mem::take(&mut neighbours[keep]), std::mem::take(&mut neighbours[gone]));
+        into.remove(&(gone as u32));
+        for (other, s) in from {
+            if other as usize != keep {
+                *into.entry(other).or_insert(0.0) += s;
+                let theirs = &mut neighbours[other as usize];
+                let moved = theirs.remove(&(gone as u32)).unwrap_or(0.0);
+                *theirs.entry(keep as u32).or_insert(0.0) += moved;
+            }
+        }
+        parent[gone] = keep as u32;
+        size[keep] += size[gone];
+        let mut joined: Vec<(u32, f64)> = into.iter().map(|(&o, &s)| (o, s)).collect();
+        joined.sort_unstable_by_key(|&(o, _)| o);
+        for (other, s) in joined {
+            let mean = (s / (f64::from(size[keep]) * f64::from(size[other as usize]))) as f32;
+            if mean >= threshold {
+                heap.push(Candidate::new(mean, keep as u32, other));
+            }
+        }
+        neighbours[keep] = into;
+    }
+    let root = |mut f: usize| {
+        while parent[f] as usize != f {
+            f = parent[f] as usize;
+        }
+        f as u32
+    };
+    let story_of_family: Vec<u32> = (0..n).map(root).collect();
+    from_labels(&families.assignment.iter().map(|&f| story_of_family[f as usize]).collect::<Vec<_>>())
+}
+
+/// A pair of groups the story linkage may join, by their mean closeness
+/// (as `f32` bits: for non-negative floats the bits order as the values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Candidate {
+    mean: u32,
+    x: u32,
+    y: u32,
+}
+
+impl Candidate {
+    fn new(mean: f32, a: u32, b: u32) -> Candidate {
+        Candidate { mean: mean.to_bits(), x: a.min(b), y: a.max(b) }
+    }
+}
+
+impl Ord for Candidate {
+    /// The closest pair first; among equals, the smaller numbers.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.mean.cmp(&other.mean).then(other.x.cmp(&self.x)).then(other.y.cmp(&self.y))
+    }
+}
+
+impl PartialOrd for Candidate {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The families with the families of `links` joined (each link a pair of
+/// articles, one made from the other), numbered again by smallest member.
+pub fn join_families(families: &Clustering, links: &[(DocId, DocId)]) -> Clustering {
+    let mut uf = UnionFind::<u32>::new(families.clusters.len());
+    for &(a, b) in links {
+        uf.union(families.assignment[a as usize], families.assignment[b as usize]);
+    }
+    let label: Vec<u32> = families.assignment.iter().map(|&f| uf.find(f)).collect();
+    from_labels(&label)
 }
 
 /// An article is a part of another text when at least this share of it

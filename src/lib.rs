@@ -52,6 +52,7 @@ pub mod eval;
 pub mod ingest;
 pub mod language;
 pub mod output;
+pub mod pair_model;
 pub mod pipeline;
 pub mod progress;
 pub mod provenance;

@@ -18,8 +18,11 @@ use crate::roles::{CopyKind, Role};
 pub struct ArticleRecord<'a> {
     /// Article id.
     pub id: &'a str,
-    /// Story number.
+    /// Story number: every report of one event.
     pub cluster: u32,
+    /// Family number: an original and every article made from it (always
+    /// inside one story).
+    pub family: u32,
     /// Role in the story.
     pub role: Role,
     /// For syndicated copies: how it was made.
@@ -51,7 +54,22 @@ pub struct ClusterRecord<'a> {
     pub canonical: &'a str,
     /// All members, by id.
     pub members: Vec<&'a str>,
-    /// Derivation edges, source to copy.
+    /// The story's families, each an original and the articles made from it.
+    pub families: Vec<FamilyRecord<'a>>,
+    /// Every derivation edge of the story, source to copy (the families' edges together).
+    pub edges: Vec<EdgeRecord<'a>>,
+}
+
+/// One family of a story in `clusters.jsonl`.
+#[derive(Debug, Serialize)]
+pub struct FamilyRecord<'a> {
+    /// Family number.
+    pub family: u32,
+    /// The original the others were made from.
+    pub original: &'a str,
+    /// Its members, by id.
+    pub members: Vec<&'a str>,
+    /// Its derivation edges, source to copy.
     pub edges: Vec<EdgeRecord<'a>>,
 }
 
@@ -80,6 +98,7 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
             ArticleRecord {
                 id: &article.id,
                 cluster: result.clustering.assignment[doc],
+                family: result.families.assignment[doc],
                 role: a.role,
                 kind: a.kind,
                 canonical: a.canonical.map(id),
@@ -97,6 +116,20 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
 /// members, in cluster order.
 pub fn cluster_records(result: &RunResult, min_size: usize) -> Vec<ClusterRecord<'_>> {
     let id = |d: u32| result.articles[d as usize].id.as_str();
+    let edges_of = |members: &[u32]| -> Vec<EdgeRecord<'_>> {
+        members
+            .iter()
+            .filter_map(|&d| {
+                let a = &result.assignments[d as usize];
+                Some(EdgeRecord {
+                    from: id(a.derived_from?),
+                    to: id(d),
+                    kind: a.kind?,
+                    similarity: a.similarity.unwrap_or(0.0),
+                })
+            })
+            .collect()
+    };
     result
         .clustering
         .multi_member()
@@ -106,19 +139,33 @@ pub fn cluster_records(result: &RunResult, min_size: usize) -> Vec<ClusterRecord
                 .iter()
                 .find(|&&d| result.assignments[d as usize].role == Role::Canonical)
                 .map_or(id(members[0]), |&d| id(d));
-            let edges = members
-                .iter()
-                .filter_map(|&d| {
-                    let a = &result.assignments[d as usize];
-                    Some(EdgeRecord {
-                        from: id(a.derived_from?),
-                        to: id(d),
-                        kind: a.kind?,
-                        similarity: a.similarity.unwrap_or(0.0),
-                    })
+            let mut family_numbers: Vec<u32> =
+                members.iter().map(|&d| result.families.assignment[d as usize]).collect();
+            family_numbers.sort_unstable();
+            family_numbers.dedup();
+            let families = family_numbers
+                .into_iter()
+                .map(|family| {
+                    let family_members = &result.families.clusters[family as usize];
+                    let original = family_members
+                        .iter()
+                        .find(|&&d| result.assignments[d as usize].derived_from.is_none())
+                        .map_or(id(family_members[0]), |&d| id(d));
+                    FamilyRecord {
+                        family,
+                        original,
+                        members: family_members.iter().map(|&d| id(d)).collect(),
+                        edges: edges_of(family_members),
+                    }
                 })
                 .collect();
-            ClusterRecord { cluster, canonical, members: members.iter().map(|&d| id(d)).collect(), edges }
+            ClusterRecord {
+                cluster,
+                canonical,
+                members: members.iter().map(|&d| id(d)).collect(),
+                families,
+                edges: edges_of(members),
+            }
         })
         .collect()
 }
@@ -176,6 +223,7 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
         Field::new("cluster", DataType::UInt32, false),
+        Field::new("family", DataType::UInt32, false),
         Field::new("role", DataType::Utf8, false),
         Field::new("kind", DataType::Utf8, true),
         Field::new("canonical", DataType::Utf8, true),
@@ -188,6 +236,7 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     let columns: Vec<ArrayRef> = vec![
         text(records.iter().map(|r| Some(r.id.to_string())).collect()),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.cluster).collect::<Vec<_>>())),
+        Arc::new(UInt32Array::from(records.iter().map(|r| r.family).collect::<Vec<_>>())),
         text(records.iter().map(|r| Some(r.role.as_str().to_string())).collect()),
         text(records.iter().map(|r| r.kind.map(|k| k.as_str().to_string())).collect()),
         text(records.iter().map(|r| r.canonical.map(str::to_owned)).collect()),
@@ -211,6 +260,7 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
     csv.write_record([
         "id",
         "cluster",
+        "family",
         "role",
         "kind",
         "canonical",
@@ -224,6 +274,7 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
         csv.write_record([
             r.id.to_string(),
             r.cluster.to_string(),
+            r.family.to_string(),
             r.role.as_str().to_string(),
             r.kind.map(|k| k.as_str().to_string()).unwrap_or_default(),
             r.canonical.unwrap_or("").to_string(),

@@ -8,8 +8,16 @@ use serde::Serialize;
 pub const DEFAULT_MIN_COSINE: f32 = 0.40;
 /// Default shingle containment for a verified pair with lower cosine.
 pub const DEFAULT_MIN_CONTAINMENT: f32 = 0.90;
-/// Default cosine below which containment alone accepts nothing.
-pub const DEFAULT_CONTAINMENT_FLOOR: f32 = 0.30;
+/// Default cosine below which a pair is not judged at all (see `min_pair_cosine`).
+pub const DEFAULT_MIN_PAIR_COSINE: f32 = 0.10;
+/// Default P(derived) that makes a pair a family edge.
+pub const DEFAULT_FAMILY_THRESHOLD: f32 = 0.4;
+/// Default mean P(same event) at which two groups of families join one story.
+pub const DEFAULT_STORY_THRESHOLD: f32 = 0.75;
+/// Default P(same event) below which a pair is not kept as a story link.
+pub const DEFAULT_STORY_LINK_FLOOR: f32 = 0.05;
+/// Default scale, in days, of the publication-gap prior on P(same event).
+pub const DEFAULT_TIME_SCALE_DAYS: f32 = 7.0;
 
 /// How many articles of evidence the shipped IDF tables count for
 /// (see [`crate::tfidf`]).
@@ -51,7 +59,11 @@ pub enum ParamsError {
 pub struct PipelineParams {
     min_cosine: f32,
     min_containment: f32,
-    containment_floor: f32,
+    min_pair_cosine: f32,
+    family_threshold: f32,
+    story_threshold: f32,
+    story_link_floor: f32,
+    time_scale_days: f32,
     keys_per_doc: usize,
     min_shared_keys: usize,
     max_postings: usize,
@@ -79,7 +91,11 @@ impl PipelineParams {
         PipelineParams {
             min_cosine: DEFAULT_MIN_COSINE,
             min_containment: DEFAULT_MIN_CONTAINMENT,
-            containment_floor: DEFAULT_CONTAINMENT_FLOOR,
+            min_pair_cosine: DEFAULT_MIN_PAIR_COSINE,
+            family_threshold: DEFAULT_FAMILY_THRESHOLD,
+            story_threshold: DEFAULT_STORY_THRESHOLD,
+            story_link_floor: DEFAULT_STORY_LINK_FLOOR,
+            time_scale_days: DEFAULT_TIME_SCALE_DAYS,
             keys_per_doc: 12,
             min_shared_keys: 2,
             max_postings: 2000,
@@ -96,20 +112,41 @@ impl PipelineParams {
         }
     }
 
-    /// TF-IDF cosine at or above which two articles tell the same story.
+    /// TF-IDF cosine from which the family stage's chain guard raises the
+    /// bar when it splits a large sparse group.
     pub fn min_cosine(mut self, v: f32) -> Self {
         self.min_cosine = v;
         self
     }
-    /// Shingle containment (of the shorter in the longer) that accepts a pair
-    /// whose cosine is lower (excerpts, copies with added material).
+    /// Shingle containment (of the shorter in the longer) at which two
+    /// members of a large group are copies of each other, for the chain guard.
     pub fn min_containment(mut self, v: f32) -> Self {
         self.min_containment = v;
         self
     }
-    /// Cosine below which containment alone never accepts a pair.
-    pub fn containment_floor(mut self, v: f32) -> Self {
-        self.containment_floor = v;
+    /// TF-IDF cosine below which a candidate pair is not judged at all.
+    pub fn min_pair_cosine(mut self, v: f32) -> Self {
+        self.min_pair_cosine = v;
+        self
+    }
+    /// P(derived) at or above which a pair is a family edge.
+    pub fn family_threshold(mut self, v: f32) -> Self {
+        self.family_threshold = v;
+        self
+    }
+    /// Mean P(same event) at or above which the story linkage joins two groups of families.
+    pub fn story_threshold(mut self, v: f32) -> Self {
+        self.story_threshold = v;
+        self
+    }
+    /// P(same event) below which a pair is not kept as a story link.
+    pub fn story_link_floor(mut self, v: f32) -> Self {
+        self.story_link_floor = v;
+        self
+    }
+    /// Scale, in days, of the decay of P(same event) over the publication gap.
+    pub fn time_scale_days(mut self, v: f32) -> Self {
+        self.time_scale_days = v;
         self
     }
     /// Heaviest terms per article used as candidate keys.
@@ -190,7 +227,10 @@ impl PipelineParams {
         for (name, value) in [
             ("min_cosine", self.min_cosine),
             ("min_containment", self.min_containment),
-            ("containment_floor", self.containment_floor),
+            ("min_pair_cosine", self.min_pair_cosine),
+            ("family_threshold", self.family_threshold),
+            ("story_threshold", self.story_threshold),
+            ("story_link_floor", self.story_link_floor),
             ("min_anchor_cosine", self.min_anchor_cosine),
         ] {
             if !(0.0..=1.0).contains(&value) || value.is_nan() {
@@ -238,10 +278,16 @@ impl PipelineParams {
                 self.min_shared_keys, self.keys_per_doc
             )));
         }
-        if self.containment_floor > self.min_cosine {
+        if self.story_link_floor > self.story_threshold {
             return Err(ParamsError::Inconsistent(format!(
-                "containment_floor ({}) cannot exceed min_cosine ({})",
-                self.containment_floor, self.min_cosine
+                "story_link_floor ({}) cannot exceed story_threshold ({})",
+                self.story_link_floor, self.story_threshold
+            )));
+        }
+        if self.time_scale_days.is_nan() || self.time_scale_days <= 0.0 {
+            return Err(ParamsError::Inconsistent(format!(
+                "time_scale_days must be > 0 (got {})",
+                self.time_scale_days
             )));
         }
         // Also rejects NaN.
@@ -273,8 +319,20 @@ impl ValidParams {
     pub fn min_containment(&self) -> f32 {
         self.0.min_containment
     }
-    pub fn containment_floor(&self) -> f32 {
-        self.0.containment_floor
+    pub fn min_pair_cosine(&self) -> f32 {
+        self.0.min_pair_cosine
+    }
+    pub fn family_threshold(&self) -> f32 {
+        self.0.family_threshold
+    }
+    pub fn story_threshold(&self) -> f32 {
+        self.0.story_threshold
+    }
+    pub fn story_link_floor(&self) -> f32 {
+        self.0.story_link_floor
+    }
+    pub fn time_scale_days(&self) -> f32 {
+        self.0.time_scale_days
     }
     pub fn keys_per_doc(&self) -> usize {
         self.0.keys_per_doc
@@ -355,7 +413,8 @@ mod tests {
     }
 
     #[test]
-    fn containment_floor_cannot_exceed_cosine() {
-        assert!(PipelineParams::new().min_cosine(0.1).containment_floor(0.2).check().is_err());
+    fn the_link_floor_cannot_exceed_the_story_threshold() {
+        assert!(PipelineParams::new().story_threshold(0.1).story_link_floor(0.2).check().is_err());
+        assert!(PipelineParams::new().time_scale_days(0.0).check().is_err());
     }
 }

@@ -25,12 +25,13 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{cluster, BlockStats, Clustering};
+use crate::cluster::{cluster, join_families, link_stories, BlockStats, Clustering};
 use crate::error::{Error, Result};
 use crate::language;
+use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{assign_roles, story_text, Assignment, Member};
+use crate::roles::{assign_roles, credited_sources, story_roles, story_text, Assignment, Lead, Member};
 use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::text::prefix_at_char_boundary;
@@ -38,7 +39,7 @@ use crate::tfidf::{
     DocFreq, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE,
 };
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
-use crate::verify::{Edge, Evidence, Verifier};
+use crate::verify::{Edge, Evidence, Judgement, PairFacts, StoryLink, Verifier};
 
 /// Bytes of an article that are analyzed; the rest of a longer text is
 /// ignored (with a note in its evidence), which bounds time and memory on a
@@ -59,8 +60,10 @@ struct FoundEdges {
     candidates: usize,
     /// The pairs themselves, when recorded.
     pairs: Vec<(DocId, DocId)>,
-    /// The pairs accepted, in pair order.
+    /// The pairs accepted as family edges, in pair order.
     edges: Vec<Edge>,
+    /// The pairs kept as story links, in pair order.
+    links: Vec<StoryLink>,
 }
 
 impl FoundEdges {
@@ -72,11 +75,13 @@ impl FoundEdges {
             candidates: 0,
             pairs: Vec::with_capacity(pieces.iter().map(|f| f.pairs.len()).sum()),
             edges: Vec::with_capacity(pieces.iter().map(|f| f.edges.len()).sum::<usize>() + more),
+            links: Vec::with_capacity(pieces.iter().map(|f| f.links.len()).sum::<usize>() + more),
         };
         for f in pieces {
             all.candidates += f.candidates;
             all.pairs.extend(f.pairs);
             all.edges.extend(f.edges);
+            all.links.extend(f.links);
         }
         all
     }
@@ -102,6 +107,19 @@ pub struct Analyzed {
     /// Language code, one allocation shared by every article in the
     /// language (see [`language::resolve`]).
     pub lang: Arc<str>,
+    /// Years the body mentions, ascending.
+    pub years: Box<[u16]>,
+}
+
+/// What [`Pipeline::analyze`] makes of one article.
+#[derive(Debug)]
+pub struct Analysis {
+    /// What later stages read of it.
+    pub analyzed: Analyzed,
+    /// Its term hashes, in text order.
+    pub terms: Vec<TermHash>,
+    /// Its anchors (numbers and names), in text order.
+    pub anchors: Vec<TermHash>,
 }
 
 /// The facts about a cleaned body that the stages after analysis need.
@@ -155,6 +173,10 @@ pub struct Stats {
     pub exact_duplicates: usize,
     /// Verified edges.
     pub edges: usize,
+    /// Families with two or more members.
+    pub multi_member_families: usize,
+    /// Articles joined to the family of a member whose outlet they credit.
+    pub credited_copies: usize,
     /// Stories with two or more members.
     pub multi_member_clusters: usize,
     /// The chain guard's counts.
@@ -187,11 +209,19 @@ pub struct RunResult {
     /// All candidate pairs, verified or not, when the pipeline was asked
     /// to record them ([`Pipeline::with_pair_records`]).
     pub pairs: Option<Vec<(DocId, DocId)>>,
-    /// Anchor vectors (cross-lingual mode only).
-    pub anchor_vectors: Option<Vec<SparseVec>>,
-    /// Verified edges.
+    /// Anchor vectors (numbers and names).
+    pub anchor_vectors: Vec<SparseVec>,
+    /// What the pair features read of each article besides its vectors.
+    pub facts: Vec<PairFacts>,
+    /// The model that judged the pairs.
+    pub pair_model: Arc<PairModel>,
+    /// Family edges: pairs judged derived, one text made from the other.
     pub edges: Vec<Edge>,
-    /// The stories.
+    /// Story links: pairs judged to report the same event, with P(same event).
+    pub links: Vec<StoryLink>,
+    /// The families: an original and every article made from it.
+    pub families: Clustering,
+    /// The stories: one or more families that report one event.
     pub clustering: Clustering,
     /// Role of each article, by [`DocId`].
     pub assignments: Vec<Assignment>,
@@ -203,6 +233,7 @@ pub struct RunResult {
 #[derive(Debug)]
 pub struct Pipeline {
     params: ValidParams,
+    pair_model: Arc<PairModel>,
     idf: IdfModel,
     analyzer: Analyzer,
     progress: Progress,
@@ -236,6 +267,7 @@ impl Pipeline {
         let idf = if params.use_idf_tables() { IdfModel::embedded() } else { IdfModel::none() };
         Pipeline {
             params,
+            pair_model: Arc::new(PairModel::embedded().clone()),
             idf,
             analyzer: Analyzer::new(),
             progress: Progress::hidden(),
@@ -243,6 +275,13 @@ impl Pipeline {
             record_pairs: false,
             after_stage: None,
         }
+    }
+
+    /// Judges pairs with `model` instead of the shipped `models/pair_model.json`
+    /// (the training example scores a freshly fitted model this way).
+    pub fn with_pair_model(mut self, model: PairModel) -> Pipeline {
+        self.pair_model = Arc::new(model);
+        self
     }
 
     /// Stops the run with [`Error::Interrupted`] soon after `flag` becomes true.
@@ -310,10 +349,10 @@ impl Pipeline {
         // Each piece of articles is analyzed in parallel, then its term lists
         // are packed (about 1.5 bytes a term) until the document frequencies are known.
         let bar = self.progress.stage("analyze", articles.len() as u64);
-        let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms)> = articles
+        let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms, Vec<Vec<TermHash>>)> = articles
             .par_chunks(PIECE)
             .map(|chunk| {
-                let (docs, term_lists): (Vec<Analyzed>, Vec<Vec<TermHash>>) = chunk
+                let analyses: Vec<Analysis> = chunk
                     .par_iter()
                     .map(|a| {
                         self.check_cancelled()?;
@@ -321,18 +360,26 @@ impl Pipeline {
                         bar.inc(1);
                         r
                     })
-                    .collect::<Result<Vec<_>>>()?
-                    .into_iter()
-                    .unzip();
-                Ok((docs, PackedTerms::pack(term_lists.iter().map(Vec::as_slice))))
+                    .collect::<Result<Vec<_>>>()?;
+                let mut docs = Vec::with_capacity(analyses.len());
+                let mut term_lists = Vec::with_capacity(analyses.len());
+                let mut anchor_lists = Vec::with_capacity(analyses.len());
+                for Analysis { analyzed, terms, anchors } in analyses {
+                    docs.push(analyzed);
+                    term_lists.push(terms);
+                    anchor_lists.push(anchors);
+                }
+                Ok((docs, PackedTerms::pack(term_lists.iter().map(Vec::as_slice)), anchor_lists))
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
         let mut analyzed = Vec::with_capacity(articles.len());
         let mut packed_terms = Vec::with_capacity(analyzed_pieces.len());
-        for (docs, terms) in analyzed_pieces {
+        let mut anchor_lists = Vec::with_capacity(articles.len());
+        for (docs, terms, anchors) in analyzed_pieces {
             analyzed.extend(docs);
             packed_terms.push(terms);
+            anchor_lists.extend(anchors);
         }
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         clock.lap("analyze", &mut stats);
@@ -399,11 +446,15 @@ impl Pipeline {
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let anchors = self.params.cross_language().then(|| self.anchor_vectors(&articles)).transpose()?;
+        let (anchor_vectors, anchor_df) = self.anchor_vectors(anchor_lists, &analyzed, &stop_words);
         let keys = IndexKeys {
             terms: term_keys,
-            anchors: anchors.as_ref().map(|(v, anchor_df)| candidates::term_keys(v, anchor_df, &active, &self.params)),
+            anchors: self
+                .params
+                .cross_language()
+                .then(|| candidates::term_keys(&anchor_vectors, &anchor_df, &active, &self.params)),
         };
+        drop(anchor_df);
         let index = CandidateIndex::from_keys(keys, &sketches, &active, &self.params);
         stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
@@ -412,9 +463,23 @@ impl Pipeline {
 
         // Codes are shared (`language::resolve`): comparing two is comparing pointers.
         let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
-        let anchor_vectors: Option<Vec<SparseVec>> = anchors.map(|(v, _)| v);
-        let evidence =
-            Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: anchor_vectors.as_deref() };
+        let facts: Vec<PairFacts> = articles
+            .iter()
+            .zip(&analyzed)
+            .map(|(article, a)| PairFacts {
+                chars: a.body.chars,
+                years: a.years.clone(),
+                published_day: article.published_day(),
+            })
+            .collect();
+        let evidence = Evidence {
+            vectors: &vectors,
+            sketches: &sketches,
+            langs: &langs,
+            anchors: &anchor_vectors,
+            facts: &facts,
+            model: &self.pair_model,
+        };
         let found = self.find_edges(&index, evidence)?;
         // The index goes before the pieces are joined (the run's peak).
         drop(index);
@@ -423,13 +488,16 @@ impl Pipeline {
             sketches = Vec::new();
         }
         stats.candidates.pairs = found.candidates;
-        let (mut edges, pairs) = (found.edges, self.record_pairs.then_some(found.pairs));
+        let (mut edges, mut links, pairs) = (found.edges, found.links, self.record_pairs.then_some(found.pairs));
         // Identical bodies need no measuring: link each to its first copy.
         edges.extend(
             duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
                 rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
             }),
         );
+        let duplicates = &edges[edges.len() - stats.exact_duplicates..];
+        links.extend(duplicates.iter().map(|e| StoryLink { a: e.a, b: e.b, p: 1.0 }));
+        links.sort_unstable_by_key(|l| (l.a, l.b));
         // Each pair once (exact duplicates are never candidates): an unstable
         // sort gives the same order, without a stable sort's buffer of half
         // the edges.
@@ -438,13 +506,18 @@ impl Pipeline {
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let (clustering, blocks) = cluster(articles.len(), &edges, &langs, &self.params);
+        let (families, blocks) = cluster(articles.len(), &edges, &langs, &self.params);
         stats.blocks = blocks;
+        let clustering = link_stories(&families, &links, self.params.story_threshold());
+        let credited = self.credited_sources(&articles, &families, &clustering)?;
+        stats.credited_copies = credited.len();
+        let families = join_families(&families, &credited);
+        stats.multi_member_families = families.multi_member().count();
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &clustering)?;
+        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &families, &clustering)?;
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -456,7 +529,11 @@ impl Pipeline {
             shingles,
             pairs,
             anchor_vectors,
+            facts,
+            pair_model: Arc::clone(&self.pair_model),
             edges,
+            links,
+            families,
             clustering,
             assignments,
             stats,
@@ -486,9 +563,14 @@ impl Pipeline {
                             found.pairs.extend(candidates.iter().map(|&b| (a, b)));
                         }
                         verifier.gather(candidates);
-                        found.edges.extend(candidates.iter().filter_map(|&b| verifier.verify(a, b)));
+                        for &b in candidates {
+                            let (edge, link) = verifier.verify(a, b);
+                            found.edges.extend(edge);
+                            found.links.extend(link);
+                        }
                     }
                     found.edges.shrink_to_fit();
+                    found.links.shrink_to_fit();
                     bar.inc(docs.len() as u64);
                     Ok(found)
                 },
@@ -499,46 +581,90 @@ impl Pipeline {
     }
 
     /// Clean, detect the language and tokenize one article: what later
-    /// stages read of it, and its term hashes in order (the largest
+    /// stages read of it, its term hashes in order (the largest
     /// per-article state: [`Pipeline::run`] packs each piece's lists into
     /// [`PackedTerms`], about 1.5 bytes a term, and only the vectors and
-    /// shingles are made from them).
-    pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<(Analyzed, Vec<TermHash>)> {
+    /// shingles are made from them) and its anchors.
+    pub fn analyze(&self, article: &Article, boilerplate: &BoilerplateModel) -> Result<Analysis> {
         let clean = clean_article(article, boilerplate)?;
         let lang = language::resolve(article.lang.as_deref(), &clean.body);
         let mut terms = self.analyzer.term_hashes(&clean.body)?;
         // Grown by doubling, the lists would hold a third more room than
         // terms until the vectorize stage frees them.
         terms.shrink_to_fit();
-        Ok((Analyzed { body: BodyFacts::of(&clean, terms.len()), lang }, terms))
+        let (mut anchors, years) = crate::anchors::anchors_and_years(&clean.body);
+        anchors.shrink_to_fit();
+        let analyzed = Analyzed { body: BodyFacts::of(&clean, terms.len()), lang, years: years.into() };
+        Ok(Analysis { analyzed, terms, anchors })
     }
 
-    /// Anchor vectors (numbers, Latin-script names) for cross-lingual
-    /// linking, weighted by batch IDF alone, with their document frequencies.
-    fn anchor_vectors(&self, articles: &[Article]) -> Result<(Vec<SparseVec>, DocFreq)> {
-        let anchors: Vec<Vec<TermHash>> = articles
-            .par_iter()
-            .map(|a| Ok(crate::anchors::anchors(prefix_at_char_boundary(&a.text.read()?, MAX_ANALYZED_BYTES))))
-            .collect::<Result<_>>()?;
-        let df = frequencies(&anchors, |a, out| out.extend_from_slice(a));
+    /// Anchor vectors (numbers and names), weighted as terms are (batch
+    /// IDF blended with the language's shipped table, stop words at zero),
+    /// with their document frequencies; the lists are freed as they are read.
+    fn anchor_vectors(
+        &self,
+        lists: Vec<Vec<TermHash>>,
+        analyzed: &[Analyzed],
+        stop_words: &StopWords,
+    ) -> (Vec<SparseVec>, DocFreq) {
+        let df = frequencies(&lists, |a, out| out.extend_from_slice(a));
         let no_tables = IdfModel::none();
-        let weighting = Weighting::new(&df, &no_tables, 0.0);
-        let vectors = anchors.par_iter().map(|a| weighting.vectorize(a, "", self.params.max_terms())).collect();
-        Ok((vectors, df))
+        let weighting = Weighting::new(&df, &no_tables, 0.0).with_stop_words(stop_words);
+        let vectors = lists
+            .into_par_iter()
+            .zip(analyzed)
+            .map(|(a, doc)| weighting.vectorize(&a, &doc.lang, self.params.max_terms()))
+            .collect();
+        (vectors, df)
     }
 
+    /// In every story of several families, the articles that credit the
+    /// outlet of a member of another family, with that member
+    /// ([`credited_sources`]; texts are read again only for these stories).
+    fn credited_sources(
+        &self,
+        articles: &[Article],
+        families: &Clustering,
+        stories: &Clustering,
+    ) -> Result<Vec<(DocId, DocId)>> {
+        let mixed: Vec<&[DocId]> = stories
+            .multi_member()
+            .map(|(_, members)| members)
+            .filter(|members| {
+                members.iter().any(|&d| families.assignment[d as usize] != families.assignment[members[0] as usize])
+            })
+            .collect();
+        let found: Vec<Vec<(DocId, DocId)>> = mixed
+            .par_iter()
+            .map(|members| {
+                let texts = members.iter().map(|&d| articles[d as usize].text.read()).collect::<Result<Vec<_>>>()?;
+                let members: Vec<(DocId, &Article, &str, u32)> = members
+                    .iter()
+                    .zip(&texts)
+                    .map(|(&d, text)| (d, &articles[d as usize], &**text, families.assignment[d as usize]))
+                    .collect();
+                Ok(credited_sources(&members))
+            })
+            .collect::<Result<_>>()?;
+        Ok(found.into_iter().flatten().collect())
+    }
+
+    /// Roles at both levels: each family of several articles gets its
+    /// original and its copies ([`assign_roles`]), then each story of
+    /// several families its canonical and independent reports ([`story_roles`]).
     fn roles(
         &self,
         articles: &[Article],
         analyzed: &[Analyzed],
         vectors: &PairVectors,
         shingles: &SpilledLists,
-        clustering: &Clustering,
+        families: &Clustering,
+        stories: &Clustering,
     ) -> Result<Vec<Assignment>> {
         let mut assignments: Vec<Assignment> =
             articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
-        let stories: Vec<&[DocId]> = clustering.multi_member().map(|(_, m)| m).collect();
-        let decided: Vec<Vec<(DocId, Assignment)>> = stories
+        let multi: Vec<&[DocId]> = families.multi_member().map(|(_, m)| m).collect();
+        let decided: Vec<Vec<(DocId, Assignment)>> = multi
             .par_iter()
             .map(|members| {
                 self.check_cancelled()?;
@@ -573,28 +699,54 @@ impl Pipeline {
         for (doc, assignment) in decided.into_iter().flatten() {
             assignments[doc as usize] = assignment;
         }
+        let leads: Vec<Lead> = articles
+            .iter()
+            .zip(analyzed)
+            .enumerate()
+            .map(|(doc, (article, a))| Lead {
+                doc: doc as DocId,
+                family_size: families.clusters[families.assignment[doc] as usize].len(),
+                article,
+                body_chars: a.body.chars as usize,
+            })
+            .collect();
+        for (_, members) in stories.multi_member() {
+            story_roles(
+                members,
+                &leads,
+                |x, y| vectors.vector(x as usize).cosine(&vectors.vector(y as usize)),
+                &mut assignments,
+            );
+        }
         Ok(assignments)
     }
 }
 
-/// One candidate pair as measured by the verify stage.
+/// One candidate pair as the verify stage judged it.
 #[derive(Debug, Serialize)]
 pub struct PairRecord<'a> {
     /// First article id.
     pub a: &'a str,
     /// Second article id.
     pub b: &'a str,
-    /// TF-IDF cosine.
-    pub cosine: f32,
+    /// What was measured (all zero but the cosine for a pair not judged).
+    #[serde(flatten)]
+    pub features: PairFeatures,
     /// Share of `a`'s shingles in `b`.
     pub a_in_b: f32,
     /// Share of `b`'s shingles in `a`.
     pub b_in_a: f32,
-    /// Anchor cosine (cross-lingual mode only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub anchor_cosine: Option<f32>,
-    /// Whether verification accepted the pair.
-    pub accepted: bool,
+    /// P(derived).
+    pub derived: f32,
+    /// P(same event), after the publication-gap prior.
+    pub same_event: f32,
+    /// Whether the pair was judged at all (same language, or
+    /// `--cross-lingual`; cosine at least `min_pair_cosine`).
+    pub judged: bool,
+    /// Whether the pair is a family edge.
+    pub family_edge: bool,
+    /// Whether the pair was kept as a story link.
+    pub story_link: bool,
     /// The two bodies are identical after cleaning: linked without being a candidate.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub exact_duplicate: bool,
@@ -607,27 +759,49 @@ impl RunResult {
         Ok(clean_article(&self.articles[doc as usize], &self.boilerplate)?.body)
     }
 
-    /// Every candidate pair with its measurements, in pair order, then
-    /// each exact duplicate's link to its first copy (never a candidate:
-    /// identical bodies are linked without measuring); none unless the
-    /// pipeline was asked to record them ([`Pipeline::with_pair_records`]).
-    pub fn pair_records(&self) -> Vec<PairRecord<'_>> {
+    /// Every candidate pair with its measurements and verdicts, in pair
+    /// order, then each exact duplicate's link to its first copy (never a
+    /// candidate: identical bodies are linked without measuring); none
+    /// unless the pipeline was asked to record them
+    /// ([`Pipeline::with_pair_records`]). `params` must be the run's.
+    pub fn pair_records(&self, params: &ValidParams) -> Vec<PairRecord<'_>> {
         let Some(pairs) = &self.pairs else { return Vec::new() };
-        let accepted: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
+        let family_edges: rustc_hash::FxHashSet<(DocId, DocId)> = self.edges.iter().map(|e| (e.a, e.b)).collect();
+        let story_links: rustc_hash::FxHashSet<(DocId, DocId)> = self.links.iter().map(|l| (l.a, l.b)).collect();
         let candidates: rustc_hash::FxHashSet<(DocId, DocId)> = pairs.iter().copied().collect();
         let duplicates = self.edges.iter().map(|e| (e.a, e.b)).filter(|pair| !candidates.contains(pair));
         let records = pairs.iter().copied().map(|pair| (pair, false)).chain(duplicates.map(|pair| (pair, true)));
+        let langs: Vec<&str> = self.analyzed.iter().map(|a| &*a.lang).collect();
+        let evidence = Evidence {
+            vectors: &self.vectors,
+            sketches: &self.sketches,
+            langs: &langs,
+            anchors: &self.anchor_vectors,
+            facts: &self.facts,
+            model: &self.pair_model,
+        };
+        let mut verifier = Verifier::new(evidence, params);
         records
             .map(|((a, b), exact_duplicate)| {
-                let (sa, sb) = (&self.sketches[a as usize], &self.sketches[b as usize]);
+                let judged = if exact_duplicate { None } else { verifier.judge(a, b) };
+                let unjudged = || {
+                    let cosine = self.vectors.vector(a as usize).cosine(&self.vectors.vector(b as usize));
+                    let p = f32::from(u8::from(exact_duplicate));
+                    let features = PairFeatures { cosine, ..PairFeatures::default() };
+                    Judgement { a, b, features, a_in_b: p, b_in_a: p, derived: p, same_event: p }
+                };
+                let judgement = judged.unwrap_or_else(unjudged);
                 PairRecord {
                     a: &self.articles[a as usize].id,
                     b: &self.articles[b as usize].id,
-                    cosine: self.vectors.vector(a as usize).cosine(&self.vectors.vector(b as usize)),
-                    a_in_b: sa.containment_in(sb),
-                    b_in_a: sb.containment_in(sa),
-                    anchor_cosine: self.anchor_vectors.as_ref().map(|v| v[a as usize].cosine(&v[b as usize])),
-                    accepted: accepted.contains(&(a, b)),
+                    features: judgement.features,
+                    a_in_b: judgement.a_in_b,
+                    b_in_a: judgement.b_in_a,
+                    derived: judgement.derived,
+                    same_event: judgement.same_event,
+                    judged: judged.is_some(),
+                    family_edge: family_edges.contains(&(a, b)),
+                    story_link: story_links.contains(&(a, b)),
                     exact_duplicate,
                 }
             })

@@ -29,9 +29,16 @@
 //! `translation` (languages differ), `verbatim` (the same story lines, those
 //! over 40 characters wide, in the same order), `excerpt` (≥ 80% of the copy inside the source, which covers
 //! less than 30% of the source's last tenth: it stops early),
-//! `near_verbatim` (≥ 50% inside), else `rewrite`. A rewrite that credits no
-//! member and shares little wording (containment < 0.2, cosine < 0.6) is
-//! `independent`: the same story in its own words.
+//! `near_verbatim` (≥ 50% inside), else `rewrite`.
+//!
+//! ## Two levels
+//!
+//! The scoring above runs inside each family (an original and the articles
+//! made from it), whose members the pair model judged derived. A story of
+//! several families ([`story_roles`]) takes as its canonical the original
+//! of its main family: the one the most articles derive from, then the
+//! earliest published, the longest, the smallest id. The originals of the
+//! other families are `independent`: the same event in their own reporting.
 
 use std::cmp::Ordering;
 
@@ -725,23 +732,6 @@ fn copy_assignment(
     };
     evidence.push(format!("cosine {cosine:.2} with {}", src.member.article.id));
     evidence.push(format!("{:.0}% of its 5-term shingles are in {}", 100.0 * y_in_x, src.member.article.id));
-    let own_words = kind == CopyKind::Rewrite
-        && !credits_member
-        && copy.provenance.credits.is_empty()
-        && y_in_x < 0.2
-        && cosine < 0.6;
-    if own_words {
-        evidence.push("no credit to another outlet and little shared wording: reported on its own".into());
-        return Assignment {
-            role: Role::Independent,
-            kind: None,
-            canonical: Some(canonical),
-            derived_from: None,
-            similarity: Some(round2(cosine)),
-            confidence: 0.5,
-            evidence,
-        };
-    }
     // How sure the kind is, averaged with how sure the direction is: a copy
     // of identical text is surely a copy, but of which member the text
     // alone cannot say.
@@ -923,4 +913,118 @@ mod tests {
         let roles = assign_roles(&members);
         assert_eq!(roles[1].role, Role::Canonical);
     }
+}
+
+/// What the story level reads of each article as the lead of its family.
+#[derive(Debug)]
+pub struct Lead<'a> {
+    /// Its index in the batch.
+    pub doc: DocId,
+    /// Articles in its family (itself included).
+    pub family_size: usize,
+    /// The input article.
+    pub article: &'a Article,
+    /// Length of the cleaned body in characters.
+    pub body_chars: usize,
+}
+
+/// Joins the families of one story (`members`, in id order): the original of the main family becomes the
+/// story's canonical, the other families' originals (or only members)
+/// `independent`, and every member names the story's canonical. `cosine`
+/// measures two articles, for the independents' similarity.
+pub fn story_roles(
+    members: &[DocId],
+    leads: &[Lead],
+    cosine: impl Fn(DocId, DocId) -> f32,
+    assignments: &mut [Assignment],
+) {
+    // Each family's original: the member its own roles call canonical, or its only member.
+    let mut originals: Vec<DocId> = members
+        .iter()
+        .copied()
+        .filter(|&d| leads[d as usize].family_size == 1 || assignments[d as usize].role == Role::Canonical)
+        .collect();
+    originals.sort_by(|&x, &y| main_family_order(&leads[x as usize], &leads[y as usize]));
+    let Some((&canonical, others)) = originals.split_first() else { return };
+    let main = &leads[canonical as usize];
+    for &doc in members {
+        assignments[doc as usize].canonical = Some(canonical);
+    }
+    let story_families = originals.len();
+    let lead = &mut assignments[canonical as usize];
+    lead.role = Role::Canonical;
+    lead.kind = None;
+    lead.derived_from = None;
+    if story_families > 1 {
+        lead.evidence.push(if main.family_size > 1 {
+            format!(
+                "the original of the story's main family ({} articles); {} other report(s) of the same event",
+                main.family_size,
+                story_families - 1
+            )
+        } else {
+            format!("the first of {story_families} reports of the same event, none copied from another")
+        });
+    }
+    for &doc in others {
+        let own = &leads[doc as usize];
+        let similarity = cosine(canonical, doc);
+        let mut evidence = vec![format!(
+            "reports the same event as {} (cosine {similarity:.2}) in its own wording: no article of the story's other families was judged its source",
+            main.article.id
+        )];
+        if own.family_size > 1 {
+            evidence.push(format!("the original of a family of {} articles", own.family_size));
+        }
+        assignments[doc as usize] = Assignment {
+            role: Role::Independent,
+            kind: None,
+            canonical: Some(canonical),
+            derived_from: None,
+            similarity: Some(round2(similarity)),
+            confidence: assignments[doc as usize].confidence.min(0.8),
+            evidence,
+        };
+    }
+}
+
+/// Orders family originals for the story's canonical, best first: the
+/// larger family, the earlier publication, the longer body, the smaller id.
+fn main_family_order(a: &Lead, b: &Lead) -> Ordering {
+    b.family_size
+        .cmp(&a.family_size)
+        .then_with(|| published_order(a.article, b.article))
+        .then(b.body_chars.cmp(&a.body_chars))
+        .then(a.article.id.cmp(&b.article.id))
+}
+
+/// The credits that join families: for each article of a story of several
+/// families (`members`: id order, with each one's article, raw text and
+/// family), the members of other families whose outlet it credits by name
+/// ("according to a report by The Telegraph", "Nordwire reports"): a member
+/// that is that outlet (metadata, masthead), or that carries the outlet's
+/// wire dateline ("OSLO (Nordwire) —", the agency's copy). A text that says
+/// it was made from another member's report is derived from it, however
+/// much it rewords: what the pair model, which reads wording only, cannot
+/// see. A dateline of the article's own does not count (an agency's copies
+/// all carry it). Pairs come as (copy, source), in id order.
+pub fn credited_sources(members: &[(DocId, &Article, &str, u32)]) -> Vec<(DocId, DocId)> {
+    let provenance: Vec<Provenance> =
+        members.iter().map(|&(_, article, text, _)| Provenance::of(article, text)).collect();
+    let mut pairs = Vec::new();
+    for (y, &(copy, _, _, copy_family)) in members.iter().enumerate() {
+        for credit in provenance[y].credits.iter().filter(|c| !c.dateline) {
+            let is_source = |p: &Provenance| {
+                p.is_outlet(&credit.folded) || p.credits.iter().any(|c| c.dateline && c.folded == credit.folded)
+            };
+            let source =
+                members.iter().zip(&provenance).find(|&(&(_, _, _, family), p)| family != copy_family && is_source(p));
+            if let Some((&(doc, ..), _)) = source {
+                pairs.push((copy, doc));
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
 }

@@ -1,26 +1,27 @@
-//! Verify: candidate pairs → edges, each accepted only on evidence.
+//! Verify: candidate pairs → family edges and story links, each on evidence.
 //!
-//! A pair becomes an [`Edge`] when its TF-IDF cosine reaches `min_cosine`,
-//! or when one article's shingles are largely contained in the other's
-//! (`min_containment`, an excerpt or a copy with material added) and the
-//! cosine is at least `containment_floor`. Two articles in different
-//! languages are linked only with `cross_language`, and then on the cosine
-//! of their anchors (see [`crate::anchors`]) reaching `min_anchor_cosine`,
-//! with at least [`MIN_SHARED_ANCHORS`] anchors in common. A pair that
-//! shares whole passages while neither text is mostly inside the other
-//! (containment from [`PARTIAL_OVERLAP_FROM`] up to `min_containment`) needs
-//! a cosine of [`PARTIAL_OVERLAP_MAX_COSINE`]: that is two stories reusing a
-//! background paragraph. And a pair that shares passages at a cosine below
-//! [`OPENING_NEEDED_BELOW_COSINE`] must also share its opening (see
-//! [`ShingleSketch::shares_opening`]): a copy or an excerpt keeps the top
-//! of its story, while a text holding another's paragraph in its middle is
-//! a different story reusing it. Unverified candidates are never joined:
-//! that is what keeps unrelated stories from chaining together.
+//! Every candidate pair in one language whose TF-IDF cosine reaches
+//! `min_pair_cosine` is measured ([`PairFeatures`]: cosine, shingle
+//! containment both ways, shared opening, anchor cosine, length ratio,
+//! conflicting years) and judged by the fitted [`PairModel`]:
+//!
+//! - P(derived) at or above `family_threshold` makes the pair an [`Edge`]
+//!   of a family (one text made from the other);
+//! - P(same event), times the publication-gap prior ([`time_prior`]), at or
+//!   above `story_link_floor` makes it a [`StoryLink`], the evidence the
+//!   story linkage averages.
+//!
+//! Two articles in different languages are judged only with
+//! `cross_language`, on the cosine of their anchors (see [`crate::anchors`])
+//! reaching `min_anchor_cosine` with at least [`MIN_SHARED_ANCHORS`]
+//! anchors in common: a translation, an edge of its family. Unverified
+//! candidates are never joined.
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::DocId;
+use crate::pair_model::{time_prior, PairFeatures, PairModel, MAX_YEAR_GAP};
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{CosineTable, PairVectors, SparseVec};
@@ -67,9 +68,8 @@ impl Edge {
     }
 }
 
-/// Measures one pair and accepts or rejects it (a [`Verifier`] is the
-/// way to measure many).
-pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams) -> Option<Edge> {
+/// Judges one pair (a [`Verifier`] is the way to judge many).
+pub fn verify_pair(a: DocId, b: DocId, evidence: &Evidence, params: &ValidParams) -> (Option<Edge>, Option<StoryLink>) {
     Verifier::new(*evidence, params).verify(a, b)
 }
 
@@ -89,32 +89,59 @@ impl<'a> Verifier<'a> {
         Verifier { evidence, params, table: CosineTable::new(evidence.vectors) }
     }
 
-    /// Measures the pair `(a, b)` and accepts or rejects it.
-    pub fn verify(&mut self, a: DocId, b: DocId) -> Option<Edge> {
-        let Evidence { sketches, langs, anchors, .. } = self.evidence;
+    /// Measures the pair `(a, b)`: its features and the two
+    /// probabilities; `None` for a pair that is not judged (two languages
+    /// without `cross_language`, or a cosine under `min_pair_cosine`).
+    pub fn judge(&mut self, a: DocId, b: DocId) -> Option<Judgement> {
+        let Evidence { sketches, langs, anchors, facts, model, .. } = self.evidence;
         let params = self.params;
-        if !same_language(langs[a as usize], langs[b as usize]) {
+        let (x, y) = (a as usize, b as usize);
+        if !same_language(langs[x], langs[y]) {
             // Different languages: translations, judged on anchors alone.
-            let anchors = anchors.filter(|_| params.cross_language())?;
-            let (cosine, shared) = anchors[a as usize].overlap(&anchors[b as usize]);
-            let enough = shared >= MIN_SHARED_ANCHORS && cosine >= params.min_anchor_cosine();
-            return enough.then_some(Edge { a, b, cosine, a_in_b: 0.0, b_in_a: 0.0 });
+            if !params.cross_language() {
+                return None;
+            }
+            let (anchor_cosine, shared) = anchors[x].overlap(&anchors[y]);
+            let translation = shared >= MIN_SHARED_ANCHORS && anchor_cosine >= params.min_anchor_cosine();
+            let p = f32::from(u8::from(translation));
+            let features = PairFeatures { anchor_cosine, ..PairFeatures::default() };
+            return Some(Judgement { a, b, features, a_in_b: 0.0, b_in_a: 0.0, derived: p, same_event: p });
         }
-        let cosine = self.table.cosine(a as usize, b as usize);
-        if cosine < params.containment_floor() {
+        let cosine = self.table.cosine(x, y);
+        if cosine < params.min_pair_cosine() {
             return None;
         }
-        let (sa, sb) = (&sketches[a as usize], &sketches[b as usize]);
+        let (sa, sb) = (&sketches[x], &sketches[y]);
         let shared = sa.intersection(sb);
-        let edge = Edge { a, b, cosine, a_in_b: sa.share(shared), b_in_a: sb.share(shared) };
-        let contained = edge.containment() >= params.min_containment();
-        if !contained && is_partial_overlap(&edge) {
-            return None;
-        }
-        if edge.shares_passages() && cosine < OPENING_NEEDED_BELOW_COSINE && !sa.shares_opening(sb) {
-            return None;
-        }
-        (cosine >= params.min_cosine() || contained).then_some(edge)
+        let (a_in_b, b_in_a) = (sa.share(shared), sb.share(shared));
+        let (fa, fb) = (&facts[x], &facts[y]);
+        let features = PairFeatures {
+            cosine,
+            containment_max: a_in_b.max(b_in_a),
+            containment_min: a_in_b.min(b_in_a),
+            shares_opening: sa.shares_opening(sb),
+            anchor_cosine: anchors[x].cosine(&anchors[y]),
+            length_ratio: fa.chars.min(fb.chars) as f32 / fa.chars.max(fb.chars).max(1) as f32,
+            year_conflict: years_conflict(&fa.years, &fb.years),
+            latest_year_gap: latest_year_gap(&fa.years, &fb.years),
+        };
+        let (derived, same_event) = model.judge(&features);
+        let gap = fa.published_day.zip(fb.published_day).map(|(p, q)| p - q);
+        let same_event = same_event * time_prior(gap, params.time_scale_days());
+        Some(Judgement { a, b, features, a_in_b, b_in_a, derived, same_event })
+    }
+
+    /// Judges the pair `(a, b)`: a family [`Edge`] when it is likely
+    /// derived, a [`StoryLink`] when it likely reports the same event.
+    pub fn verify(&mut self, a: DocId, b: DocId) -> (Option<Edge>, Option<StoryLink>) {
+        let Some(judged) = self.judge(a, b) else { return (None, None) };
+        let params = self.params;
+        let Judgement { a_in_b, b_in_a, features, .. } = judged;
+        // A translation shares no wording: its anchors' cosine stands for the texts'.
+        let cosine = if features.cosine == 0.0 { features.anchor_cosine } else { features.cosine };
+        let edge = (judged.derived >= params.family_threshold()).then_some(Edge { a, b, cosine, a_in_b, b_in_a });
+        let link = (judged.same_event >= params.story_link_floor()).then_some(StoryLink { a, b, p: judged.same_event });
+        (edge, link)
     }
 
     /// Reads where each of `docs` keeps its vector and sketch, in one loop
@@ -133,29 +160,28 @@ impl<'a> Verifier<'a> {
     }
 }
 
+/// Do two articles both mention years and share none of them?
+fn years_conflict(x: &[u16], y: &[u16]) -> bool {
+    !x.is_empty() && !y.is_empty() && !x.iter().any(|year| y.binary_search(year).is_ok())
+}
+
+/// Years between the latest years two texts mention (0 when either has none).
+fn latest_year_gap(x: &[u16], y: &[u16]) -> f32 {
+    match (x.last(), y.last()) {
+        (Some(&p), Some(&q)) => f32::from(p.abs_diff(q)).min(MAX_YEAR_GAP),
+        _ => 0.0,
+    }
+}
+
 /// Are two language codes the same? Pointer-equal first: the pipeline
 /// passes one `&str` per distinct code.
 fn same_language(x: &str, y: &str) -> bool {
     std::ptr::eq(x, y) || x == y
 }
 
-/// Containment from which two texts share whole passages (below it: a few common phrases).
+/// Containment from which two texts share whole passages (below it: a
+/// few common phrases).
 pub const PARTIAL_OVERLAP_FROM: f32 = 0.2;
-/// Cosine above which a partial overlap is still the same story.
-pub const PARTIAL_OVERLAP_MAX_COSINE: f32 = 0.5;
-
-/// Cosine below which two texts that share passages must share their
-/// openings too.
-pub const OPENING_NEEDED_BELOW_COSINE: f32 = 0.6;
-
-/// Do the two texts share whole passages while neither is mostly inside the
-/// other, at a cosine that only those passages lift? That is two stories
-/// reusing a background paragraph or a quote, not one story: a copy is
-/// mostly inside its source (an excerpt, a trimmed copy), and a retelling
-/// shares little exact wording.
-fn is_partial_overlap(edge: &Edge) -> bool {
-    edge.shares_passages() && edge.cosine < PARTIAL_OVERLAP_MAX_COSINE
-}
 
 /// What verification measures, per article (indexed by [`DocId`]).
 #[derive(Debug, Clone, Copy)]
@@ -166,121 +192,160 @@ pub struct Evidence<'a> {
     pub sketches: &'a [ShingleSketch],
     /// Language codes.
     pub langs: &'a [&'a str],
-    /// Anchor vectors (numbers, Latin names), present with `cross_language`.
-    pub anchors: Option<&'a [SparseVec]>,
+    /// Anchor vectors (numbers and names, [`crate::anchors`]).
+    pub anchors: &'a [SparseVec],
+    /// What else the pair features read of each article.
+    pub facts: &'a [PairFacts],
+    /// The fitted pair model.
+    pub model: &'a PairModel,
 }
 
-/// Verifies every candidate pair (in parallel); edges come back in pair order.
-pub fn verify_pairs(pairs: &[(DocId, DocId)], evidence: &Evidence, params: &ValidParams) -> Vec<Edge> {
-    pairs
+/// What the pair features read of one article besides its vectors.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PairFacts {
+    /// Characters in the cleaned body.
+    pub chars: u32,
+    /// Years the text mentions, ascending ([`crate::anchors::anchors_and_years`]).
+    pub years: Box<[u16]>,
+    /// Publication time in days since 1970, when the input gives one.
+    pub published_day: Option<f32>,
+}
+
+/// One judged pair: its features and the two probabilities.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Judgement {
+    /// First article.
+    pub a: DocId,
+    /// Second article.
+    pub b: DocId,
+    /// What was measured.
+    pub features: PairFeatures,
+    /// Estimated share of `a`'s shingles found in `b`.
+    pub a_in_b: f32,
+    /// Estimated share of `b`'s shingles found in `a`.
+    pub b_in_a: f32,
+    /// P(derived): one text was made from the other.
+    pub derived: f32,
+    /// P(same event), after the publication-gap prior.
+    pub same_event: f32,
+}
+
+/// Evidence that two articles report the same event, for the story linkage.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StoryLink {
+    /// The article with the smaller id.
+    pub a: DocId,
+    /// The article with the larger id.
+    pub b: DocId,
+    /// P(same event).
+    pub p: f32,
+}
+
+/// Verifies every candidate pair (in parallel); edges and links come back in pair order.
+pub fn verify_pairs(
+    pairs: &[(DocId, DocId)],
+    evidence: &Evidence,
+    params: &ValidParams,
+) -> (Vec<Edge>, Vec<StoryLink>) {
+    let verdicts: Vec<_> = pairs
         .par_iter()
         .map_init(|| Verifier::new(*evidence, params), |verifier, &(a, b)| verifier.verify(a, b))
-        .flatten()
-        .collect()
+        .collect();
+    let edges = verdicts.iter().filter_map(|v| v.0).collect();
+    let links = verdicts.iter().filter_map(|v| v.1).collect();
+    (edges, links)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::DEFAULT_CONTAINMENT_FLOOR;
 
-    fn evidence<'a>(
-        v: &'a PairVectors,
-        s: &'a [ShingleSketch],
-        langs: &'a [&'a str],
-        anchors: Option<&'a [SparseVec]>,
-    ) -> Evidence<'a> {
-        Evidence { vectors: v, sketches: s, langs, anchors }
+    /// A batch of three: 0 and 1 share every term and shingle (a copy); 2
+    /// shares one term of three with them and a few shingles (a stranger).
+    struct Batch {
+        vectors: PairVectors,
+        sketches: Vec<ShingleSketch>,
+        anchors: Vec<SparseVec>,
+        facts: Vec<PairFacts>,
     }
 
-    fn compact(vectors: &[SparseVec]) -> PairVectors {
-        let mut df = crate::tfidf::DocFreq::default();
-        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
-        PairVectors::new(vectors, &df)
-    }
+    impl Batch {
+        fn new() -> Batch {
+            let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
+            let raw = vec![
+                v(&[(1, 1.0), (2, 1.0), (3, 1.0)]),
+                v(&[(1, 1.0), (2, 1.0), (3, 0.9)]),
+                v(&[(1, 1.0), (7, 2.0), (8, 2.0)]),
+            ];
+            let mut df = crate::tfidf::DocFreq::default();
+            raw.iter().for_each(|v| df.add(v.terms.iter().copied()));
+            let sketches = vec![
+                crate::testing::sketch((0..100).collect(), 64),
+                crate::testing::sketch((0..100).collect(), 64),
+                crate::testing::sketch((90..200).collect(), 64),
+            ];
+            let anchors = vec![v(&[(11, 1.0), (12, 1.0)]), v(&[(11, 1.0), (12, 1.0)]), v(&[(13, 1.0)])];
+            let facts = vec![PairFacts { chars: 1000, ..Default::default() }; 3];
+            Batch { vectors: PairVectors::new(&raw, &df), sketches, anchors, facts }
+        }
 
-    fn setup() -> (Vec<SparseVec>, Vec<ShingleSketch>) {
-        let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
-        let vectors = vec![
-            v(&[(1, 1.0), (2, 1.0), (3, 1.0)]),
-            v(&[(1, 1.0), (2, 1.0), (3, 0.9)]),
-            v(&[(1, 1.0), (7, 2.0), (8, 2.0)]),
-        ];
-        let sketches = vec![
-            crate::testing::sketch((0..100).collect(), 64),
-            crate::testing::sketch((0..100).collect(), 64),
-            crate::testing::sketch((0..40).collect(), 64),
-        ];
-        (vectors, sketches)
-    }
-
-    #[test]
-    fn similar_pair_is_accepted() {
-        let (v, s) = setup();
-        let e = verify_pair(0, 1, &evidence(&compact(&v), &s, &["en"; 3], None), &ValidParams::default()).unwrap();
-        assert!(e.cosine > 0.99);
-    }
-
-    #[test]
-    fn different_languages_are_not_linked_by_default() {
-        let (v, s) = setup();
-        let langs = ["en", "es", "en"];
-        assert!(verify_pair(0, 1, &evidence(&compact(&v), &s, &langs, Some(&v)), &ValidParams::default()).is_none());
-        let params = crate::params::PipelineParams::new().cross_language(true).check().unwrap();
-        // Translations are judged on their anchors: here the anchor vectors are the term vectors.
-        assert!(verify_pair(0, 1, &evidence(&compact(&v), &s, &langs, Some(&v)), &params).is_some());
-        assert!(verify_pair(0, 2, &evidence(&compact(&v), &s, &["en", "es", "es"], Some(&v)), &params).is_none());
+        fn evidence<'a>(&'a self, langs: &'a [&'a str]) -> Evidence<'a> {
+            Evidence {
+                vectors: &self.vectors,
+                sketches: &self.sketches,
+                langs,
+                anchors: &self.anchors,
+                facts: &self.facts,
+                model: PairModel::embedded(),
+            }
+        }
     }
 
     #[test]
-    fn contained_pair_with_low_cosine_is_accepted_above_the_floor() {
-        let (v, s) = setup();
-        // cosine(0, 2) = 1/sqrt(3)/3 ≈ 0.19: below the default floor, so rejected
-        assert!(verify_pair(0, 2, &evidence(&compact(&v), &s, &["en"; 3], None), &ValidParams::default()).is_none());
-        let params = crate::params::PipelineParams::new().containment_floor(0.1).check().unwrap();
-        let e = verify_pair(0, 2, &evidence(&compact(&v), &s, &["en"; 3], None), &params).unwrap();
-        assert_eq!(e.b_in_a, 1.0);
+    fn a_copy_is_a_family_edge_and_a_story_link() {
+        let batch = Batch::new();
+        let (edge, link) = verify_pair(0, 1, &batch.evidence(&["en"; 3]), &ValidParams::default());
+        let edge = edge.expect("a copy is derived");
+        assert!(edge.cosine > 0.99 && edge.containment() > 0.9, "{edge:?}");
+        assert!(link.expect("a copy reports the same event").p > 0.9);
     }
 
     #[test]
-    fn a_shared_passage_alone_does_not_make_one_story() {
-        // Cosine 0.41 (over the 0.40 bar) from terms 1-2; a third of the
-        // wording shared both ways: two texts reusing one paragraph.
-        let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
-        let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.2), (6, 1.2)])];
-        let cosine = vectors[0].cosine(&vectors[1]);
-        assert!(cosine > 0.4 && cosine < PARTIAL_OVERLAP_MAX_COSINE, "{cosine}");
-        let partial =
-            vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((60..150).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &partial, &["en"; 2], None), &ValidParams::default())
-            .is_none());
-        // The same cosine with no shared wording is a retelling, and passes.
-        let disjoint =
-            vec![crate::testing::sketch((0..90).collect(), 128), crate::testing::sketch((200..290).collect(), 128)];
-        assert!(verify_pair(0, 1, &evidence(&compact(&vectors), &disjoint, &["en"; 2], None), &ValidParams::default())
-            .is_some());
+    fn a_stranger_is_neither() {
+        let batch = Batch::new();
+        let params = ValidParams::default();
+        let (edge, link) = verify_pair(0, 2, &batch.evidence(&["en"; 3]), &params);
+        assert!(edge.is_none(), "{edge:?}");
+        assert!(link.is_none_or(|l| l.p < params.story_threshold()), "{link:?}");
     }
 
     #[test]
-    fn a_contained_text_needs_the_top_of_the_story_at_a_modest_cosine() {
-        let v = |t: &[(u64, f32)]| SparseVec::normalized(t.to_vec());
-        let vectors = vec![v(&[(1, 1.0), (2, 1.0), (3, 1.2), (4, 1.2)]), v(&[(1, 1.0), (2, 1.0), (5, 1.0)])];
-        let cosine = vectors[0].cosine(&vectors[1]);
-        assert!(cosine > DEFAULT_CONTAINMENT_FLOOR && cosine < OPENING_NEEDED_BELOW_COSINE, "{cosine}");
-        let judge = |sketches: &[ShingleSketch]| {
-            verify_pair(0, 1, &evidence(&compact(&vectors), sketches, &["en"; 2], None), &ValidParams::default())
-        };
-        // The short text is the long one's first 60 shingles: an excerpt.
-        assert!(judge(&[
-            crate::testing::sketch((0..300).collect(), 512),
-            crate::testing::sketch((0..60).collect(), 512)
-        ])
-        .is_some());
-        // The same share of wording, from the long text's middle: a reused passage.
-        assert!(judge(&[
-            crate::testing::sketch((0..300).collect(), 512),
-            crate::testing::sketch((150..210).collect(), 512)
-        ])
-        .is_none());
+    fn different_languages_are_judged_only_cross_lingually_and_on_anchors() {
+        let batch = Batch::new();
+        let langs = ["en", "es", "es"];
+        assert_eq!(verify_pair(0, 1, &batch.evidence(&langs), &ValidParams::default()), (None, None));
+        let params = crate::params::PipelineParams::new().cross_language(true).min_anchor_cosine(0.5).check().unwrap();
+        // Two anchors in common are fewer than MIN_SHARED_ANCHORS: not enough.
+        assert!(verify_pair(0, 1, &batch.evidence(&langs), &params).0.is_none());
+    }
+
+    #[test]
+    fn years_conflict_only_when_both_have_years_and_share_none() {
+        assert!(years_conflict(&[2011], &[2008, 2009]));
+        assert!(!years_conflict(&[2008, 2011], &[2011]));
+        assert!(!years_conflict(&[], &[2011]));
+        assert_eq!(latest_year_gap(&[1990, 2011], &[2008]), 3.0);
+        assert_eq!(latest_year_gap(&[1950], &[2020]), MAX_YEAR_GAP);
+        assert_eq!(latest_year_gap(&[], &[2020]), 0.0);
+    }
+
+    #[test]
+    fn a_later_report_counts_less_as_the_same_event() {
+        let mut batch = Batch::new();
+        let near = verify_pair(0, 1, &batch.evidence(&["en"; 3]), &ValidParams::default()).1.unwrap().p;
+        batch.facts[0].published_day = Some(0.0);
+        batch.facts[1].published_day = Some(30.0);
+        let far = verify_pair(0, 1, &batch.evidence(&["en"; 3]), &ValidParams::default()).1.map_or(0.0, |l| l.p);
+        assert!(far < near * 0.05, "{near} -> {far}");
     }
 }

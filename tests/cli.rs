@@ -95,9 +95,9 @@ fn unwritable_temporary_directory_is_an_output_error_naming_it() {
 
 #[test]
 fn invalid_parameter_is_a_usage_error() {
-    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", "-", "--min-cosine", "2"]);
+    let o = newsdedup(&["run", seeds_dir().to_str().unwrap(), "--out", "-", "--story-threshold", "2"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("min_cosine must be between 0 and 1"));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("story_threshold must be between 0 and 1"));
 }
 
 #[test]
@@ -156,9 +156,9 @@ fn csv_table_has_a_header_and_every_article() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(out.join("articles.csv")).unwrap();
     let mut rows = csv_rows(&text);
-    assert_eq!(rows.remove(0)[..3], ["id", "cluster", "role"]);
+    assert_eq!(rows.remove(0)[..4], ["id", "cluster", "family", "role"]);
     assert_eq!(rows.len(), 5);
-    assert!(rows.iter().any(|r| r[0] == "002_016c80076eb90be0" && r[2] == "canonical"));
+    assert!(rows.iter().any(|r| r[0] == "002_016c80076eb90be0" && r[3] == "canonical"));
     assert!(!out.join("articles.jsonl").exists(), "the JSONL table of the earlier run is removed");
 }
 

@@ -129,7 +129,7 @@ proptest! {
         let result = pipeline.run(articles.clone()).unwrap();
         // Every article exactly once.
         prop_assert_eq!(result.articles.len(), docs.len());
-        // The pair records explain every story: its members are linked by accepted records.
+        // The pair records explain every story: its members are linked by family edges and story links.
         let index: HashMap<&str, usize> = result.articles.iter().enumerate().map(|(d, a)| (a.id.as_str(), d)).collect();
         let mut linked: Vec<usize> = (0..docs.len()).collect();
         fn root(linked: &[usize], mut d: usize) -> usize {
@@ -138,7 +138,8 @@ proptest! {
             }
             d
         }
-        for record in result.pair_records().iter().filter(|r| r.accepted) {
+        let records = result.pair_records(pipeline.params());
+        for record in records.iter().filter(|r| r.family_edge || r.story_link) {
             let (a, b) = (root(&linked, index[record.a]), root(&linked, index[record.b]));
             linked[a] = b;
         }
@@ -146,7 +147,19 @@ proptest! {
             let first = root(&linked, members[0] as usize);
             prop_assert!(members.iter().all(|&d| root(&linked, d as usize) == first), "story {} is not explained", cluster);
         }
-        // One canonical per multi-member story; derived_from stays inside the story and leads to the canonical.
+        // Every family lies inside one story, and is explained by family edges alone.
+        let mut in_family: Vec<usize> = (0..docs.len()).collect();
+        for record in records.iter().filter(|r| r.family_edge) {
+            let (a, b) = (root(&in_family, index[record.a]), root(&in_family, index[record.b]));
+            in_family[a] = b;
+        }
+        for (family, members) in result.families.multi_member() {
+            let story = result.clustering.assignment[members[0] as usize];
+            prop_assert!(members.iter().all(|&d| result.clustering.assignment[d as usize] == story), "family {} spans stories", family);
+            let first = root(&in_family, members[0] as usize);
+            prop_assert!(members.iter().all(|&d| root(&in_family, d as usize) == first), "family {} is not explained", family);
+        }
+        // One canonical per multi-member story; derived_from stays inside the family and leads to its original.
         for (cluster, members) in result.clustering.multi_member() {
             let canon: Vec<_> = members.iter().filter(|&&d| result.assignments[d as usize].role == Role::Canonical).collect();
             prop_assert_eq!(canon.len(), 1, "cluster {}", cluster);
@@ -155,7 +168,7 @@ proptest! {
                 for _ in 0..members.len() {
                     match result.assignments[at as usize].derived_from {
                         Some(p) => {
-                            prop_assert_eq!(result.clustering.assignment[p as usize], cluster);
+                            prop_assert_eq!(result.families.assignment[p as usize], result.families.assignment[d as usize]);
                             at = p;
                         }
                         None => break,

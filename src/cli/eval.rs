@@ -35,6 +35,12 @@ pub struct EvalArgs {
     /// Label field that defines a cluster.
     #[arg(long, default_value = "story", value_name = "FIELD")]
     pub label_field: String,
+    /// Which predicted level is scored against the labels: "story" (the
+    /// `cluster` field: every report of one event) or "family" (the
+    /// `family` field: an original and what was made from it).
+    /// ../shared/eval/README.md says which level each set labels.
+    #[arg(long, value_enum, default_value_t = Level::Story)]
+    pub level: Level,
     /// Print one JSON object (key names as in shared/eval/score.py).
     #[arg(long)]
     pub json: bool,
@@ -50,6 +56,25 @@ pub struct EvalArgs {
     pub pipeline: PipelineArgs,
 }
 
+/// The predicted level scored against the labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Level {
+    /// `cluster`: every report of one event.
+    Story,
+    /// `family`: an original and every article made from it.
+    Family,
+}
+
+impl Level {
+    /// The `articles.jsonl` field that holds this level.
+    pub fn field(self) -> &'static str {
+        match self {
+            Level::Story => "cluster",
+            Level::Family => "family",
+        }
+    }
+}
+
 /// Runs the evaluation.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (labels_path, predictions) = match (&args.task, &args.labels, &args.predictions) {
@@ -57,7 +82,9 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             let labels = task.join("labels.jsonl");
             (labels, run_pipeline(&args, task)?)
         }
-        (None, Some(labels), Some(preds)) => (labels.clone(), eval::read_predictions(preds).exit_with(EXIT_INPUT)?),
+        (None, Some(labels), Some(preds)) => {
+            (labels.clone(), eval::read_predictions(preds, args.level.field()).exit_with(EXIT_INPUT)?)
+        }
         _ => {
             return Err(anyhow::anyhow!("give a TASK_DIR, or both --labels and --predictions"))
                 .exit_with(super::EXIT_USAGE)
@@ -99,7 +126,11 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
         .into_iter()
         .map(|r| Prediction {
             id: r.id.to_string(),
-            cluster: r.cluster.to_string(),
+            cluster: match args.level {
+                Level::Story => r.cluster,
+                Level::Family => r.family,
+            }
+            .to_string(),
             role: Some(r.role.as_str().to_string()),
             kind: r.kind.map(|k| k.as_str().to_string()),
             canonical: r.canonical.map(|c| serde_json::Value::String(c.to_string())),

@@ -154,16 +154,23 @@ impl InputArgs {
 /// Knobs of the pipeline shared by `run` and `eval`.
 #[derive(Debug, Clone, Args)]
 pub struct PipelineArgs {
-    /// TF-IDF cosine at or above which two articles tell the same story.
-    #[arg(long, visible_alias = "threshold", default_value_t = params::DEFAULT_MIN_COSINE, value_name = "X")]
-    pub min_cosine: f32,
-    /// Share of one article's 5-term shingles inside the other that accepts a
-    /// pair with lower cosine (excerpts, copies with material added).
-    #[arg(long, default_value_t = params::DEFAULT_MIN_CONTAINMENT, value_name = "X")]
-    pub min_containment: f32,
-    /// Cosine below which no pair is accepted, whatever its containment.
-    #[arg(long, default_value_t = params::DEFAULT_CONTAINMENT_FLOOR, value_name = "X")]
-    pub containment_floor: f32,
+    /// P(derived), from the shipped pair model, at or above which two
+    /// articles are one family: one made from the other (copy, edit,
+    /// excerpt, rewrite). Higher keeps families to closer copies.
+    #[arg(long, default_value_t = params::DEFAULT_FAMILY_THRESHOLD, value_name = "P")]
+    pub family_threshold: f32,
+    /// Mean P(same event) at or above which families join one story
+    /// (average linkage: a family must be close to most of the story, not
+    /// to one member). Higher gives smaller, surer stories.
+    #[arg(long, default_value_t = params::DEFAULT_STORY_THRESHOLD, value_name = "P")]
+    pub story_threshold: f32,
+    /// TF-IDF cosine below which a candidate pair is not judged at all.
+    #[arg(long, default_value_t = params::DEFAULT_MIN_PAIR_COSINE, value_name = "X")]
+    pub min_pair_cosine: f32,
+    /// Days over which P(same event) decays with the gap between two
+    /// articles' `published_at` (exp(-gap / days); no effect without times).
+    #[arg(long, default_value_t = params::DEFAULT_TIME_SCALE_DAYS, value_name = "DAYS")]
+    pub time_scale_days: f32,
     /// Link translations: articles in different languages join one story
     /// when their anchors (numbers, Latin-script names) agree.
     #[arg(long)]
@@ -190,9 +197,10 @@ pub struct PipelineArgs {
 impl Default for PipelineArgs {
     fn default() -> Self {
         PipelineArgs {
-            min_cosine: params::DEFAULT_MIN_COSINE,
-            min_containment: params::DEFAULT_MIN_CONTAINMENT,
-            containment_floor: params::DEFAULT_CONTAINMENT_FLOOR,
+            family_threshold: params::DEFAULT_FAMILY_THRESHOLD,
+            story_threshold: params::DEFAULT_STORY_THRESHOLD,
+            min_pair_cosine: params::DEFAULT_MIN_PAIR_COSINE,
+            time_scale_days: params::DEFAULT_TIME_SCALE_DAYS,
             cross_lingual: false,
             min_anchor_cosine: params::DEFAULT_MIN_ANCHOR_COSINE,
             no_idf_tables: false,
@@ -207,9 +215,10 @@ impl PipelineArgs {
     /// Validated parameters.
     pub fn params(&self) -> anyhow::Result<newsdedup::ValidParams> {
         newsdedup::PipelineParams::new()
-            .min_cosine(self.min_cosine)
-            .min_containment(self.min_containment)
-            .containment_floor(self.containment_floor)
+            .family_threshold(self.family_threshold)
+            .story_threshold(self.story_threshold)
+            .min_pair_cosine(self.min_pair_cosine)
+            .time_scale_days(self.time_scale_days)
             .use_idf_tables(!self.no_idf_tables)
             .idf_prior_docs(self.idf_prior_docs)
             .stop_words(!self.no_stop_words)

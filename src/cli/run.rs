@@ -169,7 +169,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(path) = &args.pairs {
-        let records = result.pair_records();
+        let records = result.pair_records(pipeline.params());
         output::write_atomic(path, |w| output::write_jsonl(w, &records))
             .with_context(|| format!("cannot write --pairs {}", path.display()))
             .exit_with(EXIT_OUTPUT)?;

@@ -135,15 +135,16 @@ pub fn read_labels(path: &Path, field: &str) -> Result<Vec<Label>> {
         .collect()
 }
 
-/// Reads predictions (`articles.jsonl`).
-pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
+/// Reads predictions (`articles.jsonl`); `field` names the predicted
+/// grouping scored (`cluster` for stories, `family` for families).
+pub fn read_predictions(path: &Path, field: &str) -> Result<Vec<Prediction>> {
     read_lines(path)?
         .into_iter()
         .map(|(line, v)| {
             let bad = |reason: &str| Error::BadRecord { path: path.to_path_buf(), line, reason: reason.into() };
             let id = v.get("id").and_then(string_of).ok_or_else(|| bad("missing \"id\""))?;
             let cluster =
-                v.get("cluster").filter(|c| !c.is_null()).ok_or_else(|| bad("missing \"cluster\""))?.to_string();
+                v.get(field).filter(|c| !c.is_null()).ok_or_else(|| bad(&format!("missing {field:?}")))?.to_string();
             let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
             Ok(Prediction {
                 id,
