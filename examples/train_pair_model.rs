@@ -37,7 +37,7 @@ use ndarray::{Array1, Array2};
 use newsdedup::eval::{score, Label, Prediction};
 use newsdedup::ingest::{read_inputs, IngestOptions};
 use newsdedup::output::article_records;
-use newsdedup::pair_model::{Logistic, PairModel, Provenance, FORMAT_VERSION, INPUT_NAMES};
+use newsdedup::pair_model::{Logistic, PairModel, Provenance, FORMAT_VERSION, INPUT_NAMES, WORDING_INPUTS};
 use newsdedup::params::PipelineParams;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::Article;
@@ -117,8 +117,8 @@ fn main() -> anyhow::Result<()> {
         labelled_sets.push((articles, labels));
     }
 
-    let derived = fit(&samples, |s| s.derived)?;
-    let same_event = fit(&samples, |s| s.same_event)?;
+    let derived = fit(&samples, |s| s.derived, &[])?;
+    let same_event = fit(&samples, |s| s.same_event, &WORDING_INPUTS)?;
     let mut figures = BTreeMap::new();
     for (name, model, target) in [
         ("derived", &derived, (|s: &Sample| s.derived) as fn(&Sample) -> Option<bool>),
@@ -272,16 +272,22 @@ fn is_train(unit: &str, task: &Task) -> bool {
     task.level == Level::Both || xxhash_rust::xxh3::xxh3_64(unit.as_bytes()) % 100 < TRAIN_SHARE
 }
 
-/// Fits one regression on the training samples that have a target.
-fn fit(samples: &[Sample], target: impl Fn(&Sample) -> Option<bool>) -> anyhow::Result<Logistic> {
+/// Fits one regression on the training samples that have a target, on
+/// every input but those named in `without` (their weights are 0).
+fn fit(samples: &[Sample], target: impl Fn(&Sample) -> Option<bool>, without: &[&str]) -> anyhow::Result<Logistic> {
     let rows: Vec<(&Sample, bool)> = samples.iter().filter(|s| s.train).filter_map(|s| Some((s, target(s)?))).collect();
-    let x = Array2::from_shape_fn((rows.len(), INPUT_NAMES.len()), |(i, j)| rows[i].0.inputs[j]);
+    let columns: Vec<usize> = (0..INPUT_NAMES.len()).filter(|&j| !without.contains(&INPUT_NAMES[j])).collect();
+    let x = Array2::from_shape_fn((rows.len(), columns.len()), |(i, j)| rows[i].0.inputs[columns[j]]);
     let y: Array1<&str> = rows.iter().map(|&(_, t)| if t { "yes" } else { "no" }).collect();
     let fitted = LogisticRegression::default().alpha(ALPHA).max_iterations(500).fit(&Dataset::new(x, y))?;
     // linfa's weights give P of its positive class, the more frequent label:
     // flip them when that is "no".
     let sign = if fitted.labels().pos.class == "yes" { 1.0 } else { -1.0 };
-    Ok(Logistic { intercept: sign * fitted.intercept(), weights: fitted.params().iter().map(|w| sign * w).collect() })
+    let mut weights = vec![0.0; INPUT_NAMES.len()];
+    for (&j, w) in columns.iter().zip(fitted.params()) {
+        weights[j] = sign * w;
+    }
+    Ok(Logistic { intercept: sign * fitted.intercept(), weights })
 }
 
 /// Accuracy, precision, recall and log loss of `model` on one split.

@@ -40,7 +40,7 @@ for n in $sizes; do
   # paragraphs, which the defaults (tuned on real news, rewrites included)
   # link. It suits this corpus as DBSCAN's eps 0.3 suits it for scikit-learn.
   if [ "${STRICT_RUN:-1}" != 0 ]; then
-    strict=${STRICT_ARGS:---min-cosine 0.65 --containment-floor 0.55}
+    strict=${STRICT_ARGS:---story-threshold 0.9}
     # shellcheck disable=SC2086 # the arguments are meant to split
     /usr/bin/time -v "$bin" run "$corpus" --out "$out/newsdedup-strict" --quiet $strict 2> "$out/newsdedup-strict.time"
     python3 "$here/scripts/bench_row.py" "newsdedup $strict" "$n" "$out/newsdedup-strict.time" "$truth" "$out/newsdedup-strict/articles.jsonl" "$bin" >> "$rows"

@@ -44,17 +44,6 @@ fn is_latin_text(text: &str) -> bool {
     letters > 0 && 2 * latin >= letters
 }
 
-/// Does a word after `before` open a sentence (or a line)? Its capital
-/// says nothing of a name there: "The", "But", "Officials".
-fn starts_sentence(before: &[char]) -> bool {
-    let mut rest =
-        before.iter().rev().skip_while(|c| **c == ' ' || **c == '\t' || matches!(c, '"' | '“' | '‘' | '(' | '\''));
-    match rest.next() {
-        None | Some('\n' | '.' | '!' | '?' | ':' | '—' | '-' | '•') => true,
-        Some(_) => false,
-    }
-}
-
 /// The anchors of `text`, as term hashes, in order.
 pub fn anchors(text: &str) -> Vec<TermHash> {
     anchors_and_years(text).0
@@ -68,51 +57,81 @@ const YEARS: std::ops::RangeInclusive<u32> = 1900..=2099;
 /// different events, however alike their words.
 pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     let latin_text = is_latin_text(text);
-    let mut out = Vec::new();
-    let mut years = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if digit_value(c).is_some() {
-            let mut number = String::from("#");
-            while i < chars.len() {
-                match digit_value(chars[i]) {
-                    Some(d) => number.push(char::from_digit(d, 10).unwrap_or('0')),
+    let (mut out, mut years) = (Vec::new(), Vec::new());
+    let mut buf = String::new();
+    // Whether the next word opens a sentence or a line: its capital then
+    // says nothing of a name ("The", "But"), unless a capitalised word
+    // follows (a name run: "John Edward said").
+    let mut opens_sentence = true;
+    let mut chars = text.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        if let Some(first) = digit_value(c) {
+            buf.clear();
+            buf.push('#');
+            let mut digit = first;
+            loop {
+                buf.push(char::from_digit(digit, 10).unwrap_or('0'));
+                match chars.peek() {
+                    Some(&(_, next)) if digit_value(next).is_some() => {
+                        digit = digit_value(next).unwrap_or(0);
+                        chars.next();
+                    }
                     // A separator between digits is part of the number.
-                    None if matches!(chars[i], ',' | '.' | '٬' | '٫')
-                        && i + 1 < chars.len()
-                        && digit_value(chars[i + 1]).is_some() => {}
-                    None => break,
+                    Some(&(at, sep)) if matches!(sep, ',' | '.' | '٬' | '٫') => {
+                        let after = text[at + sep.len_utf8()..].chars().next().and_then(digit_value);
+                        let Some(next) = after else { break };
+                        chars.next();
+                        chars.next();
+                        digit = next;
+                    }
+                    _ => break,
                 }
-                i += 1;
             }
-            let trimmed = number.trim_start_matches(['#', '0']);
-            if number.len() == 5 {
+            let trimmed = buf.trim_start_matches(['#', '0']);
+            if buf.len() == 5 {
                 if let Some(year) = trimmed.parse::<u32>().ok().filter(|y| YEARS.contains(y)) {
                     years.push(year as u16);
                 }
             }
-            out.push(term_hash(&format!("#{}", if trimmed.is_empty() { "0" } else { trimmed })));
+            let number = if trimmed.is_empty() { "0" } else { trimmed };
+            out.push(term_hash(&format!("#{number}")));
+            opens_sentence = false;
             continue;
         }
         if c.is_alphabetic() && c.script() == Script::Latin {
-            let start = i;
-            while i < chars.len() && (chars[i].is_alphabetic() && chars[i].script() == Script::Latin || chars[i] == '-')
-            {
-                i += 1;
+            let mut end = start + c.len_utf8();
+            while let Some(&(at, next)) = chars.peek() {
+                if !(next == '-' || next.is_alphabetic() && next.script() == Script::Latin) {
+                    break;
+                }
+                end = at + next.len_utf8();
+                chars.next();
             }
-            let word: String = chars[start..i].iter().collect();
-            // A capital that opens a sentence says nothing of a name, unless
-            // a capitalised word follows: a name run ("John Edward said").
-            let opens_run = chars[i..].iter().find(|c| **c != ' ').is_some_and(|c| c.is_uppercase());
-            let capitalised = c.is_uppercase() && (opens_run || !starts_sentence(&chars[..start]));
-            if word.chars().count() >= 2 && (capitalised || !latin_text) {
-                out.push(term_hash(&word.to_lowercase()));
+            let word = &text[start..end];
+            let keep = if latin_text {
+                let run = || text[end..].chars().find(|&n| n != ' ').is_some_and(char::is_uppercase);
+                c.is_uppercase() && (!opens_sentence || run())
+            } else {
+                true
+            };
+            opens_sentence = false;
+            if keep && word.chars().nth(1).is_some() {
+                buf.clear();
+                if word.is_ascii() {
+                    buf.push_str(word);
+                    buf.make_ascii_lowercase();
+                } else {
+                    buf.extend(word.chars().flat_map(char::to_lowercase));
+                }
+                out.push(term_hash(&buf));
             }
             continue;
         }
-        i += 1;
+        match c {
+            ' ' | '\t' | '"' | '“' | '‘' | '(' | '\'' => {}
+            '\n' | '.' | '!' | '?' | ':' | '—' | '-' | '•' => opens_sentence = true,
+            _ => opens_sentence = false,
+        }
     }
     years.sort_unstable();
     years.dedup();

@@ -37,7 +37,7 @@ pub const MIN_REPEATS: u32 = 5;
 /// ...and if at least this share of those articles are about different things.
 pub const MIN_UNRELATED_SHARE: f32 = 0.5;
 /// Longest line (in words) that batch repetition can mark as boilerplate.
-pub const MAX_REPEATED_LINE_WORDS: usize = 40;
+pub const MAX_REPEATED_LINE_WORDS: usize = 100;
 /// A repeated line longer than this (in words) is boilerplate only where it
 /// mostly sits at the top or bottom of its pages; see [`MIN_EDGE_SHARE`].
 pub const MAX_REPEATED_MID_PAGE_WORDS: usize = 20;

@@ -69,6 +69,15 @@ pub const INPUT_NAMES: [&str; 12] = [
     "anchor_cosine_squared",
 ];
 
+/// The inputs P(same event) is fitted without: shared wording says one
+/// text was made from another (that is P(derived), and a family's members
+/// join its story with it), not that two reports tell one event. Fitted on
+/// them, the model read a reused background paragraph (containment 0.2 at
+/// cosine 0.15) as the same event: in the 10k benchmark, 970 links between
+/// different stories at P ≥ 0.75.
+pub const WORDING_INPUTS: [&str; 4] =
+    ["containment_max", "containment_min", "shares_opening", "cosine_x_containment_max"];
+
 impl PairFeatures {
     /// The model's inputs: the features, with products that let a linear
     /// model bend where the wording, the shared passages and the anchors meet.
@@ -146,6 +155,9 @@ pub enum ModelError {
         /// The file's version.
         found: u32,
     },
+    /// P(same event) weighs shared wording ([`WORDING_INPUTS`]).
+    #[error("the pair model's P(same event) weighs shared wording, which it must not (WORDING_INPUTS)")]
+    SameEventWording,
     /// Its inputs are not this code's.
     #[error("the pair model's inputs {found:?} are not this build's {INPUT_NAMES:?}")]
     Inputs {
@@ -164,6 +176,11 @@ impl PairModel {
         let lengths_fit = [&model.derived, &model.same_event].iter().all(|l| l.weights.len() == INPUT_NAMES.len());
         if model.inputs != INPUT_NAMES || !lengths_fit {
             return Err(ModelError::Inputs { found: model.inputs });
+        }
+        let uses_wording =
+            INPUT_NAMES.iter().zip(&model.same_event.weights).any(|(n, &w)| WORDING_INPUTS.contains(n) && w != 0.0);
+        if uses_wording {
+            return Err(ModelError::SameEventWording);
         }
         Ok(model)
     }

@@ -517,7 +517,7 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &families, &clustering)?;
+        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &links, &families, &clustering)?;
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -658,11 +658,29 @@ impl Pipeline {
         analyzed: &[Analyzed],
         vectors: &PairVectors,
         shingles: &SpilledLists,
+        links: &[StoryLink],
         families: &Clustering,
         stories: &Clustering,
     ) -> Result<Vec<Assignment>> {
-        let mut assignments: Vec<Assignment> =
-            articles.iter().zip(analyzed).map(|(article, a)| Assignment::unique(unique_evidence(article, a))).collect();
+        let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
+        for link in links {
+            for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
+                let best = &mut closest[doc as usize];
+                if best.is_none_or(|(_, p)| link.p > p) {
+                    *best = Some((other, link.p));
+                }
+            }
+        }
+        let threshold = self.params.story_threshold();
+        let mut assignments: Vec<Assignment> = articles
+            .iter()
+            .zip(analyzed)
+            .zip(&closest)
+            .map(|((article, a), closest)| {
+                let closest = closest.map(|(other, p)| (articles[other as usize].id.as_str(), p));
+                Assignment::unique(unique_evidence(article, a, closest, threshold))
+            })
+            .collect();
         let multi: Vec<&[DocId]> = families.multi_member().map(|(_, m)| m).collect();
         let decided: Vec<Vec<(DocId, Assignment)>> = multi
             .par_iter()
@@ -809,11 +827,17 @@ impl RunResult {
     }
 }
 
-fn unique_evidence(article: &Article, a: &Analyzed) -> Vec<String> {
-    let mut evidence = if a.body.term_count == 0 {
-        vec!["no text left after removing boilerplate".to_string()]
-    } else {
-        vec!["no other article tells this story".to_string()]
+/// Why an article stands alone. `closest` is its strongest story link
+/// (the other article and P(same event)), when it has one: then the
+/// evidence names it and the bar it did not clear, rather than claim that
+/// no other article tells the story.
+fn unique_evidence(article: &Article, a: &Analyzed, closest: Option<(&str, f32)>, threshold: f32) -> Vec<String> {
+    let mut evidence = match closest {
+        _ if a.body.term_count == 0 => vec!["no text left after removing boilerplate".to_string()],
+        Some((other, p)) => vec![format!(
+            "closest report: {other} (P(same event) {p:.2}); no story it would join reaches a mean of {threshold:.2} over its members"
+        )],
+        None => vec!["no other article tells this story".to_string()],
     };
     if article.text.len() > MAX_ANALYZED_BYTES {
         evidence.push(format!("only the first {MAX_ANALYZED_BYTES} of its {} bytes were analyzed", article.text.len()));

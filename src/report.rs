@@ -17,12 +17,15 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
     let stories = result.clustering.clusters.len();
     let multi = result.clustering.multi_member().count();
+    let families = result.families.clusters.len();
     let _ = writeln!(
         s,
-        "newsdedup: {} articles -> {} stories ({} with more than one article): {} canonical, {} syndicated, {} independent, {} unique",
+        "newsdedup: {} articles -> {} stories ({} with more than one article) of {} families ({} with copies): {} canonical, {} syndicated, {} independent, {} unique",
         result.articles.len(),
         stories,
         multi,
+        families,
+        result.families.multi_member().count(),
         count(Role::Canonical),
         count(Role::Syndicated),
         count(Role::Independent),
@@ -46,7 +49,14 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
             .find(|&d| result.assignments[d as usize].role == Role::Canonical)
             .unwrap_or(members[0]);
         let article = &result.articles[canon as usize];
-        let _ = writeln!(s, "\ncluster {cluster} ({} articles)", members.len());
+        let mut story_families: Vec<u32> = members.iter().map(|&d| result.families.assignment[d as usize]).collect();
+        story_families.sort_unstable();
+        story_families.dedup();
+        let in_families = match story_families.len() {
+            1 => String::new(),
+            n => format!(", {n} families"),
+        };
+        let _ = writeln!(s, "\ncluster {cluster} ({} articles{in_families})", members.len());
         let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)?));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
@@ -77,9 +87,11 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} verified; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
+        "\n{} candidate pairs, {} family edges, {} story links, {} copies joined by their credit; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
         result.stats.candidates.pairs,
         result.stats.edges,
+        result.links.len(),
+        result.stats.credited_copies,
         b.refined,
         b.split,
         b.thinned,

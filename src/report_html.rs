@@ -131,9 +131,13 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
     let mut s = String::new();
     let canon =
         members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
+    let mut families: Vec<u32> = members.iter().map(|&d| result.families.assignment[d as usize]).collect();
+    families.sort_unstable();
+    families.dedup();
+    let of_families = if families.len() > 1 { format!(" in {} families", families.len()) } else { String::new() };
     let _ = writeln!(
         s,
-        "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles</h2>",
+        "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles{of_families}</h2>",
         members.len()
     );
     let canon_evidence = &result.assignments[canon as usize].evidence;
@@ -160,11 +164,12 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
         let _ = write!(
             s,
             "<div class=\"pair\">\n<article class=\"source\"><header><span class=\"role canonical\">{source_label}</span> {}</header><p>{}</p></article>\n\
-             <article class=\"copy\"><header><span class=\"role\">{}</span> {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
+             <article class=\"copy\"><header><span class=\"role\">{}</span> {} · family {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
             id(source),
             marked(&source_words, &copy_runs),
             escape(&what),
             id(d),
+            result.families.assignment[d as usize],
             a.confidence,
             marked(&copy_words, source_runs),
             evidence

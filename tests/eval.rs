@@ -23,25 +23,29 @@ const KEYS: &[&str] = &[
     "largest_cluster_pred",
     "canonical_accuracy",
     "derived_from_accuracy",
+    "role_accuracy",
 ];
 
-fn ours(labels: &Path, preds: &Path) -> Value {
-    let o =
-        newsdedup(&["eval", "--labels", labels.to_str().unwrap(), "--predictions", preds.to_str().unwrap(), "--json"]);
+fn ours(labels: &Path, preds: &Path, level: &str) -> Value {
+    let (labels, preds) = (labels.to_str().unwrap(), preds.to_str().unwrap());
+    let o = newsdedup(&["eval", "--labels", labels, "--predictions", preds, "--json", "--level", level]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
-/// score.py's `score()` at full precision (its command line rounds to 6 places).
-fn theirs(score_py: &Path, labels: &Path, preds: &Path) -> Option<Value> {
+/// score.py's `score()` at full precision (its command line rounds to 6
+/// places), scoring the predicted `field` (`cluster` or `family`).
+fn theirs(score_py: &Path, labels: &Path, preds: &Path, field: &str) -> Option<Value> {
     let program = "import json, sys; sys.path.insert(0, sys.argv[1]); import score; \
-                   print(json.dumps(score.score(score.read_jsonl(sys.argv[2]), score.read_jsonl(sys.argv[3]))))";
+                   print(json.dumps(score.score(score.read_jsonl(sys.argv[2]), score.read_jsonl(sys.argv[3]), \
+                   pred_field=sys.argv[4])))";
     let o = Command::new("python3")
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .args(["-c", program])
         .arg(score_py.parent().unwrap())
         .arg(labels)
         .arg(preds)
+        .arg(field)
         .output()
         .ok()?;
     assert!(o.status.success(), "score.py failed: {}", String::from_utf8_lossy(&o.stderr));
@@ -64,8 +68,7 @@ fn assert_agree(a: &Value, b: &Value, what: &str) {
 #[test]
 fn metrics_agree_with_score_py() {
     let Some(eval_dir) = shared_eval() else {
-        eprintln!("skipped: ../shared/eval is not beside the repository");
-        return;
+        return skip("../shared/eval is not beside the repository");
     };
     let dir = tempfile::tempdir().unwrap();
     for task in ["ntrex-syndication/eng", "ecbplus"] {
@@ -81,19 +84,19 @@ fn metrics_agree_with_score_py() {
         assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
         let labels = task_dir.join("labels.jsonl");
         let preds = out.join("articles.jsonl");
-        let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds) else {
-            eprintln!("skipped: python3 is not available");
-            return;
-        };
-        assert_agree(&ours(&labels, &preds), &reference, task);
+        for (level, field) in [("story", "cluster"), ("family", "family")] {
+            let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds, field) else {
+                return skip("python3 is not available");
+            };
+            assert_agree(&ours(&labels, &preds, level), &reference, &format!("{task} at the {level} level"));
+        }
     }
 }
 
 #[test]
 fn hand_made_predictions_agree_with_score_py() {
     let Some(eval_dir) = shared_eval() else {
-        eprintln!("skipped: ../shared/eval is not beside the repository");
-        return;
+        return skip("../shared/eval is not beside the repository");
     };
     let dir = tempfile::tempdir().unwrap();
     let labels = dir.path().join("labels.jsonl");
@@ -106,6 +109,7 @@ fn hand_made_predictions_agree_with_score_py() {
             r#"{"id":"d","story":"2","role":"canonical"}"#,
             r#"{"id":"e","story":"2","role":"syndicated","derived_from":"d"}"#,
             r#"{"id":"f","story":"3","role":"unique"}"#,
+            r#"{"id":"g","story":"2","role":"independent"}"#,
         ]
         .join("\n"),
     )
@@ -121,14 +125,18 @@ fn hand_made_predictions_agree_with_score_py() {
             r#"{"id":"d","cluster":1,"role":"syndicated","canonical":"e","derived_from":"e"}"#,
             r#"{"id":"e","cluster":1,"role":"canonical","canonical":"e"}"#,
             r#"{"id":"f","cluster":0,"role":"syndicated","canonical":"a","derived_from":"a"}"#,
+            r#"{"id":"g","cluster":1,"role":"independent","canonical":"e"}"#,
         ]
         .join("\n"),
     )
     .unwrap();
-    let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds) else { return };
-    let mine = ours(&labels, &preds);
+    let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds, "cluster") else {
+        return skip("python3 is not available");
+    };
+    let mine = ours(&labels, &preds, "story");
     assert_agree(&mine, &reference, "hand-made");
     assert_eq!(mine["canonical_accuracy"], 0.5);
+    assert!(mine.get("role_accuracy").is_some(), "an independent label brings role accuracy: {mine}");
 }
 
 #[test]
