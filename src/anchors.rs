@@ -34,12 +34,21 @@ pub fn digit_value(c: char) -> Option<u32> {
     ZEROS.iter().find(|&&z| (z..z + 10).contains(&code)).map(|&z| code - z)
 }
 
+/// Is `c` a letter of the Latin script? (ASCII answers without the script tables.)
+fn is_latin_letter(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else {
+        c.is_alphabetic() && c.script() == Script::Latin
+    }
+}
+
 /// True when most letters of `text` are Latin.
 fn is_latin_text(text: &str) -> bool {
     let (mut latin, mut letters) = (0usize, 0usize);
     for c in text.chars().filter(|c| c.is_alphabetic()).take(2000) {
         letters += 1;
-        latin += usize::from(c.script() == Script::Latin);
+        latin += usize::from(is_latin_letter(c));
     }
     letters > 0 && 2 * latin >= letters
 }
@@ -98,10 +107,10 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
             opens_sentence = false;
             continue;
         }
-        if c.is_alphabetic() && c.script() == Script::Latin {
+        if is_latin_letter(c) {
             let mut end = start + c.len_utf8();
             while let Some(&(at, next)) = chars.peek() {
-                if !(next == '-' || next.is_alphabetic() && next.script() == Script::Latin) {
+                if !(next == '-' || is_latin_letter(next)) {
                     break;
                 }
                 end = at + next.len_utf8();

@@ -87,7 +87,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} family edges, {} story links, {} copies joined by their credit; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} from loosely attached members, {} multilingual; {} passages other stories reuse kept to one story",
+        "\n{} candidate pairs, {} family edges, {} story links, {} copies joined by their credit; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} multilingual",
         result.stats.candidates.pairs,
         result.stats.edges,
         result.links.len(),
@@ -96,9 +96,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
         b.split,
         b.thinned,
         b.strays_apart,
-        b.loose_parted,
-        b.multilingual,
-        b.parts_kept_apart
+        b.multilingual
     );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();
     let _ = writeln!(
