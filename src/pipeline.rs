@@ -87,6 +87,15 @@ impl FoundEdges {
     }
 }
 
+/// What the cluster stage decided, as the roles stage reads it.
+#[derive(Clone, Copy)]
+struct Grouping<'a> {
+    /// Story links, for the evidence of articles left alone.
+    links: &'a [StoryLink],
+    families: &'a Clustering,
+    stories: &'a Clustering,
+}
+
 /// What the vectorize step made of one piece of articles.
 struct Vectorized {
     vectors: VectorPiece,
@@ -517,7 +526,13 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(&articles, &analyzed, &vectors, &shingles, &links, &families, &clustering)?;
+        let assignments = self.roles(
+            &articles,
+            &analyzed,
+            &vectors,
+            &shingles,
+            Grouping { links: &links, families: &families, stories: &clustering },
+        )?;
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -658,10 +673,9 @@ impl Pipeline {
         analyzed: &[Analyzed],
         vectors: &PairVectors,
         shingles: &SpilledLists,
-        links: &[StoryLink],
-        families: &Clustering,
-        stories: &Clustering,
+        grouping: Grouping,
     ) -> Result<Vec<Assignment>> {
+        let Grouping { links, families, stories } = grouping;
         let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
         for link in links {
             for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
