@@ -22,8 +22,8 @@ use crate::tokenize::{term_hash, TermHash};
 
 /// The value of a decimal digit in any script (`None` for other characters).
 pub fn digit_value(c: char) -> Option<u32> {
-    if let Some(d) = c.to_digit(10) {
-        return Some(d);
+    if c.is_ascii() {
+        return c.to_digit(10);
     }
     // Zeros of the Unicode decimal-digit (Nd) runs of the scripts newsdedup meets in news.
     const ZEROS: &[u32] = &[
@@ -72,28 +72,25 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     // says nothing of a name ("The", "But"), unless a capitalised word
     // follows (a name run: "John Edward said").
     let mut opens_sentence = true;
-    let mut chars = text.char_indices().peekable();
-    while let Some((start, c)) = chars.next() {
+    let mut at = 0;
+    while let Some(c) = char_at(text, at) {
+        let start = at;
+        at += c.len_utf8();
         if let Some(first) = digit_value(c) {
             buf.clear();
             buf.push('#');
-            let mut digit = first;
-            loop {
-                buf.push(char::from_digit(digit, 10).unwrap_or('0'));
-                match chars.peek() {
-                    Some(&(_, next)) if digit_value(next).is_some() => {
-                        digit = digit_value(next).unwrap_or(0);
-                        chars.next();
-                    }
+            buf.push(char::from_digit(first, 10).unwrap_or('0'));
+            while let Some(next) = char_at(text, at) {
+                if let Some(d) = digit_value(next) {
+                    buf.push(char::from_digit(d, 10).unwrap_or('0'));
+                    at += next.len_utf8();
+                } else if matches!(next, ',' | '.' | '٬' | '٫')
+                    && char_at(text, at + next.len_utf8()).and_then(digit_value).is_some()
+                {
                     // A separator between digits is part of the number.
-                    Some(&(at, sep)) if matches!(sep, ',' | '.' | '٬' | '٫') => {
-                        let after = text[at + sep.len_utf8()..].chars().next().and_then(digit_value);
-                        let Some(next) = after else { break };
-                        chars.next();
-                        chars.next();
-                        digit = next;
-                    }
-                    _ => break,
+                    at += next.len_utf8();
+                } else {
+                    break;
                 }
             }
             let trimmed = buf.trim_start_matches(['#', '0']);
@@ -108,17 +105,21 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
             continue;
         }
         if is_latin_letter(c) {
-            let mut end = start + c.len_utf8();
-            while let Some(&(at, next)) = chars.peek() {
-                if !(next == '-' || is_latin_letter(next)) {
+            // The word runs on over Latin letters and hyphens, a byte at a
+            // time while they are ASCII.
+            let bytes = text.as_bytes();
+            while at < bytes.len() {
+                if bytes[at].is_ascii_alphabetic() || bytes[at] == b'-' {
+                    at += 1;
+                } else if bytes[at] >= 0x80 && char_at(text, at).is_some_and(is_latin_letter) {
+                    at += char_at(text, at).map_or(1, char::len_utf8);
+                } else {
                     break;
                 }
-                end = at + next.len_utf8();
-                chars.next();
             }
-            let word = &text[start..end];
+            let word = &text[start..at];
             let keep = if latin_text {
-                let run = || text[end..].chars().find(|&n| n != ' ').is_some_and(char::is_uppercase);
+                let run = || text[at..].chars().find(|&n| n != ' ').is_some_and(char::is_uppercase);
                 c.is_uppercase() && (!opens_sentence || run())
             } else {
                 true
@@ -145,6 +146,15 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     years.sort_unstable();
     years.dedup();
     (out, years)
+}
+
+/// The character that starts at byte `at` of `text` (`at` on a boundary).
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match text.as_bytes().get(at) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => text[at..].chars().next(),
+        None => None,
+    }
 }
 
 #[cfg(test)]
