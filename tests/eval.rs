@@ -52,8 +52,8 @@ fn theirs(score_py: &Path, labels: &Path, preds: &Path, field: &str) -> Option<V
     Some(serde_json::from_slice(&o.stdout).expect("score.py prints JSON"))
 }
 
-fn assert_agree(a: &Value, b: &Value, what: &str) {
-    for k in KEYS {
+fn assert_agree(a: &Value, b: &Value, keys: &[&str], what: &str) {
+    for k in keys {
         match (a.get(*k), b.get(*k)) {
             (Some(x), Some(y)) => {
                 let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
@@ -88,7 +88,11 @@ fn metrics_agree_with_score_py() {
             let Some(reference) = theirs(&eval_dir.join("score.py"), &labels, &preds, field) else {
                 return skip("python3 is not available");
             };
-            assert_agree(&ours(&labels, &preds, level), &reference, &format!("{task} at the {level} level"));
+            // At the family level an independent original counts as its
+            // family's canonical, which score.py does not know: the role
+            // figures are compared at the story level only.
+            let keys = if level == "story" { KEYS } else { &KEYS[..KEYS.len() - 3] };
+            assert_agree(&ours(&labels, &preds, level), &reference, keys, &format!("{task} at the {level} level"));
         }
     }
 }
@@ -134,7 +138,7 @@ fn hand_made_predictions_agree_with_score_py() {
         return skip("python3 is not available");
     };
     let mine = ours(&labels, &preds, "story");
-    assert_agree(&mine, &reference, "hand-made");
+    assert_agree(&mine, &reference, KEYS, "hand-made");
     assert_eq!(mine["canonical_accuracy"], 0.5);
     assert!(mine.get("role_accuracy").is_some(), "an independent label brings role accuracy: {mine}");
 }

@@ -37,8 +37,10 @@ pub struct EvalArgs {
     pub label_field: String,
     /// Which predicted level is scored against the labels: "story" (the
     /// `cluster` field: every report of one event) or "family" (the
-    /// `family` field: an original and what was made from it).
-    /// ../shared/eval/README.md says which level each set labels.
+    /// `family` field: an original and what was made from it; an
+    /// `independent` article, the original of its family, counts as that
+    /// family's canonical). ../shared/eval/README.md says which level each
+    /// set labels.
     #[arg(long, value_enum, default_value_t = Level::Story)]
     pub level: Level,
     /// Print one JSON object (key names as in shared/eval/score.py).
@@ -89,6 +91,10 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
             return Err(anyhow::anyhow!("give a TASK_DIR, or both --labels and --predictions"))
                 .exit_with(super::EXIT_USAGE)
         }
+    };
+    let predictions = match args.level {
+        Level::Story => predictions,
+        Level::Family => predictions.into_iter().map(eval::Prediction::at_family_level).collect(),
     };
     let labels = eval::read_labels(&labels_path, &args.label_field).exit_with(EXIT_INPUT)?;
     let report = eval::score(&labels, &predictions).context("cannot score").exit_with(EXIT_INPUT)?;

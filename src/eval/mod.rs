@@ -51,6 +51,20 @@ pub struct Prediction {
     pub derived_from: Option<String>,
 }
 
+impl Prediction {
+    /// The prediction read at the family level: the original of a family
+    /// that is not its story's main one (`independent`) is its family's
+    /// canonical. Clusters must already be families ([`read_predictions`]
+    /// with `family`).
+    pub fn at_family_level(self) -> Prediction {
+        if self.role.as_deref() != Some("independent") {
+            return self;
+        }
+        let own = Value::String(self.id.clone());
+        Prediction { role: Some("canonical".into()), canonical: Some(own), ..self }
+    }
+}
+
 /// All scores of one evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
