@@ -94,6 +94,8 @@ struct Grouping<'a> {
     links: &'a [StoryLink],
     families: &'a Clustering,
     stories: &'a Clustering,
+    /// Copies joined to a family by their credit, with the credit in words.
+    credited: &'a [(DocId, DocId, String)],
 }
 
 /// What the vectorize step made of one piece of articles.
@@ -520,7 +522,8 @@ impl Pipeline {
         let clustering = link_stories(&families, &links, self.params.story_threshold());
         let credited = self.credited_sources(&articles, &families, &clustering)?;
         stats.credited_copies = credited.len();
-        let families = join_families(&families, &credited);
+        let credit_links: Vec<(DocId, DocId)> = credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
+        let families = join_families(&families, &credit_links);
         stats.multi_member_families = families.multi_member().count();
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
@@ -531,7 +534,7 @@ impl Pipeline {
             &analyzed,
             &vectors,
             &shingles,
-            Grouping { links: &links, families: &families, stories: &clustering },
+            Grouping { links: &links, families: &families, stories: &clustering, credited: &credited },
         )?;
         clock.lap("roles", &mut stats);
 
@@ -641,7 +644,7 @@ impl Pipeline {
         articles: &[Article],
         families: &Clustering,
         stories: &Clustering,
-    ) -> Result<Vec<(DocId, DocId)>> {
+    ) -> Result<Vec<(DocId, DocId, String)>> {
         let mixed: Vec<&[DocId]> = stories
             .multi_member()
             .map(|(_, members)| members)
@@ -649,7 +652,7 @@ impl Pipeline {
                 members.iter().any(|&d| families.assignment[d as usize] != families.assignment[members[0] as usize])
             })
             .collect();
-        let found: Vec<Vec<(DocId, DocId)>> = mixed
+        let found: Vec<Vec<(DocId, DocId, String)>> = mixed
             .par_iter()
             .map(|members| {
                 let texts = members.iter().map(|&d| articles[d as usize].text.read()).collect::<Result<Vec<_>>>()?;
@@ -675,7 +678,7 @@ impl Pipeline {
         shingles: &SpilledLists,
         grouping: Grouping,
     ) -> Result<Vec<Assignment>> {
-        let Grouping { links, families, stories } = grouping;
+        let Grouping { links, families, stories, credited } = grouping;
         let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
         for link in links {
             for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
@@ -730,6 +733,9 @@ impl Pipeline {
             .collect::<Result<_>>()?;
         for (doc, assignment) in decided.into_iter().flatten() {
             assignments[doc as usize] = assignment;
+        }
+        for (copy, _, credit) in credited {
+            assignments[*copy as usize].evidence.insert(0, format!("{credit}: joined to that family"));
         }
         let leads: Vec<Lead> = articles
             .iter()

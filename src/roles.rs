@@ -1007,8 +1007,8 @@ fn main_family_order(a: &Lead, b: &Lead) -> Ordering {
 /// it was made from another member's report is derived from it, however
 /// much it rewords: what the pair model, which reads wording only, cannot
 /// see. A dateline of the article's own does not count (an agency's copies
-/// all carry it). Pairs come as (copy, source), in id order.
-pub fn credited_sources(members: &[(DocId, &Article, &str, u32)]) -> Vec<(DocId, DocId)> {
+/// all carry it). Each comes as (copy, source, the credit in words), in id order.
+pub fn credited_sources(members: &[(DocId, &Article, &str, u32)]) -> Vec<(DocId, DocId, String)> {
     let provenance: Vec<Provenance> =
         members.iter().map(|&(_, article, text, _)| Provenance::of(article, text)).collect();
     let mut pairs = Vec::new();
@@ -1019,12 +1019,16 @@ pub fn credited_sources(members: &[(DocId, &Article, &str, u32)]) -> Vec<(DocId,
             };
             let source =
                 members.iter().zip(&provenance).find(|&(&(_, _, _, family), p)| family != copy_family && is_source(p));
-            if let Some((&(doc, ..), _)) = source {
-                pairs.push((copy, doc));
+            if let Some((&(doc, source, ..), _)) = source {
+                pairs.push((
+                    copy,
+                    doc,
+                    format!("credits {} (\"{}\"), the outlet or wire of {}", credit.name, credit.phrase, source.id),
+                ));
             }
         }
     }
     pairs.sort_unstable();
-    pairs.dedup();
+    pairs.dedup_by(|x, y| (x.0, x.1) == (y.0, y.1));
     pairs
 }

@@ -178,9 +178,14 @@ proptest! {
                 prop_assert!(root.role == Role::Canonical || root.role == Role::Independent);
             }
         }
+        let linked: std::collections::HashSet<usize> =
+            result.links.iter().flat_map(|l| [l.a as usize, l.b as usize]).collect();
         for (doc, a) in result.assignments.iter().enumerate() {
             let alone = result.clustering.clusters[result.clustering.assignment[doc] as usize].len() == 1;
             prop_assert_eq!(alone, a.role == Role::Unique);
+            // An article linked to another never claims that nobody else tells its story.
+            let claims_alone = a.evidence.iter().any(|e| e == "no other article tells this story");
+            prop_assert!(!(linked.contains(&doc) && claims_alone), "{:?}", a.evidence);
         }
         // Input order does not matter.
         let mut shuffled = articles;

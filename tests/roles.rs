@@ -267,3 +267,60 @@ fn seed_variants_keep_the_telegraph_as_source() {
         assert_eq!(of("004").role, Role::Unique);
     }
 }
+
+/// One wire story as a new user tries it, texts only (no metadata): the
+/// agency's report, a verbatim copy with a copyright line, its first two
+/// sentences, a rewrite that credits the agency, and two other stories.
+/// The report names a mayor "according to" him: a person, not an outlet.
+#[test]
+fn a_wire_story_its_copies_and_a_credited_rewrite_from_texts_alone() {
+    const WIRE: &str = r#"Wildfire forces evacuation of villages near Leiria
+LISBON (Lusa) - More than 400 firefighters were battling a wildfire in central Portugal on Sunday that forced the evacuation of four villages near the city of Leiria, according to Leiria mayor Gonçalo Lopes.
+The fire broke out on Saturday afternoon in a pine forest and spread quickly overnight, driven by strong easterly winds and temperatures above 38 degrees Celsius.
+Civil protection officials said 120 vehicles and six water-bombing aircraft had been deployed, and that two firefighters were treated for smoke inhalation.
+About 350 residents spent the night in a sports hall in Marinha Grande, where the Red Cross handed out blankets and food.
+The national weather service has placed 11 districts on red alert until Tuesday, warning that the risk of new fires remains very high.
+Portugal has been hit by a series of large wildfires this summer after the driest spring in more than 90 years."#;
+    const REWRITE: &str = r#"Hundreds of firefighters fight blaze near Leiria
+Four villages close to Leiria in central Portugal were emptied on Sunday as more than 400 firefighters tried to contain a forest fire, the Portuguese news agency Lusa reported.
+Strong winds from the east and heat of over 38 degrees helped the flames spread through pine woods overnight after the fire started on Saturday.
+Six aircraft and 120 fire engines were sent to the area. Two firefighters needed treatment after breathing in smoke, officials told Lusa.
+Around 350 evacuated residents slept in a sports hall in Marinha Grande. Eleven districts are on red alert until Tuesday."#;
+    const BANK: &str = r#"Central bank holds rates as inflation eases
+The European Central Bank kept its main interest rate unchanged on Thursday, saying inflation in the euro area had fallen to 2.1 percent in May.
+President Christine Lagarde told reporters that the governing council was confident price growth would settle near its target next year.
+Economists had widely expected the decision, although some had argued for a cut to support weak growth in Germany and Italy."#;
+    const STORM: &str = r#"Storm closes ports along the northern coast
+Ferries between the islands were cancelled on Monday as a storm with gusts of up to 110 kilometres per hour swept across the northern coast.
+The harbour authority said all ports would stay closed until the wind dropped, and advised fishermen to secure their boats.
+Several roads were blocked by fallen trees and about 9,000 homes lost power overnight, the grid operator said."#;
+    let excerpt: String = WIRE.lines().take(3).collect::<Vec<_>>().join("\n");
+    let articles = vec![
+        Article::new("original", WIRE),
+        Article::new("verbatim", format!("{WIRE}\n© 2025 Coastal Daily. All rights reserved.")),
+        Article::new("excerpt", excerpt),
+        Article::new("rewrite", REWRITE),
+        Article::new("bank", BANK),
+        Article::new("storm", STORM),
+    ];
+    let o = run_default(articles);
+    assert_eq!(o.role["original"], Role::Canonical, "{:?}", o.evidence["original"]);
+    for (copy, kind) in
+        [("verbatim", CopyKind::Verbatim), ("excerpt", CopyKind::Excerpt), ("rewrite", CopyKind::Rewrite)]
+    {
+        assert_eq!(o.role[copy], Role::Syndicated, "{copy}: {:?}", o.evidence[copy]);
+        assert_eq!(o.kind[copy], Some(kind), "{copy}");
+        assert_eq!(o.cluster[copy], o.cluster["original"], "{copy}");
+    }
+    // A text is never derived from a shorter text it contains.
+    assert_ne!(o.derived_from["verbatim"].as_deref(), Some("excerpt"));
+    assert_ne!(o.derived_from["original"].as_deref(), Some("excerpt"));
+    assert!(o.evidence["rewrite"].iter().any(|e| e.starts_with("credits Lusa")), "{:?}", o.evidence["rewrite"]);
+    for id in ["bank", "storm"] {
+        assert_eq!(o.role[id], Role::Unique, "{id}");
+    }
+    // "according to Leiria mayor Gonçalo Lopes" credits a person, not an outlet.
+    for (id, evidence) in &o.evidence {
+        assert!(!evidence.iter().any(|e| e.contains("credits Leiria")), "{id}: {evidence:?}");
+    }
+}
