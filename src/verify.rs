@@ -2,8 +2,8 @@
 //!
 //! Every candidate pair in one language whose TF-IDF cosine reaches
 //! `min_pair_cosine` is measured ([`PairFeatures`]: cosine, shingle
-//! containment both ways, shared opening, anchor cosine, length ratio,
-//! conflicting years) and judged by the fitted [`PairModel`]:
+//! containment both ways, shared opening, anchor cosine, length ratio, the
+//! years each mentions) and judged by the fitted [`PairModel`]:
 //!
 //! - P(derived) at or above `family_threshold` makes the pair an [`Edge`]
 //!   of a family (one text made from the other);
