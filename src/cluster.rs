@@ -13,13 +13,14 @@
 //!    ([`EdgeNeighbours`], a `linfa-nn` index over the edge lists: the radius
 //!    is already applied, and a block costs its edges, not its members
 //!    squared); an article DBSCAN calls noise rejoins the group of its
-//!    strongest edge. A group of more than [`LARGE_STORY`] articles
-//!    ([`LARGE_COPY_STORY`] when its edges mostly share whole passages,
-//!    [`LARGE_MULTILINGUAL_STORY`] across languages) must cover
-//!    [`MIN_LARGE_STORY_DENSITY`] of its pairs, or is split by raising the
-//!    cosine its edges need, [`SPLIT_STEP`] at a time; and when at least half
-//!    of it is linked by copy evidence (cosine [`COPY_COSINE`], or one text
-//!    inside the other), the articles only weaker links attach are parted.
+//!    strongest edge. A group of more than `large_group` articles
+//!    (`large_copy_group` when its edges mostly share whole passages,
+//!    `large_multilingual_group` across languages) must cover `min_density`
+//!    of its pairs, or is split by raising the cosine its edges need,
+//!    `split_step` at a time; and when at least half of it is linked by copy
+//!    evidence (cosine `copy_cosine`, or one text inside the other), the
+//!    articles only weaker links attach are parted. These numbers are the
+//!    validated [`ChainGuard`] of the params, each with its measurement.
 //! 3. **Stories** ([`link_stories`]) join families by average linkage over
 //!    the story links (P(same event)): a family joins a story only when it
 //!    is close to most of it, so a path of weak links cannot chain stories.
@@ -48,47 +49,8 @@ use petgraph::unionfind::UnionFind;
 use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
-use crate::params::ValidParams;
+use crate::params::{ChainGuard, ValidParams};
 use crate::verify::{Edge, StoryLink};
-
-/// Core points need this many neighbours (themselves included) within reach.
-const DBSCAN_MIN_POINTS: usize = 4;
-/// Groups above this size must be dense (see the module docs). At 50,
-/// pieces of up to 50 articles from a dozen stories stayed whole in the
-/// 100k benchmark (pairwise F1 0.842; 0.893 at 20); at 15 and below, ECB+
-/// events of many retellings begin to split (BCubed F1 0.745 -> 0.736).
-pub const LARGE_STORY: usize = 20;
-/// The same for a group linked mostly by shared passages (copies, excerpts,
-/// reused paragraphs). In the 100k benchmark, groups of 4 to 20 articles
-/// held 73% of the false pairs, and every one of them under 0.4 density
-/// mixed stories. At 3, pairwise F1 there rose from 0.9733 to 0.9827 (at 8:
-/// 0.9815); ntrex-syndication mean BCubed F1 from 0.9911 to 0.9972 (0.9974
-/// with [`SMALL_STORY_EXCERPT`]), and ECB+, whose events are retellings,
-/// did not change.
-pub const LARGE_COPY_STORY: usize = 3;
-/// The same for a group spanning languages (cross-lingual mode): its
-/// translations are linked on anchors alone, far more sparsely than copies
-/// (at 20, ntrex-crosslingual BCubed F1 fell from 0.668 to 0.623).
-pub const LARGE_MULTILINGUAL_STORY: usize = 50;
-/// Share of a large group's pairs its edges must cover. The true stories of
-/// about 300 copies in the 100k benchmark corpus cover 0.53 to 0.81 (the
-/// candidate stage does not pair every copy with every other), so the bar
-/// sits below them; at 0.5 one of them, with a few articles of other
-/// stories attached, was cut in three.
-pub const MIN_LARGE_STORY_DENSITY: f32 = 0.4;
-/// Cosine at which two articles of a large group are copies of each other
-/// (see the module docs).
-pub const COPY_COSINE: f32 = 0.65;
-/// In a group of at most [`LARGE_STORY`] articles, a text this much inside
-/// another is a copy of it too (the roles stage's bar for an excerpt), not
-/// only from `min_containment` (0.9) up: a story of five has few copies to
-/// vouch for an excerpt whose estimated containment falls a little short,
-/// while in a story of hundreds it lies inside many. ntrex-syndication eng
-/// and tur: pairwise F1 0.994 -> 0.999 and 0.993 -> 0.999; 100k benchmark
-/// 0.98272 -> 0.98280 (for every group size: 0.98248).
-pub const SMALL_STORY_EXCERPT: f32 = 0.8;
-/// How much the cosine bar rises at each split of a sparse large group.
-pub const SPLIT_STEP: f32 = 0.1;
 
 /// A story's number in the output.
 pub type ClusterId = u32;
@@ -141,7 +103,7 @@ pub struct BlockStats {
 /// copies parted from their strays (see the module docs). `langs` is the
 /// language of each article: groups spanning languages may be sparser.
 pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -> (Clustering, BlockStats) {
-    let (min_block, min_cosine) = (params.dbscan_min_block(), params.min_cosine());
+    let (min_block, min_cosine, guard) = (params.dbscan_min_block(), params.min_cosine(), params.chain_guard());
     let mut stats = BlockStats::default();
     let components = connected_components(n, edges);
     let mut labels: Vec<(u32, u32, u32)> = components.assignment.iter().map(|&c| (c, 0, 0)).collect();
@@ -154,7 +116,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
             stats.multilingual += 1;
         }
         stats.refined += 1;
-        let groups = dbscan_block(members, &edges_of);
+        let groups = dbscan_block(members, &edges_of, guard.dbscan_min_points);
         if groups.iter().any(|&g| g != groups[0]) {
             stats.split += 1;
         }
@@ -163,20 +125,20 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
         }
     }
     let grouped = from_labels(&labels);
-    for group in grouped.clusters.iter().filter(|g| g.len() > LARGE_COPY_STORY) {
+    for group in grouped.clusters.iter().filter(|g| g.len() > guard.large_copy_group) {
         let spans_languages = group.iter().any(|&d| langs[d as usize] != langs[group[0] as usize]);
         let large = if spans_languages {
-            LARGE_MULTILINGUAL_STORY
+            guard.large_multilingual_group
         } else if linked_by_passages(group, &edges_of) {
-            LARGE_COPY_STORY
+            guard.large_copy_group
         } else {
-            LARGE_STORY
+            guard.large_group
         };
         if group.len() <= large {
             continue;
         }
         let mut sparse_pieces = Vec::new();
-        split_sparse(group.clone(), &edges_of, min_cosine, large, &mut sparse_pieces);
+        split_sparse(group.clone(), &edges_of, (min_cosine, large), guard, &mut sparse_pieces);
         if sparse_pieces.len() > 1 {
             stats.thinned += 1;
         }
@@ -186,7 +148,7 @@ pub fn cluster(n: usize, edges: &[Edge], langs: &[&str], params: &ValidParams) -
                 pieces.push(piece);
             } else {
                 let mut parted = Vec::new();
-                strays_apart(piece, &edges_of, params.min_containment(), &mut parted);
+                strays_apart(piece, &edges_of, params.min_containment(), guard, &mut parted);
                 if parted.len() > 1 {
                     stats.strays_apart += 1;
                 }
@@ -320,18 +282,25 @@ pub fn join_families(families: &Clustering, links: &[(DocId, DocId)]) -> Cluster
 }
 
 /// Parts a group that is mostly one set of copies (linked at
-/// [`COPY_COSINE`] or more, or one text inside the other by
-/// `min_containment`, or by [`SMALL_STORY_EXCERPT`] in a group of at most
-/// [`LARGE_STORY`]: at least half the group) from the articles that only
+/// `copy_cosine` or more, or one text inside the other by
+/// `min_containment`, or by `small_group_excerpt` in a group of at most
+/// `large_group`: at least half the group) from the articles that only
 /// weaker links attach to it; pieces go to `out`.
-fn strays_apart(members: Vec<DocId>, edges_of: &EdgesOf, min_containment: f32, out: &mut Vec<Vec<DocId>>) {
+fn strays_apart(
+    members: Vec<DocId>,
+    edges_of: &EdgesOf,
+    min_containment: f32,
+    guard: &ChainGuard,
+    out: &mut Vec<Vec<DocId>>,
+) {
     let n = members.len();
     // A small story has few copies to vouch for an excerpt.
-    let copy_containment = if n <= LARGE_STORY { min_containment.min(SMALL_STORY_EXCERPT) } else { min_containment };
+    let copy_containment =
+        if n <= guard.large_group { min_containment.min(guard.small_group_excerpt) } else { min_containment };
     let position = positions(&members);
     let mut uf = UnionFind::<usize>::new(n);
     for e in edges_inside(&members, &position, edges_of)
-        .filter(|e| e.cosine >= COPY_COSINE || e.containment() >= copy_containment)
+        .filter(|e| e.cosine >= guard.copy_cosine || e.containment() >= copy_containment)
     {
         uf.union(position[&e.a], position[&e.b]);
     }
@@ -385,20 +354,26 @@ fn linked_by_passages(members: &[DocId], edges_of: &EdgesOf) -> bool {
 /// Splits `members` into pieces of at most `large` articles or dense,
 /// raising the cosine bar above `level` (see the module docs); pieces go to
 /// `out`.
-fn split_sparse(members: Vec<DocId>, edges_of: &EdgesOf, level: f32, large: usize, out: &mut Vec<Vec<DocId>>) {
+fn split_sparse(
+    members: Vec<DocId>,
+    edges_of: &EdgesOf,
+    (level, large): (f32, usize),
+    guard: &ChainGuard,
+    out: &mut Vec<Vec<DocId>>,
+) {
     let n = members.len();
-    if n <= large || level + SPLIT_STEP > 1.0 {
+    if n <= large || level + guard.split_step > 1.0 {
         out.push(members);
         return;
     }
     let position = positions(&members);
     let inside: Vec<&Edge> = edges_inside(&members, &position, edges_of).collect();
     let pairs = n * (n - 1) / 2;
-    if inside.len() as f32 >= MIN_LARGE_STORY_DENSITY * pairs as f32 {
+    if inside.len() as f32 >= guard.min_density * pairs as f32 {
         out.push(members);
         return;
     }
-    let bar = level + SPLIT_STEP;
+    let bar = level + guard.split_step;
     let mut uf = UnionFind::<usize>::new(n);
     for e in inside.iter().filter(|e| e.cosine >= bar) {
         uf.union(position[&e.a], position[&e.b]);
@@ -419,7 +394,7 @@ fn split_sparse(members: Vec<DocId>, edges_of: &EdgesOf, level: f32, large: usiz
         }
     }
     for piece in pieces_of(&members, &piece_of) {
-        split_sparse(piece, edges_of, bar, large, out);
+        split_sparse(piece, edges_of, (bar, large), guard, out);
     }
 }
 
@@ -505,7 +480,7 @@ impl<'a> EdgesOf<'a> {
 }
 
 /// DBSCAN over one block's verified edges; returns a group number per member.
-fn dbscan_block(members: &[DocId], edges_of: &EdgesOf) -> Vec<u32> {
+fn dbscan_block(members: &[DocId], edges_of: &EdgesOf, min_points: usize) -> Vec<u32> {
     let position = positions(members);
     let lists: Vec<Vec<usize>> = members
         .iter()
@@ -521,7 +496,7 @@ fn dbscan_block(members: &[DocId], edges_of: &EdgesOf) -> Vec<u32> {
     let rows = Array2::from_shape_fn((members.len(), 1), |(r, _)| r as f32);
     let neighbours = EdgeNeighbours { lists: Arc::new(lists) };
     // The radius is already applied by verification; DBSCAN needs one > 0.
-    let found = Dbscan::params_with(DBSCAN_MIN_POINTS, L2Dist, neighbours).tolerance(1.0).transform(&rows);
+    let found = Dbscan::params_with(min_points, L2Dist, neighbours).tolerance(1.0).transform(&rows);
     let mut groups: Vec<Option<u32>> = match found {
         Ok(labels) => labels.iter().map(|l| l.map(|g| g as u32)).collect(),
         // Invalid parameters cannot happen here (min_points and tolerance are

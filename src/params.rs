@@ -69,6 +69,94 @@ pub enum ParamsError {
     Inconsistent(String),
 }
 
+/// The family stage's chain guard ([`crate::cluster`]): when a group of
+/// family edges is too large or too sparse to be one family. Each default
+/// is the measurement that set it (scripts/evaluate.py and the benchmark).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChainGuard {
+    /// DBSCAN core points need this many neighbours, themselves included.
+    pub dbscan_min_points: usize,
+    /// Groups above this size must be dense. At 50, pieces of up to 50
+    /// articles from a dozen stories stayed whole in the 100k benchmark
+    /// (pairwise F1 0.842; 0.893 at 20); at 15 and below, ECB+ events of many
+    /// retellings began to split (BCubed F1 0.745 -> 0.736). Also the size up
+    /// to which `small_group_excerpt` counts as a copy.
+    pub large_group: usize,
+    /// The same for a group linked mostly by shared passages (copies,
+    /// excerpts, reused paragraphs). In the 100k benchmark, groups of 4 to
+    /// 20 articles held 73% of the false pairs, and every one of them under
+    /// 0.4 density mixed stories. At 3, pairwise F1 there rose from 0.9733
+    /// to 0.9827 (at 8: 0.9815); ntrex-syndication mean BCubed F1 from
+    /// 0.9911 to 0.9972.
+    pub large_copy_group: usize,
+    /// The same for a group spanning languages (cross-lingual mode): its
+    /// translations are linked on anchors alone, far more sparsely than
+    /// copies (at 20, ntrex-crosslingual BCubed F1 fell from 0.668 to 0.623).
+    pub large_multilingual_group: usize,
+    /// Share of a large group's pairs its edges must cover. The true
+    /// stories of about 300 copies in the 100k benchmark cover 0.53 to 0.81
+    /// (the candidate stage does not pair every copy with every other), so
+    /// the bar sits below them; at 0.5 one of them was cut in three.
+    pub min_density: f32,
+    /// Cosine at which two articles of a large group are copies of each
+    /// other. Without the parting it drives, ntrex-syndication eng and fra
+    /// fall from 1.000 and 0.998 to 0.992 and 0.991 (family level).
+    pub copy_cosine: f32,
+    /// In a group of at most `large_group` articles, a text this much
+    /// inside another is a copy of it too (the roles stage's bar for an
+    /// excerpt), not only from `min_containment` up: ntrex-syndication eng
+    /// and tur pairwise F1 0.994 -> 0.999 and 0.993 -> 0.999.
+    pub small_group_excerpt: f32,
+    /// How much the cosine bar rises at each split of a sparse large group.
+    pub split_step: f32,
+}
+
+impl Default for ChainGuard {
+    fn default() -> Self {
+        ChainGuard {
+            dbscan_min_points: 4,
+            large_group: 20,
+            large_copy_group: 3,
+            large_multilingual_group: 50,
+            min_density: 0.4,
+            copy_cosine: 0.65,
+            small_group_excerpt: 0.8,
+            split_step: 0.1,
+        }
+    }
+}
+
+impl ChainGuard {
+    fn check(&self) -> Result<(), ParamsError> {
+        for (name, value) in [
+            ("chain_guard.min_density", self.min_density),
+            ("chain_guard.copy_cosine", self.copy_cosine),
+            ("chain_guard.small_group_excerpt", self.small_group_excerpt),
+        ] {
+            if !(0.0..=1.0).contains(&value) || value.is_nan() {
+                return Err(ParamsError::NotAShare { name, value });
+            }
+        }
+        for (name, min, value) in [
+            ("chain_guard.dbscan_min_points", 2, self.dbscan_min_points),
+            ("chain_guard.large_group", 2, self.large_group),
+            ("chain_guard.large_copy_group", 2, self.large_copy_group),
+            ("chain_guard.large_multilingual_group", 2, self.large_multilingual_group),
+        ] {
+            if value < min {
+                return Err(ParamsError::TooSmall { name, min, value });
+            }
+        }
+        if self.split_step.is_nan() || self.split_step <= 0.0 || self.split_step > 1.0 {
+            return Err(ParamsError::Inconsistent(format!(
+                "chain_guard.split_step must be in (0, 1] (got {})",
+                self.split_step
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// Unchecked pipeline parameters. `PipelineParams::default()` is the one
 /// default configuration used on every evaluation task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -90,6 +178,7 @@ pub struct PipelineParams {
     idf_prior_docs: f32,
     use_idf_tables: bool,
     dbscan_min_block: usize,
+    chain_guard: ChainGuard,
     cross_language: bool,
     min_anchor_cosine: f32,
     stop_words: bool,
@@ -122,6 +211,7 @@ impl PipelineParams {
             idf_prior_docs: DEFAULT_PRIOR_DOCS,
             use_idf_tables: true,
             dbscan_min_block: 6,
+            chain_guard: ChainGuard::default(),
             cross_language: false,
             min_anchor_cosine: DEFAULT_MIN_ANCHOR_COSINE,
             stop_words: true,
@@ -218,6 +308,11 @@ impl PipelineParams {
         self.dbscan_min_block = v;
         self
     }
+    /// The family stage's chain guard.
+    pub fn chain_guard(mut self, v: ChainGuard) -> Self {
+        self.chain_guard = v;
+        self
+    }
     /// Link articles in different languages as translations, on their
     /// anchors (off: a pair must share its language).
     pub fn cross_language(mut self, v: bool) -> Self {
@@ -266,6 +361,7 @@ impl PipelineParams {
                 return Err(ParamsError::TooSmall { name, min, value });
             }
         }
+        self.chain_guard.check()?;
         if self.shingle_size > 8 {
             return Err(ParamsError::Inconsistent(format!(
                 "shingle_size must be at most 8 (got {})",
@@ -380,6 +476,9 @@ impl ValidParams {
     pub fn dbscan_min_block(&self) -> usize {
         self.0.dbscan_min_block
     }
+    pub fn chain_guard(&self) -> &ChainGuard {
+        &self.0.chain_guard
+    }
     pub fn cross_language(&self) -> bool {
         self.0.cross_language
     }
@@ -426,6 +525,15 @@ mod tests {
     fn sketch_must_hold_a_few_hashes() {
         let err = PipelineParams::new().sketch_size(2).check().unwrap_err();
         assert_eq!(err, ParamsError::TooSmall { name: "sketch_size", min: 8, value: 2 });
+    }
+
+    #[test]
+    fn the_chain_guard_is_checked() {
+        let guard = ChainGuard { min_density: 1.5, ..ChainGuard::default() };
+        let err = PipelineParams::new().chain_guard(guard).check().unwrap_err();
+        assert_eq!(err, ParamsError::NotAShare { name: "chain_guard.min_density", value: 1.5 });
+        let guard = ChainGuard { split_step: 0.0, ..ChainGuard::default() };
+        assert!(PipelineParams::new().chain_guard(guard).check().is_err());
     }
 
     #[test]
