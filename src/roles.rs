@@ -64,6 +64,11 @@ const MAX_EXCERPT_TAIL_SHARE: f32 = 0.3;
 /// canonical, to count as taken from that copy (or 2% of its runs, if more).
 const MIN_INHERITED_SHINGLES: usize = 3;
 
+/// The most an `independent` role claims: no pair of its family and the
+/// canonical's was judged derived, but the story it joined is an average
+/// of links, not one certain pair.
+const MAX_INDEPENDENT_CONFIDENCE: f32 = 0.8;
+
 /// What a member of a story is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -928,10 +933,11 @@ pub struct Lead<'a> {
     pub body_chars: usize,
 }
 
-/// Joins the families of one story (`members`, in id order): the original of the main family becomes the
-/// story's canonical, the other families' originals (or only members)
-/// `independent`, and every member names the story's canonical. `cosine`
-/// measures two articles, for the independents' similarity.
+/// Joins the families of one story (`members`, in id order): the original
+/// of the main family becomes the story's canonical, the other families'
+/// originals (or only members) `independent`, and every member names the
+/// story's canonical. `cosine` measures two articles, for the
+/// independents' similarity.
 pub fn story_roles(
     members: &[DocId],
     leads: &[Lead],
@@ -963,7 +969,9 @@ pub fn story_roles(
                 story_families - 1
             )
         } else {
-            format!("the first of {story_families} reports of the same event, none copied from another")
+            format!(
+                "one of {story_families} reports of the same event, none copied from another: the earliest published where times are given, else the longest"
+            )
         });
     }
     for &doc in others {
@@ -982,7 +990,7 @@ pub fn story_roles(
             canonical: Some(canonical),
             derived_from: None,
             similarity: Some(round2(similarity)),
-            confidence: assignments[doc as usize].confidence.min(0.8),
+            confidence: assignments[doc as usize].confidence.min(MAX_INDEPENDENT_CONFIDENCE),
             evidence,
         };
     }

@@ -281,7 +281,7 @@ Civil protection officials said 120 vehicles and six water-bombing aircraft had 
 About 350 residents spent the night in a sports hall in Marinha Grande, where the Red Cross handed out blankets and food.
 The national weather service has placed 11 districts on red alert until Tuesday, warning that the risk of new fires remains very high.
 Portugal has been hit by a series of large wildfires this summer after the driest spring in more than 90 years."#;
-    const REWRITE: &str = r#"Hundreds of firefighters fight blaze near Leiria
+    const CREDITED_REWRITE: &str = r#"Hundreds of firefighters fight blaze near Leiria
 Four villages close to Leiria in central Portugal were emptied on Sunday as more than 400 firefighters tried to contain a forest fire, the Portuguese news agency Lusa reported.
 Strong winds from the east and heat of over 38 degrees helped the flames spread through pine woods overnight after the fire started on Saturday.
 Six aircraft and 120 fire engines were sent to the area. Two firefighters needed treatment after breathing in smoke, officials told Lusa.
@@ -299,7 +299,7 @@ Several roads were blocked by fallen trees and about 9,000 homes lost power over
         Article::new("original", WIRE),
         Article::new("verbatim", format!("{WIRE}\n© 2025 Coastal Daily. All rights reserved.")),
         Article::new("excerpt", excerpt),
-        Article::new("rewrite", REWRITE),
+        Article::new("rewrite", CREDITED_REWRITE),
         Article::new("bank", BANK),
         Article::new("storm", STORM),
     ];
