@@ -24,8 +24,9 @@
 //! 3. **Stories** ([`link_stories`]) join families by average linkage over
 //!    the story links (P(same event)): a family joins a story only when it
 //!    is close to most of it, so a path of weak links cannot chain stories.
-//! 4. A family whose original credits the outlet of another family's member
-//!    joins that family ([`join_families`], from [`crate::roles::credited_sources`]).
+//! 4. An article that credits the outlet of a member of another family of
+//!    its story joins that family ([`join_families`], from
+//!    [`crate::roles::credited_sources`]).
 //!
 //! Measured when the pair model came in (scripts/evaluate.py, 10k and 100k
 //! benchmark): the earlier rules that kept a passage reused by several
