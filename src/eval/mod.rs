@@ -331,6 +331,27 @@ mod tests {
     }
 
     #[test]
+    fn at_the_family_level_an_independent_original_is_its_familys_canonical() {
+        // One story of two families: a <- b, and c (independent) <- d.
+        let labels = vec![
+            label("a", "f1", "canonical", None),
+            label("b", "f1", "syndicated", Some("a")),
+            label("c", "f2", "canonical", None),
+            label("d", "f2", "syndicated", Some("c")),
+        ];
+        let story_level = vec![
+            pred("a", 0, "canonical", "a", None),
+            pred("b", 0, "syndicated", "a", Some("a")),
+            pred("c", 1, "independent", "a", None),
+            pred("d", 1, "syndicated", "a", Some("c")),
+        ];
+        assert_eq!(score(&labels, &story_level).unwrap().canonical_accuracy, Some(0.5));
+        let family_level: Vec<Prediction> = story_level.into_iter().map(Prediction::at_family_level).collect();
+        assert_eq!(family_level[2].role.as_deref(), Some("canonical"));
+        assert_eq!(score(&labels, &family_level).unwrap().canonical_accuracy, Some(1.0));
+    }
+
+    #[test]
     fn missing_ids_are_an_error() {
         let labels = vec![label("a", "s", "unique", None), label("b", "t", "unique", None)];
         let preds = vec![pred("a", 0, "unique", "a", None)];
