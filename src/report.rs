@@ -87,7 +87,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} family edges, {} story links, {} copies joined by their credit; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} multilingual",
+        "\n{} candidate pairs, {} family edges, {} story links, copies joined by their credit: {}; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} multilingual",
         result.stats.candidates.pairs,
         result.stats.edges,
         result.links.len(),
