@@ -826,7 +826,7 @@ impl RunResult {
                     let cosine = self.vectors.vector(a as usize).cosine(&self.vectors.vector(b as usize));
                     let p = f32::from(u8::from(exact_duplicate));
                     let features = PairFeatures { cosine, ..PairFeatures::default() };
-                    Judgement { a, b, features, a_in_b: p, b_in_a: p, derived: p, same_event: p }
+                    Judgement { a, b, features, a_in_b: p, b_in_a: p, derived: p, same_event: p, translation: false }
                 };
                 let judgement = judged.unwrap_or_else(unjudged);
                 PairRecord {

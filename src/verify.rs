@@ -105,7 +105,16 @@ impl<'a> Verifier<'a> {
             let translation = shared >= MIN_SHARED_ANCHORS && anchor_cosine >= params.min_anchor_cosine();
             let p = f32::from(u8::from(translation));
             let features = PairFeatures { anchor_cosine, ..PairFeatures::default() };
-            return Some(Judgement { a, b, features, a_in_b: 0.0, b_in_a: 0.0, derived: p, same_event: p });
+            return Some(Judgement {
+                a,
+                b,
+                features,
+                a_in_b: 0.0,
+                b_in_a: 0.0,
+                derived: p,
+                same_event: p,
+                translation: true,
+            });
         }
         let cosine = self.table.cosine(x, y);
         if cosine < params.min_pair_cosine() {
@@ -128,7 +137,7 @@ impl<'a> Verifier<'a> {
         let (derived, same_event) = model.judge(&features);
         let gap = fa.published_day.zip(fb.published_day).map(|(p, q)| p - q);
         let same_event = same_event * time_prior(gap, params.time_scale_days());
-        Some(Judgement { a, b, features, a_in_b, b_in_a, derived, same_event })
+        Some(Judgement { a, b, features, a_in_b, b_in_a, derived, same_event, translation: false })
     }
 
     /// Judges the pair `(a, b)`: a family [`Edge`] when it is likely
@@ -136,9 +145,9 @@ impl<'a> Verifier<'a> {
     pub fn verify(&mut self, a: DocId, b: DocId) -> (Option<Edge>, Option<StoryLink>) {
         let Some(judged) = self.judge(a, b) else { return (None, None) };
         let params = self.params;
-        let Judgement { a_in_b, b_in_a, features, .. } = judged;
+        let Judgement { a_in_b, b_in_a, features, translation, .. } = judged;
         // A translation shares no wording: its anchors' cosine stands for the texts'.
-        let cosine = if features.cosine == 0.0 { features.anchor_cosine } else { features.cosine };
+        let cosine = if translation { features.anchor_cosine } else { features.cosine };
         let edge = (judged.derived >= params.family_threshold()).then_some(Edge { a, b, cosine, a_in_b, b_in_a });
         let link = (judged.same_event >= params.story_link_floor()).then_some(StoryLink { a, b, p: judged.same_event });
         (edge, link)
@@ -228,6 +237,8 @@ pub struct Judgement {
     pub derived: f32,
     /// P(same event), after the publication-gap prior.
     pub same_event: f32,
+    /// The two are in different languages and were judged on their anchors alone.
+    pub translation: bool,
 }
 
 /// Evidence that two articles report the same event, for the story linkage.
