@@ -39,16 +39,41 @@ fn is_latin_letter(c: char) -> bool {
     if c.is_ascii() {
         c.is_ascii_alphabetic()
     } else {
-        c.is_alphabetic() && c.script() == Script::Latin
+        // The script first: `is_alphabetic` is slow outside ASCII.
+        c.script() == Script::Latin && c.is_alphabetic()
     }
 }
 
-/// True when most letters of `text` are Latin.
+/// True when most letters of `text` (of about its first 2,000) are Latin:
+/// ASCII letters, and characters of the Latin script outside ASCII.
 fn is_latin_text(text: &str) -> bool {
+    const LETTERS: usize = 2000;
     let (mut latin, mut letters) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()).take(2000) {
-        letters += 1;
-        latin += usize::from(is_latin_letter(c));
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() && letters < LETTERS {
+        // ASCII is counted up to 64 bytes at a time, without decoding characters.
+        let chunk = &bytes[at..bytes.len().min(at + 64)];
+        let ascii =
+            if chunk.is_ascii() { chunk.len() } else { chunk.iter().position(|&b| b >= 0x80).unwrap_or(chunk.len()) };
+        let ascii_letters = chunk[..ascii].iter().filter(|b| b.is_ascii_alphabetic()).count();
+        letters += ascii_letters;
+        latin += ascii_letters;
+        at += ascii;
+        if ascii < chunk.len() {
+            // Outside ASCII a letter is a character of a script of its own
+            // (not Common or Inherited): `is_alphabetic` is slow there.
+            let c = char_at(text, at).unwrap_or(char::REPLACEMENT_CHARACTER);
+            match c.script() {
+                Script::Common | Script::Inherited | Script::Unknown => {}
+                Script::Latin => {
+                    letters += 1;
+                    latin += 1;
+                }
+                _ => letters += 1,
+            }
+            at += c.len_utf8();
+        }
     }
     letters > 0 && 2 * latin >= letters
 }
@@ -72,17 +97,41 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     // says nothing of a name ("The", "But"), unless a capitalised word
     // follows (a name run: "John Edward said").
     let mut opens_sentence = true;
+    let bytes = text.as_bytes();
     let mut at = 0;
-    while let Some(c) = char_at(text, at) {
+    while at < bytes.len() {
+        // Most of a Latin text is lowercase words, never anchors, and
+        // spaces: both passed over a byte at a time.
+        match bytes[at] {
+            b' ' => {
+                at += 1;
+                continue;
+            }
+            b'a'..=b'z' if latin_text => {
+                at = end_of_word(text, at + 1);
+                opens_sentence = false;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(c) = char_at(text, at) else { break };
         let start = at;
         at += c.len_utf8();
         if let Some(first) = digit_value(c) {
+            // "#" and the digits, leading zeros dropped ("#0" for zero).
             buf.clear();
             buf.push('#');
-            buf.push(char::from_digit(first, 10).unwrap_or('0'));
+            let mut digits = 0;
+            let mut push_digit = |buf: &mut String, d: u32| {
+                digits += 1;
+                if d != 0 || buf.len() > 1 {
+                    buf.push(char::from_digit(d, 10).unwrap_or('0'));
+                }
+            };
+            push_digit(&mut buf, first);
             while let Some(next) = char_at(text, at) {
                 if let Some(d) = digit_value(next) {
-                    buf.push(char::from_digit(d, 10).unwrap_or('0'));
+                    push_digit(&mut buf, d);
                     at += next.len_utf8();
                 } else if matches!(next, ',' | '.' | '٬' | '٫')
                     && char_at(text, at + next.len_utf8()).and_then(digit_value).is_some()
@@ -93,30 +142,20 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
                     break;
                 }
             }
-            let trimmed = buf.trim_start_matches(['#', '0']);
-            if buf.len() == 5 {
-                if let Some(year) = trimmed.parse::<u32>().ok().filter(|y| YEARS.contains(y)) {
+            if buf.len() == 1 {
+                buf.push('0');
+            }
+            if digits == 4 {
+                if let Some(year) = buf[1..].parse::<u32>().ok().filter(|y| YEARS.contains(y)) {
                     years.push(year as u16);
                 }
             }
-            let number = if trimmed.is_empty() { "0" } else { trimmed };
-            out.push(term_hash(&format!("#{number}")));
+            out.push(term_hash(&buf));
             opens_sentence = false;
             continue;
         }
         if is_latin_letter(c) {
-            // The word runs on over Latin letters and hyphens, a byte at a
-            // time while they are ASCII.
-            let bytes = text.as_bytes();
-            while at < bytes.len() {
-                if bytes[at].is_ascii_alphabetic() || bytes[at] == b'-' {
-                    at += 1;
-                } else if bytes[at] >= 0x80 && char_at(text, at).is_some_and(is_latin_letter) {
-                    at += char_at(text, at).map_or(1, char::len_utf8);
-                } else {
-                    break;
-                }
-            }
+            at = end_of_word(text, at);
             let word = &text[start..at];
             let keep = if latin_text {
                 let run = || text[at..].chars().find(|&n| n != ' ').is_some_and(char::is_uppercase);
@@ -138,7 +177,7 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
             continue;
         }
         match c {
-            ' ' | '\t' | '"' | '“' | '‘' | '(' | '\'' => {}
+            '\t' | '"' | '“' | '‘' | '(' | '\'' => {}
             '\n' | '.' | '!' | '?' | ':' | '—' | '-' | '•' => opens_sentence = true,
             _ => opens_sentence = false,
         }
@@ -146,6 +185,22 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     years.sort_unstable();
     years.dedup();
     (out, years)
+}
+
+/// Where the word that runs on at byte `at` of `text` ends: it runs over
+/// Latin letters and hyphens, a byte at a time while they are ASCII.
+fn end_of_word(text: &str, mut at: usize) -> usize {
+    let bytes = text.as_bytes();
+    while at < bytes.len() {
+        if bytes[at].is_ascii_alphabetic() || bytes[at] == b'-' {
+            at += 1;
+        } else if bytes[at] >= 0x80 && char_at(text, at).is_some_and(is_latin_letter) {
+            at += char_at(text, at).map_or(1, char::len_utf8);
+        } else {
+            break;
+        }
+    }
+    at
 }
 
 /// The character that starts at byte `at` of `text` (`at` on a boundary).
@@ -192,6 +247,17 @@ mod tests {
             anchors_and_years("In 2011, 3,000 people (1,998 of them in 1998) met; 2011 again, 12011, 1850.");
         assert_eq!(years, vec![1998, 2011]);
         assert_eq!(anchors_and_years("٢٠١٨").1, vec![2018]);
+    }
+
+    #[test]
+    fn a_text_is_latin_when_most_of_its_letters_are() {
+        assert!(is_latin_text("Élection à Besançon : 3 000 électeurs déçus"));
+        assert!(is_latin_text(&"ASCII words, ".repeat(200)));
+        assert!(!is_latin_text("LeBron เตรียมเปิดตัวกับ Lakers ในวันอาทิตย์ที่ซานดิเอโก"));
+        assert!(!is_latin_text("约翰 John Edward：世界公民必备的语言技巧和方法"));
+        assert!(!is_latin_text("2018 — 30,000"));
+        // Past 64 bytes of ASCII, a Cyrillic text still counts its own letters.
+        assert!(!is_latin_text(&format!("{} {}", "Reuters".repeat(10), "Москва заявила в понедельник".repeat(5))));
     }
 
     #[test]
