@@ -71,20 +71,43 @@ impl Article {
 }
 
 impl Article {
-    /// The publication time in days since 1970-01-01 UTC, when
-    /// `published_at` is RFC 3339 (`2025-08-10T09:00:00Z`) or a bare date
-    /// (`2025-08-10`, read as midnight UTC); `None` otherwise.
-    pub fn published_day(&self) -> Option<f32> {
+    /// The publication time, when `published_at` is RFC 3339
+    /// (`2025-08-10T09:00:00Z`), RFC 2822 as RSS feeds write it (`Sun, 10
+    /// Aug 2025 09:00:00 +0000`), or begins with a date (`2025-08-10`, read
+    /// as midnight UTC); `None` otherwise.
+    pub fn published_time(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         let text = self.published_at.as_deref()?.trim();
-        let seconds = match chrono::DateTime::parse_from_rfc3339(text) {
-            Ok(time) => time.timestamp(),
-            Err(_) => chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d")
-                .ok()?
-                .and_hms_opt(0, 0, 0)?
-                .and_utc()
-                .timestamp(),
-        };
-        Some(seconds as f32 / 86_400.0)
+        chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok().or_else(
+            || {
+                let day = chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
+                Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
+            },
+        )
+    }
+
+    /// The publication time in days since 1970-01-01 UTC ([`Article::published_time`]).
+    pub fn published_day(&self) -> Option<f32> {
+        Some(self.published_time()?.timestamp() as f32 / 86_400.0)
+    }
+
+    /// `published_at` for the output: RFC 3339 where it parses
+    /// ([`Article::published_time`]), as given where it does not.
+    pub fn published_at_rfc3339(&self) -> Option<String> {
+        match self.published_time() {
+            Some(time) => Some(time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
+            None => self.published_at.clone(),
+        }
+    }
+
+    /// The outlet: `source` as given, else the host of `url` without its
+    /// `www.` (`https://www.example.com/a` → `example.com`).
+    pub fn outlet(&self) -> Option<Cow<'_, str>> {
+        if let Some(source) = self.source.as_deref().filter(|s| !s.trim().is_empty()) {
+            return Some(Cow::Borrowed(source));
+        }
+        let url = url::Url::parse(self.url.as_deref()?.trim()).ok()?;
+        let host = url.host_str()?;
+        Some(Cow::Owned(host.strip_prefix("www.").unwrap_or(host).to_string()))
     }
 }
 

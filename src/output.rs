@@ -3,6 +3,7 @@
 //! name in the target directory and renamed into place, so an interrupted run
 //! never leaves a truncated file that looks complete.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -18,6 +19,18 @@ use crate::roles::{CopyKind, Role};
 pub struct ArticleRecord<'a> {
     /// Article id.
     pub id: &'a str,
+    /// Page URL, when the input gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<&'a str>,
+    /// Headline, when the input gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<&'a str>,
+    /// The outlet: as the input names it, else the URL's host.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<Cow<'a, str>>,
+    /// Publication time, RFC 3339 where the input's parses (as given where not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
     /// Story number: every report of one event.
     pub cluster: u32,
     /// Family number: an original and every article made from it (always
@@ -97,6 +110,10 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
             let a = &result.assignments[doc];
             ArticleRecord {
                 id: &article.id,
+                url: article.url.as_deref(),
+                title: article.title.as_deref(),
+                source: article.outlet(),
+                published_at: article.published_at_rfc3339(),
                 cluster: result.clustering.assignment[doc],
                 family: result.families.assignment[doc],
                 role: a.role,
@@ -222,6 +239,10 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     let text = |values: Vec<Option<String>>| Arc::new(StringArray::from(values)) as ArrayRef;
     let schema = Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
+        Field::new("url", DataType::Utf8, true),
+        Field::new("title", DataType::Utf8, true),
+        Field::new("source", DataType::Utf8, true),
+        Field::new("published_at", DataType::Utf8, true),
         Field::new("cluster", DataType::UInt32, false),
         Field::new("family", DataType::UInt32, false),
         Field::new("role", DataType::Utf8, false),
@@ -235,6 +256,10 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
     ]));
     let columns: Vec<ArrayRef> = vec![
         text(records.iter().map(|r| Some(r.id.to_string())).collect()),
+        text(records.iter().map(|r| r.url.map(str::to_owned)).collect()),
+        text(records.iter().map(|r| r.title.map(str::to_owned)).collect()),
+        text(records.iter().map(|r| r.source.as_deref().map(str::to_owned)).collect()),
+        text(records.iter().map(|r| r.published_at.clone()).collect()),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.cluster).collect::<Vec<_>>())),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.family).collect::<Vec<_>>())),
         text(records.iter().map(|r| Some(r.role.as_str().to_string())).collect()),
@@ -259,6 +284,10 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
     let mut csv = csv::Writer::from_writer(w);
     csv.write_record([
         "id",
+        "url",
+        "title",
+        "source",
+        "published_at",
         "cluster",
         "family",
         "role",
@@ -273,6 +302,10 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
     for r in records {
         csv.write_record([
             r.id.to_string(),
+            r.url.unwrap_or("").to_string(),
+            r.title.unwrap_or("").to_string(),
+            r.source.as_deref().unwrap_or("").to_string(),
+            r.published_at.clone().unwrap_or_default(),
             r.cluster.to_string(),
             r.family.to_string(),
             r.role.as_str().to_string(),

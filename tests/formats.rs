@@ -110,3 +110,74 @@ fn a_directory_walk_takes_every_format_by_extension() {
     // 3 from JSONL, 3 from Parquet with the same ids (deduplicated), 2 from the WARC.
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 5);
 }
+
+#[test]
+fn metadata_flows_through_to_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let text = "The harbour authority said on Monday that container traffic reached a record in the third quarter.";
+    let rows = [
+        serde_json::json!({"id": "a", "text": text, "title": "Harbour record", "url": "https://www.example.com/news/1",
+            "published_at": "Sun, 10 Aug 2025 09:00:00 +0200"}),
+        serde_json::json!({"id": "b", "text": text, "source": "Coast Times", "url": "https://news.example.org/x",
+            "published_at": "2025-08-10"}),
+        serde_json::json!({"id": "c", "text": "Council delays bridge vote until next month.", "published_at": "last Tuesday"}),
+    ];
+    std::fs::write(&feed, rows.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let (articles, _) = run(&[feed.to_str().unwrap()]);
+    let by_id = |id: &str| articles.iter().find(|a| a["id"] == id).unwrap().clone();
+    let a = by_id("a");
+    assert_eq!(
+        (&a["title"], &a["url"]),
+        (&Value::from("Harbour record"), &Value::from("https://www.example.com/news/1"))
+    );
+    assert_eq!(a["source"], "example.com", "the URL's host stands for a missing outlet");
+    assert_eq!(a["published_at"], "2025-08-10T09:00:00+02:00", "RSS dates become RFC 3339");
+    let b = by_id("b");
+    assert_eq!((&b["source"], &b["published_at"]), (&Value::from("Coast Times"), &Value::from("2025-08-10T00:00:00Z")));
+    let c = by_id("c");
+    assert_eq!(c["published_at"], "last Tuesday", "a date that does not parse is kept as given");
+    assert!(c.get("url").is_none() && c.get("source").is_none() && c.get("title").is_none());
+
+    for format in ["csv", "parquet"] {
+        let out = dir.path().join(format);
+        let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", format]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let table = out.join(format!("articles.{format}"));
+        let (header, first): (Vec<String>, Vec<String>) = if format == "csv" {
+            let mut reader = csv::Reader::from_path(&table).unwrap();
+            let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+            let first = reader.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
+            (header, first)
+        } else {
+            use arrow_array::{Array, StringArray};
+            let file = std::fs::File::open(&table).unwrap();
+            let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+                .unwrap()
+                .build()
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap();
+            let schema = batch.schema();
+            let header = schema.fields().iter().map(|f| f.name().clone()).collect();
+            let first = (0..5)
+                .map(|c| {
+                    let column = batch.column(c).as_any().downcast_ref::<StringArray>().unwrap();
+                    if column.is_null(0) {
+                        String::new()
+                    } else {
+                        column.value(0).to_string()
+                    }
+                })
+                .collect();
+            (header, first)
+        };
+        assert_eq!(header[..5], ["id", "url", "title", "source", "published_at"], "{format}");
+        assert_eq!(
+            first[..5],
+            ["a", "https://www.example.com/news/1", "Harbour record", "example.com", "2025-08-10T09:00:00+02:00"],
+            "{format}"
+        );
+    }
+}
