@@ -6,8 +6,7 @@ use std::fs::File;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use serde::Deserialize;
-
+use crate::columns::Keys;
 use crate::error::{Error, Result};
 
 /// Index of an article inside one batch (its position after sorting by id).
@@ -123,10 +122,23 @@ enum Repr {
     InFile(Box<FileSpan>),
 }
 
+/// Where a line lies in its file.
+#[derive(Debug, Clone, Copy)]
+pub struct LineSpan {
+    /// 1-based line number.
+    pub line: u64,
+    /// Byte offset of its start.
+    pub offset: u64,
+    /// Its length in bytes.
+    pub bytes: usize,
+}
+
 /// Where a JSONL record lies in its file, and what its text was when read.
 #[derive(Debug, Clone)]
 struct FileSpan {
     path: Arc<PathBuf>,
+    /// Where the file's records keep their text.
+    keys: Arc<Keys>,
     /// 1-based line, for messages.
     line: u64,
     /// Byte offset of the record's line.
@@ -139,20 +151,23 @@ struct FileSpan {
     text_hash: u64,
 }
 
-/// The one field of a JSONL record that [`Text::read`] parses again.
-#[derive(Deserialize)]
-struct TextField {
-    text: String,
-}
-
 impl Text {
     /// A text that is left in its JSONL file: `line_bytes` bytes at
-    /// `offset` hold the record (line `line`) whose `text` field (with
-    /// `\r\n` read as `\n`) is `text`, as the file must still hold it
-    /// whenever it is read again.
-    pub fn in_file(path: Arc<PathBuf>, line: u64, offset: u64, line_bytes: usize, text: &str) -> Text {
+    /// `offset` hold the record (line `line`) whose text field (found by
+    /// `keys`; with `\r\n` read as `\n`) is `text`, as the file must still
+    /// hold it whenever it is read again.
+    pub fn in_file(path: Arc<PathBuf>, keys: Arc<Keys>, at: LineSpan, text: &str) -> Text {
         let text_hash = xxhash_rust::xxh3::xxh3_64(text.as_bytes());
-        Text(Repr::InFile(Box::new(FileSpan { path, line, offset, line_bytes, text_bytes: text.len(), text_hash })))
+        let LineSpan { line, offset, bytes: line_bytes } = at;
+        Text(Repr::InFile(Box::new(FileSpan {
+            path,
+            keys,
+            line,
+            offset,
+            line_bytes,
+            text_bytes: text.len(),
+            text_hash,
+        })))
     }
 
     /// The text. One left in its file is read and parsed again; an error
@@ -201,9 +216,12 @@ impl FileSpan {
         let mut bytes = vec![0; self.line_bytes];
         let file = open_input(&self.path).map_err(|e| changed(format!("cannot open it again: {e}")))?;
         crate::spill::read_exact_at(&file, &mut bytes, self.offset).map_err(|e| changed(e.to_string()))?;
-        let record: TextField =
-            serde_json::from_slice(&bytes).map_err(|e| changed(format!("the record no longer parses: {e}")))?;
-        let text = if record.text.contains('\r') { record.text.replace("\r\n", "\n") } else { record.text };
+        let text = self
+            .keys
+            .parse_text(&bytes)
+            .map_err(|e| changed(format!("the record no longer parses: {e}")))?
+            .ok_or_else(|| changed("the record has no text".into()))?;
+        let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
         if text.len() != self.text_bytes || xxhash_rust::xxh3::xxh3_64(text.as_bytes()) != self.text_hash {
             return Err(changed("the record's text is not the one first read".into()));
         }
@@ -257,7 +275,9 @@ mod tests {
         let second = "{\"id\":\"y\",\"text\":\"two\\r\\nlines\"}\n";
         std::fs::write(&path, format!("{first}{second}")).unwrap();
         let path = Arc::new(path);
-        let text = Text::in_file(path.clone(), 2, first.len() as u64, second.len(), "two\nlines");
+        let keys = Arc::new(crate::columns::Columns::default().keys());
+        let at = LineSpan { line: 2, offset: first.len() as u64, bytes: second.len() };
+        let text = Text::in_file(path.clone(), keys, at, "two\nlines");
         assert_eq!(text.read().unwrap(), "two\nlines");
         assert_eq!(text.len(), 9);
         // Another text of the same length, then a shorter file.

@@ -4,9 +4,10 @@
 //! taken as the title; `labels.jsonl` is left out of a directory walk), CSV
 //! files ([`Columns`]), WARC files (HTML responses), JSONL files and JSONL
 //! on standard input (`-`); any of them gzip- or zstd-compressed (by magic
-//! bytes, `.gz`/`.zst` names also walked). JSONL records carry `id`, `text`
-//! and optionally `title`, `url`, `source`, `published_at`, `lang` (unknown
-//! fields are ignored). A record that
+//! bytes, `.gz`/`.zst` names also walked). JSONL records, CSV and Parquet
+//! rows carry `id`, `text` and optionally `title`, `url`, `source`,
+//! `published_at`, `lang`, under those names, common aliases or the names
+//! `--columns` gives ([`crate::columns`]); other fields are ignored. A record that
 //! cannot be used becomes a [`Reject`] naming file and line; with `strict` it
 //! becomes an error instead. Articles come back sorted by id, so nothing
 //! downstream depends on the order of the input.
@@ -17,9 +18,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::article::{Article, Origin, Text};
+use crate::article::{Article, LineSpan, Origin, Text};
+pub use crate::columns::Columns;
+use crate::columns::{Keys, Values};
 use crate::error::{Error, Result};
 
 /// A record that was read but could not become an article.
@@ -61,66 +64,6 @@ pub enum InvalidUtf8 {
     Reject,
 }
 
-/// Column names of CSV input, by article field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Columns {
-    /// Article id.
-    pub id: String,
-    /// Article text.
-    pub text: String,
-    /// Headline.
-    pub title: String,
-    /// Page URL.
-    pub url: String,
-    /// Publisher.
-    pub source: String,
-    /// Publication time.
-    pub published_at: String,
-    /// Language code.
-    pub lang: String,
-}
-
-impl Default for Columns {
-    fn default() -> Self {
-        let s = |x: &str| x.to_string();
-        Columns {
-            id: s("id"),
-            text: s("text"),
-            title: s("title"),
-            url: s("url"),
-            source: s("source"),
-            published_at: s("published_at"),
-            lang: s("lang"),
-        }
-    }
-}
-
-impl Columns {
-    /// Renames fields from `field=column` pairs, e.g. `text=body,id=guid`.
-    pub fn parse(spec: &str) -> std::result::Result<Columns, String> {
-        let mut columns = Columns::default();
-        for pair in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (field, column) = pair.split_once('=').ok_or_else(|| format!("expected field=column, got {pair:?}"))?;
-            let slot = match field.trim() {
-                "id" => &mut columns.id,
-                "text" => &mut columns.text,
-                "title" => &mut columns.title,
-                "url" => &mut columns.url,
-                "source" => &mut columns.source,
-                "published_at" => &mut columns.published_at,
-                "lang" => &mut columns.lang,
-                other => {
-                    return Err(format!(
-                        "unknown field {other:?}: expected id, text, title, url, source, published_at or lang"
-                    ))
-                }
-            };
-            *slot = column.trim().to_string();
-        }
-        Ok(columns)
-    }
-}
-
 /// How ingestion treats problems.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -131,19 +74,8 @@ pub struct IngestOptions {
     /// Keep the first record of a repeated id and reject the others
     /// (otherwise a repeated id is an error naming both places).
     pub dedupe_ids: bool,
-    /// Column names of CSV input.
+    /// Where each field is read from in CSV, Parquet and JSONL input.
     pub columns: Columns,
-}
-
-#[derive(Deserialize)]
-struct JsonRecord {
-    id: Option<serde_json::Value>,
-    text: Option<String>,
-    title: Option<String>,
-    url: Option<String>,
-    source: Option<String>,
-    published_at: Option<String>,
-    lang: Option<String>,
 }
 
 /// Reads every input path (files or directories) into one batch; `-` reads
@@ -337,6 +269,7 @@ fn read_jsonl(
 ) -> Result<()> {
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
+    let keys = Arc::new(options.columns.keys());
     let (mut line_no, mut offset) = (0u64, 0u64);
     loop {
         // A batch of lines is read in order, parsed on every core, and
@@ -360,7 +293,7 @@ fn read_jsonl(
         }
         let done = batch.len() < PARSE_BATCH_LINES;
         let parsed: Vec<ParsedLine> =
-            batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), options)).collect();
+            batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), &keys, options)).collect();
         for line in parsed {
             if let Some(warning) = line.warning {
                 out.warnings.push(warning);
@@ -410,7 +343,13 @@ enum LineOutcome {
 
 /// Decodes and parses one line; a text that can be read again from the
 /// file (`reread`) is left there.
-fn parse_line(raw: RawLine, path: &Path, reread: Option<&Arc<PathBuf>>, options: &IngestOptions) -> ParsedLine {
+fn parse_line(
+    raw: RawLine,
+    path: &Path,
+    reread: Option<&Arc<PathBuf>>,
+    keys: &Arc<Keys>,
+    options: &IngestOptions,
+) -> ParsedLine {
     let RawLine { line_no, offset, bytes } = raw;
     let n = bytes.len();
     let done = |warning, outcome| ParsedLine { line_no, warning, outcome };
@@ -422,18 +361,14 @@ fn parse_line(raw: RawLine, path: &Path, reread: Option<&Arc<PathBuf>>, options:
     if record.is_empty() {
         return done(warning, LineOutcome::Blank);
     }
-    match parse_record(record) {
+    match parse_record(record, keys) {
         Ok(mut article) => {
             // A repaired line would not read back as it was kept.
             if let Some(file) = reread.filter(|_| warning.is_none() && article.text.len() > HELD_TEXT_BYTES) {
                 // Hashed where it lies, not copied first.
-                let in_file = Text::in_file(
-                    file.clone(),
-                    line_no,
-                    offset,
-                    n,
-                    &article.text.read().expect("a parsed text is held in memory"),
-                );
+                let at = LineSpan { line: line_no, offset, bytes: n };
+                let held = article.text.read().expect("a parsed text is held in memory");
+                let in_file = Text::in_file(file.clone(), keys.clone(), at, &held);
                 article.text = in_file;
             }
             done(warning, LineOutcome::Article(Box::new(article)))
@@ -477,45 +412,19 @@ fn decode(
     }
 }
 
-fn parse_record(line: &str) -> std::result::Result<Article, String> {
-    let record: JsonRecord = serde_json::from_str(line).map_err(|e| format!("malformed JSON: {e}"))?;
-    let id = match record.id {
-        Some(serde_json::Value::String(s)) => Some(s),
-        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
-        Some(_) => return Err("field \"id\" must be a non-empty string or a number".into()),
-        None => None,
-    };
-    let fields = Fields {
-        title: record.title,
-        url: record.url,
-        source: record.source,
-        published_at: record.published_at,
-        lang: record.lang,
-    };
-    build_article(id, record.text, fields, "field")
-}
-
-/// The optional fields of a record.
-struct Fields {
-    title: Option<String>,
-    url: Option<String>,
-    source: Option<String>,
-    published_at: Option<String>,
-    lang: Option<String>,
+fn parse_record(line: &str, keys: &Keys) -> std::result::Result<Article, String> {
+    let values = keys.parse(line).map_err(|e| format!("malformed JSON: {e}"))?;
+    build_article(values, "field")
 }
 
 /// Checks a record's id and text and builds the article (`what` is "field"
 /// or "column", for messages).
-fn build_article(
-    id: Option<String>,
-    text: Option<String>,
-    fields: Fields,
-    what: &str,
-) -> std::result::Result<Article, String> {
+fn build_article(values: Values, what: &str) -> std::result::Result<Article, String> {
+    let [id, text, title, url, source, published_at, lang] = values;
     let id = id.filter(|s| !s.trim().is_empty()).ok_or_else(|| format!("missing {what} \"id\""))?;
     let text = text.ok_or_else(|| format!("article {id:?}: missing {what} \"text\""))?;
     let present = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-    let title = present(fields.title);
+    let title = present(title);
     if text.trim().is_empty() && title.is_none() {
         return Err(format!("article {id:?}: empty text"));
     }
@@ -523,10 +432,10 @@ fn build_article(
     let text = if text.contains('\r') { text.replace("\r\n", "\n") } else { text };
     let mut article = Article::new(id, text);
     article.title = title;
-    article.url = present(fields.url);
-    article.source = present(fields.source);
-    article.published_at = present(fields.published_at);
-    article.lang = present(fields.lang);
+    article.url = present(url);
+    article.source = present(source);
+    article.published_at = present(published_at);
+    article.lang = present(lang);
     Ok(article)
 }
 
@@ -554,16 +463,13 @@ fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &m
         let date = record.header(warc::WarcHeader::Date).map(|d| d.into_owned());
         let id = record.warc_id().trim_matches(['<', '>']).trim_start_matches("urn:uuid:").to_string();
         match html_article(record.body(), url.as_deref()) {
-            Ok((title, text)) => {
-                let fields = Fields { title, url, source: None, published_at: date, lang: None };
-                match build_article(Some(id), Some(text), fields, "field") {
-                    Ok(mut article) => {
-                        article.origin = Origin { path: shown.clone(), line: number };
-                        out.articles.push(article);
-                    }
-                    Err(reason) => reject(path, number, reason, options, out)?,
+            Ok((title, text)) => match build_article([Some(id), Some(text), title, url, None, date, None], "field") {
+                Ok(mut article) => {
+                    article.origin = Origin { path: shown.clone(), line: number };
+                    out.articles.push(article);
                 }
-            }
+                Err(reason) => reject(path, number, reason, options, out)?,
+            },
             Err(reason) => reject(path, number, format!("record {id}: {reason}"), options, out)?,
         }
     }
@@ -620,18 +526,11 @@ fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Res
             }
         };
         let schema = batch.schema();
-        if schema.index_of(&cols.id).is_err() || schema.index_of(&cols.text).is_err() {
-            let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
-            return Err(bad(format!(
-                "Parquet file has no {:?} or no {:?} column (columns: {}); name them with --columns",
-                cols.id,
-                cols.text,
-                names.join(",")
-            )));
-        }
+        let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+        let at = cols.locate(&names).map_err(|reason| bad(format!("Parquet file has {reason}")))?;
         // One column as optional strings per row.
-        let strings = |name: &str| -> std::result::Result<Vec<Option<String>>, String> {
-            let Ok(i) = schema.index_of(name) else { return Ok(vec![None; batch.num_rows()]) };
+        let strings = |at: Option<usize>| -> std::result::Result<Vec<Option<String>>, String> {
+            let Some(i) = at else { return Ok(vec![None; batch.num_rows()]) };
             let column = batch.column(i);
             let any = column.as_any();
             let get = |r: usize, f: &dyn Fn(usize) -> String| (!column.is_null(r)).then(|| f(r));
@@ -645,23 +544,18 @@ fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Res
             } else if let Some(a) = any.downcast_ref::<Int32Array>() {
                 Ok((0..n).map(|r| get(r, &|r| a.value(r).to_string())).collect())
             } else {
-                Err(format!("column {name:?} holds {}, not text", column.data_type()))
+                Err(format!("column {:?} holds {}, not text", names[i], column.data_type()))
             }
         };
-        let read = |name: &str| strings(name).map_err(&bad);
-        let (ids, texts) = (read(&cols.id)?, read(&cols.text)?);
-        let (titles, urls, sources) = (read(&cols.title)?, read(&cols.url)?, read(&cols.source)?);
-        let (dates, langs) = (read(&cols.published_at)?, read(&cols.lang)?);
-        for r in 0..batch.num_rows() {
+        let mut columns = at
+            .iter()
+            .map(|&at| strings(at).map(Vec::into_iter))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(bad)?;
+        for _ in 0..batch.num_rows() {
             row += 1;
-            let fields = Fields {
-                title: titles[r].clone(),
-                url: urls[r].clone(),
-                source: sources[r].clone(),
-                published_at: dates[r].clone(),
-                lang: langs[r].clone(),
-            };
-            match build_article(ids[r].clone(), texts[r].clone(), fields, "column") {
+            let values: Values = std::array::from_fn(|f| columns[f].next().flatten());
+            match build_article(values, "column") {
                 Ok(mut article) => {
                     article.origin = Origin { path: shown.clone(), line: row };
                     out.articles.push(article);
@@ -682,21 +576,11 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
         Ok(h) => h.clone(),
         Err(e) => return reject(path, 1, format!("unreadable CSV header: {e}"), options, out),
     };
-    let index = |name: &str| headers.iter().position(|h| h.trim() == name);
-    let cols = &options.columns;
-    if index(&cols.id).is_none() || index(&cols.text).is_none() {
-        return Err(Error::BadInput {
-            path: path.to_path_buf(),
-            reason: format!(
-                "CSV header has no {:?} or no {:?} column (header: {}); name them with --columns",
-                cols.id,
-                cols.text,
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        });
-    }
-    let at =
-        [&cols.id, &cols.text, &cols.title, &cols.url, &cols.source, &cols.published_at, &cols.lang].map(|c| index(c));
+    let names: Vec<&str> = headers.iter().collect();
+    let at = options
+        .columns
+        .locate(&names)
+        .map_err(|reason| Error::BadInput { path: path.to_path_buf(), reason: format!("CSV header has {reason}") })?;
     for record in csv.records() {
         let record = match record {
             Ok(r) => r,
@@ -707,15 +591,8 @@ fn read_csv(reader: impl Read, path: &Path, options: &IngestOptions, out: &mut I
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).map(str::to_owned);
-        let fields = Fields {
-            title: get(at[2]),
-            url: get(at[3]),
-            source: get(at[4]),
-            published_at: get(at[5]),
-            lang: get(at[6]),
-        };
-        match build_article(get(at[0]), get(at[1]), fields, "column") {
+        let values: Values = at.map(|i| i.and_then(|i| record.get(i)).map(str::to_owned));
+        match build_article(values, "column") {
             Ok(mut article) => {
                 article.origin = Origin { path: shown.clone(), line };
                 out.articles.push(article);

@@ -48,6 +48,7 @@ pub mod anchors;
 pub mod candidates;
 pub mod clean;
 pub mod cluster;
+pub mod columns;
 pub mod eval;
 pub mod ingest;
 pub mod language;

@@ -181,3 +181,31 @@ fn metadata_flows_through_to_every_output_format() {
         );
     }
 }
+
+#[test]
+fn aliases_and_columns_apply_to_jsonl_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let text = "Container traffic at the harbour reached a record in the third quarter, the authority said.";
+    let rows = [
+        serde_json::json!({"guid": "a", "body": text, "headline": "Harbour record", "link": "https://example.com/a",
+            "publisher": "Coast Times", "date": "2025-08-10"}),
+        serde_json::json!({"guid": "b", "body": text, "headline": "Harbour record again"}),
+    ];
+    std::fs::write(&feed, rows.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let (articles, rejects) = run(&[feed.to_str().unwrap()]);
+    assert_eq!((articles.len(), rejects.len()), (2, 0), "{rejects:?}");
+    let a = articles.iter().find(|a| a["id"] == "a").unwrap();
+    assert_eq!(a["title"], "Harbour record");
+    assert_eq!(a["url"], "https://example.com/a");
+    assert_eq!(a["source"], "Coast Times");
+    assert_eq!(a["published_at"], "2025-08-10T00:00:00Z");
+    // Named with --columns, a field is read from that name alone.
+    let (articles, _) = run(&[feed.to_str().unwrap(), "--columns", "title=body"]);
+    assert!(articles.iter().all(|a| a["title"].as_str().unwrap().starts_with("Container traffic")));
+    // A table without the named column is an error that says which.
+    let o = newsdedup(&["run", &example("feed.csv"), "--columns", "id=guid,text=body,title=heading", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("\"heading\"") && stderr.contains("feed.csv"), "{stderr}");
+}

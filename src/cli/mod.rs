@@ -115,9 +115,12 @@ pub struct InputArgs {
     /// a repeated id is an error naming both places).
     #[arg(long)]
     pub dedupe_ids: bool,
-    /// CSV column names, as field=column pairs: e.g. "id=guid,text=body".
-    /// Fields: id, text, title, url, source, published_at, lang; a field not
-    /// named reads the column of its own name.
+    /// Where fields are read from in CSV, Parquet and JSONL input, as
+    /// field=column pairs: e.g. "id=guid,text=body". Fields: id, text,
+    /// title, url, source, published_at, lang. A field not named here is
+    /// read from its own name or a common alias (guid, body, content,
+    /// maintext, headline, link, publisher, date, pubDate, language, ...);
+    /// a table without a column named here is an error.
     #[arg(long, value_name = "MAP", value_parser = parse_columns)]
     pub columns: Option<newsdedup::ingest::Columns>,
 }
