@@ -48,6 +48,8 @@ pub struct Article {
     pub published_at: Option<String>,
     /// Language code given by the input; detected when absent.
     pub lang: Option<String>,
+    /// The `WARC-Record-ID` of a page read from a WARC file (its id is its URL).
+    pub warc_record_id: Option<String>,
     /// Where the record was read from.
     pub origin: Origin,
 }
@@ -65,6 +67,7 @@ impl Article {
             source: None,
             published_at: None,
             lang: None,
+            warc_record_id: None,
         }
     }
 }

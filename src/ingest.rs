@@ -52,6 +52,10 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     /// Records read with a repair (invalid UTF-8 replaced), in input order.
     pub warnings: Vec<Reject>,
+    /// One per file whose records give publication times that are not
+    /// dates ([`Article::published_time`]), at the first such record: those
+    /// times are kept as given but weigh nothing.
+    pub unparsed_times: Vec<Reject>,
 }
 
 /// What to do with bytes that are not UTF-8.
@@ -105,8 +109,37 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
             read_file(path, options, &mut out)?;
         }
     }
+    out.unparsed_times = unparsed_times(&out.articles);
     check_unique_ids(&mut out, options.dedupe_ids)?;
     Ok(out)
+}
+
+/// A warning per file whose articles give publication times that do not
+/// parse, at the first of them, in read order.
+fn unparsed_times(articles: &[Article]) -> Vec<Reject> {
+    let mut files: Vec<(Reject, usize)> = Vec::new();
+    let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for a in articles {
+        let Some(given) = a.published_at.as_deref().filter(|_| a.published_time().is_none()) else { continue };
+        let at = *index.entry(&a.origin.path).or_insert_with(|| {
+            let first = Reject { path: a.origin.path.to_string(), line: a.origin.line, reason: given.to_string() };
+            files.push((first, 0));
+            files.len() - 1
+        });
+        files[at].1 += 1;
+    }
+    files
+        .into_iter()
+        .map(|(mut first, count)| {
+            let times = if count == 1 { "time" } else { "times" };
+            first.reason = format!(
+                "{count} publication {times} not read as a date (the first: {:?}; RFC 3339, RFC 2822 or YYYY-MM-DD \
+                 are): kept as given in articles.jsonl and CSV, null in Parquet, not used as evidence",
+                first.reason
+            );
+            first
+        })
+        .collect()
 }
 
 /// The article files of a directory (recursively), sorted by path.
@@ -440,13 +473,18 @@ fn build_article(values: Values, what: &str) -> std::result::Result<Article, Str
 }
 
 /// Reads the `response` records of a WARC file: the article text is
-/// extracted from the HTML by `dom_smoothie` (a Readability port), the
-/// target URI becomes `url` and the WARC date `published_at`, and the record
-/// id the article id. Records are numbered from 1 in messages (as "line").
+/// extracted from the HTML by `dom_smoothie` (a Readability port), with the
+/// page's title, outlet and publication time from its head (JSON-LD
+/// `headline`, `publisher.name` and `datePublished`; else `og:title`,
+/// `og:site_name`, `article:published_time` and `<title>`). The target URI
+/// is the article's `url` and its id (the second record of one URI gets
+/// `#2` after it, and so on, in file order), the record id is kept as
+/// `warc_record_id`. Records are numbered from 1 in messages (as "line").
 /// Other record types (request, metadata, warcinfo) hold no article.
 fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
+    let mut seen_uris: rustc_hash::FxHashMap<String, u32> = Default::default();
     for (index, record) in warc::WarcReader::new(reader).iter_records().enumerate() {
         let number = index as u64 + 1;
         let record = match record {
@@ -459,25 +497,48 @@ fn read_warc(reader: impl BufRead, path: &Path, options: &IngestOptions, out: &m
         if *record.warc_type() != warc::RecordType::Response {
             continue;
         }
-        let url = record.header(warc::WarcHeader::TargetURI).map(|u| u.into_owned());
-        let date = record.header(warc::WarcHeader::Date).map(|d| d.into_owned());
-        let id = record.warc_id().trim_matches(['<', '>']).trim_start_matches("urn:uuid:").to_string();
-        match html_article(record.body(), url.as_deref()) {
-            Ok((title, text)) => match build_article([Some(id), Some(text), title, url, None, date, None], "field") {
-                Ok(mut article) => {
-                    article.origin = Origin { path: shown.clone(), line: number };
-                    out.articles.push(article);
+        let url = record.header(warc::WarcHeader::TargetURI).map(|u| u.trim().to_string()).filter(|u| !u.is_empty());
+        let record_id = record.warc_id().trim_matches(['<', '>']).trim_start_matches("urn:uuid:").to_string();
+        let id = match &url {
+            Some(url) => {
+                let seen = seen_uris.entry(url.clone()).or_insert(0);
+                *seen += 1;
+                if *seen == 1 {
+                    url.clone()
+                } else {
+                    format!("{url}#{seen}")
                 }
-                Err(reason) => reject(path, number, reason, options, out)?,
-            },
-            Err(reason) => reject(path, number, format!("record {id}: {reason}"), options, out)?,
+            }
+            None => record_id.clone(),
+        };
+        match html_article(record.body(), url.as_deref()) {
+            Ok(page) => {
+                let values = [Some(id), Some(page.text), page.title, url, page.site_name, page.published_time, None];
+                match build_article(values, "field") {
+                    Ok(mut article) => {
+                        article.warc_record_id = Some(record_id);
+                        article.origin = Origin { path: shown.clone(), line: number };
+                        out.articles.push(article);
+                    }
+                    Err(reason) => reject(path, number, reason, options, out)?,
+                }
+            }
+            Err(reason) => reject(path, number, format!("record {record_id}: {reason}"), options, out)?,
         }
     }
     Ok(())
 }
 
-/// The title and main text of an HTTP response holding an HTML page.
-fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<String>, String), String> {
+/// What an HTML page says of itself: its main text and head metadata.
+struct Page {
+    text: String,
+    title: Option<String>,
+    site_name: Option<String>,
+    published_time: Option<String>,
+}
+
+/// The main text and metadata of an HTTP response holding an HTML page.
+fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<Page, String> {
     let split = http.windows(4).position(|w| w == b"\r\n\r\n").ok_or("no HTTP header in the response")?;
     let (head, body) = (String::from_utf8_lossy(&http[..split]).to_lowercase(), &http[split + 4..]);
     let status_ok = head.split_whitespace().nth(1).is_some_and(|code| code.starts_with('2'));
@@ -491,8 +552,13 @@ fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<(Option<S
     let absolute = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     let mut readability = dom_smoothie::Readability::new(html.as_ref(), absolute, None).map_err(|e| e.to_string())?;
     let article = readability.parse().map_err(|e| format!("no article text found: {e}"))?;
-    let title = Some(article.title).filter(|t| !t.trim().is_empty());
-    Ok((title, article.text_content.to_string()))
+    let present = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(Page {
+        text: article.text_content.to_string(),
+        title: present(Some(article.title)),
+        site_name: present(article.site_name),
+        published_time: present(article.published_time),
+    })
 }
 
 /// Reads a Parquet file's rows; columns are named as for CSV ([`Columns`])
@@ -871,7 +937,9 @@ mod tests {
     fn warc_response_records_become_articles() {
         let page = |title: &str, body: &str| {
             format!(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><title>{title}</title></head>\
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><head><title>{title} | Site</title>\
+                 <meta property=\"og:site_name\" content=\"Coast Times\">\
+                 <meta property=\"article:published_time\" content=\"2025-08-09T18:30:00+02:00\"></head>\
                  <body><nav>Home | World | Sport</nav><article><h1>{title}</h1><p>{body}</p><p>{body}</p></article>\
                  <footer>Copyright</footer></body></html>"
             )
@@ -888,6 +956,7 @@ mod tests {
         let warc = [
             record("11111111-aaaa", "response", "https://example.com/a", &page("Flights rise", text)),
             record("22222222-bbbb", "request", "https://example.com/a", "GET /a HTTP/1.1\r\n\r\n"),
+            record("44444444-dddd", "response", "https://example.com/a", &page("Flights rise", text)),
             record(
                 "33333333-cccc",
                 "response",
@@ -899,16 +968,42 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "crawl.warc", &warc);
         let got = read_inputs(&[p], IngestOptions::default()).unwrap();
-        assert_eq!(got.articles.len(), 1, "{:?}", got.rejects);
+        assert_eq!(got.articles.len(), 2, "{:?}", got.rejects);
         let a = &got.articles[0];
-        assert_eq!(a.id, "11111111-aaaa");
+        assert_eq!(a.id, "https://example.com/a", "a page's id is its URL");
+        assert_eq!(a.warc_record_id.as_deref(), Some("11111111-aaaa"));
         assert_eq!(a.url.as_deref(), Some("https://example.com/a"));
-        assert_eq!(a.published_at.as_deref(), Some("2025-08-10T09:00:00Z"));
+        assert_eq!(a.source.as_deref(), Some("Coast Times"));
+        assert_eq!(a.published_at.as_deref(), Some("2025-08-09T18:30:00+02:00"), "the page's time, not the crawl's");
+        assert!(a.title.as_deref().is_some_and(|t| t.starts_with("Flights rise")), "{:?}", a.title);
+        let again = &got.articles[1];
+        assert_eq!(
+            (again.id.as_str(), again.warc_record_id.as_deref()),
+            ("https://example.com/a#2", Some("44444444-dddd"))
+        );
         let text = a.text.read().unwrap();
         assert!(text.contains("Benghazi and Minsk"), "{text}");
         assert!(!text.contains("Home | World"), "navigation is not article text: {text}");
         assert_eq!(got.rejects.len(), 1);
         assert!(got.rejects[0].reason.contains("not an HTML page"));
+    }
+
+    #[test]
+    fn times_that_are_not_dates_are_warned_of_once_per_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let feed = "{\"id\":\"a\",\"text\":\"x\",\"published_at\":\"2025-01-01\"}\n\
+                    {\"id\":\"b\",\"text\":\"x\",\"published_at\":\"yesterday\"}\n\
+                    {\"id\":\"c\",\"text\":\"x\",\"published_at\":\"soon\"}\n";
+        let other = "{\"id\":\"d\",\"text\":\"x\",\"published_at\":\"Mon, 03 Feb 2025 10:00:00 GMT\"}\n";
+        let paths = [write(dir.path(), "feed.jsonl", feed), write(dir.path(), "other.jsonl", other)];
+        let got = read_inputs(&paths, IngestOptions::default()).unwrap();
+        assert_eq!(got.articles.len(), 4, "every article is kept");
+        assert_eq!(got.unparsed_times.len(), 1, "{:?}", got.unparsed_times);
+        let warning = &got.unparsed_times[0];
+        assert!(warning.place().ends_with("feed.jsonl:2"), "{}", warning.place());
+        assert!(warning.reason.starts_with("2 publication times") && warning.reason.contains("\"yesterday\""));
+        let b = got.articles.iter().find(|a| a.id == "b").unwrap();
+        assert_eq!(b.published_at.as_deref(), Some("yesterday"), "kept as given");
     }
 
     #[test]

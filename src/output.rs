@@ -31,6 +31,13 @@ pub struct ArticleRecord<'a> {
     /// Publication time, RFC 3339 where the input's parses (as given where not).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// The publication time in microseconds since 1970 UTC, where it parses
+    /// (Parquet's timestamp column).
+    #[serde(skip)]
+    pub published_micros: Option<i64>,
+    /// The `WARC-Record-ID` of a page read from a WARC file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc_record_id: Option<&'a str>,
     /// Story number: every report of one event.
     pub cluster: u32,
     /// Family number: an original and every article made from it (always
@@ -114,6 +121,8 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
                 title: article.title.as_deref(),
                 source: article.outlet(),
                 published_at: article.published_at_rfc3339(),
+                published_micros: article.published_time().map(|t| t.timestamp_micros()),
+                warc_record_id: article.warc_record_id.as_deref(),
                 cluster: result.clustering.assignment[doc],
                 family: result.families.assignment[doc],
                 role: a.role,
@@ -233,8 +242,8 @@ impl TableFormat {
 pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> std::io::Result<()> {
     use std::sync::Arc;
 
-    use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, UInt32Array};
-    use arrow_schema::{DataType, Field, Schema};
+    use arrow_array::{ArrayRef, Float32Array, RecordBatch, StringArray, TimestampMicrosecondArray, UInt32Array};
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
 
     let text = |values: Vec<Option<String>>| Arc::new(StringArray::from(values)) as ArrayRef;
     let schema = Arc::new(Schema::new(vec![
@@ -242,7 +251,8 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
         Field::new("url", DataType::Utf8, true),
         Field::new("title", DataType::Utf8, true),
         Field::new("source", DataType::Utf8, true),
-        Field::new("published_at", DataType::Utf8, true),
+        Field::new("published_at", DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+        Field::new("warc_record_id", DataType::Utf8, true),
         Field::new("cluster", DataType::UInt32, false),
         Field::new("family", DataType::UInt32, false),
         Field::new("role", DataType::Utf8, false),
@@ -259,7 +269,11 @@ pub fn write_parquet<W: Write + Send>(w: W, records: &[ArticleRecord<'_>]) -> st
         text(records.iter().map(|r| r.url.map(str::to_owned)).collect()),
         text(records.iter().map(|r| r.title.map(str::to_owned)).collect()),
         text(records.iter().map(|r| r.source.as_deref().map(str::to_owned)).collect()),
-        text(records.iter().map(|r| r.published_at.clone()).collect()),
+        Arc::new(
+            TimestampMicrosecondArray::from(records.iter().map(|r| r.published_micros).collect::<Vec<_>>())
+                .with_timezone("UTC"),
+        ),
+        text(records.iter().map(|r| r.warc_record_id.map(str::to_owned)).collect()),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.cluster).collect::<Vec<_>>())),
         Arc::new(UInt32Array::from(records.iter().map(|r| r.family).collect::<Vec<_>>())),
         text(records.iter().map(|r| Some(r.role.as_str().to_string())).collect()),
@@ -288,6 +302,7 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
         "title",
         "source",
         "published_at",
+        "warc_record_id",
         "cluster",
         "family",
         "role",
@@ -306,6 +321,7 @@ pub fn write_csv(w: &mut impl Write, records: &[ArticleRecord<'_>]) -> std::io::
             r.title.unwrap_or("").to_string(),
             r.source.as_deref().unwrap_or("").to_string(),
             r.published_at.clone().unwrap_or_default(),
+            r.warc_record_id.unwrap_or("").to_string(),
             r.cluster.to_string(),
             r.family.to_string(),
             r.role.as_str().to_string(),

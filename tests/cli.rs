@@ -156,9 +156,13 @@ fn csv_table_has_a_header_and_every_article() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = std::fs::read_to_string(out.join("articles.csv")).unwrap();
     let mut rows = csv_rows(&text);
-    assert_eq!(rows.remove(0)[..8], ["id", "url", "title", "source", "published_at", "cluster", "family", "role"]);
+    let header = rows.remove(0);
+    assert_eq!(
+        header[..9],
+        ["id", "url", "title", "source", "published_at", "warc_record_id", "cluster", "family", "role"]
+    );
     assert_eq!(rows.len(), 5);
-    assert!(rows.iter().any(|r| r[0] == "002_016c80076eb90be0" && r[7] == "canonical"));
+    assert!(rows.iter().any(|r| r[0] == "002_016c80076eb90be0" && r[8] == "canonical"));
     assert!(!out.join("articles.jsonl").exists(), "the JSONL table of the earlier run is removed");
 }
 

@@ -150,7 +150,7 @@ fn metadata_flows_through_to_every_output_format() {
             let first = reader.records().next().unwrap().unwrap().iter().map(str::to_owned).collect();
             (header, first)
         } else {
-            use arrow_array::{Array, StringArray};
+            use arrow_array::{Array, StringArray, TimestampMicrosecondArray};
             let file = std::fs::File::open(&table).unwrap();
             let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
                 .unwrap()
@@ -161,16 +161,17 @@ fn metadata_flows_through_to_every_output_format() {
                 .unwrap();
             let schema = batch.schema();
             let header = schema.fields().iter().map(|f| f.name().clone()).collect();
-            let first = (0..5)
-                .map(|c| {
-                    let column = batch.column(c).as_any().downcast_ref::<StringArray>().unwrap();
-                    if column.is_null(0) {
-                        String::new()
-                    } else {
-                        column.value(0).to_string()
-                    }
-                })
+            let strings = |c: usize| batch.column(c).as_any().downcast_ref::<StringArray>().unwrap().clone();
+            let mut first: Vec<String> = (0..4)
+                .map(|c| if strings(c).is_null(0) { String::new() } else { strings(c).value(0).to_string() })
                 .collect();
+            // A timestamp column, in UTC; null where the time did not parse.
+            let times = batch.column(4).as_any().downcast_ref::<TimestampMicrosecondArray>().unwrap();
+            assert_eq!(times.timezone(), Some("UTC"));
+            let c = (0..batch.num_rows()).find(|&r| strings(0).value(r) == "c").unwrap();
+            assert!(times.is_null(c), "a time that does not parse is null in Parquet");
+            let time = chrono::DateTime::from_timestamp_micros(times.value(0)).unwrap();
+            first.push(time.with_timezone(&chrono::FixedOffset::east_opt(2 * 3600).unwrap()).to_rfc3339());
             (header, first)
         };
         assert_eq!(header[..5], ["id", "url", "title", "source", "published_at"], "{format}");

@@ -124,7 +124,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     for r in &ingested.rejects {
         eprintln!("newsdedup: skipped {}: {}", r.place(), r.reason);
     }
-    for w in &ingested.warnings {
+    for w in ingested.warnings.iter().chain(&ingested.unparsed_times) {
         eprintln!("newsdedup: warning: {}: {}", w.place(), w.reason);
     }
     if ingested.articles.is_empty() {
