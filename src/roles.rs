@@ -339,10 +339,11 @@ fn direction(x: &Facts, y: &Facts, common: usize) -> Direction {
             100.0 * x_in_y
         ));
     }
-    if let (Some(tx), Some(ty)) = (&xa.published_at, &ya.published_at) {
-        match tx.cmp(ty) {
+    if let (Some(tx), Some(ty)) = (xa.published_time(), ya.published_time()) {
+        match tx.cmp(&ty) {
             std::cmp::Ordering::Less => {
                 score += 1.0;
+                let (tx, ty) = (tx.to_rfc3339(), ty.to_rfc3339());
                 reasons.push(format!("{} was published earlier ({tx} < {ty})", xa.id));
             }
             std::cmp::Ordering::Greater => score -= 1.0,
@@ -529,9 +530,11 @@ fn rank_order((a, sa): (&Facts, &Standing), (b, sb): (&Facts, &Standing)) -> Ord
         .then(ma.article.id.cmp(&mb.article.id))
 }
 
+/// Which of two articles was published first, where both times parse
+/// (as instants: `+02:00` and `Z` times compare by the moment they name).
 fn published_order(a: &Article, b: &Article) -> Ordering {
-    match (&a.published_at, &b.published_at) {
-        (Some(x), Some(y)) => x.cmp(y),
+    match (a.published_time(), b.published_time()) {
+        (Some(x), Some(y)) => x.cmp(&y),
         _ => Ordering::Equal,
     }
 }
@@ -911,12 +914,14 @@ mod tests {
     fn earlier_publication_wins_when_texts_tie() {
         let mut a = Article::new("a", "x");
         let mut b = Article::new("b", "x");
-        a.published_at = Some("2025-08-10T09:00:00Z".into());
-        b.published_at = Some("2025-08-09T09:00:00Z".into());
+        // b is earlier, though its text sorts later: times compare as instants.
+        a.published_at = Some("2025-08-10T02:00:00+02:00".into());
+        b.published_at = Some("Sat, 09 Aug 2025 23:30:00 +0000".into());
         let v = SparseVec::normalized(vec![(1, 1.0)]);
         let members = [member(0, &a, &v, (0..60).collect()), member(1, &b, &v, (0..60).collect())];
         let roles = assign_roles(&members);
         assert_eq!(roles[1].role, Role::Canonical);
+        assert!(roles[1].evidence.iter().any(|e| e.contains("published earlier")), "{:?}", roles[1].evidence);
     }
 }
 
