@@ -80,6 +80,9 @@ pub struct IngestOptions {
     pub dedupe_ids: bool,
     /// Where each field is read from in CSV, Parquet and JSONL input.
     pub columns: Columns,
+    /// The format of every input file and of standard input; `None` tells
+    /// files by their extension and reads standard input as JSONL.
+    pub format: Option<InputFormat>,
 }
 
 /// Reads every input path (files or directories) into one batch; `-` reads
@@ -89,8 +92,7 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
     let mut out = Ingested::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            let stdin = std::io::stdin();
-            read_jsonl(stdin.lock(), Path::new("<stdin>"), None, options, &mut out)?;
+            read_stdin(options, &mut out)?;
             continue;
         }
         let meta = fs::metadata(path).map_err(|e| Error::io(path, e))?;
@@ -153,7 +155,7 @@ fn article_files(dir: &Path) -> Result<Vec<PathBuf>> {
             let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
             if kind.is_dir() {
                 stack.push(path);
-            } else if Format::of(&path).is_some() && !is_label_file(&path) {
+            } else if InputFormat::of(&path).is_some() && !is_label_file(&path) {
                 files.push(path);
             }
         }
@@ -168,24 +170,34 @@ fn is_label_file(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "labels.jsonl")
 }
 
-enum Format {
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputFormat {
+    /// One article a file: id = file stem, the first line its title.
     Text,
+    /// One JSON object a line.
     Jsonl,
+    /// A JSON array of objects, or JSON objects one a line.
+    Json,
+    /// Comma-separated, a header row naming the columns.
     Csv,
+    /// Web ARChive: HTML responses, their main text extracted.
     Warc,
+    /// Apache Parquet.
     Parquet,
 }
 
-impl Format {
+impl InputFormat {
     /// The format named by the extension under any compression suffix
     /// (`a.jsonl.gz` is JSONL).
-    fn of(path: &Path) -> Option<Format> {
+    fn of(path: &Path) -> Option<InputFormat> {
         match inner_name(path).rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase()).as_deref() {
-            Some("txt") => Some(Format::Text),
-            Some("jsonl" | "ndjson") => Some(Format::Jsonl),
-            Some("csv") => Some(Format::Csv),
-            Some("warc") => Some(Format::Warc),
-            Some("parquet") => Some(Format::Parquet),
+            Some("txt") => Some(InputFormat::Text),
+            Some("jsonl" | "ndjson") => Some(InputFormat::Jsonl),
+            Some("json") => Some(InputFormat::Json),
+            Some("csv") => Some(InputFormat::Csv),
+            Some("warc") => Some(InputFormat::Warc),
+            Some("parquet") => Some(InputFormat::Parquet),
             _ => None,
         }
     }
@@ -212,35 +224,107 @@ fn open_decompressed(path: &Path) -> Result<Box<dyn BufRead>> {
 /// read as it lies (not compressed), so that its bytes can be read again
 /// by offset.
 fn open_input(path: &Path) -> Result<(Box<dyn BufRead>, bool)> {
-    let mut file = BufReader::new(fs::File::open(path).map_err(|e| Error::io(path, e))?);
-    let head = file.fill_buf().map_err(|e| Error::io(path, e))?;
+    let file = BufReader::new(fs::File::open(path).map_err(|e| Error::io(path, e))?);
+    decompressed(Box::new(file)).map_err(|e| Error::io(path, e))
+}
+
+/// The stream `reader` holds, gzip or zstd decompressed (told by their
+/// magic bytes), and whether it was read as it lies.
+fn decompressed(mut reader: Box<dyn BufRead>) -> std::io::Result<(Box<dyn BufRead>, bool)> {
+    let head = reader.fill_buf()?;
     Ok(if head.starts_with(&[0x1f, 0x8b]) {
-        (Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(file))), false)
+        (Box::new(BufReader::new(flate2::bufread::MultiGzDecoder::new(reader))), false)
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
-        (Box::new(BufReader::new(zstd::Decoder::with_buffer(file).map_err(|e| Error::io(path, e))?)), false)
+        (Box::new(BufReader::new(zstd::Decoder::with_buffer(reader)?)), false)
     } else {
-        (Box::new(file), true)
+        (reader, true)
     })
 }
 
+/// Reads standard input: decompressed like a file, in the format
+/// `--input-format` names (JSONL by default).
+fn read_stdin(options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    let path = Path::new("<stdin>");
+    let stdin = BufReader::new(std::io::stdin());
+    let (reader, _) = decompressed(Box::new(stdin)).map_err(|e| Error::io(path, e))?;
+    match options.format.unwrap_or(InputFormat::Jsonl) {
+        InputFormat::Jsonl => read_jsonl(reader, path, None, options, out),
+        InputFormat::Json => read_json(reader, path, options, out),
+        InputFormat::Csv => read_csv(reader, path, options, out),
+        InputFormat::Warc => read_warc(reader, path, options, out),
+        InputFormat::Parquet => {
+            let mut bytes = Vec::new();
+            let mut reader = reader;
+            reader.read_to_end(&mut bytes).map_err(|e| Error::io(path, e))?;
+            read_parquet(bytes::Bytes::from(bytes), path, options, out)
+        }
+        InputFormat::Text => Err(Error::BadInput {
+            path: path.to_path_buf(),
+            reason: "standard input has no file name to be an article's id: read it as jsonl, json, csv, warc or \
+                     parquet (--input-format)"
+                .into(),
+        }),
+    }
+}
+
+/// Reads a `.json` file: a JSON array of article objects (each numbered
+/// from 1 in messages, as "line"), or else JSON objects one a line (JSONL).
+fn read_json(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+    let starts_array = loop {
+        let head = reader.fill_buf().map_err(|e| Error::io(path, e))?;
+        match head.iter().position(|b| !b.is_ascii_whitespace()) {
+            Some(at) => break head[at] == b'[',
+            None if head.is_empty() => break false,
+            None => {
+                let n = head.len();
+                reader.consume(n);
+            }
+        }
+    };
+    if !starts_array {
+        return read_jsonl(reader, path, None, options, out);
+    }
+    let records: Vec<serde_json::Value> = match serde_json::from_reader(reader) {
+        Ok(records) => records,
+        Err(e) => return reject(path, 0, format!("malformed JSON array, no article read: {e}"), options, out),
+    };
+    let shown: Arc<str> = path.display().to_string().into();
+    let keys = options.columns.keys();
+    for (index, record) in records.into_iter().enumerate() {
+        let number = index as u64 + 1;
+        match parse_record(&record.to_string(), &keys) {
+            Ok(mut article) => {
+                article.origin = Origin { path: shown.clone(), line: number };
+                out.articles.push(article);
+            }
+            Err(reason) => reject(path, number, format!("record {number} of the array: {reason}"), options, out)?,
+        }
+    }
+    Ok(())
+}
+
 fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
-    match Format::of(path) {
-        Some(Format::Text) => read_text_file(path, options, out),
-        Some(Format::Jsonl) => {
+    match options.format.or_else(|| InputFormat::of(path)) {
+        Some(InputFormat::Text) => read_text_file(path, options, out),
+        Some(InputFormat::Jsonl) => {
             let (reader, plain) = open_input(path)?;
             // A pipe (mkfifo, /dev/stdin) cannot be read a second time.
             let regular = fs::metadata(path).is_ok_and(|m| m.is_file());
             let reread = (plain && regular).then(|| Arc::new(path.to_path_buf()));
             read_jsonl(reader, path, reread, options, out)
         }
-        Some(Format::Csv) => read_csv(open_decompressed(path)?, path, options, out),
-        Some(Format::Warc) => read_warc(open_decompressed(path)?, path, options, out),
-        Some(Format::Parquet) => read_parquet(path, options, out),
+        Some(InputFormat::Json) => read_json(open_decompressed(path)?, path, options, out),
+        Some(InputFormat::Csv) => read_csv(open_decompressed(path)?, path, options, out),
+        Some(InputFormat::Warc) => read_warc(open_decompressed(path)?, path, options, out),
+        Some(InputFormat::Parquet) => {
+            let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+            read_parquet(file, path, options, out)
+        }
         None => Err(Error::BadInput {
             path: path.to_path_buf(),
-            reason:
-                "unknown file type: expected .txt, .jsonl, .ndjson, .csv, .warc (optionally .gz or .zst) or .parquet"
-                    .into(),
+            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .json, .csv, .warc (optionally .gz or .zst) \
+                     or .parquet, or name the format with --input-format"
+                .into(),
         }),
     }
 }
@@ -564,15 +648,19 @@ fn html_article(http: &[u8], url: Option<&str>) -> std::result::Result<Page, Str
 /// Reads a Parquet file's rows; columns are named as for CSV ([`Columns`])
 /// and hold strings (an integer id is read as its decimal text). Rows are
 /// numbered from 1 in messages.
-fn read_parquet(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+fn read_parquet<R: parquet::file::reader::ChunkReader + 'static>(
+    source: R,
+    path: &Path,
+    options: &IngestOptions,
+    out: &mut Ingested,
+) -> Result<()> {
     use arrow_array::{Array, Int32Array, Int64Array, LargeStringArray, StringArray};
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
     let bad = |reason: String| Error::BadInput { path: path.to_path_buf(), reason };
-    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader = match ParquetRecordBatchReaderBuilder::try_new(file).and_then(|b| b.build()) {
+    let reader = match ParquetRecordBatchReaderBuilder::try_new(source).and_then(|b| b.build()) {
         Ok(reader) => reader,
         Err(e) => return reject(path, 0, format!("not a readable Parquet file: {e}"), options, out),
     };

@@ -194,3 +194,69 @@ fn min_cluster_size_filters_stories_not_articles() {
     let too_small = newsdedup(&["run", "--min-cluster-size", "1", "--out", "-"]);
     assert_eq!(too_small.status.code(), Some(2));
 }
+
+/// Runs the binary with `stdin` (a file's bytes) on its standard input.
+fn with_stdin(args: &[&str], stdin: &std::path::Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(args)
+        .stdin(std::fs::File::open(stdin).unwrap())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn piped_input_is_read_never_replaced_by_the_sample() {
+    let examples = root().join("data/examples");
+    // A feed piped in with no input argument; gzip is told by its magic bytes.
+    for feed in ["feed.jsonl", "feed.jsonl.gz"] {
+        let o = with_stdin(&["run", "--out", "-"], &examples.join(feed));
+        assert!(o.status.success(), "{feed}: {}", String::from_utf8_lossy(&o.stderr));
+        let ids: Vec<String> = String::from_utf8(o.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(ids, ["ex-1", "ex-2", "ex-3"], "{feed}");
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("sample"));
+    }
+    // Another format on standard input, named.
+    let o = with_stdin(
+        &["run", "-", "--out", "-", "--input-format", "csv", "--columns", "id=guid,text=body"],
+        &examples.join("feed.csv"),
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
+    // Nothing piped: an error that names standard input.
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::write(&empty, "").unwrap();
+    let o = with_stdin(&["run", "--out", "-"], &empty);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no readable articles in standard input"));
+}
+
+#[test]
+fn a_run_on_the_sample_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = newsdedup(&["run", "--out", dir.path().join("out").to_str().unwrap()]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("running on the five sample articles"));
+}
+
+#[test]
+fn a_json_array_file_is_read_as_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.json");
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(root().join("data/examples/feed.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    std::fs::write(&feed, serde_json::to_string_pretty(&rows).unwrap()).unwrap();
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", "-", "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(String::from_utf8(o.stdout).unwrap().lines().count(), 3);
+    // The same file named as JSONL is read line by line, and its lines are not objects.
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", "-", "-q", "--input-format", "jsonl"]);
+    assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
+}

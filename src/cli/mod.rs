@@ -123,6 +123,42 @@ pub struct InputArgs {
     /// a table without a column named here is an error.
     #[arg(long, value_name = "MAP", value_parser = parse_columns)]
     pub columns: Option<newsdedup::ingest::Columns>,
+    /// Read every input (and standard input) as this format, whatever the
+    /// file names say; by default files are told by their extension and
+    /// standard input is JSONL. Compression is always told by its magic bytes.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub input_format: Option<InputFormatArg>,
+}
+
+/// `--input-format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormatArg {
+    /// One JSON object a line (.jsonl, .ndjson).
+    Jsonl,
+    /// A JSON array of objects, or objects one a line (.json).
+    Json,
+    /// A header row, then one article a row (.csv).
+    Csv,
+    /// Web ARChive of HTML pages (.warc).
+    Warc,
+    /// Apache Parquet (.parquet).
+    Parquet,
+    /// One article a file, its name the id (.txt).
+    Txt,
+}
+
+impl InputFormatArg {
+    fn format(self) -> newsdedup::ingest::InputFormat {
+        use newsdedup::ingest::InputFormat;
+        match self {
+            InputFormatArg::Jsonl => InputFormat::Jsonl,
+            InputFormatArg::Json => InputFormat::Json,
+            InputFormatArg::Csv => InputFormat::Csv,
+            InputFormatArg::Warc => InputFormat::Warc,
+            InputFormatArg::Parquet => InputFormat::Parquet,
+            InputFormatArg::Txt => InputFormat::Text,
+        }
+    }
 }
 
 fn parse_columns(spec: &str) -> Result<newsdedup::ingest::Columns, String> {
@@ -150,6 +186,7 @@ impl InputArgs {
             },
             dedupe_ids: self.dedupe_ids,
             columns: self.columns.clone().unwrap_or_default(),
+            format: self.input_format.map(InputFormatArg::format),
         }
     }
 }

@@ -17,12 +17,15 @@ use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXI
 /// Arguments of `newsdedup run`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Directories or files: .txt (id = file stem), .jsonl (fields id, text,
-    /// and optionally title, url, source, published_at, lang), .csv (a header
-    /// row; see --columns), .warc (HTML responses; the article text is
-    /// extracted), each optionally gzip- or zstd-compressed, and .parquet;
-    /// "-" reads JSONL from standard input. With none, the five sample articles of data/seeds (embedded in
-    /// the binary) are used.
+    /// Directories or files: .txt (id = file stem), .jsonl or .ndjson
+    /// (fields id, text, and optionally title, url, source, published_at,
+    /// lang; see --columns), .json (an array of such objects), .csv (a header
+    /// row), .warc (HTML responses; the article text is extracted), each
+    /// optionally gzip- or zstd-compressed, and .parquet; "-" reads standard
+    /// input (JSONL unless --input-format says otherwise). With none,
+    /// articles piped to standard input are read; from a terminal, the five
+    /// sample articles of data/seeds (embedded in the binary) are used, and
+    /// the run says so.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
     /// Output directory for articles.jsonl (or .csv) and clusters.jsonl; "-"
@@ -111,15 +114,42 @@ fn sample_articles() -> Vec<Article> {
         .collect()
 }
 
+/// Is standard input a file, a pipe or a socket (what `cat feed | newsdedup
+/// run` gives), rather than a terminal or nothing (`/dev/null`, closed)?
+fn stdin_is_piped() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::FileTypeExt;
+        let Ok(fd) = std::io::stdin().as_fd().try_clone_to_owned() else { return false };
+        let Ok(meta) = std::fs::File::from(fd).metadata() else { return false };
+        let kind = meta.file_type();
+        kind.is_file() || kind.is_fifo() || kind.is_socket()
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::IsTerminal;
+        !std::io::stdin().is_terminal()
+    }
+}
+
 /// Runs the pipeline and writes its outputs.
 pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
     let cancel = cancel_on_signal();
-    let ingested = if args.inputs.is_empty() {
+    let piped = args.inputs.is_empty() && stdin_is_piped();
+    let inputs = if piped { vec![PathBuf::from("-")] } else { args.inputs.clone() };
+    let ingested = if args.inputs.is_empty() && !piped {
+        if !args.quiet {
+            eprintln!(
+                "newsdedup: no input given: running on the five sample articles embedded from data/seeds \
+                 (give files or directories, or pipe articles in)"
+            );
+        }
         Ingested { articles: sample_articles(), ..Default::default() }
     } else {
-        read_inputs(&args.inputs, args.input.options()).context("cannot read the input").exit_with(EXIT_INPUT)?
+        read_inputs(&inputs, args.input.options()).exit_with(EXIT_INPUT)?
     };
     for r in &ingested.rejects {
         eprintln!("newsdedup: skipped {}: {}", r.place(), r.reason);
@@ -128,8 +158,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("newsdedup: warning: {}: {}", w.place(), w.reason);
     }
     if ingested.articles.is_empty() {
-        return Err(anyhow::anyhow!("no readable articles in the input ({} records skipped)", ingested.rejects.len()))
-            .exit_with(EXIT_INPUT);
+        let names: Vec<String> = inputs
+            .iter()
+            .map(|p| if p.as_os_str() == "-" { "standard input".to_string() } else { p.display().to_string() })
+            .collect();
+        let skipped = match ingested.rejects.len() {
+            0 => "it holds none".to_string(),
+            1 => "1 record skipped".to_string(),
+            n => format!("{n} records skipped"),
+        };
+        return Err(anyhow::anyhow!("no readable articles in {} ({skipped})", names.join(", "))).exit_with(EXIT_INPUT);
     }
     let progress = if args.quiet { Progress::hidden() } else { Progress::stderr() };
     let pipeline = Pipeline::new(params)
