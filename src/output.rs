@@ -367,14 +367,23 @@ pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Resu
             fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
         }
     }
-    let clusters = cluster_records(result, options.min_cluster_size);
-    write_atomic(&dir.join("clusters.jsonl"), |w| write_jsonl(w, &clusters))?;
+    write_clusters(result, &dir.join("clusters.jsonl"), options.min_cluster_size)?;
+    write_report(result, &dir.join("report.html"), options.min_cluster_size)
+}
+
+/// Writes `clusters.jsonl` (stories of at least `min_cluster_size`) to `path`.
+pub fn write_clusters(result: &RunResult, path: &Path, min_cluster_size: usize) -> Result<()> {
+    let clusters = cluster_records(result, min_cluster_size);
+    write_atomic(path, |w| write_jsonl(w, &clusters))
+}
+
+/// Writes the HTML report (stories of at least `min_cluster_size`) to `path`.
+pub fn write_report(result: &RunResult, path: &Path, min_cluster_size: usize) -> Result<()> {
     // The report reads texts again: close their files once it has them.
-    let html = crate::report_html::html(result, options.min_cluster_size);
+    let html = crate::report_html::html(result, min_cluster_size);
     crate::article::close_input_files();
     let html = html?;
-    write_atomic(&dir.join("report.html"), |w| w.write_all(html.as_bytes()))?;
-    Ok(())
+    write_atomic(path, |w| w.write_all(html.as_bytes()))
 }
 
 /// Writes a file through a temporary sibling and a rename.

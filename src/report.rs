@@ -10,35 +10,61 @@ use crate::roles::{describe, Role};
 /// Stories listed in full in the summary; the rest are counted.
 const LISTED_CLUSTERS: usize = 20;
 
+/// What the summary says beside the run's result.
+#[derive(Debug, Default)]
+pub struct SummaryNotes<'a> {
+    /// Records skipped as unreadable.
+    pub rejects: &'a [Reject],
+    /// Records read with a repair (invalid UTF-8 replaced).
+    pub repaired: &'a [Reject],
+    /// Where the skipped records were written, if anywhere.
+    pub rejects_file: Option<String>,
+    /// Add the diagnostics: candidate and link counts, the chain guard's
+    /// work, and each stage's time and memory.
+    pub verbose: bool,
+}
+
+/// `n` and the noun, singular for one: "1 article", "3 articles".
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// The summary text of a run (an error when a listed article's text, left
 /// in its input file, can no longer be read).
-pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> Result<String> {
+pub fn summary(result: &RunResult, notes: &SummaryNotes) -> Result<String> {
     let mut s = String::new();
-    let count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
+    let role_count = |role: Role| result.assignments.iter().filter(|a| a.role == role).count();
     let stories = result.clustering.clusters.len();
     let multi = result.clustering.multi_member().count();
     let families = result.families.clusters.len();
     let _ = writeln!(
         s,
-        "newsdedup: {} articles -> {} stories ({} with more than one article) of {} families ({} with copies): {} canonical, {} syndicated, {} independent, {} unique",
-        result.articles.len(),
-        stories,
-        multi,
-        families,
+        "newsdedup: {} -> {} ({multi} with more than one article) of {} ({} with copies): {} canonical, {} syndicated, {} independent, {} unique",
+        count(result.articles.len(), "article", "articles"),
+        count(stories, "story", "stories"),
+        count(families, "family", "families"),
         result.families.multi_member().count(),
-        count(Role::Canonical),
-        count(Role::Syndicated),
-        count(Role::Independent),
-        count(Role::Unique),
+        role_count(Role::Canonical),
+        role_count(Role::Syndicated),
+        role_count(Role::Independent),
+        role_count(Role::Unique),
     );
-    if !rejects.is_empty() {
-        let _ = writeln!(s, "skipped {} unreadable records (listed in rejects.jsonl)", rejects.len());
+    if !notes.rejects.is_empty() {
+        let listed = match &notes.rejects_file {
+            Some(file) => format!("listed in {file}"),
+            None => "listed above, not written to a file".to_string(),
+        };
+        let _ =
+            writeln!(s, "skipped {} ({listed})", count(notes.rejects.len(), "unreadable record", "unreadable records"));
     }
-    if !warnings.is_empty() {
-        let _ = writeln!(s, "repaired {} records with invalid UTF-8 (kept, with U+FFFD)", warnings.len());
+    if !notes.repaired.is_empty() {
+        let records = count(notes.repaired.len(), "record", "records");
+        let _ = writeln!(s, "repaired {records} with invalid UTF-8 (kept, with U+FFFD)");
     }
     if result.stats.exact_duplicates > 0 {
-        let _ = writeln!(s, "{} articles repeat an earlier article's body exactly", result.stats.exact_duplicates);
+        let n = result.stats.exact_duplicates;
+        let verb = if n == 1 { "repeats" } else { "repeat" };
+        let _ = writeln!(s, "{} {verb} an earlier article's body exactly", count(n, "article", "articles"));
     }
     let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
     clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
@@ -56,7 +82,7 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
             1 => String::new(),
             n => format!(", {n} families"),
         };
-        let _ = writeln!(s, "\ncluster {cluster} ({} articles{in_families})", members.len());
+        let _ = writeln!(s, "\ncluster {cluster} ({}{in_families})", count(members.len(), "article", "articles"));
         let _ = writeln!(s, "  canonical    {}  {}", article.id, headline(&result.clean_body(canon)?));
         for &d in members.iter().filter(|&&d| d != canon) {
             let a = &result.assignments[d as usize];
@@ -71,8 +97,8 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
         }
     }
     if clusters.len() > LISTED_CLUSTERS {
-        let _ =
-            writeln!(s, "\n... and {} more stories with copies (see clusters.jsonl)", clusters.len() - LISTED_CLUSTERS);
+        let more = count(clusters.len() - LISTED_CLUSTERS, "more story", "more stories");
+        let _ = writeln!(s, "\n... and {more} with more than one article (see clusters.jsonl)");
     }
     let uniques: Vec<&str> = result
         .assignments
@@ -84,18 +110,21 @@ pub fn summary(result: &RunResult, rejects: &[Reject], warnings: &[Reject]) -> R
     if !uniques.is_empty() && uniques.len() <= LISTED_CLUSTERS {
         let _ = writeln!(s, "\nunique: {}", uniques.join(", "));
     }
+    if !notes.verbose {
+        return Ok(s);
+    }
     let b = &result.stats.blocks;
     let _ = writeln!(
         s,
-        "\n{} candidate pairs, {} family edges, {} story links, copies joined by their credit: {}; chain guard: {} groups re-clustered with DBSCAN, {} split, {} sparse groups thinned, {} groups of copies parted from strays, {} multilingual",
-        result.stats.candidates.pairs,
-        result.stats.edges,
-        result.links.len(),
+        "\n{}, {}, {}, copies joined by their credit: {}; chain guard: {} re-clustered with DBSCAN, {} split, {} thinned, {} of copies parted from strays, {} multilingual",
+        count(result.stats.candidates.pairs, "candidate pair", "candidate pairs"),
+        count(result.stats.edges, "family edge", "family edges"),
+        count(result.links.len(), "story link", "story links"),
         result.stats.credited_copies,
-        b.refined,
+        count(b.refined, "group", "groups"),
         b.split,
-        b.thinned,
-        b.strays_apart,
+        count(b.thinned, "sparse group", "sparse groups"),
+        count(b.strays_apart, "group", "groups"),
         b.multilingual
     );
     let total: f64 = result.stats.seconds.iter().map(|(_, t)| t).sum();

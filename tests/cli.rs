@@ -260,3 +260,52 @@ fn a_json_array_file_is_read_as_articles() {
     let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", "-", "-q", "--input-format", "jsonl"]);
     assert_eq!(o.status.code(), Some(3), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn with_out_dash_the_other_files_go_where_named_and_stderr_says_what_was_not_written() {
+    let broken = root().join("data/examples/feed-broken.jsonl");
+    let o = newsdedup(&["run", broken.to_str().unwrap(), "--out", "-"]);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("not written: clusters.jsonl (--clusters FILE), report.html (--report FILE), rejects.jsonl"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("listed above, not written to a file"), "{stderr}");
+    let dir = tempfile::tempdir().unwrap();
+    let (clusters, report, rejects) =
+        (dir.path().join("c.jsonl"), dir.path().join("r.html"), dir.path().join("skipped.jsonl"));
+    let o = newsdedup(&[
+        "run",
+        broken.to_str().unwrap(),
+        "--out",
+        "-",
+        "--clusters",
+        clusters.to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("not written"));
+    assert_eq!(read_jsonl(&rejects).len(), 2, "every skipped record");
+    assert!(clusters.exists() && std::fs::read_to_string(&report).unwrap().contains("<html"));
+}
+
+#[test]
+fn the_summary_is_short_counts_in_good_english_and_diagnostics_come_with_verbose() {
+    let feed = root().join("data/examples/feed-broken.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let summary = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        summary.starts_with("newsdedup: 1 article -> 1 story (0 with more than one article) of 1 family"),
+        "{summary}"
+    );
+    assert!(!summary.contains("candidate") && !summary.contains("peak memory"), "{summary}");
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap(), "-v"]);
+    let verbose = String::from_utf8_lossy(&o.stdout);
+    assert!(verbose.contains("0 candidate pairs") && verbose.contains("peak memory"), "{verbose}");
+}

@@ -28,10 +28,22 @@ pub struct RunArgs {
     /// the run says so.
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<PathBuf>,
-    /// Output directory for articles.jsonl (or .csv) and clusters.jsonl; "-"
-    /// streams the per-article table to stdout (the summary then goes to stderr).
+    /// Output directory for articles.jsonl (or .csv, .parquet),
+    /// clusters.jsonl, report.html and rejects.jsonl; "-" streams the
+    /// per-article table to stdout (the summary then goes to stderr) and
+    /// writes the other files only where --clusters, --report and
+    /// --rejects say.
     #[arg(long, short, default_value = "out", value_name = "DIR")]
     pub out: PathBuf,
+    /// Write clusters.jsonl here (instead of into the --out directory).
+    #[arg(long, value_name = "FILE")]
+    pub clusters: Option<PathBuf>,
+    /// Write the HTML report here (instead of into the --out directory).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Write the skipped records here (instead of into the --out directory).
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
     #[command(flatten)]
     pub input: InputArgs,
     /// Format of the per-article table: jsonl (articles.jsonl, the default),
@@ -50,8 +62,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub pairs: Option<PathBuf>,
     /// No progress bars and no summary.
-    #[arg(long, short)]
+    #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Add diagnostics to the summary: candidate pairs and links, the
+    /// chain guard's work, each stage's time and peak memory.
+    #[arg(long, short)]
+    pub verbose: bool,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
 }
@@ -62,11 +78,15 @@ impl RunArgs {
         RunArgs {
             inputs: Vec::new(),
             out,
+            clusters: None,
+            report: None,
+            rejects: None,
             input: InputArgs::default(),
             format: FormatArg::Jsonl,
             min_cluster_size: 2,
             pairs: None,
             quiet: false,
+            verbose: false,
             pipeline: PipelineArgs::default(),
         }
     }
@@ -179,8 +199,21 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     // The only file the pipeline itself writes is its temporary file.
     let code = if matches!(result, Err(newsdedup::Error::Io { .. })) { EXIT_OUTPUT } else { EXIT_INTERNAL };
     let result = result.exit_with(code)?;
-    let summary = report::summary(&result, &ingested.rejects, &ingested.warnings).exit_with(EXIT_INPUT)?;
-    if args.out.as_os_str() == "-" {
+    let rejects_file = match (&args.rejects, args.out.as_os_str() == "-") {
+        (Some(path), _) => Some(path.display().to_string()),
+        (None, false) => Some(args.out.join("rejects.jsonl").display().to_string()),
+        (None, true) => None,
+    };
+    let notes = report::SummaryNotes {
+        rejects: &ingested.rejects,
+        repaired: &ingested.warnings,
+        rejects_file,
+        verbose: args.verbose,
+    };
+    let summary = report::summary(&result, &notes).exit_with(EXIT_INPUT)?;
+    let min_size = args.min_cluster_size as usize;
+    let streamed = args.out.as_os_str() == "-";
+    if streamed {
         // Stdout itself (not its lock) so that the Parquet writer, which
         // wants a Send writer, can stream to it too.
         let mut lock = std::io::BufWriter::new(std::io::stdout());
@@ -190,21 +223,53 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .and_then(|_| lock.flush())
             .context("cannot write to stdout")
             .exit_with(EXIT_OUTPUT)?;
-        if !args.quiet {
-            eprint!("{summary}");
-        }
     } else {
-        let options =
-            output::OutputOptions { format: args.format.table(), min_cluster_size: args.min_cluster_size as usize };
+        let options = output::OutputOptions { format: args.format.table(), min_cluster_size: min_size };
         output::write_dir(&result, &args.out, options)
             .with_context(|| format!("cannot write to {}", args.out.display()))
             .exit_with(EXIT_OUTPUT)?;
-        write_rejects(&args.out, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
-        if !args.quiet {
-            print!("{summary}");
-            let dir = args.out.display();
-            println!("wrote {dir}/{}, {dir}/clusters.jsonl and {dir}/report.html", args.format.table().file_name());
+        write_rejects(&args.out.join("rejects.jsonl"), &ingested.rejects).exit_with(EXIT_OUTPUT)?;
+    }
+    // Files named on their own, beside or instead of the directory's.
+    let mut written: Vec<String> = Vec::new();
+    if let Some(path) = &args.clusters {
+        output::write_clusters(&result, path, min_size).exit_with(EXIT_OUTPUT)?;
+        written.push(path.display().to_string());
+    }
+    if let Some(path) = &args.report {
+        output::write_report(&result, path, min_size).exit_with(EXIT_OUTPUT)?;
+        written.push(path.display().to_string());
+    }
+    if let Some(path) = &args.rejects {
+        write_rejects(path, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
+        written.push(path.display().to_string());
+    }
+    if streamed {
+        let mut missing: Vec<&str> = Vec::new();
+        for (given, name, flag) in [
+            (args.clusters.is_some(), "clusters.jsonl", "--clusters"),
+            (args.report.is_some(), "report.html", "--report"),
+            (args.rejects.is_some() || ingested.rejects.is_empty(), "rejects.jsonl", "--rejects"),
+        ] {
+            if !given {
+                missing.push(name);
+                missing.push(flag);
+            }
         }
+        if !args.quiet {
+            eprint!("{summary}");
+        }
+        if !missing.is_empty() {
+            let names: Vec<String> = missing.chunks(2).map(|c| format!("{} ({} FILE)", c[0], c[1])).collect();
+            eprintln!("newsdedup: with --out - these were not written: {}", names.join(", "));
+        }
+    } else if !args.quiet {
+        print!("{summary}");
+        let dir = args.out.display();
+        println!("wrote {dir}/{}, {dir}/clusters.jsonl and {dir}/report.html", args.format.table().file_name());
+    }
+    if !written.is_empty() && !args.quiet {
+        eprintln!("newsdedup: wrote {}", written.join(", "));
     }
     if let Some(path) = &args.pairs {
         let records = result.pair_records(pipeline.params());
@@ -215,14 +280,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(EXIT_OK))
 }
 
-fn write_rejects(dir: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<()> {
-    let path = dir.join("rejects.jsonl");
+/// Writes the skipped records to `path`, or removes a stale file there when there are none.
+fn write_rejects(path: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<()> {
     if rejects.is_empty() {
         if path.exists() {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove stale {}", path.display()))?;
+            std::fs::remove_file(path).with_context(|| format!("cannot remove stale {}", path.display()))?;
         }
         return Ok(());
     }
-    output::write_atomic(&path, |w| output::write_jsonl(w, rejects))?;
+    output::write_atomic(path, |w| output::write_jsonl(w, rejects))?;
     Ok(())
 }
