@@ -182,3 +182,50 @@ fn predictions_missing_an_article_are_an_error() {
     assert_eq!(o.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&o.stderr).contains("4 labelled ids have no prediction"));
 }
+
+#[test]
+fn eval_names_what_is_missing_and_each_path_once() {
+    let labels = seeds_dir().join("labels.jsonl");
+    let o = newsdedup(&["eval", "--labels", labels.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("--predictions") && !stderr.contains("<TASK_DIR>\n"),
+        "only --predictions is missing: {stderr}"
+    );
+    let o = newsdedup(&["eval", "/no/such/task"]);
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.matches("/no/such/task/articles.jsonl").count(), 1, "{stderr}");
+}
+
+#[test]
+fn eval_errors_lists_the_misjudged_articles() {
+    // The seeds with 003 put in the Telegraph story and 001 said to come from 000.
+    let dir = tempfile::tempdir().unwrap();
+    let preds = dir.path().join("p.jsonl");
+    let rows = [
+        r#"{"id":"000_5f97ec60a494b16d","cluster":0,"role":"syndicated","derived_from":"002_016c80076eb90be0"}"#,
+        r#"{"id":"001_d7953fad1e213ce3","cluster":0,"role":"syndicated","derived_from":"000_5f97ec60a494b16d"}"#,
+        r#"{"id":"002_016c80076eb90be0","cluster":0,"role":"canonical"}"#,
+        r#"{"id":"003_1ce87198c77fd6fd","cluster":0,"role":"independent"}"#,
+        r#"{"id":"004_afea1828c0acbd92","cluster":1,"role":"unique"}"#,
+    ];
+    std::fs::write(&preds, rows.join("\n")).unwrap();
+    let labels = seeds_dir().join("labels.jsonl");
+    let args = ["eval", "--labels", labels.to_str().unwrap(), "--predictions", preds.to_str().unwrap(), "--errors"];
+    let o = newsdedup(&args);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("misjudged articles: 4"), "all but 004: {text}");
+    assert!(text.contains("003_1ce87198c77fd6fd  story politico-belarus-leaked-calls  cluster 0"), "{text}");
+    assert!(text.contains("derived from 000_5f97ec60a494b16d, labelled 002_016c80076eb90be0"), "{text}");
+    let mut json_args = args.to_vec();
+    json_args.push("--json");
+    let o = newsdedup(&json_args);
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let misjudged = report["misjudged"].as_array().unwrap();
+    let three = misjudged.iter().find(|m| m["id"] == "003_1ce87198c77fd6fd").unwrap();
+    assert_eq!(three["joined_with"].as_array().unwrap().len(), 3);
+    assert_eq!(three["roles"][0], "role independent, labelled unique");
+}

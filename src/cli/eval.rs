@@ -1,5 +1,6 @@
 //! `newsdedup eval`: score a run against labeled clusters.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,7 +25,11 @@ use super::{
 pub struct EvalArgs {
     /// A task folder holding articles.jsonl and labels.jsonl: runs the
     /// pipeline on the articles and scores the result.
-    #[arg(value_name = "TASK_DIR", conflicts_with = "predictions", required_unless_present = "predictions")]
+    #[arg(
+        value_name = "TASK_DIR",
+        conflicts_with_all = ["predictions", "labels"],
+        required_unless_present_any = ["predictions", "labels"]
+    )]
     pub task: Option<PathBuf>,
     /// Labels (JSONL: id, story, optional role, kind, derived_from).
     #[arg(long, value_name = "FILE", requires = "predictions")]
@@ -46,6 +51,12 @@ pub struct EvalArgs {
     /// Print one JSON object (key names as in shared/eval/score.py).
     #[arg(long)]
     pub json: bool,
+    /// Also list the misjudged articles: each with its labelled story and
+    /// predicted cluster, the articles of other stories it was put with,
+    /// those of its own it was kept from, and any wrong role, source or
+    /// kind (with --json, under "misjudged").
+    #[arg(long)]
+    pub errors: bool,
     /// Exit with code 1 when BCubed F1 is below X.
     #[arg(long, value_name = "X")]
     pub min_bcubed_f1: Option<f64>,
@@ -77,6 +88,9 @@ impl Level {
     }
 }
 
+/// Ids of each list shown per misjudged article in the text output.
+const MISJUDGED_IDS_SHOWN: usize = 5;
+
 /// Runs the evaluation.
 pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let (labels_path, predictions) = match (&args.task, &args.labels, &args.predictions) {
@@ -98,11 +112,22 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let labels = eval::read_labels(&labels_path, &args.label_field).exit_with(EXIT_INPUT)?;
     let report = eval::score(&labels, &predictions).context("cannot score").exit_with(EXIT_INPUT)?;
+    let misjudged = args.errors.then(|| eval::misjudged(&labels, &predictions));
+    // Written, not printed: a closed pipe (`| head`) is an error to handle, not a panic.
+    let mut stdout = std::io::stdout().lock();
     if args.json {
-        println!("{}", serde_json::to_string(&report)?);
+        let mut json = serde_json::to_value(&report)?;
+        if let (Some(misjudged), Some(object)) = (&misjudged, json.as_object_mut()) {
+            object.insert("misjudged".into(), serde_json::to_value(misjudged)?);
+        }
+        writeln!(stdout, "{}", serde_json::to_string(&json)?)?;
     } else {
-        print!("{}", eval::table(&report));
+        write!(stdout, "{}", eval::table(&report))?;
+        if let Some(misjudged) = &misjudged {
+            write!(stdout, "{}", eval::misjudged_table(misjudged, MISJUDGED_IDS_SHOWN))?;
+        }
     }
+    stdout.flush()?;
     match args.min_bcubed_f1 {
         Some(min) if report.clusters.bcubed_f1 < min => {
             eprintln!("newsdedup: BCubed F1 {:.4} is below --min-bcubed-f1 {min}", report.clusters.bcubed_f1);
@@ -116,9 +141,7 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
     let input = task.join("articles.jsonl");
-    let ingested = read_inputs(std::slice::from_ref(&input), args.input.options())
-        .with_context(|| format!("cannot read {}", input.display()))
-        .exit_with(EXIT_INPUT)?;
+    let ingested = read_inputs(std::slice::from_ref(&input), args.input.options()).exit_with(EXIT_INPUT)?;
     for r in &ingested.rejects {
         eprintln!("newsdedup: skipped {}: {} (it will count as missing)", r.place(), r.reason);
     }

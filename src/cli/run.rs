@@ -225,9 +225,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .exit_with(EXIT_OUTPUT)?;
     } else {
         let options = output::OutputOptions { format: args.format.table(), min_cluster_size: min_size };
-        output::write_dir(&result, &args.out, options)
-            .with_context(|| format!("cannot write to {}", args.out.display()))
-            .exit_with(EXIT_OUTPUT)?;
+        output::write_dir(&result, &args.out, options).context("cannot write the output").exit_with(EXIT_OUTPUT)?;
         write_rejects(&args.out.join("rejects.jsonl"), &ingested.rejects).exit_with(EXIT_OUTPUT)?;
     }
     // Files named on their own, beside or instead of the directory's.
@@ -264,9 +262,12 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             eprintln!("newsdedup: with --out - these were not written: {}", names.join(", "));
         }
     } else if !args.quiet {
-        print!("{summary}");
+        // Written, not printed: a closed pipe (`| head`) is an error to handle, not a panic.
+        let mut stdout = std::io::stdout().lock();
         let dir = args.out.display();
-        println!("wrote {dir}/{}, {dir}/clusters.jsonl and {dir}/report.html", args.format.table().file_name());
+        let table = args.format.table().file_name();
+        writeln!(stdout, "{summary}wrote {dir}/{table}, {dir}/clusters.jsonl and {dir}/report.html")?;
+        stdout.flush()?;
     }
     if !written.is_empty() && !args.quiet {
         eprintln!("newsdedup: wrote {}", written.join(", "));
@@ -274,7 +275,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.pairs {
         let records = result.pair_records(pipeline.params());
         output::write_atomic(path, |w| output::write_jsonl(w, &records))
-            .with_context(|| format!("cannot write --pairs {}", path.display()))
+            .context("cannot write --pairs")
             .exit_with(EXIT_OUTPUT)?;
     }
     Ok(ExitCode::from(EXIT_OK))

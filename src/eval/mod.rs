@@ -271,6 +271,108 @@ fn role_scores(labels: &[Label], preds: &HashMap<&str, &Prediction>, report: &mu
     }
 }
 
+/// An article a run misjudged, and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Misjudged {
+    /// Article id.
+    pub id: String,
+    /// Its labelled group.
+    pub story: String,
+    /// Its predicted cluster, as JSON text.
+    pub cluster: String,
+    /// Articles of other labelled groups that the run put with it, by id.
+    pub joined_with: Vec<String>,
+    /// Articles of its labelled group that the run kept apart from it, by id.
+    pub parted_from: Vec<String>,
+    /// Where its predicted role, source or kind differs from the label's.
+    pub roles: Vec<String>,
+}
+
+/// The articles a run misjudged, by labelled group then id: put with
+/// articles of other groups, kept apart from their own, or given another
+/// role, source or kind than the label's. Ids must match as for [`score`].
+pub fn misjudged(labels: &[Label], predictions: &[Prediction]) -> Vec<Misjudged> {
+    let by_id: HashMap<&str, &Prediction> = predictions.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut members: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut in_cluster: HashMap<&str, Vec<&Label>> = HashMap::new();
+    for l in labels.iter().filter(|l| by_id.contains_key(l.id.as_str())) {
+        in_cluster.entry(by_id[l.id.as_str()].cluster.as_str()).or_default().push(l);
+        members.entry(l.group.as_str()).or_default().push(l.id.as_str());
+    }
+    let mut out: Vec<Misjudged> = labels
+        .iter()
+        .filter_map(|l| {
+            let p = by_id.get(l.id.as_str())?;
+            let together = &in_cluster[p.cluster.as_str()];
+            let joined_with: Vec<String> =
+                together.iter().filter(|o| o.group != l.group).map(|o| o.id.clone()).collect();
+            let parted_from: Vec<String> = members[l.group.as_str()]
+                .iter()
+                .filter(|&&o| by_id[o].cluster != p.cluster)
+                .map(|&o| o.to_string())
+                .collect();
+            let mut roles = Vec::new();
+            if l.role.is_some() && p.role != l.role {
+                roles.push(format!(
+                    "role {}, labelled {}",
+                    p.role.as_deref().unwrap_or("none"),
+                    l.role.as_deref().unwrap_or("none")
+                ));
+            }
+            if let Some(want) = l.derived_from.as_deref() {
+                let got = p.derived_from.as_deref();
+                if got != Some(want) && !got.is_some_and(|g| l.derived_from_also_ok.iter().any(|ok| ok == g)) {
+                    roles.push(format!("derived from {}, labelled {want}", got.unwrap_or("nothing")));
+                }
+            }
+            if l.kind.is_some() && l.role.as_deref() == Some("syndicated") && p.kind != l.kind {
+                let (got, want) = (p.kind.as_deref().unwrap_or("none"), l.kind.as_deref().unwrap_or("none"));
+                roles.push(format!("kind {got}, labelled {want}"));
+            }
+            let wrong = !joined_with.is_empty() || !parted_from.is_empty() || !roles.is_empty();
+            wrong.then(|| Misjudged {
+                id: l.id.clone(),
+                story: l.group.clone(),
+                cluster: p.cluster.clone(),
+                joined_with,
+                parted_from,
+                roles,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.story.cmp(&b.story).then_with(|| a.id.cmp(&b.id)));
+    out
+}
+
+/// The misjudged articles as lines of text, at most `listed` ids of each list shown.
+pub fn misjudged_table(misjudged: &[Misjudged], listed: usize) -> String {
+    let ids = |list: &[String]| {
+        let shown = list.iter().take(listed).cloned().collect::<Vec<_>>().join(", ");
+        match list.len().saturating_sub(listed) {
+            0 => shown,
+            more => format!("{shown} and {more} more"),
+        }
+    };
+    let mut out = format!("\nmisjudged articles: {}\n", misjudged.len());
+    for m in misjudged {
+        out.push_str(&format!("{}  story {}  cluster {}\n", m.id, m.story, m.cluster));
+        if !m.joined_with.is_empty() {
+            out.push_str(&format!(
+                "    joined with {} of other stories: {}\n",
+                m.joined_with.len(),
+                ids(&m.joined_with)
+            ));
+        }
+        if !m.parted_from.is_empty() {
+            out.push_str(&format!("    parted from {} of its story: {}\n", m.parted_from.len(), ids(&m.parted_from)));
+        }
+        for r in &m.roles {
+            out.push_str(&format!("    {r}\n"));
+        }
+    }
+    out
+}
+
 /// The report as a human table.
 pub fn table(report: &Report) -> String {
     let c = &report.clusters;
@@ -398,5 +500,35 @@ mod tests {
         let r = score(&labels, &preds).unwrap();
         // b and c right, d a copy where the label says own reporting; a and e do not count.
         assert_eq!(r.role_accuracy, Some(2.0 / 3.0));
+    }
+
+    #[test]
+    fn misjudged_articles_say_what_went_wrong() {
+        let labels = [
+            label("a", "s1", "canonical", None),
+            label("b", "s1", "syndicated", Some("a")),
+            label("c", "s2", "unique", None),
+            label("d", "s3", "unique", None),
+        ];
+        // b is parted from a and joined with c; d is right.
+        let preds = [
+            pred("a", 0, "unique", "a", None),
+            pred("b", 1, "syndicated", "c", Some("c")),
+            pred("c", 1, "canonical", "c", None),
+            pred("d", 2, "unique", "d", None),
+        ];
+        let wrong = misjudged(&labels, &preds);
+        let ids: Vec<&str> = wrong.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        let b = &wrong[1];
+        assert_eq!((b.joined_with.clone(), b.parted_from.clone()), (vec!["c".to_string()], vec!["a".to_string()]));
+        assert_eq!(b.roles, ["derived from c, labelled a"]);
+        assert_eq!(wrong[0].roles, ["role unique, labelled canonical"]);
+        assert_eq!(wrong[2].joined_with, ["b"]);
+        let text = misjudged_table(&wrong, 5);
+        assert!(
+            text.starts_with("\nmisjudged articles: 3\n") && text.contains("parted from 1 of its story: a"),
+            "{text}"
+        );
     }
 }
