@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
@@ -12,10 +14,7 @@ use newsdedup::output;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::progress::Progress;
 
-use super::{
-    cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK,
-    EXIT_OUTPUT,
-};
+use super::{ExitWith, InputArgs, PipelineArgs, EXIT_BELOW_THRESHOLD, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
 
 /// Arguments of `newsdedup eval`.
 #[derive(Debug, Args)]
@@ -92,11 +91,11 @@ impl Level {
 const MISJUDGED_IDS_SHOWN: usize = 5;
 
 /// Runs the evaluation.
-pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: EvalArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     let (labels_path, predictions) = match (&args.task, &args.labels, &args.predictions) {
         (Some(task), _, _) => {
             let labels = task.join("labels.jsonl");
-            (labels, run_pipeline(&args, task)?)
+            (labels, run_pipeline(&args, task, cancel.clone())?)
         }
         (None, Some(labels), Some(preds)) => {
             (labels.clone(), eval::read_predictions(preds, args.level.field()).exit_with(EXIT_INPUT)?)
@@ -137,7 +136,7 @@ pub fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<Prediction>> {
+fn run_pipeline(args: &EvalArgs, task: &std::path::Path, cancel: Arc<AtomicBool>) -> anyhow::Result<Vec<Prediction>> {
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
     let input = task.join("articles.jsonl");
@@ -146,7 +145,7 @@ fn run_pipeline(args: &EvalArgs, task: &std::path::Path) -> anyhow::Result<Vec<P
         eprintln!("newsdedup: skipped {}: {} (it will count as missing)", r.place(), r.reason);
     }
     let progress = if args.json { Progress::hidden() } else { Progress::stderr() };
-    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel_on_signal());
+    let pipeline = Pipeline::new(params).with_progress(progress).with_cancel(cancel);
     let result = pipeline.run(ingested.articles).exit_with(EXIT_INTERNAL)?;
     if let Some(dir) = &args.out {
         output::write_dir(&result, dir, output::OutputOptions::default()).exit_with(EXIT_OUTPUT)?;

@@ -297,10 +297,12 @@ pub fn cancel_on_signal() -> Arc<AtomicBool> {
 
 /// Parses the arguments and runs the command.
 pub fn main() -> anyhow::Result<ExitCode> {
+    // Before anything else, so that no signal finds the process without it.
+    let cancel = cancel_on_signal();
     let cli = Cli::parse();
     match cli.command {
-        Some(Command::Run(args)) => run::run(args),
-        Some(Command::Eval(args)) => eval::run(args),
-        None => run::run(run::RunArgs::default_sample(PathBuf::from("out"))),
+        Some(Command::Run(args)) => run::run(args, cancel),
+        Some(Command::Eval(args)) => eval::run(args, cancel),
+        None => run::run(run::RunArgs::default_sample(PathBuf::from("out")), cancel),
     }
 }

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
@@ -12,7 +14,7 @@ use newsdedup::pipeline::{Pipeline, StageHook};
 use newsdedup::progress::Progress;
 use newsdedup::{report, Article};
 
-use super::{cancel_on_signal, ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
+use super::{ExitWith, InputArgs, PipelineArgs, EXIT_INPUT, EXIT_INTERNAL, EXIT_OK, EXIT_OUTPUT};
 
 /// Arguments of `newsdedup run`.
 #[derive(Debug, Args)]
@@ -154,10 +156,9 @@ fn stdin_is_piped() -> bool {
 }
 
 /// Runs the pipeline and writes its outputs.
-pub fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     args.pipeline.configure_threads()?;
     let params = args.pipeline.params()?;
-    let cancel = cancel_on_signal();
     let piped = args.inputs.is_empty() && stdin_is_piped();
     let inputs = if piped { vec![PathBuf::from("-")] } else { args.inputs.clone() };
     let ingested = if args.inputs.is_empty() && !piped {
