@@ -210,3 +210,132 @@ fn aliases_and_columns_apply_to_jsonl_too() {
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("\"heading\"") && stderr.contains("feed.csv"), "{stderr}");
 }
+
+#[test]
+fn the_three_tables_hold_the_same_values_under_a_fixed_schema() {
+    use arrow_array::{Array, Float32Array, StringArray, TimestampMicrosecondArray, UInt32Array};
+    use arrow_schema::{DataType, TimeUnit};
+
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let mut rows: Vec<Value> = std::fs::read_to_string(example("feed.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    rows[0]["url"] = "https://www.example.com/a".into();
+    rows[0]["published_at"] = "2025-08-10T09:00:00Z".into();
+    rows[1]["source"] = "Coast Times".into();
+    std::fs::write(&feed, rows.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let table = |format: &str| {
+        let out = dir.path().join(format);
+        let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--format", format]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out.join(format!("articles.{format}"))
+    };
+    let jsonl = read_jsonl(&table("jsonl"));
+    // Every column as text, "" where absent, in JSONL's terms.
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(|i| i.as_str().unwrap()).collect::<Vec<_>>().join(" | "),
+        other => other.to_string(),
+    };
+    let mut reader = csv::Reader::from_path(table("csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let csv_rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_owned).collect()).collect();
+    assert_eq!(csv_rows.len(), jsonl.len());
+    for (row, json) in csv_rows.iter().zip(&jsonl) {
+        for (name, value) in header.iter().zip(row) {
+            let want = text(json.get(name).unwrap_or(&Value::Null));
+            let same = match name.as_str() {
+                // Floats: the same number, however each writer spells it.
+                "similarity" | "confidence" => {
+                    value.parse::<f64>().ok().map(|v| (v * 1e4).round())
+                        == want.parse::<f64>().ok().map(|v| (v * 1e4).round())
+                }
+                _ => *value == want,
+            };
+            assert!(same, "{name}: CSV {value:?}, JSONL {want:?}");
+        }
+    }
+
+    let file = std::fs::File::open(table("parquet")).unwrap();
+    let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let schema = batch.schema();
+    let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+    assert_eq!(names, header, "Parquet and CSV have the same columns in the same order");
+    for field in schema.fields() {
+        let (want_type, nullable) = match field.name().as_str() {
+            "id" | "role" | "lang" | "evidence" => (DataType::Utf8, false),
+            "cluster" | "family" => (DataType::UInt32, false),
+            "confidence" => (DataType::Float32, false),
+            "similarity" => (DataType::Float32, true),
+            "published_at" => (DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())), true),
+            _ => (DataType::Utf8, true),
+        };
+        assert_eq!((field.data_type(), field.is_nullable()), (&want_type, nullable), "{}", field.name());
+    }
+    for (r, json) in jsonl.iter().enumerate() {
+        for (c, name) in names.iter().enumerate() {
+            let column = batch.column(c);
+            let got = if column.is_null(r) {
+                String::new()
+            } else if let Some(a) = column.as_any().downcast_ref::<StringArray>() {
+                a.value(r).to_string()
+            } else if let Some(a) = column.as_any().downcast_ref::<UInt32Array>() {
+                a.value(r).to_string()
+            } else if let Some(a) = column.as_any().downcast_ref::<Float32Array>() {
+                format!("{:.4}", a.value(r))
+            } else {
+                let a = column.as_any().downcast_ref::<TimestampMicrosecondArray>().unwrap();
+                chrono::DateTime::from_timestamp_micros(a.value(r))
+                    .unwrap()
+                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            };
+            let want = match (*name, json.get(*name)) {
+                ("similarity" | "confidence", Some(v)) => format!("{:.4}", v.as_f64().unwrap()),
+                (_, v) => text(v.unwrap_or(&Value::Null)),
+            };
+            assert_eq!(got, want, "row {r}, {name}");
+        }
+    }
+}
+
+#[test]
+fn skipped_records_are_listed_from_every_input() {
+    let dir = tempfile::tempdir().unwrap();
+    // Standard input with a broken line.
+    let feed = dir.path().join("stdin.jsonl");
+    std::fs::write(&feed, "{\"id\":\"a\",\"text\":\"one story\"}\n{\"id\": 3.5e\n").unwrap();
+    let out = dir.path().join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+        .args(["run", "-", "--out", out.to_str().unwrap(), "-q"])
+        .stdin(std::fs::File::open(&feed).unwrap())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rejects = read_jsonl(&out.join("rejects.jsonl"));
+    assert_eq!(
+        (rejects.len(), rejects[0]["path"].as_str(), rejects[0]["line"].as_u64()),
+        (1, Some("<stdin>"), Some(2))
+    );
+    // A zstd file cut short keeps what was read and lists the rest.
+    let lines: String = (0..20000)
+        .map(|i| format!("{{\"id\":\"z{i:04}\",\"text\":\"Story number {i} about the harbour and its {i} ships.\"}}\n"))
+        .collect();
+    let packed = zstd::encode_all(lines.as_bytes(), 3).unwrap();
+    let cut = dir.path().join("cut.jsonl.zst");
+    std::fs::write(&cut, &packed[..packed.len() * 2 / 3]).unwrap();
+    let (articles, rejects) = run(&[cut.to_str().unwrap()]);
+    assert!(!articles.is_empty() && articles.len() < 20000, "{}", articles.len());
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert!(rejects[0]["reason"].as_str().unwrap().contains("cannot read further"), "{rejects:?}");
+    assert_eq!(rejects[0]["line"].as_u64(), Some(articles.len() as u64 + 1), "the first line not read");
+}

@@ -71,3 +71,26 @@ fn a_large_story_shows_its_first_copies_and_counts_the_rest() {
     assert_eq!(html.matches("<div class=\"pair\">").count(), newsdedup::report_html::MAX_COPIES_PER_STORY);
     assert!(html.contains("… and 3 more copies (see clusters.jsonl)"), "{html}");
 }
+
+#[test]
+fn titles_texts_and_evidence_are_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let body = "The harbour authority said on Monday that container traffic reached a record in the third quarter, \
+                driven by exports of grain and machinery, and that <b>more</b> ships & barges are expected.";
+    let rows = [
+        serde_json::json!({"id": "a<1>", "title": "<script>alert(1)</script> Harbour & \"ships\"", "text": body}),
+        serde_json::json!({"id": "b", "title": "Copy", "text": format!("According to <Harbour News>, {body}"),
+            "source": "<i>Coast</i> & Times"}),
+    ];
+    std::fs::write(&feed, rows.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("a&lt;1&gt;"), "ids are escaped");
+    for raw in ["<script", "<b>more</b>", "<Harbour News>", "<i>Coast</i>", "a<1>"] {
+        assert!(!html.contains(raw), "{raw} must be escaped");
+    }
+    assert!(html.contains("&lt;b&gt;more&lt;/b&gt;"), "texts are shown as text");
+}
