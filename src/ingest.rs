@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::article::{Article, LineSpan, Origin, Text};
 pub use crate::columns::Columns;
-use crate::columns::{Keys, Values};
+use crate::columns::{Field, Keys, Values};
 use crate::error::{Error, Result};
 
 /// A record that was read but could not become an article.
@@ -290,6 +290,7 @@ fn read_json(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out
     };
     let shown: Arc<str> = path.display().to_string().into();
     let keys = options.columns.keys();
+    let start = out.articles.len();
     for (index, record) in records.into_iter().enumerate() {
         let number = index as u64 + 1;
         match parse_record(&record.to_string(), &keys) {
@@ -300,7 +301,7 @@ fn read_json(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out
             Err(reason) => reject(path, number, format!("record {number} of the array: {reason}"), options, out)?,
         }
     }
-    Ok(())
+    check_given_keys(path, &out.articles[start..], &options.columns)
 }
 
 fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
@@ -378,6 +379,46 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
 /// With `reread` (the reader is that file, uncompressed), texts longer
 /// than [`HELD_TEXT_BYTES`] are left in the file ([`Text::in_file`]).
 fn read_jsonl(
+    reader: impl BufRead,
+    path: &Path,
+    reread: Option<Arc<PathBuf>>,
+    options: &IngestOptions,
+    out: &mut Ingested,
+) -> Result<()> {
+    let start = out.articles.len();
+    read_jsonl_records(reader, path, reread, options, out)?;
+    check_given_keys(path, &out.articles[start..], &options.columns)
+}
+
+/// A JSON input must use every optional key `--columns` names: a name that
+/// no record has is a typing slip, not a field that happens to be empty.
+fn check_given_keys(path: &Path, read: &[Article], columns: &Columns) -> Result<()> {
+    if read.is_empty() {
+        return Ok(());
+    }
+    let has = |a: &Article, field: Field| match field {
+        Field::Title => a.title.is_some(),
+        Field::Url => a.url.is_some(),
+        Field::Source => a.source.is_some(),
+        Field::PublishedAt => a.published_at.is_some(),
+        Field::Lang => a.lang.is_some(),
+        Field::Id | Field::Text => true,
+    };
+    for field in Field::ALL {
+        if let Some(name) = columns.given(field) {
+            if !read.iter().any(|a| has(a, field)) {
+                return Err(Error::BadInput {
+                    path: path.to_path_buf(),
+                    reason: format!("--columns reads {:?} from {name:?}, but no record has that key", field.name()),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// [`read_jsonl`] without the check of the keys `--columns` names.
+fn read_jsonl_records(
     mut reader: impl BufRead,
     path: &Path,
     reread: Option<Arc<PathBuf>>,

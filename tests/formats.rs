@@ -204,6 +204,10 @@ fn aliases_and_columns_apply_to_jsonl_too() {
     // Named with --columns, a field is read from that name alone.
     let (articles, _) = run(&[feed.to_str().unwrap(), "--columns", "title=body"]);
     assert!(articles.iter().all(|a| a["title"].as_str().unwrap().starts_with("Container traffic")));
+    // A key that no record has is an error too.
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--columns", "title=heading", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("\"heading\", but no record has that key"));
     // A table without the named column is an error that says which.
     let o = newsdedup(&["run", &example("feed.csv"), "--columns", "id=guid,text=body,title=heading", "--out", "-"]);
     assert_eq!(o.status.code(), Some(3));
