@@ -21,6 +21,13 @@ fn example(name: &str) -> String {
     root().join("data/examples").join(name).to_str().unwrap().to_string()
 }
 
+/// The first record batch of a Parquet file.
+fn first_batch(path: &std::path::Path) -> arrow_array::RecordBatch {
+    let file = std::fs::File::open(path).unwrap();
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    reader.into_iter().next().unwrap().unwrap()
+}
+
 const CSV_COLUMNS: &str = "id=guid,text=body,title=headline,published_at=published";
 
 #[test]
@@ -151,14 +158,7 @@ fn metadata_flows_through_to_every_output_format() {
             (header, first)
         } else {
             use arrow_array::{Array, StringArray, TimestampMicrosecondArray};
-            let file = std::fs::File::open(&table).unwrap();
-            let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-                .unwrap()
-                .build()
-                .unwrap()
-                .next()
-                .unwrap()
-                .unwrap();
+            let batch = first_batch(&table);
             let schema = batch.schema();
             let header = schema.fields().iter().map(|f| f.name().clone()).collect();
             let strings = |c: usize| batch.column(c).as_any().downcast_ref::<StringArray>().unwrap().clone();
@@ -264,14 +264,7 @@ fn the_three_tables_hold_the_same_values_under_a_fixed_schema() {
         }
     }
 
-    let file = std::fs::File::open(table("parquet")).unwrap();
-    let batch = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap();
+    let batch = first_batch(&table("parquet"));
     let schema = batch.schema();
     let names: Vec<&str> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(names, header, "Parquet and CSV have the same columns in the same order");
