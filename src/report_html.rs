@@ -1,8 +1,11 @@
 //! The HTML report: one self-contained file (no script, no network) for an
-//! editor. Stories largest first; in each, every copy beside the article it
-//! was derived from, with the passages they share highlighted (shared
-//! five-word runs in `<mark>`), so what a copy added or dropped stands out,
-//! and its role, kind, confidence and evidence.
+//! editor. An overview (counts by role and kind, story sizes, articles by
+//! publication time, the largest stories), then the stories largest first:
+//! in each family its original once, the copies made from it beside it,
+//! the passages they share highlighted (shared five-word runs in `<mark>`),
+//! each article with its title, outlet, time, role, kind, confidence,
+//! evidence and links to its source and its copies; then the articles left
+//! alone and the near misses (the closest pairs left in different stories).
 
 use std::fmt::Write as _;
 
@@ -96,99 +99,330 @@ fn marked(words: &[&str], other: &FxHashSet<u64>) -> String {
     out
 }
 
+/// Unique articles listed by name; the rest are counted.
+pub const MAX_ALONE: usize = 500;
+/// Near misses listed: the closest pairs of articles left in different stories.
+pub const MAX_NEAR_MISSES: usize = 30;
+
 /// The report as one HTML page, for stories of at least `min_size` articles.
 pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
-    let mut clusters: Vec<(u32, &[u32])> =
+    let mut stories: Vec<(u32, &[u32])> =
         result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
-    clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    stories.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let shown = &stories[..stories.len().min(MAX_STORIES)];
     let mut s = String::new();
     let _ = write!(
         s,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>newsdedup report</title>\n<style>{CSS}</style></head><body>\n\
-         <h1>newsdedup report</h1>\n<p class=\"summary\">{} articles, {} with more than one article, {} unique. \
-         Stories largest first; shared passages are <mark>highlighted</mark>.</p>\n",
-        result.articles.len(),
-        if clusters.len() == 1 { "1 story".to_string() } else { format!("{} stories", clusters.len()) },
+         <h1>newsdedup report</h1>\n<p class=\"summary\">{}, {} with more than one article, {} unique. \
+         Each text is shown once: a family's original on the left, the copies made from it on the right, \
+         the passages they share <mark>highlighted</mark>.</p>\n\
+         <nav class=\"toc\"><a href=\"#overview\">Overview</a> · <a href=\"#stories\">Stories</a> · \
+         <a href=\"#alone\">Articles alone</a> · <a href=\"#near-misses\">Near misses</a></nav>\n",
+        plural(result.articles.len(), "article", "articles"),
+        plural(stories.len(), "story", "stories"),
         result.assignments.iter().filter(|a| a.role == Role::Unique).count()
     );
+    s.push_str(&overview(result, &stories));
+    s.push_str("<h2 id=\"stories\">Stories, largest first</h2>\n");
     // Each story's section is built on its own (in parallel), then joined in order.
-    let sections: Vec<String> = clusters[..clusters.len().min(MAX_STORIES)]
-        .par_iter()
-        .map(|&(cluster, members)| story_section(result, cluster, members))
-        .collect::<Result<_>>()?;
+    let sections: Vec<String> =
+        shown.par_iter().map(|&(cluster, members)| story_section(result, cluster, members)).collect::<Result<_>>()?;
     sections.iter().for_each(|section| s.push_str(section));
-    if clusters.len() > MAX_STORIES {
-        let _ = writeln!(s, "<p>… and {} more stories (see clusters.jsonl).</p>", clusters.len() - MAX_STORIES);
+    if stories.len() > MAX_STORIES {
+        let _ = writeln!(
+            s,
+            "<p>… and {} (see clusters.jsonl).</p>",
+            plural(stories.len() - MAX_STORIES, "more story", "more stories")
+        );
     }
+    s.push_str(&alone(result));
+    s.push_str(&near_misses(result));
     s.push_str("</body></html>\n");
     Ok(s)
 }
 
-/// One story's section: each shown copy beside its source, then why the
-/// canonical article is canonical.
+/// `n` and the noun, singular for one.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// An article's name in the report: a link to its card.
+fn link(result: &RunResult, doc: u32) -> String {
+    format!("<a href=\"#a-{doc}\">{}</a>", escape(&result.articles[doc as usize].id))
+}
+
+/// Title (or id), outlet and time of an article, for lists.
+fn label(result: &RunResult, doc: u32) -> String {
+    let article = &result.articles[doc as usize];
+    let title = article.title.as_deref().map(escape).unwrap_or_else(|| escape(&article.id));
+    let mut meta: Vec<String> = Vec::new();
+    if let Some(outlet) = article.outlet() {
+        meta.push(escape(&outlet));
+    }
+    if let Some(time) = article.published_at_rfc3339() {
+        meta.push(escape(&time));
+    }
+    let meta =
+        if meta.is_empty() { String::new() } else { format!(" <span class=\"meta\">{}</span>", meta.join(" · ")) };
+    format!("<a href=\"#a-{doc}\">{title}</a>{meta}")
+}
+
+/// Counts by role and kind, the spread of story sizes, articles by day, and
+/// the largest stories.
+fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
+    let mut s = String::from("<section class=\"overview\" id=\"overview\"><h2>Overview</h2>\n<table class=\"counts\">");
+    let roles = [Role::Canonical, Role::Syndicated, Role::Independent, Role::Unique];
+    let row = |s: &mut String, names: Vec<String>, counts: Vec<usize>| {
+        let _ = write!(s, "<tr>{}</tr>", names.iter().map(|n| format!("<th>{n}</th>")).collect::<String>());
+        let _ = write!(s, "<tr>{}</tr>", counts.iter().map(|c| format!("<td>{c}</td>")).collect::<String>());
+    };
+    let count_role = |r: Role| result.assignments.iter().filter(|a| a.role == r).count();
+    row(&mut s, roles.iter().map(|r| r.as_str().to_string()).collect(), roles.iter().map(|&r| count_role(r)).collect());
+    let mut kinds: Vec<(&str, usize)> = Vec::new();
+    for a in &result.assignments {
+        if let Some(kind) = a.kind {
+            match kinds.iter_mut().find(|(k, _)| *k == kind.as_str()) {
+                Some((_, n)) => *n += 1,
+                None => kinds.push((kind.as_str(), 1)),
+            }
+        }
+    }
+    kinds.sort();
+    if !kinds.is_empty() {
+        row(
+            &mut s,
+            kinds.iter().map(|(k, _)| format!("copies: {k}")).collect(),
+            kinds.iter().map(|(_, n)| *n).collect(),
+        );
+    }
+    s.push_str("</table>\n<h3>Story sizes</h3>\n");
+    let sizes: Vec<usize> = result.clustering.clusters.iter().map(Vec::len).collect();
+    let bins: [(usize, usize, &str); 8] = [
+        (1, 1, "1"),
+        (2, 2, "2"),
+        (3, 5, "3-5"),
+        (6, 10, "6-10"),
+        (11, 20, "11-20"),
+        (21, 50, "21-50"),
+        (51, 100, "51-100"),
+        (101, usize::MAX, "over 100"),
+    ];
+    let counted: Vec<(&str, usize)> =
+        bins.iter().map(|&(lo, hi, name)| (name, sizes.iter().filter(|&&n| n >= lo && n <= hi).count())).collect();
+    s.push_str(&bars(&counted, "articles", "stories"));
+    let mut days: std::collections::BTreeMap<String, usize> = Default::default();
+    for a in &result.articles {
+        if let Some(time) = a.published_time() {
+            *days.entry(time.naive_utc().date().to_string()).or_default() += 1;
+        }
+    }
+    if !days.is_empty() {
+        // By day over a few weeks; by month over longer spans.
+        if days.len() > 62 {
+            let mut months: std::collections::BTreeMap<String, usize> = Default::default();
+            for (day, n) in days {
+                *months.entry(day[..7].to_string()).or_default() += n;
+            }
+            days = months;
+        }
+        s.push_str("<h3>Articles by publication time</h3>\n");
+        let counted: Vec<(&str, usize)> = days.iter().map(|(d, n)| (d.as_str(), *n)).collect();
+        s.push_str(&bars(&counted, "", "articles"));
+    }
+    if !stories.is_empty() {
+        s.push_str("<h3>Largest stories</h3>\n<ol class=\"largest\">");
+        for &(cluster, members) in stories.iter().take(MAX_STORIES) {
+            let families = distinct_families(result, members).len();
+            let _ = write!(
+                s,
+                "<li><a href=\"#cluster-{cluster}\">Story {cluster}</a>: {} · {}, {}</li>",
+                label(result, canonical_of(result, members)),
+                plural(members.len(), "article", "articles"),
+                plural(families, "family", "families")
+            );
+        }
+        s.push_str("</ol>\n");
+    }
+    s.push_str("</section>\n");
+    s
+}
+
+/// A horizontal bar chart in a table: one row per (name, count).
+fn bars(rows: &[(&str, usize)], name_unit: &str, count_unit: &str) -> String {
+    let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
+    let mut s = String::from("<table class=\"bars\">");
+    for (name, n) in rows {
+        let width = 100.0 * *n as f64 / max as f64;
+        let _ = write!(
+            s,
+            "<tr><th>{} {name_unit}</th><td><span class=\"bar\" style=\"width:{width:.1}%\"></span></td><td>{n} {count_unit}</td></tr>",
+            escape(name)
+        );
+    }
+    s.push_str("</table>\n");
+    s
+}
+
+fn canonical_of(result: &RunResult, members: &[u32]) -> u32 {
+    members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0])
+}
+
+/// The story's families, largest first (then by number).
+fn distinct_families(result: &RunResult, members: &[u32]) -> Vec<(u32, Vec<u32>)> {
+    let mut by_family: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for &d in members {
+        by_family.entry(result.families.assignment[d as usize]).or_default().push(d);
+    }
+    let mut families: Vec<(u32, Vec<u32>)> = by_family.into_iter().collect();
+    families.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    families
+}
+
+/// One article's card: who, when, its role, links to its source and copies,
+/// its text (already marked), and the evidence.
+fn card(result: &RunResult, doc: u32, class: &str, text: &str, copies: &[u32]) -> String {
+    let a = &result.assignments[doc as usize];
+    let article = &result.articles[doc as usize];
+    let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
+    let role_class = if a.role == Role::Canonical { "role canonical" } else { "role" };
+    let mut meta = vec![format!("family {}", result.families.assignment[doc as usize])];
+    if let Some(outlet) = article.outlet() {
+        meta.insert(0, escape(&outlet));
+    }
+    if let Some(time) = article.published_at_rfc3339() {
+        meta.insert(1.min(meta.len()), escape(&time));
+    }
+    meta.push(format!("confidence {:.2}", a.confidence));
+    let title = article.title.as_deref().map(|t| format!("<h4>{}</h4>", escape(t))).unwrap_or_default();
+    let mut links = Vec::new();
+    if let Some(source) = a.derived_from {
+        links.push(format!("made from {}", link(result, source)));
+    }
+    if !copies.is_empty() {
+        links.push(format!("copies: {}", copies.iter().map(|&c| link(result, c)).collect::<Vec<_>>().join(", ")));
+    }
+    let links = if links.is_empty() { String::new() } else { format!("<p class=\"links\">{}</p>", links.join(" · ")) };
+    let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+    format!(
+        "<article class=\"{class}\" id=\"a-{doc}\"><header><span class=\"{role_class}\">{}</span> {} <span class=\"meta\">{}</span></header>{title}{links}<p>{text}</p><ul class=\"evidence\">{evidence}</ul></article>\n",
+        escape(&what),
+        link(result, doc),
+        meta.join(" · ")
+    )
+}
+
+/// One story: each family's original once on the left, the copies made
+/// from it on the right, each marked where it shares passages with its
+/// source; then why the canonical article is canonical.
 fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<String> {
-    let id = |d: u32| escape(&result.articles[d as usize].id);
     let mut s = String::new();
-    let canon =
-        members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0]);
-    let mut families: Vec<u32> = members.iter().map(|&d| result.families.assignment[d as usize]).collect();
-    families.sort_unstable();
-    families.dedup();
+    let canon = canonical_of(result, members);
+    let families = distinct_families(result, members);
     let of_families = if families.len() > 1 { format!(" in {} families", families.len()) } else { String::new() };
     let _ = writeln!(
         s,
-        "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {} articles{of_families}</h2>",
-        members.len()
+        "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {}{of_families}</h2>",
+        plural(members.len(), "article", "articles")
     );
-    let canon_evidence = &result.assignments[canon as usize].evidence;
-    let copies: Vec<u32> = members.iter().copied().filter(|&d| d != canon).collect();
-    // Most copies are shown beside the same source: clean its body and
-    // hash its word runs once.
-    let mut sources: FxHashMap<u32, (String, FxHashSet<u64>)> = FxHashMap::default();
-    for &d in copies.iter().take(MAX_COPIES_PER_STORY) {
-        let a = &result.assignments[d as usize];
-        let source = a.derived_from.unwrap_or(canon);
-        if let std::collections::hash_map::Entry::Vacant(slot) = sources.entry(source) {
-            let body = result.clean_body(source)?;
-            let source_runs = runs(&body.split_whitespace().collect::<Vec<_>>());
-            slot.insert((body, source_runs));
+    let copies_of = |doc: u32| -> Vec<u32> {
+        members.iter().copied().filter(|&d| result.assignments[d as usize].derived_from == Some(doc)).collect()
+    };
+    let mut shown_copies = 0;
+    let mut hidden_copies = 0;
+    for (family, family_members) in &families {
+        let original = family_members
+            .iter()
+            .copied()
+            .find(|&d| result.assignments[d as usize].derived_from.is_none())
+            .unwrap_or(family_members[0]);
+        let copies: Vec<u32> = family_members.iter().copied().filter(|&d| d != original).collect();
+        let room = MAX_COPIES_PER_STORY.saturating_sub(shown_copies);
+        let shown: Vec<u32> = copies.iter().copied().take(room).collect();
+        hidden_copies += copies.len() - shown.len();
+        shown_copies += shown.len();
+        // Every shown member's words and runs, read once.
+        let mut bodies: FxHashMap<u32, String> = FxHashMap::default();
+        for &d in std::iter::once(&original).chain(&shown) {
+            bodies.insert(d, result.clean_body(d)?);
         }
-        let (source_body, source_runs) = &sources[&source];
-        let copy_body = result.clean_body(d)?;
-        let source_words: Vec<&str> = source_body.split_whitespace().collect();
-        let copy_words: Vec<&str> = copy_body.split_whitespace().collect();
-        let copy_runs = runs(&copy_words);
-        let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
-        let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
-        let source_label = if source == canon { "canonical" } else { "source" };
-        let _ = write!(
-            s,
-            "<div class=\"pair\">\n<article class=\"source\"><header><span class=\"role canonical\">{source_label}</span> {}</header><p>{}</p></article>\n\
-             <article class=\"copy\"><header><span class=\"role\">{}</span> {} · family {} · confidence {:.2}</header><p>{}</p><ul class=\"evidence\">{}</ul></article>\n</div>\n",
-            id(source),
-            marked(&source_words, &copy_runs),
-            escape(&what),
-            id(d),
-            result.families.assignment[d as usize],
-            a.confidence,
-            marked(&copy_words, source_runs),
-            evidence
-        );
-    }
-    if copies.len() > MAX_COPIES_PER_STORY {
+        let words = |d: u32| bodies[&d].split_whitespace().collect::<Vec<_>>();
+        let runs_of: FxHashMap<u32, FxHashSet<u64>> = bodies.keys().map(|&d| (d, runs(&words(d)))).collect();
+        // The original is marked where any shown copy shares its words.
+        let copied: FxHashSet<u64> = shown.iter().flat_map(|d| runs_of[d].iter().copied()).collect();
+        let left = card(result, original, "source", &marked(&words(original), &copied), &copies_of(original));
+        let mut right = String::new();
+        for &d in &shown {
+            let source = result.assignments[d as usize].derived_from.unwrap_or(original);
+            let empty = FxHashSet::default();
+            let source_runs = runs_of.get(&source).unwrap_or(&empty);
+            right.push_str(&card(result, d, "copy", &marked(&words(d), source_runs), &copies_of(d)));
+        }
         let _ = writeln!(
             s,
-            "<p class=\"more\">… and {} more copies (see clusters.jsonl).</p>",
-            copies.len() - MAX_COPIES_PER_STORY
+            "<div class=\"family\"><h3>Family {family} · {}</h3><div class=\"pair\"><div>{left}</div><div>{right}</div></div></div>",
+            plural(family_members.len(), "article", "articles")
         );
     }
-    let why: String = canon_evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
+    if hidden_copies > 0 {
+        let _ = writeln!(
+            s,
+            "<p class=\"more\">… and {} (see clusters.jsonl).</p>",
+            plural(hidden_copies, "more copy", "more copies")
+        );
+    }
+    let why: String =
+        result.assignments[canon as usize].evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
     let _ = writeln!(
         s,
         "<p class=\"why\">Why {} is canonical:</p><ul class=\"evidence\">{why}</ul>\n</section>",
-        id(canon)
+        link(result, canon)
     );
     Ok(s)
+}
+
+/// The articles no other article joined: their names and why.
+fn alone(result: &RunResult) -> String {
+    let alone: Vec<u32> =
+        (0..result.articles.len() as u32).filter(|&d| result.assignments[d as usize].role == Role::Unique).collect();
+    let mut s = format!("<section class=\"alone\" id=\"alone\"><h2>Articles alone ({})</h2>\n<ul>", alone.len());
+    for &d in alone.iter().take(MAX_ALONE) {
+        let why = result.assignments[d as usize].evidence.first().map(|e| escape(e)).unwrap_or_default();
+        let _ = write!(s, "<li id=\"a-{d}\">{} <span class=\"why\">{why}</span></li>", label(result, d));
+    }
+    s.push_str("</ul>\n");
+    if alone.len() > MAX_ALONE {
+        let _ = writeln!(s, "<p class=\"more\">… and {} more (see articles.jsonl).</p>", alone.len() - MAX_ALONE);
+    }
+    s.push_str("</section>\n");
+    s
+}
+
+/// The closest pairs of articles that ended in different stories.
+fn near_misses(result: &RunResult) -> String {
+    let story = |d: u32| result.clustering.assignment[d as usize];
+    let mut missed: Vec<_> = result.links.iter().filter(|l| story(l.a) != story(l.b)).collect();
+    missed.sort_by(|x, y| y.p.total_cmp(&x.p).then(x.a.cmp(&y.a)).then(x.b.cmp(&y.b)));
+    let mut s = String::from(
+        "<section class=\"near\" id=\"near-misses\"><h2>Near misses</h2>\n<p>The pairs most likely to tell one event \
+         (P(same event)) that the story linkage still left in different stories.</p>\n<ul>",
+    );
+    if missed.is_empty() {
+        s.push_str("<li>None.</li>");
+    }
+    for l in missed.iter().take(MAX_NEAR_MISSES) {
+        let _ = write!(
+            s,
+            "<li>{} (story {}) ~ {} (story {}): P(same event) {:.2}</li>",
+            link(result, l.a),
+            story(l.a),
+            link(result, l.b),
+            story(l.b),
+            l.p
+        );
+    }
+    s.push_str("</ul></section>\n");
+    s
 }
 
 const CSS: &str = "body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222}\
@@ -198,7 +432,7 @@ article{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;background:#fa
 article header{font-weight:600;margin-bottom:.4em}\
 .role{display:inline-block;padding:0 .4em;border-radius:4px;background:#e3e8f0;font-size:.85em}\
 .role.canonical{background:#d7f0d7}mark{background:#fff3a8}\
-.evidence{font-size:.85em;color:#444}.why{font-size:.9em;margin-bottom:0}.more{color:#888}";
+.evidence{font-size:.85em;color:#444}.why{font-size:.9em;margin-bottom:0}.more{color:#888}.meta{font-weight:400;color:#666;font-size:.9em}.links{font-size:.85em}h4{margin:.2em 0}.pair>div>article{margin-bottom:.8em}.family h3{font-size:1em;color:#555}table.counts td,table.counts th{padding:.1em .8em;text-align:left}table.bars{width:100%;max-width:700px}table.bars th{text-align:right;font-weight:400;white-space:nowrap;width:8em}.bar{display:inline-block;height:.9em;background:#8aa6d6;border-radius:2px}.toc{margin:.5em 0 1em}:target{outline:2px solid #e8a33d}";
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,56 @@ fn report_is_one_self_contained_file() {
     assert!(html.contains("002_016c80076eb90be0"));
     assert!(html.contains("<mark>"), "shared passages are highlighted");
     assert!(html.contains("credits The Telegraph"), "the evidence is shown");
+    // Each text once: a sentence of the canonical 002 appears a single time.
+    assert_eq!(html.matches("Vladimir Putin appears to have teamed up").count(), 1);
+    // From a copy to its source and back.
+    let source = "<article class=\"source\" id=\"a-2\">";
+    assert!(html.contains(source), "{html}");
+    assert!(html.contains("made from <a href=\"#a-2\">002_016c80076eb90be0</a>"));
+    assert!(
+        html.contains("copies: <a href=\"#a-0\">000_5f97ec60a494b16d</a>, <a href=\"#a-1\">001_d7953fad1e213ce3</a>")
+    );
+    // The overview, the articles alone and the near misses.
+    for part in [
+        "id=\"overview\"",
+        "Story sizes",
+        "Largest stories",
+        "id=\"alone\"",
+        "Articles alone (2)",
+        "id=\"near-misses\"",
+    ] {
+        assert!(html.contains(part), "{part}");
+    }
+    assert!(html.contains("<li id=\"a-3\">"), "an article alone has its place");
+}
+
+#[test]
+fn the_report_shows_outlets_times_and_a_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let text = "The harbour authority said on Monday that container traffic reached a record in the third quarter, \
+                driven by exports of grain and machinery.";
+    let rows = [
+        serde_json::json!({"id": "a", "title": "Harbour record", "text": text, "url": "https://www.coast.example/a",
+            "published_at": "2025-08-10T09:00:00Z"}),
+        serde_json::json!({"id": "b", "title": "Harbour record (copy)", "text": text, "source": "Wire Weekly",
+            "published_at": "2025-08-11T09:00:00Z"}),
+    ];
+    std::fs::write(&feed, rows.iter().map(|r| format!("{r}\n")).collect::<String>()).unwrap();
+    let out = dir.path().join("out");
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for part in [
+        "coast.example",
+        "Wire Weekly",
+        "2025-08-10T09:00:00Z",
+        "<h4>Harbour record</h4>",
+        "Articles by publication time",
+        "2025-08-11 ",
+    ] {
+        assert!(html.contains(part), "{part} in {html}");
+    }
 }
 
 #[test]
@@ -68,7 +118,8 @@ fn a_large_story_shows_its_first_copies_and_counts_the_rest() {
     let o = newsdedup(&["run", input.path().to_str().unwrap(), "--out", out.path().to_str().unwrap(), "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.path().join("report.html")).unwrap();
-    assert_eq!(html.matches("<div class=\"pair\">").count(), newsdedup::report_html::MAX_COPIES_PER_STORY);
+    assert_eq!(html.matches("<article class=\"copy\"").count(), newsdedup::report_html::MAX_COPIES_PER_STORY);
+    assert_eq!(html.matches("<article class=\"source\"").count(), 1, "the original's text is shown once");
     assert!(html.contains("… and 3 more copies (see clusters.jsonl)"), "{html}");
 }
 
