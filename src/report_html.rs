@@ -1,4 +1,5 @@
-//! The HTML report: one self-contained file (no script, no network) for an
+//! The HTML report: one self-contained file (no network; one inline script
+//! for search and filters, without which everything is shown) for an
 //! editor. An overview (counts by role and kind, story sizes, articles by
 //! publication time, the largest stories), then the stories largest first:
 //! in each family its original once, the copies made from it beside it,
@@ -124,6 +125,7 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
         result.assignments.iter().filter(|a| a.role == Role::Unique).count()
     );
     s.push_str(&overview(result, &stories));
+    s.push_str(&filter_controls(result));
     s.push_str("<h2 id=\"stories\">Stories, largest first</h2>\n");
     // Each story's section is built on its own (in parallel), then joined in order.
     let sections: Vec<String> =
@@ -138,13 +140,32 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
     }
     s.push_str(&alone(result));
     s.push_str(&near_misses(result));
-    s.push_str("</body></html>\n");
+    let _ = write!(s, "<script>{FILTER_SCRIPT}</script>\n</body></html>\n");
     Ok(s)
 }
 
 /// `n` and the noun, singular for one.
 fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The attributes the filter script reads of an article: its role, kind,
+/// language, and the lowercase text a search matches (id, title, outlet).
+fn filter_attributes(result: &RunResult, doc: u32) -> String {
+    let a = &result.assignments[doc as usize];
+    let article = &result.articles[doc as usize];
+    let mut search = article.id.to_lowercase();
+    for extra in [article.title.clone(), article.outlet().map(|o| o.into_owned())].into_iter().flatten() {
+        search.push(' ');
+        search.push_str(&extra.to_lowercase());
+    }
+    format!(
+        " data-role=\"{}\" data-kind=\"{}\" data-lang=\"{}\" data-search=\"{}\"",
+        a.role.as_str(),
+        a.kind.map_or("", |k| k.as_str()),
+        escape(&result.analyzed[doc as usize].lang),
+        escape(&search)
+    )
 }
 
 /// An article's name in the report: a link to its card.
@@ -167,6 +188,71 @@ fn label(result: &RunResult, doc: u32) -> String {
         if meta.is_empty() { String::new() } else { format!(" <span class=\"meta\">{}</span>", meta.join(" · ")) };
     format!("<a href=\"#a-{doc}\">{title}</a>{meta}")
 }
+
+/// The search box and the role, kind and language buttons (hidden until
+/// the script runs: without it, everything is shown).
+fn filter_controls(result: &RunResult) -> String {
+    let mut langs: Vec<&str> = result.analyzed.iter().map(|a| &*a.lang).collect();
+    langs.sort_unstable();
+    langs.dedup();
+    let buttons = |name: &str, values: &[&str]| -> String {
+        let mut out = format!("<span class=\"group\">{name}: <button data-{name}=\"\" class=\"on\">all</button>");
+        for v in values {
+            let _ = write!(out, "<button data-{name}=\"{v}\">{}</button>", escape(v));
+        }
+        out.push_str("</span>");
+        out
+    };
+    let kinds: Vec<&str> = ["verbatim", "near_verbatim", "excerpt", "rewrite", "translation"]
+        .into_iter()
+        .filter(|k| result.assignments.iter().any(|a| a.kind.is_some_and(|x| x.as_str() == *k)))
+        .collect();
+    format!(
+        "<div id=\"filters\" hidden><input id=\"search\" type=\"search\" placeholder=\"Search titles, outlets and ids\"> {} {} {} \
+         <span id=\"matches\"></span></div>\n",
+        buttons("role", &["canonical", "syndicated", "independent", "unique"]),
+        buttons("kind", &kinds),
+        buttons("lang", &langs)
+    )
+}
+
+/// Shows the articles that match the search and the chosen role, kind and
+/// language, the stories that hold one, and how many match.
+const FILTER_SCRIPT: &str = r#"
+(function () {
+  var filters = document.getElementById('filters');
+  filters.hidden = false;
+  var chosen = { role: '', kind: '', lang: '' };
+  var search = document.getElementById('search');
+  var items = Array.prototype.slice.call(document.querySelectorAll('[data-search]'));
+  function apply() {
+    var q = search.value.trim().toLowerCase();
+    var shown = 0;
+    items.forEach(function (el) {
+      var ok = (!q || el.dataset.search.indexOf(q) >= 0) &&
+        (!chosen.role || el.dataset.role === chosen.role) &&
+        (!chosen.kind || el.dataset.kind === chosen.kind) &&
+        (!chosen.lang || el.dataset.lang === chosen.lang);
+      el.hidden = !ok;
+      if (ok) shown++;
+    });
+    document.querySelectorAll('section.story, div.family').forEach(function (box) {
+      box.hidden = !box.querySelector('article[data-search]:not([hidden])');
+    });
+    document.getElementById('matches').textContent = shown + (shown === 1 ? ' article matches' : ' articles match');
+  }
+  search.addEventListener('input', apply);
+  filters.querySelectorAll('button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var name = ['role', 'kind', 'lang'].filter(function (n) { return n in b.dataset; })[0];
+      chosen[name] = b.dataset[name];
+      b.parentNode.querySelectorAll('button').forEach(function (o) { o.classList.toggle('on', o === b); });
+      apply();
+    });
+  });
+  apply();
+})();
+"#;
 
 /// Counts by role and kind, the spread of story sizes, articles by day, and
 /// the largest stories.
@@ -305,7 +391,8 @@ fn card(result: &RunResult, doc: u32, class: &str, text: &str, copies: &[u32]) -
     let links = if links.is_empty() { String::new() } else { format!("<p class=\"links\">{}</p>", links.join(" · ")) };
     let evidence: String = a.evidence.iter().map(|e| format!("<li>{}</li>", escape(e))).collect();
     format!(
-        "<article class=\"{class}\" id=\"a-{doc}\"><header><span class=\"{role_class}\">{}</span> {} <span class=\"meta\">{}</span></header>{title}{links}<p>{text}</p><ul class=\"evidence\">{evidence}</ul></article>\n",
+        "<article class=\"{class}\" id=\"a-{doc}\"{}><header><span class=\"{role_class}\">{}</span> {} <span class=\"meta\">{}</span></header>{title}{links}<p>{text}</p><ul class=\"evidence\">{evidence}</ul></article>\n",
+        filter_attributes(result, doc),
         escape(&what),
         link(result, doc),
         meta.join(" · ")
@@ -388,7 +475,8 @@ fn alone(result: &RunResult) -> String {
     let mut s = format!("<section class=\"alone\" id=\"alone\"><h2>Articles alone ({})</h2>\n<ul>", alone.len());
     for &d in alone.iter().take(MAX_ALONE) {
         let why = result.assignments[d as usize].evidence.first().map(|e| escape(e)).unwrap_or_default();
-        let _ = write!(s, "<li id=\"a-{d}\">{} <span class=\"why\">{why}</span></li>", label(result, d));
+        let attributes = filter_attributes(result, d);
+        let _ = write!(s, "<li id=\"a-{d}\"{attributes}>{} <span class=\"why\">{why}</span></li>", label(result, d));
     }
     s.push_str("</ul>\n");
     if alone.len() > MAX_ALONE {
@@ -432,7 +520,11 @@ article{border:1px solid #ddd;border-radius:6px;padding:.6em .8em;background:#fa
 article header{font-weight:600;margin-bottom:.4em}\
 .role{display:inline-block;padding:0 .4em;border-radius:4px;background:#e3e8f0;font-size:.85em}\
 .role.canonical{background:#d7f0d7}mark{background:#fff3a8}\
-.evidence{font-size:.85em;color:#444}.why{font-size:.9em;margin-bottom:0}.more{color:#888}.meta{font-weight:400;color:#666;font-size:.9em}.links{font-size:.85em}h4{margin:.2em 0}.pair>div>article{margin-bottom:.8em}.family h3{font-size:1em;color:#555}table.counts td,table.counts th{padding:.1em .8em;text-align:left}table.bars{width:100%;max-width:700px}table.bars th{text-align:right;font-weight:400;white-space:nowrap;width:8em}.bar{display:inline-block;height:.9em;background:#8aa6d6;border-radius:2px}.toc{margin:.5em 0 1em}:target{outline:2px solid #e8a33d}";
+.evidence{font-size:.85em;color:#444}.why{font-size:.9em;margin-bottom:0}.more{color:#888}.meta{font-weight:400;color:#666;font-size:.9em}.links{font-size:.85em}h4{margin:.2em 0}.pair>div>article{margin-bottom:.8em}.family h3{font-size:1em;color:#555}table.counts td,table.counts th{padding:.1em .8em;text-align:left}table.bars{width:100%;max-width:700px}table.bars th{text-align:right;font-weight:400;white-space:nowrap;width:8em}.bar{display:inline-block;height:.9em;background:#8aa6d6;border-radius:2px}.toc{margin:.5em 0 1em}:target{outline:2px solid #e8a33d}\
+#filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd;z-index:1}\
+#filters .group{margin-left:.8em}#filters button{margin:0 .1em;border:1px solid #bbb;background:#f4f4f4;border-radius:4px}\
+#filters button.on{background:#8aa6d6;color:#fff}#search{width:18em}#matches{margin-left:1em;color:#555}\
+[hidden]{display:none!important}";
 
 #[cfg(test)]
 mod tests {

@@ -20,9 +20,10 @@ fn report_is_one_self_contained_file() {
     let dir = tempfile::tempdir().unwrap();
     let html = run_seeds(&dir.path().join("out"));
     assert!(html.starts_with("<!DOCTYPE html>"));
-    for outside in ["<script", "http://", "https://", "<link", "src="] {
+    for outside in ["<script src", "http://", "https://", "<link", "src="] {
         assert!(!html.contains(outside), "the report must not load anything ({outside})");
     }
+    assert_eq!(html.matches("<script>").count(), 1, "one inline script: the search and filters");
     assert!(html.contains("id=\"cluster-0\""));
     assert!(html.contains("002_016c80076eb90be0"));
     assert!(html.contains("<mark>"), "shared passages are highlighted");
@@ -30,7 +31,7 @@ fn report_is_one_self_contained_file() {
     // Each text once: a sentence of the canonical 002 appears a single time.
     assert_eq!(html.matches("Vladimir Putin appears to have teamed up").count(), 1);
     // From a copy to its source and back.
-    let source = "<article class=\"source\" id=\"a-2\">";
+    let source = "<article class=\"source\" id=\"a-2\" data-role=\"canonical\"";
     assert!(html.contains(source), "{html}");
     assert!(html.contains("made from <a href=\"#a-2\">002_016c80076eb90be0</a>"));
     assert!(
@@ -47,7 +48,7 @@ fn report_is_one_self_contained_file() {
     ] {
         assert!(html.contains(part), "{part}");
     }
-    assert!(html.contains("<li id=\"a-3\">"), "an article alone has its place");
+    assert!(html.contains("<li id=\"a-3\" data-role=\"unique\""), "an article alone has its place");
 }
 
 #[test]
@@ -107,6 +108,40 @@ fn report_renders_in_headless_chromium() {
 }
 
 #[test]
+fn searching_and_filtering_respond_to_typing_and_clicking_in_chromium() {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        return skip("/usr/bin/chromium is not installed (.ci/run installs it)");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_seeds(&out);
+    // tests/report_browser.py drives Chromium over the DevTools protocol.
+    let driver = root().join("tests/report_browser.py");
+    let o = Command::new("python3")
+        .arg(&driver)
+        .arg(chromium)
+        .arg(out.join("report.html"))
+        .arg(dir.path().join("profile"))
+        .output();
+    let Ok(o) = o else { return skip("python3 is not installed") };
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let seen: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // Loaded: every article shown, the story too.
+    assert_eq!(seen["loaded"]["articles"], 5, "{seen}");
+    assert_eq!(seen["loaded"]["matches"], "5 articles match");
+    // Typed "weaponiz": the two analyses left alone match, the story holds none.
+    assert_eq!(seen["focused"], "search", "a click puts the cursor in the search box");
+    assert_eq!((&seen["search"]["articles"], &seen["search"]["alone"]), (&2.into(), &2.into()), "{seen}");
+    assert_eq!(seen["search"]["stories"], 0, "a story with no match is hidden");
+    // Clicked "syndicated": the two copies and their story.
+    assert_eq!((&seen["syndicated"]["copies"], &seen["syndicated"]["stories"]), (&2.into(), &1.into()), "{seen}");
+    assert_eq!(seen["syndicated"]["matches"], "2 articles match");
+    // A copy's "made from" link leads to its source's card.
+    assert_eq!(seen["followed"], "#a-2");
+}
+
+#[test]
 fn a_large_story_shows_its_first_copies_and_counts_the_rest() {
     let input = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(seeds_dir().join("001_d7953fad1e213ce3.txt")).unwrap();
@@ -140,7 +175,7 @@ fn titles_texts_and_evidence_are_escaped() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("a&lt;1&gt;"), "ids are escaped");
-    for raw in ["<script", "<b>more</b>", "<Harbour News>", "<i>Coast</i>", "a<1>"] {
+    for raw in ["<script>alert", "<b>more</b>", "<Harbour News>", "<i>Coast</i>", "a<1>"] {
         assert!(!html.contains(raw), "{raw} must be escaped");
     }
     assert!(html.contains("&lt;b&gt;more&lt;/b&gt;"), "texts are shown as text");
