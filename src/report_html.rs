@@ -285,18 +285,18 @@ fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
     s.push_str("</table>\n<h3>Story sizes</h3>\n");
     let sizes: Vec<usize> = result.clustering.clusters.iter().map(Vec::len).collect();
     let bins: [(usize, usize, &str); 8] = [
-        (1, 1, "1"),
-        (2, 2, "2"),
-        (3, 5, "3-5"),
-        (6, 10, "6-10"),
-        (11, 20, "11-20"),
-        (21, 50, "21-50"),
-        (51, 100, "51-100"),
-        (101, usize::MAX, "over 100"),
+        (1, 1, "1 article"),
+        (2, 2, "2 articles"),
+        (3, 5, "3-5 articles"),
+        (6, 10, "6-10 articles"),
+        (11, 20, "11-20 articles"),
+        (21, 50, "21-50 articles"),
+        (51, 100, "51-100 articles"),
+        (101, usize::MAX, "over 100 articles"),
     ];
     let counted: Vec<(&str, usize)> =
         bins.iter().map(|&(lo, hi, name)| (name, sizes.iter().filter(|&&n| n >= lo && n <= hi).count())).collect();
-    s.push_str(&bars(&counted, "articles", "stories"));
+    s.push_str(&bars(&counted, "stories"));
     let mut days: std::collections::BTreeMap<String, usize> = Default::default();
     for a in &result.articles {
         if let Some(time) = a.published_time() {
@@ -314,7 +314,7 @@ fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
         }
         s.push_str("<h3>Articles by publication time</h3>\n");
         let counted: Vec<(&str, usize)> = days.iter().map(|(d, n)| (d.as_str(), *n)).collect();
-        s.push_str(&bars(&counted, "", "articles"));
+        s.push_str(&bars(&counted, "articles"));
     }
     if !stories.is_empty() {
         s.push_str("<h3>Largest stories</h3>\n<ol class=\"largest\">");
@@ -335,14 +335,14 @@ fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
 }
 
 /// A horizontal bar chart in a table: one row per (name, count).
-fn bars(rows: &[(&str, usize)], name_unit: &str, count_unit: &str) -> String {
+fn bars(rows: &[(&str, usize)], count_unit: &str) -> String {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     let mut s = String::from("<table class=\"bars\">");
     for (name, n) in rows {
         let width = 100.0 * *n as f64 / max as f64;
         let _ = write!(
             s,
-            "<tr><th>{} {name_unit}</th><td><span class=\"bar\" style=\"width:{width:.1}%\"></span></td><td>{n} {count_unit}</td></tr>",
+            "<tr><th>{}</th><td><span class=\"bar\" style=\"width:{width:.1}%\"></span></td><td>{n} {count_unit}</td></tr>",
             escape(name)
         );
     }
@@ -524,7 +524,8 @@ article header{font-weight:600;margin-bottom:.4em}\
 #filters{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px solid #ddd;z-index:1}\
 #filters .group{margin-left:.8em}#filters button{margin:0 .1em;border:1px solid #bbb;background:#f4f4f4;border-radius:4px}\
 #filters button.on{background:#8aa6d6;color:#fff}#search{width:18em}#matches{margin-left:1em;color:#555}\
-[hidden]{display:none!important}";
+[hidden]{display:none!important}\
+section.story,section.alone{content-visibility:auto;contain-intrinsic-size:auto 1600px}";
 
 #[cfg(test)]
 mod tests {

@@ -74,7 +74,7 @@ fn the_report_shows_outlets_times_and_a_timeline() {
         "2025-08-10T09:00:00Z",
         "<h4>Harbour record</h4>",
         "Articles by publication time",
-        "2025-08-11 ",
+        "<th>2025-08-11</th>",
     ] {
         assert!(html.contains(part), "{part} in {html}");
     }
