@@ -309,3 +309,35 @@ fn the_summary_is_short_counts_in_good_english_and_diagnostics_come_with_verbose
     let verbose = String::from_utf8_lossy(&o.stdout);
     assert!(verbose.contains("0 candidate pairs") && verbose.contains("peak memory"), "{verbose}");
 }
+
+#[test]
+fn strict_stops_at_the_first_bad_record_and_names_only_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let good = r#"{"id":"a","text":"The harbour reached a record."}"#;
+    let lines: Vec<String> = std::iter::once(good.to_string())
+        .chain((0..5000).map(|i| format!(r#"{{"id":"b{i}","text":"Line {i} of the feed."}}"#)))
+        .chain(["{broken".to_string(), r#"{"id":"late"}"#.to_string()])
+        .collect();
+    std::fs::write(&feed, lines.join("\n")).unwrap();
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--strict", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains(":5002: malformed JSON"), "{stderr}");
+    assert!(!stderr.contains("5003") && !stderr.contains("skipped"), "nothing after the first bad line: {stderr}");
+}
+
+#[test]
+fn times_that_are_not_dates_are_warned_of_once_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = dir.path().join("feed.jsonl");
+    let rows: Vec<String> = (0..3)
+        .map(|i| format!(r#"{{"id":"a{i}","text":"Story {i} of the harbour.","published_at":"last week"}}"#))
+        .collect();
+    std::fs::write(&feed, rows.join("\n")).unwrap();
+    let o = newsdedup(&["run", feed.to_str().unwrap(), "--out", "-", "-q"]);
+    assert!(o.status.success());
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(stderr.matches("warning").count(), 1, "{stderr}");
+    assert!(stderr.contains("feed.jsonl:1: 3 publication times not read as a date"), "{stderr}");
+}
