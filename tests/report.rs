@@ -15,6 +15,20 @@ fn run_seeds(out: &Path) -> String {
     std::fs::read_to_string(out.join("report.html")).unwrap()
 }
 
+/// Debian's Chromium and the seeds' report in a temporary directory (with
+/// its `out` folder), or `None` after [`skip`] when Chromium is missing.
+fn chromium_and_seed_report() -> Option<(&'static Path, tempfile::TempDir, std::path::PathBuf)> {
+    let chromium = Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        skip("/usr/bin/chromium is not installed (.ci/run installs it)");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_seeds(&out);
+    Some((chromium, dir, out))
+}
+
 #[test]
 fn report_is_one_self_contained_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -82,13 +96,7 @@ fn the_report_shows_outlets_times_and_a_timeline() {
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        return skip("/usr/bin/chromium is not installed (.ci/run installs it)");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    run_seeds(&out);
+    let Some((chromium, dir, out)) = chromium_and_seed_report() else { return };
     let profile = dir.path().join("profile");
     let dom = Command::new(chromium)
         .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"])
@@ -109,13 +117,7 @@ fn report_renders_in_headless_chromium() {
 
 #[test]
 fn searching_and_filtering_respond_to_typing_and_clicking_in_chromium() {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        return skip("/usr/bin/chromium is not installed (.ci/run installs it)");
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    run_seeds(&out);
+    let Some((chromium, dir, out)) = chromium_and_seed_report() else { return };
     // tests/report_browser.py drives Chromium over the DevTools protocol.
     let driver = root().join("tests/report_browser.py");
     let o = Command::new("python3")
