@@ -217,7 +217,8 @@ fn piped_input_is_read_never_replaced_by_the_sample() {
             .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().to_string())
             .collect();
         assert_eq!(ids, ["ex-1", "ex-2", "ex-3"], "{feed}");
-        assert!(!String::from_utf8_lossy(&o.stderr).contains("sample"));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!stderr.contains("sample") && stderr.contains("reading articles from standard input"), "{stderr}");
     }
     // Another format on standard input, named.
     let o = with_stdin(

@@ -170,6 +170,10 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         }
         Ingested { articles: sample_articles(), ..Default::default() }
     } else {
+        if piped && !args.quiet {
+            // Said before reading: a pipe that never closes would otherwise look like a hang.
+            eprintln!("newsdedup: no input given: reading articles from standard input");
+        }
         read_inputs(&inputs, args.input.options()).exit_with(EXIT_INPUT)?
     };
     for r in &ingested.rejects {
