@@ -570,6 +570,13 @@ fn decode(
     }
 }
 
+/// One article from a JSON object, its fields found by `keys`
+/// ([`Columns::keys`]): for callers that hold records rather than files
+/// (the Python package). An error says what is wrong with the record.
+pub fn article_from_json(json: &str, keys: &Keys) -> std::result::Result<Article, String> {
+    parse_record(json, keys)
+}
+
 fn parse_record(line: &str, keys: &Keys) -> std::result::Result<Article, String> {
     let values = keys.parse(line).map_err(|e| format!("malformed JSON: {e}"))?;
     build_article(values, "field")
