@@ -36,5 +36,19 @@ def run(records):
 
 
 def _run_dicts(records):
-    lines = [json.dumps(record, default=str) for record in records]
+    lines = [json.dumps(_present(record), default=str) for record in records]
     return [json.loads(row) for row in _core.run_json(lines)]
+
+
+def _present(record):
+    """The record without its missing values (None, NaN, pandas.NA): a
+    table's empty cell is an absent field, not the text "nan"."""
+    out = {}
+    for key, value in record.items():
+        try:
+            if value is None or value != value:
+                continue
+        except TypeError:  # pandas.NA has no truth value
+            continue
+        out[key] = value
+    return out

@@ -56,6 +56,9 @@ def test_pandas_and_pyarrow_come_back_in_kind():
     pandas = pytest.importorskip("pandas")
     frame = newsdedup.run(pandas.DataFrame(records))
     assert isinstance(frame, pandas.DataFrame) and len(frame) == 5 and "family" in frame.columns
+    # An empty cell is an absent field.
+    with_gaps = pandas.DataFrame([dict(r, title=None) if i % 2 else dict(r, title="T") for i, r in enumerate(records)])
+    assert len(newsdedup.run(with_gaps)) == 5
     pyarrow = pytest.importorskip("pyarrow")
     table = newsdedup.run(pyarrow.Table.from_pylist(records))
     assert isinstance(table, pyarrow.Table) and table.num_rows == 5
