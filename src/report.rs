@@ -29,6 +29,29 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// The stories of more than one article, largest first (then by number).
+pub fn stories_largest_first(result: &RunResult) -> Vec<(u32, &[u32])> {
+    let mut stories: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
+    stories.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    stories
+}
+
+/// The canonical article among a story's members (the first member if none is).
+pub fn canonical_of(result: &RunResult, members: &[u32]) -> u32 {
+    members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0])
+}
+
+/// A story's families, each with its members, largest first (then by number).
+pub fn families_of(result: &RunResult, members: &[u32]) -> Vec<(u32, Vec<u32>)> {
+    let mut by_family: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
+    for &d in members {
+        by_family.entry(result.families.assignment[d as usize]).or_default().push(d);
+    }
+    let mut families: Vec<(u32, Vec<u32>)> = by_family.into_iter().collect();
+    families.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    families
+}
+
 /// The summary text of a run (an error when a listed article's text, left
 /// in its input file, can no longer be read).
 pub fn summary(result: &RunResult, notes: &SummaryNotes) -> Result<String> {
@@ -66,19 +89,11 @@ pub fn summary(result: &RunResult, notes: &SummaryNotes) -> Result<String> {
         let verb = if n == 1 { "repeats" } else { "repeat" };
         let _ = writeln!(s, "{} {verb} an earlier article's body exactly", count(n, "article", "articles"));
     }
-    let mut clusters: Vec<(u32, &[u32])> = result.clustering.multi_member().collect();
-    clusters.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    for (cluster, members) in clusters.iter().take(LISTED_CLUSTERS) {
-        let canon = members
-            .iter()
-            .copied()
-            .find(|&d| result.assignments[d as usize].role == Role::Canonical)
-            .unwrap_or(members[0]);
+    let clusters = stories_largest_first(result);
+    for &(cluster, members) in clusters.iter().take(LISTED_CLUSTERS) {
+        let canon = canonical_of(result, members);
         let article = &result.articles[canon as usize];
-        let mut story_families: Vec<u32> = members.iter().map(|&d| result.families.assignment[d as usize]).collect();
-        story_families.sort_unstable();
-        story_families.dedup();
-        let in_families = match story_families.len() {
+        let in_families = match families_of(result, members).len() {
             1 => String::new(),
             n => format!(", {n} families"),
         };

@@ -15,6 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::error::Result;
 use crate::pipeline::RunResult;
+use crate::report::{canonical_of, count, families_of, stories_largest_first};
 use crate::roles::{describe, Role};
 
 /// Stories shown in full; the rest are counted.
@@ -107,9 +108,8 @@ pub const MAX_NEAR_MISSES: usize = 30;
 
 /// The report as one HTML page, for stories of at least `min_size` articles.
 pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
-    let mut stories: Vec<(u32, &[u32])> =
-        result.clustering.multi_member().filter(|(_, m)| m.len() >= min_size).collect();
-    stories.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut stories = stories_largest_first(result);
+    stories.retain(|(_, members)| members.len() >= min_size);
     let shown = &stories[..stories.len().min(MAX_STORIES)];
     let mut s = String::new();
     let _ = write!(
@@ -120,8 +120,8 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
          the passages they share <mark>highlighted</mark>.</p>\n\
          <nav class=\"toc\"><a href=\"#overview\">Overview</a> · <a href=\"#stories\">Stories</a> · \
          <a href=\"#alone\">Articles alone</a> · <a href=\"#near-misses\">Near misses</a></nav>\n",
-        plural(result.articles.len(), "article", "articles"),
-        plural(stories.len(), "story", "stories"),
+        count(result.articles.len(), "article", "articles"),
+        count(stories.len(), "story", "stories"),
         result.assignments.iter().filter(|a| a.role == Role::Unique).count()
     );
     s.push_str(&overview(result, &stories));
@@ -135,18 +135,13 @@ pub fn html(result: &RunResult, min_size: usize) -> Result<String> {
         let _ = writeln!(
             s,
             "<p>… and {} (see clusters.jsonl).</p>",
-            plural(stories.len() - MAX_STORIES, "more story", "more stories")
+            count(stories.len() - MAX_STORIES, "more story", "more stories")
         );
     }
     s.push_str(&alone(result));
     s.push_str(&near_misses(result));
     let _ = write!(s, "<script>{FILTER_SCRIPT}</script>\n</body></html>\n");
     Ok(s)
-}
-
-/// `n` and the noun, singular for one.
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The attributes the filter script reads of an article: its role, kind,
@@ -203,14 +198,12 @@ fn filter_controls(result: &RunResult) -> String {
         out.push_str("</span>");
         out
     };
-    let kinds: Vec<&str> = ["verbatim", "near_verbatim", "excerpt", "rewrite", "translation"]
-        .into_iter()
-        .filter(|k| result.assignments.iter().any(|a| a.kind.is_some_and(|x| x.as_str() == *k)))
-        .collect();
+    let kinds: Vec<&str> = kind_counts(result).into_iter().map(|(kind, _)| kind).collect();
+    let roles: Vec<&str> = ROLES.iter().map(|r| r.as_str()).collect();
     format!(
         "<div id=\"filters\" hidden><input id=\"search\" type=\"search\" placeholder=\"Search titles, outlets and ids\"> {} {} {} \
          <span id=\"matches\"></span></div>\n",
-        buttons("role", &["canonical", "syndicated", "independent", "unique"]),
+        buttons("role", &roles),
         buttons("kind", &kinds),
         buttons("lang", &langs)
     )
@@ -254,27 +247,29 @@ const FILTER_SCRIPT: &str = r#"
 })();
 "#;
 
+/// The roles, in the order the report lists them.
+const ROLES: [Role; 4] = [Role::Canonical, Role::Syndicated, Role::Independent, Role::Unique];
+
+/// How many copies are of each kind present, by kind name.
+fn kind_counts(result: &RunResult) -> Vec<(&'static str, usize)> {
+    let mut kinds: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for kind in result.assignments.iter().filter_map(|a| a.kind) {
+        *kinds.entry(kind.as_str()).or_default() += 1;
+    }
+    kinds.into_iter().collect()
+}
+
 /// Counts by role and kind, the spread of story sizes, articles by day, and
 /// the largest stories.
 fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
     let mut s = String::from("<section class=\"overview\" id=\"overview\"><h2>Overview</h2>\n<table class=\"counts\">");
-    let roles = [Role::Canonical, Role::Syndicated, Role::Independent, Role::Unique];
     let row = |s: &mut String, names: Vec<String>, counts: Vec<usize>| {
         let _ = write!(s, "<tr>{}</tr>", names.iter().map(|n| format!("<th>{n}</th>")).collect::<String>());
         let _ = write!(s, "<tr>{}</tr>", counts.iter().map(|c| format!("<td>{c}</td>")).collect::<String>());
     };
     let count_role = |r: Role| result.assignments.iter().filter(|a| a.role == r).count();
-    row(&mut s, roles.iter().map(|r| r.as_str().to_string()).collect(), roles.iter().map(|&r| count_role(r)).collect());
-    let mut kinds: Vec<(&str, usize)> = Vec::new();
-    for a in &result.assignments {
-        if let Some(kind) = a.kind {
-            match kinds.iter_mut().find(|(k, _)| *k == kind.as_str()) {
-                Some((_, n)) => *n += 1,
-                None => kinds.push((kind.as_str(), 1)),
-            }
-        }
-    }
-    kinds.sort();
+    row(&mut s, ROLES.iter().map(|r| r.as_str().to_string()).collect(), ROLES.iter().map(|&r| count_role(r)).collect());
+    let kinds = kind_counts(result);
     if !kinds.is_empty() {
         row(
             &mut s,
@@ -319,13 +314,13 @@ fn overview(result: &RunResult, stories: &[(u32, &[u32])]) -> String {
     if !stories.is_empty() {
         s.push_str("<h3>Largest stories</h3>\n<ol class=\"largest\">");
         for &(cluster, members) in stories.iter().take(MAX_STORIES) {
-            let families = distinct_families(result, members).len();
+            let families = families_of(result, members).len();
             let _ = write!(
                 s,
                 "<li><a href=\"#cluster-{cluster}\">Story {cluster}</a>: {} · {}, {}</li>",
                 label(result, canonical_of(result, members)),
-                plural(members.len(), "article", "articles"),
-                plural(families, "family", "families")
+                count(members.len(), "article", "articles"),
+                count(families, "family", "families")
             );
         }
         s.push_str("</ol>\n");
@@ -350,21 +345,6 @@ fn bars(rows: &[(&str, usize)], count_unit: &str) -> String {
     s
 }
 
-fn canonical_of(result: &RunResult, members: &[u32]) -> u32 {
-    members.iter().copied().find(|&d| result.assignments[d as usize].role == Role::Canonical).unwrap_or(members[0])
-}
-
-/// The story's families, largest first (then by number).
-fn distinct_families(result: &RunResult, members: &[u32]) -> Vec<(u32, Vec<u32>)> {
-    let mut by_family: std::collections::BTreeMap<u32, Vec<u32>> = Default::default();
-    for &d in members {
-        by_family.entry(result.families.assignment[d as usize]).or_default().push(d);
-    }
-    let mut families: Vec<(u32, Vec<u32>)> = by_family.into_iter().collect();
-    families.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-    families
-}
-
 /// One article's card: who, when, its role, links to its source and copies,
 /// its text (already marked), and the evidence.
 fn card(result: &RunResult, doc: u32, class: &str, text: &str, copies: &[u32]) -> String {
@@ -372,14 +352,15 @@ fn card(result: &RunResult, doc: u32, class: &str, text: &str, copies: &[u32]) -
     let article = &result.articles[doc as usize];
     let what = describe(a.role, a.kind).replacen(' ', " · ", 1);
     let role_class = if a.role == Role::Canonical { "role canonical" } else { "role" };
-    let mut meta = vec![format!("family {}", result.families.assignment[doc as usize])];
-    if let Some(outlet) = article.outlet() {
-        meta.insert(0, escape(&outlet));
-    }
-    if let Some(time) = article.published_at_rfc3339() {
-        meta.insert(1.min(meta.len()), escape(&time));
-    }
-    meta.push(format!("confidence {:.2}", a.confidence));
+    let meta: Vec<String> = [
+        article.outlet().map(|o| escape(&o)),
+        article.published_at_rfc3339().map(|t| escape(&t)),
+        Some(format!("family {}", result.families.assignment[doc as usize])),
+        Some(format!("confidence {:.2}", a.confidence)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let title = article.title.as_deref().map(|t| format!("<h4>{}</h4>", escape(t))).unwrap_or_default();
     let mut links = Vec::new();
     if let Some(source) = a.derived_from {
@@ -405,12 +386,12 @@ fn card(result: &RunResult, doc: u32, class: &str, text: &str, copies: &[u32]) -
 fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<String> {
     let mut s = String::new();
     let canon = canonical_of(result, members);
-    let families = distinct_families(result, members);
+    let families = families_of(result, members);
     let of_families = if families.len() > 1 { format!(" in {} families", families.len()) } else { String::new() };
     let _ = writeln!(
         s,
         "<section class=\"story\" id=\"cluster-{cluster}\"><h2>Story {cluster} · {}{of_families}</h2>",
-        plural(members.len(), "article", "articles")
+        count(members.len(), "article", "articles")
     );
     let copies_of = |doc: u32| -> Vec<u32> {
         members.iter().copied().filter(|&d| result.assignments[d as usize].derived_from == Some(doc)).collect()
@@ -433,29 +414,30 @@ fn story_section(result: &RunResult, cluster: u32, members: &[u32]) -> Result<St
         for &d in std::iter::once(&original).chain(&shown) {
             bodies.insert(d, result.clean_body(d)?);
         }
-        let words = |d: u32| bodies[&d].split_whitespace().collect::<Vec<_>>();
-        let runs_of: FxHashMap<u32, FxHashSet<u64>> = bodies.keys().map(|&d| (d, runs(&words(d)))).collect();
+        let words: FxHashMap<u32, Vec<&str>> =
+            bodies.iter().map(|(&d, body)| (d, body.split_whitespace().collect())).collect();
+        let runs_of: FxHashMap<u32, FxHashSet<u64>> = words.iter().map(|(&d, w)| (d, runs(w))).collect();
         // The original is marked where any shown copy shares its words.
         let copied: FxHashSet<u64> = shown.iter().flat_map(|d| runs_of[d].iter().copied()).collect();
-        let left = card(result, original, "source", &marked(&words(original), &copied), &copies_of(original));
+        let left = card(result, original, "source", &marked(&words[&original], &copied), &copies_of(original));
         let mut right = String::new();
         for &d in &shown {
             let source = result.assignments[d as usize].derived_from.unwrap_or(original);
             let empty = FxHashSet::default();
             let source_runs = runs_of.get(&source).unwrap_or(&empty);
-            right.push_str(&card(result, d, "copy", &marked(&words(d), source_runs), &copies_of(d)));
+            right.push_str(&card(result, d, "copy", &marked(&words[&d], source_runs), &copies_of(d)));
         }
         let _ = writeln!(
             s,
             "<div class=\"family\"><h3>Family {family} · {}</h3><div class=\"pair\"><div>{left}</div><div>{right}</div></div></div>",
-            plural(family_members.len(), "article", "articles")
+            count(family_members.len(), "article", "articles")
         );
     }
     if hidden_copies > 0 {
         let _ = writeln!(
             s,
             "<p class=\"more\">… and {} (see clusters.jsonl).</p>",
-            plural(hidden_copies, "more copy", "more copies")
+            count(hidden_copies, "more copy", "more copies")
         );
     }
     let why: String =

@@ -189,8 +189,7 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             .collect();
         let skipped = match ingested.rejects.len() {
             0 => "it holds none".to_string(),
-            1 => "1 record skipped".to_string(),
-            n => format!("{n} records skipped"),
+            n => format!("{} skipped", report::count(n, "record", "records")),
         };
         return Err(anyhow::anyhow!("no readable articles in {} ({skipped})", names.join(", "))).exit_with(EXIT_INPUT);
     }
@@ -248,23 +247,20 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         written.push(path.display().to_string());
     }
     if streamed {
-        let mut missing: Vec<&str> = Vec::new();
-        for (given, name, flag) in [
+        let missing: Vec<String> = [
             (args.clusters.is_some(), "clusters.jsonl", "--clusters"),
             (args.report.is_some(), "report.html", "--report"),
             (args.rejects.is_some() || ingested.rejects.is_empty(), "rejects.jsonl", "--rejects"),
-        ] {
-            if !given {
-                missing.push(name);
-                missing.push(flag);
-            }
-        }
+        ]
+        .into_iter()
+        .filter(|&(written, _, _)| !written)
+        .map(|(_, name, flag)| format!("{name} ({flag} FILE)"))
+        .collect();
         if !args.quiet {
             eprint!("{summary}");
         }
         if !missing.is_empty() {
-            let names: Vec<String> = missing.chunks(2).map(|c| format!("{} ({} FILE)", c[0], c[1])).collect();
-            eprintln!("newsdedup: with --out - these were not written: {}", names.join(", "));
+            eprintln!("newsdedup: with --out - these were not written: {}", missing.join(", "));
         }
     } else if !args.quiet {
         // Written, not printed: a closed pipe (`| head`) is an error to handle, not a panic.
