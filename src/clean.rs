@@ -28,6 +28,7 @@
 //! lines is kept as evidence for the roles stage.
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::text::word_count;
@@ -279,8 +280,11 @@ fn key_words(key: &str) -> usize {
     }
 }
 
-/// Per-line repetition counts for one batch, mergeable across chunks.
-#[derive(Debug, Default, Clone)]
+/// Per-line repetition counts for one batch, mergeable across chunks
+/// (merged in article order: a line's first page is the one the others are
+/// compared with). Serializable, so that an engine can count its chunks
+/// apart and merge them ([`crate::exchange`]).
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct LineStats {
     lines: FxHashMap<u64, Repeat>,
     headlines: FxHashSet<u64>,
@@ -297,7 +301,7 @@ const CONTENT_KEY_LINES: usize = 3;
 /// unrelated pages of one site do not, and page furniture is rarely among
 /// the longest lines of a page. One line is not enough: an edited copy's
 /// longest line may be another paragraph of almost the same length.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct ContentKey([u64; CONTENT_KEY_LINES]);
 
 impl ContentKey {
@@ -307,7 +311,7 @@ impl ContentKey {
     }
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 struct Repeat {
     docs: u32,
     first_key: ContentKey,
@@ -417,7 +421,7 @@ fn label_hash(label: &str) -> u64 {
 }
 
 /// Lines that the batch shows to be boilerplate, plus the phrase rules.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct BoilerplateModel {
     /// Lines repeated across unrelated pages, each with whether it mostly
     /// sits at the top or bottom of its pages.

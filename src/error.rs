@@ -68,6 +68,11 @@ pub enum Error {
     #[error("evaluation: {0}")]
     Eval(String),
 
+    /// State handed between the stages by an engine is malformed or does
+    /// not fit together (Arrow batches, merged statistics).
+    #[error("exchange: {0}")]
+    Exchange(String),
+
     /// The run was cancelled (Ctrl-C or a termination signal) before it finished.
     #[error("interrupted before the run finished; no output was written")]
     Interrupted,

@@ -306,7 +306,7 @@ fn read_json(mut reader: impl BufRead, path: &Path, options: &IngestOptions, out
 
 fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     match options.format.or_else(|| InputFormat::of(path)) {
-        Some(InputFormat::Text) => read_text_file(path, options, out),
+        Some(InputFormat::Text) => read_text_file(path, open_decompressed(path)?, options, out),
         Some(InputFormat::Jsonl) => {
             let (reader, plain) = open_input(path)?;
             // A pipe (mkfifo, /dev/stdin) cannot be read a second time.
@@ -321,13 +321,43 @@ fn read_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result
             let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
             read_parquet(file, path, options, out)
         }
-        None => Err(Error::BadInput {
-            path: path.to_path_buf(),
-            reason: "unknown file type: expected .txt, .jsonl, .ndjson, .json, .csv, .warc (optionally .gz or .zst) \
-                     or .parquet, or name the format with --input-format"
-                .into(),
-        }),
+        None => Err(unknown_type(path)),
     }
+}
+
+/// The error for a file whose format neither its name nor the options tell.
+fn unknown_type(path: &Path) -> Error {
+    Error::BadInput {
+        path: path.to_path_buf(),
+        reason: "unknown file type: expected .txt, .jsonl, .ndjson, .json, .csv, .warc (optionally .gz or .zst) \
+                 or .parquet, or name the format with --input-format"
+            .into(),
+    }
+}
+
+/// Reads one input file handed over as its bytes (as an engine such as
+/// Spark reads files from any filesystem it knows), in the format that
+/// `options` names or `name` tells; gzip and zstd are decompressed. The
+/// articles keep file order and their ids are not checked for repeats:
+/// the engine checks them over all its files.
+pub fn read_file_bytes(name: &str, bytes: Vec<u8>, options: &IngestOptions) -> Result<Ingested> {
+    let path = Path::new(name);
+    let mut out = Ingested::default();
+    let Some(format) = options.format.or_else(|| InputFormat::of(path)) else { return Err(unknown_type(path)) };
+    let open = |bytes: Vec<u8>| {
+        decompressed(Box::new(std::io::Cursor::new(bytes))).map(|(reader, _)| reader).map_err(|e| Error::io(path, e))
+    };
+    let out_ref = &mut out;
+    match format {
+        InputFormat::Text => read_text_file(path, open(bytes)?, options, out_ref)?,
+        InputFormat::Jsonl => read_jsonl(open(bytes)?, path, None, options, out_ref)?,
+        InputFormat::Json => read_json(open(bytes)?, path, options, out_ref)?,
+        InputFormat::Csv => read_csv(open(bytes)?, path, options, out_ref)?,
+        InputFormat::Warc => read_warc(open(bytes)?, path, options, out_ref)?,
+        InputFormat::Parquet => read_parquet(bytes::Bytes::from(bytes), path, options, out_ref)?,
+    }
+    out.unparsed_times = unparsed_times(&out.articles);
+    Ok(out)
 }
 
 fn reject(path: &Path, line: u64, reason: String, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
@@ -338,7 +368,9 @@ fn reject(path: &Path, line: u64, reason: String, options: &IngestOptions, out: 
     Ok(())
 }
 
-fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
+/// Reads a `.txt` article from `reader`: the file stem is its id, its first
+/// line its title.
+fn read_text_file(path: &Path, mut reader: impl Read, options: &IngestOptions, out: &mut Ingested) -> Result<()> {
     let Some(id) = path
         .file_name()
         .and_then(|s| s.to_str())
@@ -348,7 +380,7 @@ fn read_text_file(path: &Path, options: &IngestOptions, out: &mut Ingested) -> R
         return reject(path, 0, "file name is not valid UTF-8, so it cannot be an id".into(), options, out);
     };
     let mut bytes = Vec::new();
-    if let Err(e) = open_decompressed(path)?.read_to_end(&mut bytes) {
+    if let Err(e) = reader.read_to_end(&mut bytes) {
         return reject(path, 0, format!("cannot read: {e}"), options, out);
     }
     if let Some(at) = memchr_nul(&bytes) {

@@ -132,16 +132,17 @@ pub fn resolve(given: Option<&str>, text: &str) -> Arc<str> {
         Some(code) if !code.trim().is_empty() => normalize_code(code),
         _ => detect(text),
     };
-    shared(code)
+    shared(&code)
 }
 
-/// The one shared allocation of `code`. Codes seen stay for the life of
-/// the process: as many as the languages (and odd codes) of its input.
-fn shared(code: String) -> Arc<str> {
+/// The one shared allocation of `code` (so that comparing two codes is
+/// comparing pointers). Codes seen stay for the life of the process: as
+/// many as the languages (and odd codes) of its input.
+pub fn shared(code: &str) -> Arc<str> {
     static CODES: Mutex<BTreeSet<Arc<str>>> = Mutex::new(BTreeSet::new());
     // A panic elsewhere while holding the lock leaves the set whole.
     let mut codes = CODES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(known) = codes.get(code.as_str()) {
+    if let Some(known) = codes.get(code) {
         return Arc::clone(known);
     }
     let code: Arc<str> = code.into();

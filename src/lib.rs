@@ -50,6 +50,7 @@ pub mod clean;
 pub mod cluster;
 pub mod columns;
 pub mod eval;
+pub mod exchange;
 pub mod ingest;
 pub mod language;
 pub mod output;

@@ -108,6 +108,53 @@ struct Vectorized {
     shingles: SpilledPiece,
 }
 
+/// One piece of analyzed articles, its term lists packed (about 1.5 bytes
+/// a term) until the document frequencies are known.
+struct AnalyzedPiece {
+    docs: Vec<Analyzed>,
+    terms: PackedTerms,
+    anchors: Vec<Vec<TermHash>>,
+}
+
+impl AnalyzedPiece {
+    fn pack(analyses: Vec<Analysis>) -> AnalyzedPiece {
+        let mut docs = Vec::with_capacity(analyses.len());
+        let mut term_lists = Vec::with_capacity(analyses.len());
+        let mut anchors = Vec::with_capacity(analyses.len());
+        for Analysis { analyzed, terms, anchors: a } in analyses {
+            docs.push(analyzed);
+            term_lists.push(terms);
+            anchors.push(a);
+        }
+        AnalyzedPiece { docs, terms: PackedTerms::pack(term_lists.iter().map(Vec::as_slice)), anchors }
+    }
+}
+
+/// A batch's analysis, as the stages after it read it: a packed term list
+/// per [`PIECE`] of articles.
+struct AnalyzedBatch {
+    analyzed: Vec<Analyzed>,
+    packed_terms: Vec<PackedTerms>,
+    anchor_lists: Vec<Vec<TermHash>>,
+}
+
+impl AnalyzedBatch {
+    fn join(pieces: Vec<AnalyzedPiece>) -> AnalyzedBatch {
+        let n = pieces.iter().map(|p| p.docs.len()).sum();
+        let mut batch = AnalyzedBatch {
+            analyzed: Vec::with_capacity(n),
+            packed_terms: Vec::with_capacity(pieces.len()),
+            anchor_lists: Vec::with_capacity(n),
+        };
+        for piece in pieces {
+            batch.analyzed.extend(piece.docs);
+            batch.packed_terms.push(piece.terms);
+            batch.anchor_lists.extend(piece.anchors);
+        }
+        batch
+    }
+}
+
 /// One article after the per-article stages.
 #[derive(Debug, Clone)]
 pub struct Analyzed {
@@ -357,10 +404,8 @@ impl Pipeline {
         clock.lap("boilerplate", &mut stats);
         self.check_cancelled()?;
 
-        // Each piece of articles is analyzed in parallel, then its term lists
-        // are packed (about 1.5 bytes a term) until the document frequencies are known.
         let bar = self.progress.stage("analyze", articles.len() as u64);
-        let analyzed_pieces: Vec<(Vec<Analyzed>, PackedTerms, Vec<Vec<TermHash>>)> = articles
+        let pieces: Vec<AnalyzedPiece> = articles
             .par_chunks(PIECE)
             .map(|chunk| {
                 let analyses: Vec<Analysis> = chunk
@@ -372,30 +417,57 @@ impl Pipeline {
                         r
                     })
                     .collect::<Result<Vec<_>>>()?;
-                let mut docs = Vec::with_capacity(analyses.len());
-                let mut term_lists = Vec::with_capacity(analyses.len());
-                let mut anchor_lists = Vec::with_capacity(analyses.len());
-                for Analysis { analyzed, terms, anchors } in analyses {
-                    docs.push(analyzed);
-                    term_lists.push(terms);
-                    anchor_lists.push(anchors);
-                }
-                Ok((docs, PackedTerms::pack(term_lists.iter().map(Vec::as_slice)), anchor_lists))
+                Ok(AnalyzedPiece::pack(analyses))
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
-        let mut analyzed = Vec::with_capacity(articles.len());
-        let mut packed_terms = Vec::with_capacity(analyzed_pieces.len());
-        let mut anchor_lists = Vec::with_capacity(articles.len());
-        for (docs, terms, anchors) in analyzed_pieces {
-            analyzed.extend(docs);
-            packed_terms.push(terms);
-            anchor_lists.extend(anchors);
-        }
-        stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         clock.lap("analyze", &mut stats);
         self.check_cancelled()?;
+        self.run_analyzed(articles, boilerplate, AnalyzedBatch::join(pieces), stats, clock)
+    }
 
+    /// Runs the stages after analysis on articles analyzed elsewhere (by
+    /// an engine's workers, each article with [`Pipeline::analyze`] and the
+    /// boilerplate model fitted over the whole batch), `analyses[i]` being
+    /// `articles[i]`'s. Gives what [`Pipeline::run`] gives on the same articles.
+    pub fn run_from_analyses(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyses: Vec<Analysis>,
+    ) -> Result<RunResult> {
+        if articles.len() != analyses.len() {
+            return Err(Error::Exchange(format!(
+                "{} articles but {} analyses: each article needs its own",
+                articles.len(),
+                analyses.len()
+            )));
+        }
+        let mut both: Vec<(Article, Analysis)> = articles.into_iter().zip(analyses).collect();
+        both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+        let (articles, analyses): (Vec<Article>, Vec<Analysis>) = both.into_iter().unzip();
+        let stats = Stats { articles: articles.len(), ..Default::default() };
+        let clock = Clock::new(self.after_stage.as_ref());
+        let mut analyses = analyses.into_iter();
+        let pieces = (0..articles.len().div_ceil(PIECE))
+            .map(|_| AnalyzedPiece::pack(analyses.by_ref().take(PIECE).collect()))
+            .collect();
+        let result = self.run_analyzed(articles, boilerplate, AnalyzedBatch::join(pieces), stats, clock);
+        crate::article::close_input_files();
+        result
+    }
+
+    /// The stages after analysis: vectorize, candidates, verify, cluster, roles.
+    fn run_analyzed(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        batch: AnalyzedBatch,
+        mut stats: Stats,
+        mut clock: Clock,
+    ) -> Result<RunResult> {
+        let AnalyzedBatch { analyzed, packed_terms, anchor_lists } = batch;
+        stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         let df = document_frequencies(&analyzed, &packed_terms);
         stats.vocabulary = df.vocabulary();
         let stop_words = if self.params.stop_words() {
@@ -878,21 +950,31 @@ pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> Resul
     Ok(clean)
 }
 
+/// Articles (in id order) whose lines are counted together: the counts of
+/// each such chunk are merged in order ([`boilerplate_of`]). An engine that
+/// counts the chunks apart fits the same model as [`fit_boilerplate`].
+pub const BOILERPLATE_CHUNK: usize = CHUNK;
+
 /// Fits the boilerplate model over fixed-size chunks merged in order.
 pub fn fit_boilerplate(articles: &[Article]) -> Result<BoilerplateModel> {
-    let partial: Vec<LineStats> = articles
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut stats = LineStats::default();
-            for a in chunk {
-                stats.add(&a.text.read()?);
-            }
-            Ok(stats)
-        })
-        .collect::<Result<_>>()?;
+    let partial: Vec<LineStats> = articles.par_chunks(BOILERPLATE_CHUNK).map(line_stats).collect::<Result<_>>()?;
+    Ok(boilerplate_of(partial))
+}
+
+/// The line counts of one chunk of articles, in id order.
+pub fn line_stats(articles: &[Article]) -> Result<LineStats> {
+    let mut stats = LineStats::default();
+    for a in articles {
+        stats.add(&a.text.read()?);
+    }
+    Ok(stats)
+}
+
+/// The boilerplate model of consecutive chunks' line counts, merged in order.
+pub fn boilerplate_of(chunks: impl IntoIterator<Item = LineStats>) -> BoilerplateModel {
     let mut total = LineStats::default();
-    partial.into_iter().for_each(|p| total.merge(p));
-    Ok(total.into_model())
+    chunks.into_iter().for_each(|p| total.merge(p));
+    total.into_model()
 }
 
 /// Document frequencies of the batch's terms (and of Vietnamese syllable

@@ -1,0 +1,348 @@
+//! The stages' state as Arrow record batches and compact bytes, for an
+//! engine that runs the stages apart and moves their state between
+//! machines (Spark, through the Python package in `python/`).
+//!
+//! Three tables cross: articles as read ([`article_schema`]), the notices
+//! of reading them ([`notice_schema`]) and each article's analysis
+//! ([`analysis_schema`]). The types are the ones Spark has: hashes (`u64`)
+//! are stored bit for bit as `Int64`, counts as `Int32` or `Int64`. Batch
+//! statistics that an engine merges in order (line counts, the boilerplate
+//! model) cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
+//! processes as Arrow IPC streams ([`write_ipc`], [`read_ipc`]).
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float32Type, Int32Type, Int64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::article::{Article, Origin, Text};
+use crate::error::{Error, Result};
+use crate::ingest::{Ingested, Reject};
+use crate::language;
+use crate::pipeline::{Analysis, Analyzed, BodyFacts};
+
+/// Columns of an articles table, in order: the fields an input record
+/// gives, and where it was read.
+pub fn article_schema() -> SchemaRef {
+    let text = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
+    Arc::new(Schema::new(vec![
+        text("id", false),
+        text("text", false),
+        text("title", true),
+        text("url", true),
+        text("source", true),
+        text("published_at", true),
+        text("lang", true),
+        text("warc_record_id", true),
+        text("path", false),
+        Field::new("line", DataType::Int64, false),
+    ]))
+}
+
+/// `articles` as a table of [`article_schema`]; texts left in their files are read.
+pub fn articles_to_batch(articles: &[Article]) -> Result<RecordBatch> {
+    let mut columns: Vec<StringBuilder> = (0..9).map(|_| StringBuilder::new()).collect();
+    let mut lines = Int64Builder::with_capacity(articles.len());
+    for a in articles {
+        let text = a.text.read()?;
+        let values = [
+            Some(a.id.as_str()),
+            Some(&*text),
+            a.title.as_deref(),
+            a.url.as_deref(),
+            a.source.as_deref(),
+            a.published_at.as_deref(),
+            a.lang.as_deref(),
+            a.warc_record_id.as_deref(),
+            Some(&*a.origin.path),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.append_option(value);
+        }
+        lines.append_value(i64::try_from(a.origin.line).unwrap_or(i64::MAX));
+    }
+    let mut arrays: Vec<ArrayRef> = columns.iter_mut().map(|c| Arc::new(c.finish()) as ArrayRef).collect();
+    arrays.push(Arc::new(lines.finish()));
+    batch(article_schema(), arrays)
+}
+
+/// The articles of a table with [`article_schema`]'s columns (others are
+/// ignored; strings may be large).
+pub fn articles_from_batch(batch: &RecordBatch) -> Result<Vec<Article>> {
+    let id = strings(batch, "id")?;
+    let text = strings(batch, "text")?;
+    let optional = ["title", "url", "source", "published_at", "lang", "warc_record_id"]
+        .map(|name| strings(batch, name))
+        .into_iter()
+        .collect::<Result<Vec<_>>>()?;
+    let path = strings(batch, "path")?;
+    let line = column(batch, "line", &DataType::Int64)?;
+    let line = line.as_primitive::<Int64Type>();
+    let value =
+        |array: &arrow_array::StringArray, row: usize| array.is_valid(row).then(|| array.value(row).to_string());
+    (0..batch.num_rows())
+        .map(|row| {
+            let required = |array: &arrow_array::StringArray, name: &str| {
+                value(array, row).ok_or_else(|| Error::Exchange(format!("row {row}: `{name}` is null")))
+            };
+            let [title, url, source, published_at, lang, warc_record_id] =
+                std::array::from_fn(|i| value(&optional[i], row));
+            Ok(Article {
+                id: required(&id, "id")?,
+                title,
+                text: Text::from(required(&text, "text")?),
+                url,
+                source,
+                published_at,
+                lang,
+                warc_record_id,
+                origin: Origin {
+                    path: required(&path, "path")?.into(),
+                    line: u64::try_from(line.value(row)).unwrap_or(0),
+                },
+            })
+        })
+        .collect()
+}
+
+/// Columns of a notices table: records not read (`reject`), read with a
+/// repair (`warning`), and publication times not read as dates (`time`).
+pub fn notice_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("kind", DataType::Utf8, false),
+        Field::new("path", DataType::Utf8, false),
+        Field::new("line", DataType::Int64, false),
+        Field::new("reason", DataType::Utf8, false),
+    ]))
+}
+
+/// What reading left besides articles, as a table of [`notice_schema`], in read order.
+pub fn notices_to_batch(ingested: &Ingested) -> Result<RecordBatch> {
+    let kinds = [("reject", &ingested.rejects), ("warning", &ingested.warnings), ("time", &ingested.unparsed_times)];
+    let (mut kind, mut path, mut line, mut reason) =
+        (StringBuilder::new(), StringBuilder::new(), Int64Builder::new(), StringBuilder::new());
+    for (name, notices) in kinds {
+        for n in notices {
+            kind.append_value(name);
+            path.append_value(&n.path);
+            line.append_value(i64::try_from(n.line).unwrap_or(i64::MAX));
+            reason.append_value(&n.reason);
+        }
+    }
+    let arrays: Vec<ArrayRef> =
+        vec![Arc::new(kind.finish()), Arc::new(path.finish()), Arc::new(line.finish()), Arc::new(reason.finish())];
+    batch(notice_schema(), arrays)
+}
+
+/// The rejects of a notices table, in its order (other kinds are left out).
+pub fn rejects_from_batch(batch: &RecordBatch) -> Result<Vec<Reject>> {
+    let kind = strings(batch, "kind")?;
+    let path = strings(batch, "path")?;
+    let line = column(batch, "line", &DataType::Int64)?;
+    let line = line.as_primitive::<Int64Type>();
+    let reason = strings(batch, "reason")?;
+    Ok((0..batch.num_rows())
+        .filter(|&row| kind.value(row) == "reject")
+        .map(|row| Reject {
+            path: path.value(row).to_string(),
+            line: u64::try_from(line.value(row)).unwrap_or(0),
+            reason: reason.value(row).to_string(),
+        })
+        .collect())
+}
+
+/// Columns of an analyses table: the article's id, then what
+/// [`crate::Pipeline::analyze`] made of it.
+pub fn analysis_schema() -> SchemaRef {
+    let list =
+        |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, true))), false);
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("lang", DataType::Utf8, false),
+        Field::new("body_hash", DataType::Int64, false),
+        Field::new("chars", DataType::Int32, false),
+        Field::new("boilerplate_share", DataType::Float32, false),
+        Field::new("removed_lines", DataType::Int32, false),
+        Field::new("story_text", DataType::Int64, true),
+        Field::new("term_count", DataType::Int32, false),
+        list("years", DataType::Int32),
+        list("terms", DataType::Int64),
+        list("anchors", DataType::Int64),
+    ]))
+}
+
+/// Each article's analysis, with its id, as a table of [`analysis_schema`].
+pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analysis)>) -> Result<RecordBatch> {
+    let (mut id, mut lang, mut hash) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
+    let (mut chars, mut share, mut removed) = (Int32Builder::new(), Float32Builder::new(), Int32Builder::new());
+    let (mut story_text, mut term_count) = (Int64Builder::new(), Int32Builder::new());
+    let mut years = ListBuilder::new(Int32Builder::new());
+    let (mut terms, mut anchors) = (ListBuilder::new(Int64Builder::new()), ListBuilder::new(Int64Builder::new()));
+    for (doc_id, analysis) in rows {
+        let Analysis { analyzed, terms: term_list, anchors: anchor_list } = analysis;
+        let body = &analyzed.body;
+        id.append_value(doc_id);
+        lang.append_value(&*analyzed.lang);
+        hash.append_value(body.hash as i64);
+        chars.append_value(body.chars as i32);
+        share.append_value(body.boilerplate_share);
+        removed.append_value(body.removed_lines as i32);
+        story_text.append_option(body.story_text.map(|h| h as i64));
+        term_count.append_value(body.term_count as i32);
+        years.append_value(analyzed.years.iter().map(|&y| Some(i32::from(y))));
+        terms.append_value(term_list.iter().map(|&t| Some(t as i64)));
+        anchors.append_value(anchor_list.iter().map(|&t| Some(t as i64)));
+    }
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(lang.finish()),
+        Arc::new(hash.finish()),
+        Arc::new(chars.finish()),
+        Arc::new(share.finish()),
+        Arc::new(removed.finish()),
+        Arc::new(story_text.finish()),
+        Arc::new(term_count.finish()),
+        Arc::new(years.finish()),
+        Arc::new(terms.finish()),
+        Arc::new(anchors.finish()),
+    ];
+    batch(analysis_schema(), arrays)
+}
+
+/// The ids and analyses of a table with [`analysis_schema`]'s columns.
+pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
+    let id = strings(batch, "id")?;
+    let lang = strings(batch, "lang")?;
+    let int64 = |name| column(batch, name, &DataType::Int64);
+    let int32 = |name| column(batch, name, &DataType::Int32);
+    let (hash, story_text) = (int64("body_hash")?, int64("story_text")?);
+    let (hash, story_text) = (hash.as_primitive::<Int64Type>(), story_text.as_primitive::<Int64Type>());
+    let (chars, removed, term_count) = (int32("chars")?, int32("removed_lines")?, int32("term_count")?);
+    let (chars, removed, term_count) = (
+        chars.as_primitive::<Int32Type>(),
+        removed.as_primitive::<Int32Type>(),
+        term_count.as_primitive::<Int32Type>(),
+    );
+    let share = column(batch, "boilerplate_share", &DataType::Float32)?;
+    let share = share.as_primitive::<Float32Type>();
+    let list = |name, item: DataType| column(batch, name, &DataType::List(Arc::new(Field::new("item", item, true))));
+    let (years, terms, anchors) =
+        (list("years", DataType::Int32)?, list("terms", DataType::Int64)?, list("anchors", DataType::Int64)?);
+    let (years, terms, anchors) = (years.as_list::<i32>(), terms.as_list::<i32>(), anchors.as_list::<i32>());
+    let hashes = |lists: &arrow_array::ListArray, row: usize| -> Vec<u64> {
+        lists.value(row).as_primitive::<Int64Type>().values().iter().map(|&v| v as u64).collect()
+    };
+    let mut rows = Vec::with_capacity(batch.num_rows());
+    for row in 0..batch.num_rows() {
+        if id.is_null(row) || lang.is_null(row) {
+            return Err(Error::Exchange(format!("analyses row {row}: `id` or `lang` is null")));
+        }
+        let years = years.value(row);
+        let years = years.as_primitive::<Int32Type>().values().iter();
+        let analyzed = Analyzed {
+            body: BodyFacts {
+                hash: hash.value(row) as u64,
+                chars: chars.value(row) as u32,
+                boilerplate_share: share.value(row),
+                removed_lines: removed.value(row) as u32,
+                story_text: story_text.is_valid(row).then(|| story_text.value(row) as u64),
+                term_count: term_count.value(row) as u32,
+            },
+            lang: language::shared(lang.value(row)),
+            years: years.map(|&y| u16::try_from(y).unwrap_or(0)).collect(),
+        };
+        let analysis = Analysis { analyzed, terms: hashes(terms, row), anchors: hashes(anchors, row) };
+        rows.push((id.value(row).to_string(), analysis));
+    }
+    Ok(rows)
+}
+
+/// `value` in postcard's compact binary form.
+pub fn to_bytes<T: Serialize>(value: &T) -> Result<Vec<u8>> {
+    postcard::to_allocvec(value).map_err(|e| Error::Exchange(format!("cannot encode: {e}")))
+}
+
+/// A value that [`to_bytes`] encoded; `what` names it in the error.
+pub fn from_bytes<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
+    postcard::from_bytes(bytes).map_err(|e| Error::Exchange(format!("cannot decode {what}: {e}")))
+}
+
+/// `batch` as an Arrow IPC stream.
+pub fn write_ipc(batch: &RecordBatch) -> Result<Vec<u8>> {
+    let encode = |e: arrow_schema::ArrowError| Error::Exchange(format!("cannot write an Arrow stream: {e}"));
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &batch.schema()).map_err(encode)?;
+    writer.write(batch).map_err(encode)?;
+    writer.into_inner().map_err(encode)
+}
+
+/// The record batches of an Arrow IPC stream.
+pub fn read_ipc(bytes: &[u8]) -> Result<Vec<RecordBatch>> {
+    let decode = |e: arrow_schema::ArrowError| Error::Exchange(format!("cannot read an Arrow stream: {e}"));
+    arrow_ipc::reader::StreamReader::try_new(bytes, None).map_err(decode)?.map(|batch| batch.map_err(decode)).collect()
+}
+
+fn batch(schema: SchemaRef, arrays: Vec<ArrayRef>) -> Result<RecordBatch> {
+    RecordBatch::try_new(schema, arrays).map_err(|e| Error::Exchange(e.to_string()))
+}
+
+/// Column `name` of `batch` as `to` (Spark may hand over large strings or
+/// lists, or narrower integers).
+fn column(batch: &RecordBatch, name: &str, to: &DataType) -> Result<ArrayRef> {
+    let array = batch.column_by_name(name).ok_or_else(|| Error::Exchange(format!("no column `{name}`")))?;
+    if array.data_type() == to {
+        return Ok(Arc::clone(array));
+    }
+    arrow_cast::cast(array, to).map_err(|e| Error::Exchange(format!("column `{name}`: {e}")))
+}
+
+/// String column `name` of `batch`.
+fn strings(batch: &RecordBatch, name: &str) -> Result<arrow_array::StringArray> {
+    Ok(column(batch, name, &DataType::Utf8)?.as_string::<i32>().clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clean::BoilerplateModel;
+    use crate::{Pipeline, PipelineParams};
+
+    #[test]
+    fn articles_and_analyses_cross_unchanged() {
+        let mut article = Article::new("a", "Line one of the story.\nSecond line with 2024 and Paris.");
+        article.title = Some("Headline".into());
+        article.published_at = Some("2024-05-01".into());
+        article.origin = Origin { path: "in.jsonl".into(), line: 7 };
+        let batch = read_ipc(&write_ipc(&articles_to_batch(std::slice::from_ref(&article)).unwrap()).unwrap()).unwrap();
+        let back = articles_from_batch(&batch[0]).unwrap();
+        assert_eq!(back.len(), 1);
+        assert_eq!((back[0].id.as_str(), back[0].title.as_deref()), ("a", Some("Headline")));
+        assert_eq!(back[0].text.read().unwrap(), article.text.read().unwrap());
+        assert_eq!(back[0].origin, article.origin);
+        assert_eq!(back[0].url, None);
+
+        let pipeline = Pipeline::new(PipelineParams::new().check().unwrap());
+        let analysis = pipeline.analyze(&article, &BoilerplateModel::default()).unwrap();
+        assert!(!analysis.terms.is_empty() && !analysis.analyzed.years.is_empty());
+        let batch = analyses_to_batch([("a", &analysis)]).unwrap();
+        let back = analyses_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap();
+        let (id, decoded) = &back[0];
+        assert_eq!(id, "a");
+        assert_eq!(decoded.terms, analysis.terms);
+        assert_eq!(decoded.anchors, analysis.anchors);
+        assert_eq!(decoded.analyzed.body, analysis.analyzed.body);
+        assert_eq!(decoded.analyzed.years, analysis.analyzed.years);
+        assert!(Arc::ptr_eq(&decoded.analyzed.lang, &analysis.analyzed.lang), "language codes stay shared");
+    }
+
+    #[test]
+    fn a_missing_column_is_named() {
+        let batch = notices_to_batch(&Ingested::default()).unwrap();
+        let err = analyses_from_batch(&batch).unwrap_err().to_string();
+        assert!(err.contains("no column `id`"), "{err}");
+    }
+}

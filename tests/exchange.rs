@@ -1,0 +1,115 @@
+//! The stages run apart, as an engine runs them: files read from their
+//! bytes, line counts per chunk merged in order, articles analyzed in
+//! partitions and their state moved through Arrow IPC, the rest run from
+//! the analyses. The output must be the one-process run's, byte for byte.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::*;
+use newsdedup::clean::{BoilerplateModel, LineStats};
+use newsdedup::exchange::{
+    analyses_from_batch, analyses_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc, to_bytes,
+    write_ipc,
+};
+use newsdedup::ingest::{read_file_bytes, read_inputs, IngestOptions};
+use newsdedup::output::{article_records, write_jsonl};
+use newsdedup::pipeline::{boilerplate_of, line_stats, BOILERPLATE_CHUNK};
+use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
+
+fn pipeline() -> Pipeline {
+    Pipeline::new(PipelineParams::default().check().unwrap())
+}
+
+fn jsonl(result: &RunResult) -> String {
+    let mut out = Vec::new();
+    write_jsonl(&mut out, &article_records(result)).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Through an Arrow IPC stream and back.
+fn crossed(articles: &[Article]) -> Vec<Article> {
+    let bytes = write_ipc(&articles_to_batch(articles).unwrap()).unwrap();
+    read_ipc(&bytes).unwrap().iter().flat_map(|b| articles_from_batch(b).unwrap()).collect()
+}
+
+/// The run an engine makes with `partitions` partitions.
+fn run_apart(files: &[PathBuf], partitions: usize) -> RunResult {
+    let mut articles: Vec<Article> = files
+        .iter()
+        .flat_map(|f| {
+            let read = read_file_bytes(&f.display().to_string(), std::fs::read(f).unwrap(), &Default::default());
+            crossed(&read.unwrap().articles)
+        })
+        .collect();
+    articles.sort_by(|a, b| a.id.cmp(&b.id));
+    let chunks: Vec<Vec<u8>> =
+        articles.chunks(BOILERPLATE_CHUNK).map(|c| to_bytes(&line_stats(c).unwrap()).unwrap()).collect();
+    let counts = chunks.iter().map(|c| from_bytes::<LineStats>(c, "line counts").unwrap());
+    let model: BoilerplateModel = from_bytes(&to_bytes(&boilerplate_of(counts)).unwrap(), "model").unwrap();
+    // Partitions deal the articles out, each in reverse id order.
+    let pipeline = pipeline();
+    let mut analyses = Vec::new();
+    let mut kept = Vec::new();
+    for p in 0..partitions {
+        let part: Vec<&Article> = articles.iter().skip(p).step_by(partitions).rev().collect();
+        let analyzed: Vec<_> = part.iter().map(|a| pipeline.analyze(a, &model).unwrap()).collect();
+        let batch = analyses_to_batch(part.iter().map(|a| a.id.as_str()).zip(&analyzed)).unwrap();
+        for (id, analysis) in analyses_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap() {
+            kept.push(part.iter().find(|a| a.id == id).map(|a| (*a).clone()).unwrap());
+            analyses.push(analysis);
+        }
+    }
+    pipeline.run_from_analyses(kept, model, analyses).unwrap()
+}
+
+fn assert_same_apart(files: &[PathBuf]) {
+    let whole = pipeline().run(read_inputs(files, IngestOptions::default()).unwrap().articles).unwrap();
+    let expected = jsonl(&whole);
+    for partitions in [1, 2, 7] {
+        let apart = run_apart(files, partitions);
+        assert!(apart.articles.len() == whole.articles.len(), "{partitions} partitions");
+        assert!(jsonl(&apart) == expected, "{partitions} partitions: output differs from the one-process run");
+    }
+}
+
+#[test]
+fn seeds_run_apart_as_in_one_process() {
+    assert_same_apart(&seed_files());
+}
+
+#[test]
+fn labelled_sets_run_apart_as_in_one_process() {
+    let Some(eval) = shared_eval() else { return skip("../shared/eval is not beside the repository") };
+    // ntrex-crosslingual is larger than one chunk of line counts.
+    assert!(
+        std::fs::read_to_string(eval.join("ntrex-crosslingual/articles.jsonl")).unwrap().lines().count()
+            > BOILERPLATE_CHUNK
+    );
+    for set in ["ecbplus", "ntrex-crosslingual"] {
+        assert_same_apart(&[eval.join(set).join("articles.jsonl")]);
+    }
+}
+
+#[test]
+fn analyses_must_match_the_articles() {
+    let articles = vec![Article::new("a", "one text"), Article::new("b", "another text")];
+    let analysis = pipeline().analyze(&articles[0], &BoilerplateModel::default()).unwrap();
+    let err = pipeline().run_from_analyses(articles, BoilerplateModel::default(), vec![analysis]).unwrap_err();
+    assert!(err.to_string().contains("2 articles but 1 analyses"), "{err}");
+}
+
+#[test]
+fn a_file_read_from_bytes_keeps_its_notices() {
+    let path = Path::new("data/examples/feed-broken.jsonl");
+    let read =
+        read_file_bytes("feed-broken.jsonl", std::fs::read(root().join(path)).unwrap(), &Default::default()).unwrap();
+    let from_file = read_inputs(&[root().join(path)], IngestOptions { dedupe_ids: true, ..Default::default() });
+    let from_file = from_file.unwrap();
+    assert!(!read.rejects.is_empty());
+    let reasons = |r: &[newsdedup::ingest::Reject]| r.iter().map(|r| (r.line, r.reason.clone())).collect::<Vec<_>>();
+    assert_eq!(reasons(&read.rejects), reasons(&from_file.rejects));
+    let err = read_file_bytes("feed.unknown", b"{}".to_vec(), &Default::default()).unwrap_err();
+    assert!(err.to_string().contains("unknown file type"), "{err}");
+}
