@@ -110,6 +110,39 @@ pub fn articles_from_batch(batch: &RecordBatch) -> Result<Vec<Article>> {
         .collect()
 }
 
+/// Columns of a file's reading ([`read_to_batch`]): a notice's `kind` and
+/// `reason` (null for an article), then [`article_schema`]'s columns (null
+/// for a notice, but for `path` and `line`).
+pub fn read_schema() -> SchemaRef {
+    let mut fields = vec![Field::new("kind", DataType::Utf8, true), Field::new("reason", DataType::Utf8, true)];
+    fields.extend(article_schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)));
+    Arc::new(Schema::new(fields))
+}
+
+/// All that reading gave, articles then notices, as one table of
+/// [`read_schema`] (an engine's read step has one output).
+pub fn read_to_batch(ingested: &Ingested) -> Result<RecordBatch> {
+    let articles = articles_to_batch(&ingested.articles)?;
+    let notices = notices_to_batch(ingested)?;
+    let schema = read_schema();
+    let (n, m) = (articles.num_rows(), notices.num_rows());
+    let arrays = schema
+        .fields()
+        .iter()
+        .map(|field| {
+            let name = field.name();
+            let part = |batch: &RecordBatch, rows: usize| match batch.column_by_name(name) {
+                Some(column) => Arc::clone(column),
+                None => arrow_array::new_null_array(field.data_type(), rows),
+            };
+            let (top, bottom) = (part(&articles, n), part(&notices, m));
+            arrow_select::concat::concat(&[top.as_ref(), bottom.as_ref()])
+                .map_err(|e| Error::Exchange(format!("column `{name}`: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    batch(schema, arrays)
+}
+
 /// Columns of a notices table: records not read (`reject`), read with a
 /// repair (`warning`), and publication times not read as dates (`time`).
 pub fn notice_schema() -> SchemaRef {
@@ -337,6 +370,20 @@ mod tests {
         assert_eq!(decoded.analyzed.body, analysis.analyzed.body);
         assert_eq!(decoded.analyzed.years, analysis.analyzed.years);
         assert!(Arc::ptr_eq(&decoded.analyzed.lang, &analysis.analyzed.lang), "language codes stay shared");
+    }
+
+    #[test]
+    fn a_reading_holds_articles_then_notices() {
+        let mut ingested = Ingested { articles: vec![Article::new("a", "text")], ..Default::default() };
+        ingested.rejects.push(Reject { path: "in.jsonl".into(), line: 2, reason: "malformed JSON".into() });
+        let batch = read_to_batch(&ingested).unwrap();
+        assert_eq!(batch.num_rows(), 2);
+        let kind = strings(&batch, "kind").unwrap();
+        assert!(kind.is_null(0) && kind.value(1) == "reject");
+        assert_eq!(articles_from_batch(&batch.slice(0, 1)).unwrap()[0].id, "a");
+        assert_eq!(rejects_from_batch(&batch.slice(1, 1)).unwrap(), ingested.rejects);
+        let err = articles_from_batch(&batch).unwrap_err().to_string();
+        assert!(err.contains("row 1: `id` is null"), "{err}");
     }
 
     #[test]

@@ -155,13 +155,19 @@ fn article_files(dir: &Path) -> Result<Vec<PathBuf>> {
             let kind = entry.file_type().map_err(|e| Error::io(&path, e))?;
             if kind.is_dir() {
                 stack.push(path);
-            } else if InputFormat::of(&path).is_some() && !is_label_file(&path) {
+            } else if is_article_file(&path) {
                 files.push(path);
             }
         }
     }
     files.sort();
     Ok(files)
+}
+
+/// Whether a directory walk reads `path` as an article file: a known
+/// extension, and not a label file.
+pub fn is_article_file(path: &Path) -> bool {
+    InputFormat::of(path).is_some() && !is_label_file(path)
 }
 
 /// Label files (`labels.jsonl`, the evaluation format) sit beside the
@@ -188,6 +194,12 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// The format called `name` (`txt`, `jsonl`, `json`, `csv`, `warc`,
+    /// `parquet`), as `--input-format` names it.
+    pub fn named(name: &str) -> Option<InputFormat> {
+        InputFormat::of(Path::new(&format!("file.{name}")))
+    }
+
     /// The format named by the extension under any compression suffix
     /// (`a.jsonl.gz` is JSONL).
     fn of(path: &Path) -> Option<InputFormat> {

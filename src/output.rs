@@ -11,6 +11,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::ingest::Reject;
 use crate::pipeline::RunResult;
 use crate::roles::{CopyKind, Role};
 
@@ -369,6 +370,18 @@ pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Resu
     }
     write_clusters(result, &dir.join("clusters.jsonl"), options.min_cluster_size)?;
     write_report(result, &dir.join("report.html"), options.min_cluster_size)
+}
+
+/// Writes the skipped records to `path`, or removes a stale file there
+/// when there are none.
+pub fn write_rejects(path: &Path, rejects: &[Reject]) -> Result<()> {
+    if rejects.is_empty() {
+        if path.exists() {
+            fs::remove_file(path).map_err(|e| Error::io(path, e))?;
+        }
+        return Ok(());
+    }
+    write_atomic(path, |w| write_jsonl(w, rejects))
 }
 
 /// Writes `clusters.jsonl` (stories of at least `min_cluster_size`) to `path`.

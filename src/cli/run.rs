@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use newsdedup::ingest::{read_inputs, Ingested, Reject};
+use newsdedup::ingest::{read_inputs, Ingested};
 use newsdedup::output;
 use newsdedup::pipeline::{Pipeline, StageHook};
 use newsdedup::progress::Progress;
@@ -230,7 +230,7 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     } else {
         let options = output::OutputOptions { format: args.format.table(), min_cluster_size: min_size };
         output::write_dir(&result, &args.out, options).context("cannot write the output").exit_with(EXIT_OUTPUT)?;
-        write_rejects(&args.out.join("rejects.jsonl"), &ingested.rejects).exit_with(EXIT_OUTPUT)?;
+        output::write_rejects(&args.out.join("rejects.jsonl"), &ingested.rejects).exit_with(EXIT_OUTPUT)?;
     }
     // Files named on their own, beside or instead of the directory's.
     let mut written: Vec<String> = Vec::new();
@@ -243,7 +243,7 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         written.push(path.display().to_string());
     }
     if let Some(path) = &args.rejects {
-        write_rejects(path, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
+        output::write_rejects(path, &ingested.rejects).exit_with(EXIT_OUTPUT)?;
         written.push(path.display().to_string());
     }
     if streamed {
@@ -280,16 +280,4 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
             .exit_with(EXIT_OUTPUT)?;
     }
     Ok(ExitCode::from(EXIT_OK))
-}
-
-/// Writes the skipped records to `path`, or removes a stale file there when there are none.
-fn write_rejects(path: &std::path::Path, rejects: &[Reject]) -> anyhow::Result<()> {
-    if rejects.is_empty() {
-        if path.exists() {
-            std::fs::remove_file(path).with_context(|| format!("cannot remove stale {}", path.display()))?;
-        }
-        return Ok(());
-    }
-    output::write_atomic(path, |w| output::write_jsonl(w, rejects))?;
-    Ok(())
 }

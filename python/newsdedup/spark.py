@@ -1,0 +1,301 @@
+"""newsdedup on Apache Spark.
+
+Run it with ``spark-submit`` (``scripts/spark.sh`` does, with a local
+master)::
+
+    spark-submit newsdedup/spark.py INPUT... --out DIR [--partitions N]
+
+or call :func:`run` with a ``SparkSession``. The work is the Rust core's,
+called once per Arrow batch with the GIL released; Spark reads the files,
+sorts, groups and moves the batches, and Python touches batches only, never
+rows:
+
+1. read: each file's bytes go to the Rust reader (every format the command
+   line reads, from any filesystem Spark reads), which gives its articles
+   and the records it rejected, with their reasons;
+2. rank: articles are sorted by id, and each gets its place in that order
+   (the article numbers of the one-machine run);
+3. boilerplate: the lines of each chunk of articles are counted together
+   and the counts merged in chunk order on the driver, which broadcasts
+   the model;
+4. analyze: each article is cleaned, its language told and its text split
+   into terms, numbers and names;
+5. the stages after analysis (document frequencies, vectors, candidates,
+   verification, families and stories, roles) run on the driver, from the
+   analyses.
+
+The output is the command line's, row for row: ``articles.jsonl`` (one file,
+sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
+"""
+
+import argparse
+import os
+import sys
+
+import pyarrow as pa
+
+from newsdedup import _core
+
+__all__ = ["run", "main", "Result"]
+
+#: Articles whose lines are counted together (the library's BOILERPLATE_CHUNK).
+BOILERPLATE_CHUNK = 2048
+
+#: What reading a file gives: a notice's kind and reason (null for an
+#: article), then the article's fields and where it was read.
+READ_SCHEMA = (
+    "kind string, reason string, id string, text string, title string, url string, source string, "
+    "published_at string, lang string, warc_record_id string, path string, line long"
+)
+
+#: What analysis makes of an article (``newsdedup::exchange::analysis_schema``).
+ANALYSIS_SCHEMA = (
+    "id string, lang string, body_hash long, chars int, boilerplate_share float, removed_lines int, "
+    "story_text long, term_count int, years array<int>, terms array<long>, anchors array<long>"
+)
+
+
+class InputError(Exception):
+    """The input cannot be read as a whole (no such path, a repeated id, no articles)."""
+
+
+class Result:
+    """A finished run: the outputs to write, and what reading skipped."""
+
+    def __init__(self, run, notices):
+        self._run = run
+        self._notices = notices
+        kinds = notices.column("kind").to_pylist()
+        #: Records not read, as ``(path, line, reason)``.
+        self.rejects = [row for row, kind in zip(_notice_rows(notices), kinds) if kind == "reject"]
+        #: Records read with a repair, and publication times not read as dates.
+        self.warnings = [row for row, kind in zip(_notice_rows(notices), kinds) if kind != "reject"]
+
+    def __len__(self):
+        return len(self._run)
+
+    def records(self):
+        """The rows of ``articles.jsonl``, as JSON texts, in id order."""
+        return self._run.records()
+
+    def write(self, out, format="jsonl"):
+        """Writes ``articles.<format>``, ``clusters.jsonl``, ``report.html`` and
+        ``rejects.jsonl`` (when records were rejected) into the local
+        directory ``out``."""
+        self._run.write(out, format)
+        _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), [_ipc(self._notices)])
+
+
+def run(spark, inputs, partitions=None, input_format=None):
+    """Runs newsdedup on the files and directories ``inputs`` (any URI that
+    Spark reads) and returns a :class:`Result`. ``partitions`` sets how many
+    pieces the articles are cut into (default: Spark's default parallelism).
+    Raises :class:`InputError` when the input cannot be read."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    partitions = partitions or spark.sparkContext.defaultParallelism
+    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+    files = _expand(spark, inputs)
+    reading = (
+        spark.read.format("binaryFile")
+        .load(files)
+        .repartition(min(partitions, len(files)))
+        .mapInArrow(_reader(input_format), READ_SCHEMA)
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
+    notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
+    articles = reading.filter("kind IS NULL").drop("kind", "reason").repartition(partitions)
+    articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
+    if articles.isEmpty():
+        rejected = notices.filter(pa.compute.equal(notices.column("kind"), "reject")).num_rows
+        skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
+        raise InputError(f"no readable articles in {', '.join(inputs)} ({skipped})")
+    _check_unique_ids(articles, files)
+
+    ranked = _ranks(articles.select("id"))
+    chunked = articles.join(ranked.select("id", F.floor(F.col("doc") / BOILERPLATE_CHUNK).alias("chunk")), "id")
+    counts = chunked.groupBy("chunk").applyInArrow(_line_counts, "chunk long, counts binary")
+    model = _core.boilerplate_model([bytes(row["counts"]) for row in counts.orderBy("chunk").collect()])
+    shared_model = spark.sparkContext.broadcast(model)
+    analyses = articles.mapInArrow(_analyzer(shared_model), ANALYSIS_SCHEMA)
+
+    result = _core.run_analyzed([_ipc(articles.toArrow())], [_ipc(analyses.toArrow())], model)
+    for frame in (reading, articles, ranked):
+        frame.unpersist()
+    shared_model.destroy()
+    return Result(result, notices)
+
+
+def _expand(spark, inputs):
+    """The files of ``inputs``: a file as given, a directory's article files
+    (recursively, sorted by path), as the command line walks them."""
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    files = []
+    for given in inputs:
+        path = jvm.org.apache.hadoop.fs.Path(given)
+        fs = path.getFileSystem(conf)
+        if not fs.exists(path):
+            raise InputError(f"{given}: no such file or directory")
+        if not fs.getFileStatus(path).isDirectory():
+            files.append(fs.makeQualified(path).toString())
+            continue
+        found = []
+        walk = fs.listFiles(path, True)
+        while walk.hasNext():
+            name = walk.next().getPath().toString()
+            if _core.is_article_file(name):
+                found.append(name)
+        if not found:
+            raise InputError(
+                f"{given}: directory holds no article files (.txt, .jsonl, .csv, .warc, .parquet)"
+            )
+        files.extend(sorted(found))
+    return files
+
+
+def _reader(input_format):
+    def read(batches):
+        for batch in batches:
+            paths, contents = batch.column("path"), batch.column("content")
+            for path, content in zip(paths.to_pylist(), contents.to_pylist()):
+                stream = _core.read_file(_shown(path), content, input_format)
+                yield from pa.ipc.open_stream(stream)
+
+    return read
+
+
+def _shown(uri):
+    """A local file's path without its ``file:`` scheme, as messages name it."""
+    return uri[len("file:"):] if uri.startswith("file:") else uri
+
+
+def _check_unique_ids(articles, files):
+    """Fails on an id that two records carry, naming both places, as the
+    command line does."""
+    from pyspark.sql import functions as F
+
+    repeated = articles.groupBy("id").count().filter("count > 1").orderBy("id").limit(1).collect()
+    if not repeated:
+        return
+    key = repeated[0]["id"]
+    order = {_shown(f): i for i, f in enumerate(files)}
+    places = sorted(
+        (order.get(row["path"], len(order)), row["line"], row["path"])
+        for row in articles.filter(F.col("id") == key).select("path", "line").collect()
+    )
+    first, second = (_place(path, line) for _, line, path in places[:2])
+    raise InputError(f"duplicate article id {key!r}: first at {first}, again at {second}")
+
+
+def _place(path, line):
+    return path if line == 0 else f"{path}:{line}"
+
+
+def _ranks(ids):
+    """Each id's place in id order (0, 1, ...): the ids are sorted, each
+    sorted partition counted, and a partition's places start after the
+    ones before it. Kept in memory, so that the places are computed once."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
+    placed = ids.orderBy("id").select(
+        "id",
+        F.spark_partition_id().alias("part"),
+        F.monotonically_increasing_id().alias("position"),
+    )
+    placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
+    sizes = dict(placed.groupBy("part").count().collect())
+    start, offsets = 0, []
+    for part in sorted(sizes):
+        offsets.append((part, start))
+        start += sizes[part]
+    spark = ids.sparkSession
+    offsets = spark.createDataFrame(offsets, "part int, offset long")
+    # monotonically_increasing_id puts the partition in the upper 31 bits
+    # and the row's position in it in the lower 33.
+    within = F.col("position") - F.shiftleft(F.col("part").cast("long"), 33)
+    ranked = placed.join(F.broadcast(offsets), "part").select("id", (F.col("offset") + within).alias("doc"))
+    return ranked.persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _line_counts(table):
+    chunk = table.column("chunk")[0].as_py()
+    counts = _core.line_counts(_ipc(table.drop_columns(["chunk"])))
+    return pa.table({"chunk": pa.array([chunk], pa.int64()), "counts": pa.array([counts], pa.binary())})
+
+
+def _analyzer(shared_model):
+    def analyze(batches):
+        model = shared_model.value
+        for batch in batches:
+            yield from pa.ipc.open_stream(_core.analyze(_ipc(batch), model))
+
+    return analyze
+
+
+def _ipc(data):
+    """A table or record batch as an Arrow IPC stream."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, data.schema) as writer:
+        writer.write(data)
+    return sink.getvalue().to_pybytes()
+
+
+def _notice_rows(notices):
+    return zip(
+        notices.column("path").to_pylist(),
+        notices.column("line").to_pylist(),
+        notices.column("reason").to_pylist(),
+    )
+
+
+def main(argv=None):
+    """``spark-submit spark.py INPUT... --out DIR``: the command line's run on Spark."""
+    parser = argparse.ArgumentParser(
+        prog="newsdedup-spark",
+        description="Groups news articles that tell the same story, on Apache Spark. Reads the "
+        "files and directories given (JSONL, JSON, CSV, WARC, Parquet, .txt; local paths or any "
+        "URI Spark reads) and writes the command line's outputs into DIR.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories of articles")
+    parser.add_argument("--out", required=True, metavar="DIR", help="local directory for the outputs")
+    parser.add_argument(
+        "--partitions", type=int, metavar="N", help="pieces the articles are cut into (default: the cores Spark has)"
+    )
+    parser.add_argument(
+        "--format", choices=["jsonl", "csv", "parquet"], default="jsonl", help="format of the per-article table"
+    )
+    parser.add_argument(
+        "--input-format",
+        choices=["txt", "jsonl", "json", "csv", "warc", "parquet"],
+        help="read every input in this format (default: told by each file's extension)",
+    )
+    args = parser.parse_args(argv)
+    if args.partitions is not None and args.partitions < 1:
+        parser.error("--partitions must be at least 1")
+
+    from pyspark.sql import SparkSession
+
+    spark = SparkSession.builder.appName("newsdedup").getOrCreate()
+    try:
+        result = run(spark, args.inputs, args.partitions, args.input_format)
+        for path, line, reason in result.rejects:
+            print(f"newsdedup: skipped {_place(path, line)}: {reason}", file=sys.stderr)
+        for path, line, reason in result.warnings:
+            print(f"newsdedup: warning: {_place(path, line)}: {reason}", file=sys.stderr)
+        os.makedirs(args.out, exist_ok=True)
+        result.write(args.out, args.format)
+    except InputError as error:
+        print(f"newsdedup: {error}", file=sys.stderr)
+        return 3
+    finally:
+        spark.stop()
+    out = args.out
+    print(f"newsdedup: {len(result)} articles; wrote {out}/articles.{args.format}, {out}/clusters.jsonl and {out}/report.html")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The Spark job against the command line: the same rows on the seeds and
+on the labelled sets, with 1, 2 and 7 partitions, on a local master."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "data" / "seeds"
+EVAL = ROOT.parent / "shared" / "eval"
+BINARY = ROOT / "target" / "release" / "newsdedup"
+# The fields of the parity target, and every other field of the rows too.
+KEY = ("id", "family", "cluster", "role", "derived_from")
+
+
+def need(condition, why):
+    """Skips a test that cannot run here; under CI, where .ci/run installs
+    what the tests need, fails instead."""
+    if not condition:
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def spark():
+    need(shutil.which("java"), "Spark needs a Java runtime on PATH (apt-get install openjdk-17-jre-headless)")
+    os.environ.setdefault("SPARK_CONF_DIR", str(ROOT / "python" / "spark-conf"))
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # The workers run this interpreter, which has the package and pyarrow.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("newsdedup-tests")
+        .config("spark.ui.enabled", "false")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def cli_rows(inputs, out):
+    need(BINARY.exists(), f"{BINARY} is missing (cargo build --release)")
+    subprocess.run([str(BINARY), "run", *map(str, inputs), "--out", str(out), "-q"], check=True)
+    return (out / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+
+
+def labelled_set(name):
+    path = EVAL / name / "articles.jsonl"
+    need(path.exists(), f"{path} is missing (../shared beside the repository)")
+    return path
+
+
+@pytest.mark.parametrize("inputs", ["seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual"])
+def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
+    from newsdedup.spark import run
+
+    files = [SEEDS] if inputs == "seeds" else [labelled_set(inputs)]
+    expected = cli_rows(files, tmp_path / "cli")
+    for partitions in (1, 2, 7):
+        rows = run(spark, [str(f) for f in files], partitions=partitions).records()
+        assert len(rows) == len(expected), f"{partitions} partitions"
+        key = lambda row: tuple(json.loads(row).get(k) for k in KEY)  # noqa: E731
+        assert [key(r) for r in rows] == [key(r) for r in expected], f"{partitions} partitions"
+        assert rows == expected, f"{partitions} partitions: a field besides {KEY} differs"
+
+
+def test_rejected_records_are_counted_and_written(spark, tmp_path):
+    from newsdedup.spark import run
+
+    broken = ROOT / "data" / "examples" / "feed-broken.jsonl"
+    result = run(spark, [str(broken)], partitions=2)
+    cli_rows([broken], tmp_path / "cli")
+    expected = [json.loads(line) for line in (tmp_path / "cli" / "rejects.jsonl").read_text().splitlines()]
+    assert [(line, reason) for _, line, reason in result.rejects] == [(r["line"], r["reason"]) for r in expected]
+    result.write(str(tmp_path / "spark"))
+    written = [json.loads(line) for line in (tmp_path / "spark" / "rejects.jsonl").read_text().splitlines()]
+    assert [(r["line"], r["reason"]) for r in written] == [(r["line"], r["reason"]) for r in expected]
+    assert len(result) == len((tmp_path / "cli" / "articles.jsonl").read_text().splitlines())
+
+
+def test_a_repeated_id_names_both_places(spark, tmp_path):
+    from newsdedup.spark import InputError, run
+
+    (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one text"}\n{"id": "y", "text": "two"}\n')
+    (tmp_path / "b.jsonl").write_text('{"id": "z", "text": "three"}\n{"id": "x", "text": "four"}\n')
+    with pytest.raises(InputError, match=r"duplicate article id 'x': first at .*a\.jsonl:1, again at .*b\.jsonl:2"):
+        run(spark, [str(tmp_path)], partitions=2)
+
+
+def test_missing_and_empty_inputs_are_errors(spark, tmp_path):
+    from newsdedup.spark import InputError, run
+
+    with pytest.raises(InputError, match="no such file or directory"):
+        run(spark, [str(tmp_path / "absent.jsonl")])
+    (tmp_path / "notes.md").write_text("not articles")
+    with pytest.raises(InputError, match="holds no article files"):
+        run(spark, [str(tmp_path)])
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    with pytest.raises(InputError, match=r"no readable articles .*\(1 record skipped\)"):
+        run(spark, [str(tmp_path / "bad.jsonl")])
+
+
+def test_the_command_writes_the_command_line_files(tmp_path):
+    need(shutil.which("java"), "Spark needs a Java runtime on PATH")
+    expected = cli_rows([SEEDS], tmp_path / "cli")
+    out = tmp_path / "spark"
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "spark.sh"), str(SEEDS), "--out", str(out), "--partitions", "3"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "articles.jsonl").read_text(encoding="utf-8").splitlines() == expected
+    for name in ("clusters.jsonl", "report.html"):
+        assert (out / name).exists(), name
+    assert (out / "clusters.jsonl").read_text() == (tmp_path / "cli" / "clusters.jsonl").read_text()
