@@ -37,5 +37,11 @@ export SPARK_CONF_DIR="$here/python/spark-conf"
 case "$master" in local*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;; esac
 export PYSPARK_PYTHON="$venv/bin/python"
 export PYSPARK_DRIVER_PYTHON="$venv/bin/python"
-exec "$venv/bin/spark-submit" --master "$master" --conf spark.ui.showConsoleProgress=false \
+# A local master runs in the driver's JVM: its heap holds each input file
+# whole while it is read, and the articles and analyses collected for the
+# stages that run on the driver.
+memory=()
+case "$master" in local*) memory=(--driver-memory "${SPARK_DRIVER_MEMORY:-8g}") ;; esac
+exec "$venv/bin/spark-submit" --master "$master" "${memory[@]}" \
+  --conf spark.ui.showConsoleProgress=false --conf spark.driver.maxResultSize=0 \
   "$here/python/newsdedup/spark.py" "${args[@]}"

@@ -280,10 +280,11 @@ fn key_words(key: &str) -> usize {
     }
 }
 
-/// Per-line repetition counts for one batch, mergeable across chunks
-/// (merged in article order: a line's first page is the one the others are
-/// compared with). Serializable, so that an engine can count its chunks
-/// apart and merge them ([`crate::exchange`]).
+/// Per-line repetition counts for one batch. The counts do not depend on
+/// the order the pages come in, nor on how the batch is cut: counts of any
+/// parts of a batch merge into the counts of the whole ([`LineStats::merge`]),
+/// so that an engine can count its partitions apart. Serializable, for the
+/// engine to move them ([`crate::exchange`]).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct LineStats {
     lines: FxHashMap<u64, Repeat>,
@@ -296,12 +297,17 @@ pub struct LineStats {
 /// nor the 100k benchmark's pair F1 (0.998) moved.
 const CONTENT_KEY_LINES: usize = 3;
 
+/// Pages of a repeated line whose content is compared: those whose ids hash
+/// lowest, a sample that any order of counting and merging picks alike.
+/// A line on at most this many pages is judged on all of them.
+const LINE_SAMPLE: usize = 16;
+
 /// An article's longest lines but the one being counted (their key hashes,
 /// 0 where it has fewer): copies of one story mostly share one of them,
 /// unrelated pages of one site do not, and page furniture is rarely among
 /// the longest lines of a page. One line is not enough: an edited copy's
 /// longest line may be another paragraph of almost the same length.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 struct ContentKey([u64; CONTENT_KEY_LINES]);
 
 impl ContentKey {
@@ -311,28 +317,75 @@ impl ContentKey {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+/// One page of a line's sample: its id's hash and its content key.
+type SampledPage = (u64, ContentKey);
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 struct Repeat {
     docs: u32,
-    first_key: ContentKey,
-    unrelated: u32,
     /// Pages on which the line is the first or the last.
     at_edge: u32,
+    /// The page whose id hashes lowest: the one the sample is compared with.
+    first: SampledPage,
+    /// The next pages by id hash, ascending, up to `LINE_SAMPLE - 1` (empty,
+    /// and no allocation, for the many lines on one page).
+    rest: Vec<SampledPage>,
 }
 
 impl Repeat {
-    fn add(&mut self, key: &ContentKey, at_edge: bool) {
+    fn new(page: SampledPage, at_edge: bool) -> Repeat {
+        Repeat { docs: 1, at_edge: u32::from(at_edge), first: page, rest: Vec::new() }
+    }
+
+    /// Adds one more page of the line.
+    fn add(&mut self, page: SampledPage, at_edge: bool) {
         self.docs += 1;
-        if !key.related(&self.first_key) {
-            self.unrelated += 1;
-        }
         self.at_edge += u32::from(at_edge);
+        let full = self.rest.len() + 1 >= LINE_SAMPLE;
+        if full && self.rest.last().is_some_and(|last| page >= *last) {
+            return;
+        }
+        let page = if page < self.first { std::mem::replace(&mut self.first, page) } else { page };
+        let at = self.rest.partition_point(|p| *p < page);
+        self.rest.insert(at, page);
+        self.rest.truncate(LINE_SAMPLE - 1);
+    }
+
+    /// Adds `later`'s pages: counts summed, samples merged.
+    fn merge(&mut self, later: Repeat) {
+        self.docs += later.docs;
+        self.at_edge += later.at_edge;
+        let mut sample = std::mem::take(&mut self.rest);
+        sample.push(self.first);
+        sample.push(later.first);
+        sample.extend(later.rest);
+        sample.sort_unstable();
+        sample.truncate(LINE_SAMPLE);
+        self.first = sample.remove(0);
+        self.rest = sample;
+    }
+
+    /// Is the line on pages about different things: are at least
+    /// `MIN_UNRELATED_SHARE` of the pairs of its sample's pages unrelated?
+    /// (Every pair, not each page against one: relatedness is not
+    /// transitive, and no page of the sample is the one to judge by.)
+    fn mostly_unrelated(&self) -> bool {
+        let sample: Vec<&ContentKey> = std::iter::once(&self.first).chain(&self.rest).map(|(_, key)| key).collect();
+        let (mut pairs, mut unrelated) = (0usize, 0usize);
+        for (i, x) in sample.iter().enumerate() {
+            for y in &sample[i + 1..] {
+                pairs += 1;
+                unrelated += usize::from(!x.related(y));
+            }
+        }
+        unrelated as f32 >= MIN_UNRELATED_SHARE * pairs as f32
     }
 }
 
 impl LineStats {
-    /// Counts the lines (and short line labels) of one article.
-    pub fn add(&mut self, text: &str) {
+    /// Counts the lines (and short line labels) of one article; `page` is
+    /// the hash of its id, which picks the pages each line's sample keeps.
+    pub fn add(&mut self, page: u64, text: &str) {
         // Each non-empty line's key hash and its label's hash, if any.
         let mut lines: Vec<(u64, Option<u64>)> = Vec::new();
         // (length, hash) of every line, for the article's content key.
@@ -378,24 +431,22 @@ impl LineStats {
             same
         });
         for (h, at_edge) in seen {
-            let doc_key = key_without(h);
-            self.lines
-                .entry(h)
-                .or_insert(Repeat { docs: 0, first_key: doc_key, unrelated: 0, at_edge: 0 })
-                .add(&doc_key, at_edge);
+            let sampled = (page, key_without(h));
+            match self.lines.get_mut(&h) {
+                Some(counted) => counted.add(sampled, at_edge),
+                None => {
+                    self.lines.insert(h, Repeat::new(sampled, at_edge));
+                }
+            }
         }
     }
 
-    /// Adds the counts of a later chunk of the batch (order matters for determinism).
-    pub fn merge(&mut self, later: LineStats) {
-        self.headlines.extend(later.headlines);
-        for (h, r) in later.lines {
+    /// Adds the counts of other pages of the batch (in any order).
+    pub fn merge(&mut self, other: LineStats) {
+        self.headlines.extend(other.headlines);
+        for (h, r) in other.lines {
             match self.lines.get_mut(&h) {
-                Some(mine) => {
-                    mine.docs += r.docs;
-                    mine.unrelated += r.unrelated + u32::from(!r.first_key.related(&mine.first_key));
-                    mine.at_edge += r.at_edge;
-                }
+                Some(mine) => mine.merge(r),
                 None => {
                     self.lines.insert(h, r);
                 }
@@ -408,7 +459,7 @@ impl LineStats {
         let repeated = self
             .lines
             .into_iter()
-            .filter(|(_, r)| r.docs >= MIN_REPEATS && r.unrelated as f32 >= MIN_UNRELATED_SHARE * r.docs as f32)
+            .filter(|(_, r)| r.docs >= MIN_REPEATS && r.mostly_unrelated())
             .map(|(h, r)| (h, r.at_edge as f32 >= MIN_EDGE_SHARE * r.docs as f32))
             .collect();
         BoilerplateModel { repeated, headlines: self.headlines }
@@ -421,7 +472,7 @@ fn label_hash(label: &str) -> u64 {
 }
 
 /// Lines that the batch shows to be boilerplate, plus the phrase rules.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoilerplateModel {
     /// Lines repeated across unrelated pages, each with whether it mostly
     /// sits at the top or bottom of its pages.
@@ -431,11 +482,11 @@ pub struct BoilerplateModel {
 }
 
 impl BoilerplateModel {
-    /// Fits the model on a whole batch (chunked, deterministic for any thread count).
+    /// Fits the model on a whole batch, each text's place in it standing for its id.
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>) -> BoilerplateModel {
         let mut stats = LineStats::default();
-        for t in texts {
-            stats.add(t);
+        for (i, t) in texts.into_iter().enumerate() {
+            stats.add(xxh3_64(&i.to_le_bytes()), t);
         }
         stats.into_model()
     }
@@ -557,6 +608,46 @@ mod tests {
 
     fn word_count(line: &str) -> usize {
         line.split_whitespace().count()
+    }
+
+    #[test]
+    fn line_counts_do_not_depend_on_order_or_cuts() {
+        // 40 pages of one site (a menu and a footer on each, 30 words of
+        // their own) and a paragraph that 6 copies of one story share.
+        // Line keys fold digits, so each page's own words are spelled in letters.
+        let letters = |n: u64| -> String { n.to_string().bytes().map(|d| char::from(b'a' + d - b'0')).collect() };
+        let pages: Vec<(u64, String)> = (0..46u64)
+            .map(|i| {
+                let own: String = (0..30).map(|w| format!("word{}q{} ", letters(i), letters(w))).collect();
+                let n = letters(i);
+                let text = if i < 40 {
+                    format!(
+                        "Home | World | Sport\n{own}\nA second paragraph, number {n}, of the page's own text.\n\
+                         A third paragraph, number {n}, also the page's own.\nCopyright 2025 The Daily"
+                    )
+                } else {
+                    format!(
+                        "{own}\nThe shared paragraph of the syndicated story, told in the same words by every copy."
+                    )
+                };
+                (xxh3_64(&i.to_le_bytes()), text)
+            })
+            .collect();
+        let count = |pages: &[(u64, String)]| {
+            let mut stats = LineStats::default();
+            pages.iter().for_each(|(page, text)| stats.add(*page, text));
+            stats
+        };
+        let whole = count(&pages).into_model();
+        assert!(whole.repeated_lines() >= 2, "the menu and the footer are boilerplate");
+        for cut in [1, 7, 23, 45] {
+            let mut reversed: Vec<(u64, String)> = pages.clone();
+            reversed.reverse();
+            let (left, right) = reversed.split_at(cut);
+            let mut stats = count(right);
+            stats.merge(count(left));
+            assert!(stats.into_model() == whole, "cut at {cut}");
+        }
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! machines (Spark, through the Python package in `python/`).
 //!
 //! Three tables cross: articles as read ([`article_schema`]), the notices
-//! of reading them ([`notice_schema`]) and each article's analysis
-//! ([`analysis_schema`]). The types are the ones Spark has: hashes (`u64`)
+//! of reading them ([`notice_schema`]) and articles with their analyses
+//! ([`analyzed_schema`]). The types are the ones Spark has: hashes (`u64`)
 //! are stored bit for bit as `Int64`, counts as `Int32` or `Int64`. Batch
 //! statistics that an engine merges in order (line counts, the boilerplate
 //! model) cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
@@ -196,7 +196,7 @@ pub fn analysis_schema() -> SchemaRef {
         |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, true))), false);
     Arc::new(Schema::new(vec![
         Field::new("id", DataType::Utf8, false),
-        Field::new("lang", DataType::Utf8, false),
+        Field::new("analyzed_lang", DataType::Utf8, false),
         Field::new("body_hash", DataType::Int64, false),
         Field::new("chars", DataType::Int32, false),
         Field::new("boilerplate_share", DataType::Float32, false),
@@ -250,7 +250,7 @@ pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analys
 /// The ids and analyses of a table with [`analysis_schema`]'s columns.
 pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
     let id = strings(batch, "id")?;
-    let lang = strings(batch, "lang")?;
+    let lang = strings(batch, "analyzed_lang")?;
     let int64 = |name| column(batch, name, &DataType::Int64);
     let int32 = |name| column(batch, name, &DataType::Int32);
     let (hash, story_text) = (int64("body_hash")?, int64("story_text")?);
@@ -273,7 +273,7 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
     let mut rows = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
         if id.is_null(row) || lang.is_null(row) {
-            return Err(Error::Exchange(format!("analyses row {row}: `id` or `lang` is null")));
+            return Err(Error::Exchange(format!("analyses row {row}: `id` or `analyzed_lang` is null")));
         }
         let years = years.value(row);
         let years = years.as_primitive::<Int32Type>().values().iter();
@@ -293,6 +293,35 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
         rows.push((id.value(row).to_string(), analysis));
     }
     Ok(rows)
+}
+
+/// Columns of an analyzed articles table: [`article_schema`]'s, then
+/// [`analysis_schema`]'s but the id. What an engine's analyze step gives,
+/// and the stages after it read.
+pub fn analyzed_schema() -> SchemaRef {
+    let mut fields: Vec<Field> = article_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.extend(analysis_schema().fields().iter().skip(1).map(|f| f.as_ref().clone()));
+    Arc::new(Schema::new(fields))
+}
+
+/// Articles with their analyses (`analyses[i]` being `articles[i]`'s), as a
+/// table of [`analyzed_schema`].
+pub fn analyzed_to_batch(articles: &[Article], analyses: &[Analysis]) -> Result<RecordBatch> {
+    if articles.len() != analyses.len() {
+        return Err(Error::Exchange(format!("{} articles but {} analyses", articles.len(), analyses.len())));
+    }
+    let read = articles_to_batch(articles)?;
+    let analyzed = analyses_to_batch(articles.iter().map(|a| a.id.as_str()).zip(analyses))?;
+    let mut columns = read.columns().to_vec();
+    columns.extend(analyzed.columns().iter().skip(1).cloned());
+    batch(analyzed_schema(), columns)
+}
+
+/// The articles and their analyses of a table with [`analyzed_schema`]'s columns.
+pub fn analyzed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analysis>)> {
+    let articles = articles_from_batch(batch)?;
+    let analyses = analyses_from_batch(batch)?.into_iter().map(|(_, analysis)| analysis).collect();
+    Ok((articles, analyses))
 }
 
 /// `value` in postcard's compact binary form.
@@ -370,6 +399,12 @@ mod tests {
         assert_eq!(decoded.analyzed.body, analysis.analyzed.body);
         assert_eq!(decoded.analyzed.years, analysis.analyzed.years);
         assert!(Arc::ptr_eq(&decoded.analyzed.lang, &analysis.analyzed.lang), "language codes stay shared");
+
+        let both = analyzed_to_batch(std::slice::from_ref(&article), std::slice::from_ref(&analysis)).unwrap();
+        let (articles, analyses) = analyzed_from_batch(&read_ipc(&write_ipc(&both).unwrap()).unwrap()[0]).unwrap();
+        assert_eq!((articles[0].id.as_str(), articles[0].lang.as_deref()), ("a", None));
+        assert_eq!(analyses[0].terms, analysis.terms);
+        assert!(analyzed_to_batch(&[], std::slice::from_ref(&analysis)).is_err());
     }
 
     #[test]

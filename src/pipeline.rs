@@ -950,30 +950,26 @@ pub fn clean_article(article: &Article, boilerplate: &BoilerplateModel) -> Resul
     Ok(clean)
 }
 
-/// Articles (in id order) whose lines are counted together: the counts of
-/// each such chunk are merged in order ([`boilerplate_of`]). An engine that
-/// counts the chunks apart fits the same model as [`fit_boilerplate`].
-pub const BOILERPLATE_CHUNK: usize = CHUNK;
-
-/// Fits the boilerplate model over fixed-size chunks merged in order.
+/// Fits the boilerplate model: lines counted over chunks in parallel and
+/// the counts merged (in any order: [`LineStats`] does not depend on it).
 pub fn fit_boilerplate(articles: &[Article]) -> Result<BoilerplateModel> {
-    let partial: Vec<LineStats> = articles.par_chunks(BOILERPLATE_CHUNK).map(line_stats).collect::<Result<_>>()?;
+    let partial: Vec<LineStats> = articles.par_chunks(CHUNK).map(line_stats).collect::<Result<_>>()?;
     Ok(boilerplate_of(partial))
 }
 
-/// The line counts of one chunk of articles, in id order.
+/// The line counts of some articles of a batch (any of them, in any order).
 pub fn line_stats(articles: &[Article]) -> Result<LineStats> {
     let mut stats = LineStats::default();
     for a in articles {
-        stats.add(&a.text.read()?);
+        stats.add(xxhash_rust::xxh3::xxh3_64(a.id.as_bytes()), &a.text.read()?);
     }
     Ok(stats)
 }
 
-/// The boilerplate model of consecutive chunks' line counts, merged in order.
-pub fn boilerplate_of(chunks: impl IntoIterator<Item = LineStats>) -> BoilerplateModel {
+/// The boilerplate model of the line counts of a batch's parts (in any order).
+pub fn boilerplate_of(parts: impl IntoIterator<Item = LineStats>) -> BoilerplateModel {
     let mut total = LineStats::default();
-    chunks.into_iter().for_each(|p| total.merge(p));
+    parts.into_iter().for_each(|p| total.merge(p));
     total.into_model()
 }
 

@@ -13,14 +13,11 @@ rows:
 1. read: each file's bytes go to the Rust reader (every format the command
    line reads, from any filesystem Spark reads), which gives its articles
    and the records it rejected, with their reasons;
-2. rank: articles are sorted by id, and each gets its place in that order
-   (the article numbers of the one-machine run);
-3. boilerplate: the lines of each chunk of articles are counted together
-   and the counts merged in chunk order on the driver, which broadcasts
-   the model;
-4. analyze: each article is cleaned, its language told and its text split
+2. boilerplate: each partition counts the lines of its articles, and the
+   driver merges the counts (in any order) and broadcasts the model;
+3. analyze: each article is cleaned, its language told and its text split
    into terms, numbers and names;
-5. the stages after analysis (document frequencies, vectors, candidates,
+4. the stages after analysis (document frequencies, vectors, candidates,
    verification, families and stories, roles) run on the driver, from the
    analyses.
 
@@ -31,15 +28,13 @@ sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
 import argparse
 import os
 import sys
+import time
 
 import pyarrow as pa
 
 from newsdedup import _core
 
 __all__ = ["run", "main", "Result"]
-
-#: Articles whose lines are counted together (the library's BOILERPLATE_CHUNK).
-BOILERPLATE_CHUNK = 2048
 
 #: What reading a file gives: a notice's kind and reason (null for an
 #: article), then the article's fields and where it was read.
@@ -48,10 +43,12 @@ READ_SCHEMA = (
     "published_at string, lang string, warc_record_id string, path string, line long"
 )
 
-#: What analysis makes of an article (``newsdedup::exchange::analysis_schema``).
-ANALYSIS_SCHEMA = (
-    "id string, lang string, body_hash long, chars int, boilerplate_share float, removed_lines int, "
-    "story_text long, term_count int, years array<int>, terms array<long>, anchors array<long>"
+#: An article with what analysis made of it (``newsdedup::exchange::analyzed_schema``).
+ANALYZED_SCHEMA = (
+    "id string, text string, title string, url string, source string, published_at string, lang string, "
+    "warc_record_id string, path string, line long, analyzed_lang string, body_hash long, chars int, "
+    "boilerplate_share float, removed_lines int, story_text long, term_count int, years array<int>, "
+    "terms array<long>, anchors array<long>"
 )
 
 
@@ -62,8 +59,10 @@ class InputError(Exception):
 class Result:
     """A finished run: the outputs to write, and what reading skipped."""
 
-    def __init__(self, run, notices):
+    def __init__(self, run, notices, seconds):
         self._run = run
+        #: Seconds per step, in order: ``[(step, seconds), ...]``.
+        self.seconds = seconds
         self._notices = notices
         kinds = notices.column("kind").to_pylist()
         #: Records not read, as ``(path, line, reason)``.
@@ -92,8 +91,8 @@ def run(spark, inputs, partitions=None, input_format=None):
     pieces the articles are cut into (default: Spark's default parallelism).
     Raises :class:`InputError` when the input cannot be read."""
     from pyspark import StorageLevel
-    from pyspark.sql import functions as F
 
+    clock = _Clock()
     partitions = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     files = _expand(spark, inputs)
@@ -108,23 +107,34 @@ def run(spark, inputs, partitions=None, input_format=None):
     articles = reading.filter("kind IS NULL").drop("kind", "reason").repartition(partitions)
     articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
     if articles.isEmpty():
-        rejected = notices.filter(pa.compute.equal(notices.column("kind"), "reject")).num_rows
+        rejected = notices.column("kind").to_pylist().count("reject")
         skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
         raise InputError(f"no readable articles in {', '.join(inputs)} ({skipped})")
     _check_unique_ids(articles, files)
+    clock.lap("read")
 
-    ranked = _ranks(articles.select("id"))
-    chunked = articles.join(ranked.select("id", F.floor(F.col("doc") / BOILERPLATE_CHUNK).alias("chunk")), "id")
-    counts = chunked.groupBy("chunk").applyInArrow(_line_counts, "chunk long, counts binary")
-    model = _core.boilerplate_model([bytes(row["counts"]) for row in counts.orderBy("chunk").collect()])
+    counts = articles.mapInArrow(_line_counter, "counts binary").collect()
+    model = _core.boilerplate_model([bytes(row["counts"]) for row in counts])
+    clock.lap("boilerplate")
     shared_model = spark.sparkContext.broadcast(model)
-    analyses = articles.mapInArrow(_analyzer(shared_model), ANALYSIS_SCHEMA)
-
-    result = _core.run_analyzed([_ipc(articles.toArrow())], [_ipc(analyses.toArrow())], model)
-    for frame in (reading, articles, ranked):
+    analyzed = articles.mapInArrow(_analyzer(shared_model), ANALYZED_SCHEMA).toArrow()
+    clock.lap("analyze")
+    result = _core.run_analyzed([_ipc(analyzed)], model)
+    clock.lap("driver stages")
+    for frame in (reading, articles):
         frame.unpersist()
     shared_model.destroy()
-    return Result(result, notices)
+    return Result(result, notices, clock.laps)
+
+
+class _Clock:
+    def __init__(self):
+        self.laps, self._start = [], time.perf_counter()
+
+    def lap(self, step):
+        now = time.perf_counter()
+        self.laps.append((step, now - self._start))
+        self._start = now
 
 
 def _expand(spark, inputs):
@@ -193,37 +203,11 @@ def _place(path, line):
     return path if line == 0 else f"{path}:{line}"
 
 
-def _ranks(ids):
-    """Each id's place in id order (0, 1, ...): the ids are sorted, each
-    sorted partition counted, and a partition's places start after the
-    ones before it. Kept in memory, so that the places are computed once."""
-    from pyspark import StorageLevel
-    from pyspark.sql import functions as F
-
-    placed = ids.orderBy("id").select(
-        "id",
-        F.spark_partition_id().alias("part"),
-        F.monotonically_increasing_id().alias("position"),
-    )
-    placed = placed.persist(StorageLevel.MEMORY_AND_DISK)
-    sizes = dict(placed.groupBy("part").count().collect())
-    start, offsets = 0, []
-    for part in sorted(sizes):
-        offsets.append((part, start))
-        start += sizes[part]
-    spark = ids.sparkSession
-    offsets = spark.createDataFrame(offsets, "part int, offset long")
-    # monotonically_increasing_id puts the partition in the upper 31 bits
-    # and the row's position in it in the lower 33.
-    within = F.col("position") - F.shiftleft(F.col("part").cast("long"), 33)
-    ranked = placed.join(F.broadcast(offsets), "part").select("id", (F.col("offset") + within).alias("doc"))
-    return ranked.persist(StorageLevel.MEMORY_AND_DISK)
-
-
-def _line_counts(table):
-    chunk = table.column("chunk")[0].as_py()
-    counts = _core.line_counts(_ipc(table.drop_columns(["chunk"])))
-    return pa.table({"chunk": pa.array([chunk], pa.int64()), "counts": pa.array([counts], pa.binary())})
+def _line_counter(batches):
+    """The line counts of a partition's articles (they merge in any order)."""
+    for batch in batches:
+        counts = _core.line_counts(_ipc(batch))
+        yield pa.record_batch({"counts": pa.array([counts], pa.binary())})
 
 
 def _analyzer(shared_model):
@@ -272,6 +256,7 @@ def main(argv=None):
         choices=["txt", "jsonl", "json", "csv", "warc", "parquet"],
         help="read every input in this format (default: told by each file's extension)",
     )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
         parser.error("--partitions must be at least 1")
@@ -292,6 +277,9 @@ def main(argv=None):
         return 3
     finally:
         spark.stop()
+    if args.verbose:
+        for step, seconds in result.seconds:
+            print(f"newsdedup: {step}: {seconds:.1f} s", file=sys.stderr)
     out = args.out
     print(f"newsdedup: {len(result)} articles; wrote {out}/articles.{args.format}, {out}/clusters.jsonl and {out}/report.html")
     return 0

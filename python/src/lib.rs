@@ -31,7 +31,7 @@ fn pipeline() -> PyResult<Pipeline> {
 }
 
 /// The articles of Arrow IPC streams of articles tables.
-fn articles_of(streams: &[Vec<u8>]) -> newsdedup::Result<Vec<Article>> {
+fn articles_of(streams: &[&[u8]]) -> newsdedup::Result<Vec<Article>> {
     let mut articles = Vec::new();
     for stream in streams {
         for batch in exchange::read_ipc(stream)? {
@@ -39,6 +39,11 @@ fn articles_of(streams: &[Vec<u8>]) -> newsdedup::Result<Vec<Article>> {
         }
     }
     Ok(articles)
+}
+
+/// The bytes of each of `objects`, borrowed (no copy).
+fn bytes_of<'a>(objects: &'a [Bound<'_, PyBytes>]) -> Vec<&'a [u8]> {
+    objects.iter().map(|b| b.as_bytes()).collect()
 }
 
 /// Runs the pipeline with default parameters on articles given as JSON
@@ -79,38 +84,36 @@ fn is_article_file(name: &str) -> bool {
 /// all raises `ValueError`.
 #[pyfunction]
 #[pyo3(signature = (name, data, format=None))]
-fn read_file<'py>(py: Python<'py>, name: &str, data: Vec<u8>, format: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
+fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
     let format = match format {
         None => None,
         Some(f) => Some(InputFormat::named(f).ok_or_else(|| value_error(format!("unknown input format {f:?}")))?),
     };
     let options = IngestOptions { format, ..Default::default() };
     let stream = py
-        .allow_threads(|| exchange::write_ipc(&exchange::read_to_batch(&read_file_bytes(name, data, &options)?)?))
+        .allow_threads(|| {
+            exchange::write_ipc(&exchange::read_to_batch(&read_file_bytes(name, data.to_vec(), &options)?)?)
+        })
         .map_err(value_error)?;
     Ok(PyBytes::new(py, &stream))
 }
 
-/// The line counts of one chunk of articles (an Arrow IPC stream of an
-/// articles table), counted in id order.
+/// The line counts of some articles of a batch (an Arrow IPC stream of an
+/// articles table); the counts of a batch's parts merge in any order.
 #[pyfunction]
-fn line_counts<'py>(py: Python<'py>, articles: Vec<u8>) -> PyResult<Bound<'py, PyBytes>> {
-    let bytes = py
-        .allow_threads(|| {
-            let mut articles = articles_of(&[articles])?;
-            articles.sort_by(|a, b| a.id.cmp(&b.id));
-            exchange::to_bytes(&line_stats(&articles)?)
-        })
-        .map_err(value_error)?;
+fn line_counts<'py>(py: Python<'py>, articles: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let bytes =
+        py.allow_threads(|| exchange::to_bytes(&line_stats(&articles_of(&[articles])?)?)).map_err(value_error)?;
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// The boilerplate model of consecutive chunks' line counts, in chunk order.
+/// The boilerplate model of the line counts of a batch's parts (any order).
 #[pyfunction]
-fn boilerplate_model<'py>(py: Python<'py>, chunks: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyBytes>> {
+fn boilerplate_model<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
+    let parts = bytes_of(&parts);
     let bytes = py
         .allow_threads(|| {
-            let counts = chunks
+            let counts = parts
                 .iter()
                 .map(|c| exchange::from_bytes::<LineStats>(c, "line counts"))
                 .collect::<newsdedup::Result<Vec<_>>>()?;
@@ -121,17 +124,18 @@ fn boilerplate_model<'py>(py: Python<'py>, chunks: Vec<Vec<u8>>) -> PyResult<Bou
 }
 
 /// Analyzes articles (an Arrow IPC stream of an articles table) with the
-/// batch's boilerplate model; returns an Arrow IPC stream of their analyses.
+/// batch's boilerplate model; returns an Arrow IPC stream of the articles
+/// with their analyses (the analyzed articles table).
 #[pyfunction]
-fn analyze<'py>(py: Python<'py>, articles: Vec<u8>, model: Vec<u8>) -> PyResult<Bound<'py, PyBytes>> {
+fn analyze<'py>(py: Python<'py>, articles: &[u8], model: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
     let pipeline = pipeline()?;
     let bytes = py
         .allow_threads(|| {
             let articles = articles_of(&[articles])?;
-            let model: BoilerplateModel = exchange::from_bytes(&model, "boilerplate model")?;
+            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
             let analyses =
                 articles.iter().map(|a| pipeline.analyze(a, &model)).collect::<newsdedup::Result<Vec<_>>>()?;
-            exchange::write_ipc(&exchange::analyses_to_batch(articles.iter().map(|a| a.id.as_str()).zip(&analyses))?)
+            exchange::write_ipc(&exchange::analyzed_to_batch(&articles, &analyses)?)
         })
         .map_err(value_error)?;
     Ok(PyBytes::new(py, &bytes))
@@ -170,31 +174,24 @@ impl Run {
     }
 }
 
-/// Runs the stages after analysis on the driver: `articles` and
-/// `analyses` are Arrow IPC streams of the two tables (any order; every
-/// article needs its analysis), `model` the boilerplate model they were
-/// analyzed with.
+/// Runs the stages after analysis on the driver: `analyzed` are Arrow IPC
+/// streams of analyzed articles tables (any order), `model` the
+/// boilerplate model they were analyzed with.
 #[pyfunction]
-fn run_analyzed(py: Python<'_>, articles: Vec<Vec<u8>>, analyses: Vec<Vec<u8>>, model: Vec<u8>) -> PyResult<Run> {
+fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyBytes>>, model: &[u8]) -> PyResult<Run> {
     let pipeline = pipeline()?;
+    let analyzed = bytes_of(&analyzed);
     let result = py
         .allow_threads(|| {
-            let articles = articles_of(&articles)?;
-            let mut by_id: std::collections::HashMap<String, newsdedup::pipeline::Analysis> = Default::default();
-            for stream in &analyses {
+            let (mut articles, mut analyses) = (Vec::new(), Vec::new());
+            for stream in &analyzed {
                 for batch in exchange::read_ipc(stream)? {
-                    by_id.extend(exchange::analyses_from_batch(&batch)?);
+                    let (read, made) = exchange::analyzed_from_batch(&batch)?;
+                    articles.extend(read);
+                    analyses.extend(made);
                 }
             }
-            let analyses = articles
-                .iter()
-                .map(|a| {
-                    by_id
-                        .remove(&a.id)
-                        .ok_or_else(|| newsdedup::Error::Exchange(format!("article {:?} has no analysis", a.id)))
-                })
-                .collect::<newsdedup::Result<Vec<_>>>()?;
-            let model: BoilerplateModel = exchange::from_bytes(&model, "boilerplate model")?;
+            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
             pipeline.run_from_analyses(articles, model, analyses)
         })
         .map_err(value_error)?;
@@ -205,7 +202,8 @@ fn run_analyzed(py: Python<'_>, articles: Vec<Vec<u8>>, analyses: Vec<Vec<u8>>, 
 /// `path` as the command line writes `rejects.jsonl` (no file when there
 /// are none); returns how many there were.
 #[pyfunction]
-fn write_rejects_file(py: Python<'_>, path: &str, notices: Vec<Vec<u8>>) -> PyResult<usize> {
+fn write_rejects_file(py: Python<'_>, path: &str, notices: Vec<Bound<'_, PyBytes>>) -> PyResult<usize> {
+    let notices = bytes_of(&notices);
     py.allow_threads(|| {
         let mut rejects = Vec::new();
         for stream in &notices {
