@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs newsdedup on Apache Spark (python/newsdedup/spark.py) with spark-submit.
 #
-#   scripts/spark.sh INPUT... --out DIR [--partitions N] [--master URL] [--format F]
+#   scripts/spark.sh INPUT... --out DIR [--partitions N] [--master URL] [--format F] [-v]
+#                    [--conf KEY=VALUE]...
 #
 # The first run builds what it needs: a virtualenv with the pinned packages
 # of python/requirements.txt (pyspark among them) in target/python-venv, and
 # the Rust core as a Python extension (maturin). Spark needs a Java runtime
 # (17 or later): on Debian, `apt-get install openjdk-17-jre-headless`.
-# The master is local[2] unless --master names another (spark://HOST:7077).
+# The master is local[2] unless --master names another (spark://HOST:7077);
+# each --conf goes to spark-submit (spark.executor.memory=4g, say).
 # Leaves DIR/articles.jsonl (one file, sorted by id, the command line's
 # schema), DIR/clusters.jsonl, DIR/report.html and, when records were
 # skipped, DIR/rejects.jsonl.
@@ -16,11 +18,12 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 venv="$here/target/python-venv"
 
 master="local[2]"
-args=()
+args=() submit=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --master) master="${2:?--master needs a URL}"; shift 2 ;;
     --master=*) master="${1#--master=}"; shift ;;
+    --conf) submit+=(--conf "${2:?--conf needs KEY=VALUE}"); shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
 done
@@ -37,11 +40,9 @@ export SPARK_CONF_DIR="$here/python/spark-conf"
 case "$master" in local*) export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}" ;; esac
 export PYSPARK_PYTHON="$venv/bin/python"
 export PYSPARK_DRIVER_PYTHON="$venv/bin/python"
-# A local master runs in the driver's JVM: its heap holds each input file
-# whole while it is read, and the articles and analyses collected for the
-# stages that run on the driver.
-memory=()
-case "$master" in local*) memory=(--driver-memory "${SPARK_DRIVER_MEMORY:-8g}") ;; esac
-exec "$venv/bin/spark-submit" --master "$master" "${memory[@]}" \
+# The driver runs here and its heap holds the analyzed articles collected
+# for the stages that run on it (and, with a local master, each input file
+# read whole).
+exec "$venv/bin/spark-submit" --master "$master" --driver-memory "${SPARK_DRIVER_MEMORY:-8g}" "${submit[@]}" \
   --conf spark.ui.showConsoleProgress=false --conf spark.driver.maxResultSize=0 \
   "$here/python/newsdedup/spark.py" "${args[@]}"

@@ -22,7 +22,7 @@ use serde::Serialize;
 
 use crate::article::{Article, Origin, Text};
 use crate::error::{Error, Result};
-use crate::ingest::{Ingested, Reject};
+use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 
@@ -141,6 +141,23 @@ pub fn read_to_batch(ingested: &Ingested) -> Result<RecordBatch> {
         })
         .collect::<Result<Vec<_>>>()?;
     batch(schema, arrays)
+}
+
+/// Reads the JSONL lines of a table with columns `path` (text), `line`
+/// (its number in the file) and `bytes` (binary, or text), as
+/// [`crate::ingest::read_jsonl_lines`] does.
+pub fn read_jsonl_batch(batch: &RecordBatch, options: &IngestOptions) -> Result<Ingested> {
+    let path = strings(batch, "path")?;
+    let line = column(batch, "line", &DataType::Int64)?;
+    let line = line.as_primitive::<Int64Type>();
+    let bytes = column(batch, "bytes", &DataType::Binary)?;
+    let bytes = bytes.as_binary::<i32>();
+    if path.null_count() + line.null_count() + bytes.null_count() > 0 {
+        return Err(Error::Exchange("JSONL lines: `path`, `line` or `bytes` is null".into()));
+    }
+    let lines = (0..batch.num_rows())
+        .map(|row| (path.value(row), u64::try_from(line.value(row)).unwrap_or(0), bytes.value(row)));
+    read_jsonl_lines(lines, options)
 }
 
 /// Columns of a notices table: records not read (`reject`), read with a

@@ -496,19 +496,7 @@ fn read_jsonl_records(
         let done = batch.len() < PARSE_BATCH_LINES;
         let parsed: Vec<ParsedLine> =
             batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), &keys, options)).collect();
-        for line in parsed {
-            if let Some(warning) = line.warning {
-                out.warnings.push(warning);
-            }
-            match line.outcome {
-                LineOutcome::Blank => {}
-                LineOutcome::Article(mut article) => {
-                    article.origin = Origin { path: shown.clone(), line: line.line_no };
-                    out.articles.push(*article);
-                }
-                LineOutcome::Rejected(reason) => reject(path, line.line_no, reason, options, out)?,
-            }
-        }
+        parsed.into_iter().try_for_each(|line| take_line(line, path, &shown, options, out))?;
         if let Some(reason) = failure {
             return reject(path, line_no + 1, reason, options, out);
         }
@@ -516,6 +504,52 @@ fn read_jsonl_records(
             return Ok(());
         }
     }
+}
+
+/// Takes one parsed line into `out`: its article, or its reject, and any warning.
+fn take_line(
+    line: ParsedLine,
+    path: &Path,
+    shown: &Arc<str>,
+    options: &IngestOptions,
+    out: &mut Ingested,
+) -> Result<()> {
+    if let Some(warning) = line.warning {
+        out.warnings.push(warning);
+    }
+    match line.outcome {
+        LineOutcome::Blank => Ok(()),
+        LineOutcome::Article(mut article) => {
+            article.origin = Origin { path: shown.clone(), line: line.line_no };
+            out.articles.push(*article);
+            Ok(())
+        }
+        LineOutcome::Rejected(reason) => reject(path, line.line_no, reason, options, out),
+    }
+}
+
+/// Reads JSONL records handed over line by line (an engine's split of a
+/// file): each line's file, its number there and its bytes, as the file
+/// reader reads them. Checks of a whole file (a key named in `--columns`
+/// that no record has) are left to the caller.
+pub fn read_jsonl_lines<'a>(
+    lines: impl IntoIterator<Item = (&'a str, u64, &'a [u8])>,
+    options: &IngestOptions,
+) -> Result<Ingested> {
+    let keys = Arc::new(options.columns.keys());
+    let mut out = Ingested::default();
+    let mut shown: Option<Arc<str>> = None;
+    for (name, line_no, bytes) in lines {
+        let path = Path::new(name);
+        let shown = match &shown {
+            Some(s) if **s == *name => s.clone(),
+            _ => shown.insert(Arc::from(name)).clone(),
+        };
+        let raw = RawLine { line_no, offset: 0, bytes: bytes.to_vec() };
+        take_line(parse_line(raw, path, None, &keys, options), path, &shown, options, &mut out)?;
+    }
+    out.unparsed_times = unparsed_times(&out.articles);
+    Ok(out)
 }
 
 /// Lines of a JSONL file parsed together (in parallel) before they are taken in order.

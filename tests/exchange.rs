@@ -13,7 +13,7 @@ use newsdedup::exchange::{
     analyses_from_batch, analyses_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc, to_bytes,
     write_ipc,
 };
-use newsdedup::ingest::{read_file_bytes, read_inputs, IngestOptions};
+use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::output::{article_records, write_jsonl};
 use newsdedup::pipeline::{boilerplate_of, line_stats};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
@@ -111,6 +111,19 @@ fn a_file_read_from_bytes_keeps_its_notices() {
     assert!(!read.rejects.is_empty());
     let reasons = |r: &[newsdedup::ingest::Reject]| r.iter().map(|r| (r.line, r.reason.clone())).collect::<Vec<_>>();
     assert_eq!(reasons(&read.rejects), reasons(&from_file.rejects));
+    // Handed over line by line, in two splits, as Spark's text source reads it.
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    let lines: Vec<(&str, u64, &[u8])> =
+        bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| ("feed-broken.jsonl", i as u64 + 1, l)).collect();
+    let (first, second) = lines.split_at(2);
+    let mut by_lines = read_jsonl_lines(first.iter().copied(), &Default::default()).unwrap();
+    let rest = read_jsonl_lines(second.iter().copied(), &Default::default()).unwrap();
+    by_lines.articles.extend(rest.articles);
+    by_lines.rejects.extend(rest.rejects);
+    assert_eq!(reasons(&by_lines.rejects), reasons(&read.rejects));
+    let ids = |a: &[Article]| a.iter().map(|a| (a.id.clone(), a.origin.line)).collect::<Vec<_>>();
+    assert_eq!(ids(&by_lines.articles), ids(&read.articles));
+
     let err = read_file_bytes("feed.unknown", b"{}".to_vec(), &Default::default()).unwrap_err();
     assert!(err.to_string().contains("unknown file type"), "{err}");
 }

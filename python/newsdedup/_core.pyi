@@ -12,16 +12,20 @@ def read_file(name: str, data: bytes, format: Optional[str] = None) -> bytes:
     """Reads one input file from its bytes; an Arrow IPC stream of its articles, then its notices."""
     ...
 
-def line_counts(articles: bytes) -> bytes:
-    """The line counts of one chunk of articles (an Arrow IPC stream), in id order."""
+def read_lines(lines: bytes) -> bytes:
+    """Reads JSONL lines (an Arrow IPC stream of path, line, bytes); the reading table, as read_file gives."""
     ...
 
-def boilerplate_model(chunks: List[bytes]) -> bytes:
-    """The boilerplate model of consecutive chunks' line counts, merged in order."""
+def line_counts(articles: bytes) -> bytes:
+    """The line counts of some articles of a batch (an Arrow IPC stream); they merge in any order."""
+    ...
+
+def boilerplate_model(parts: List[bytes]) -> bytes:
+    """The boilerplate model of the line counts of a batch's parts, in any order."""
     ...
 
 def analyze(articles: bytes, model: bytes) -> bytes:
-    """Each article's analysis (an Arrow IPC stream), with the batch's boilerplate model."""
+    """The articles with their analyses (an Arrow IPC stream), with the batch's boilerplate model."""
     ...
 
 class Run:
@@ -35,8 +39,8 @@ class Run:
         ...
     def __len__(self) -> int: ...
 
-def run_analyzed(articles: List[bytes], analyses: List[bytes], model: bytes) -> Run:
-    """Runs the stages after analysis from articles and their analyses (Arrow IPC streams)."""
+def run_analyzed(analyzed: List[bytes], model: bytes) -> Run:
+    """Runs the stages after analysis from analyzed articles tables (Arrow IPC streams)."""
     ...
 
 def write_rejects_file(path: str, notices: List[bytes]) -> int:

@@ -10,9 +10,11 @@ called once per Arrow batch with the GIL released; Spark reads the files,
 sorts, groups and moves the batches, and Python touches batches only, never
 rows:
 
-1. read: each file's bytes go to the Rust reader (every format the command
-   line reads, from any filesystem Spark reads), which gives its articles
-   and the records it rejected, with their reasons;
+1. read: JSONL (plain or gzip) is cut into line ranges by Spark's text
+   source, each line numbered as in its file; any other file (WARC,
+   Parquet, CSV, JSON, .txt, zstd) goes whole to the Rust reader. Either
+   way the Rust reader gives the articles and the records it rejected, with
+   their reasons, from any filesystem Spark reads;
 2. boilerplate: each partition counts the lines of its articles, and the
    driver merges the counts (in any order) and broadcasts the model;
 3. analyze: each article is cleaned, its language told and its text split
@@ -27,6 +29,7 @@ sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
 
 import argparse
 import os
+import re
 import sys
 import time
 
@@ -96,15 +99,21 @@ def run(spark, inputs, partitions=None, input_format=None):
     partitions = partitions or spark.sparkContext.defaultParallelism
     spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
     files = _expand(spark, inputs)
-    reading = (
-        spark.read.format("binaryFile")
-        .load(files)
-        .repartition(min(partitions, len(files)))
-        .mapInArrow(_reader(input_format), READ_SCHEMA)
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
+    by_lines = [f for f in files if _splittable_jsonl(f, input_format)]
+    whole = [f for f in files if f not in set(by_lines)]
+    parts = []
+    if by_lines:
+        parts.append(_read_jsonl_lines(spark, by_lines, partitions))
+    if whole:
+        files_read = spark.read.format("binaryFile").load(whole)
+        parts.append(files_read.mapInArrow(_reader(input_format), READ_SCHEMA))
+    reading = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    reading = reading.persist(StorageLevel.MEMORY_AND_DISK)
     notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
-    articles = reading.filter("kind IS NULL").drop("kind", "reason").repartition(partitions)
+    articles = reading.filter("kind IS NULL").drop("kind", "reason")
+    # A file read whole is one partition's work: its articles are spread out.
+    if whole or articles.rdd.getNumPartitions() < partitions:
+        articles = articles.repartition(partitions)
     articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
     if articles.isEmpty():
         rejected = notices.column("kind").to_pylist().count("reject")
@@ -165,6 +174,66 @@ def _expand(spark, inputs):
     return files
 
 
+def _splittable_jsonl(uri, input_format):
+    """Is ``uri`` JSONL that Spark's text source can cut into line ranges
+    (plain or gzip; zstd is read whole, by the Rust reader)?"""
+    name = uri.lower()
+    if name.endswith(".gz"):
+        name = name[: -len(".gz")]
+    elif input_format == "jsonl" and not name.endswith(".zst"):
+        return True
+    return input_format in (None, "jsonl") and name.endswith((".jsonl", ".ndjson"))
+
+
+def _read_jsonl_lines(spark, files, partitions):
+    """The reading table of JSONL files cut into line ranges across tasks,
+    each line numbered as in its file: the lines of each range are counted
+    first (the texts are not kept), then each line's number is the lines
+    of the ranges before it in its file plus its place in its range."""
+    from pyspark.sql import functions as F
+
+    # As many line ranges as partitions (a multiple of the cores, so no core
+    # waits on a last range), and the ranges of a file never tiny.
+    jvm = spark.sparkContext._jvm
+    conf = spark.sparkContext._jsc.hadoopConfiguration()
+    total = 0
+    for uri in files:
+        path = jvm.org.apache.hadoop.fs.Path(uri)
+        total += path.getFileSystem(conf).getFileStatus(path).getLen()
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(-(-total // partitions), 1 << 20)))
+    spark.conf.set("spark.sql.files.openCostInBytes", "0")
+    lines = (
+        spark.read.option("lineSep", "\n")
+        .text(files)
+        .select(
+            F.input_file_name().alias("path"),
+            F.input_file_block_start().alias("block"),
+            F.monotonically_increasing_id().alias("position"),
+            F.col("value").cast("binary").alias("bytes"),
+        )
+    )
+    ranges = lines.groupBy("path", "block").agg(F.count("*").alias("n"), F.min("position").alias("first"))
+    starts, before, last_path = [], 0, None
+    for row in sorted(ranges.collect(), key=lambda r: (r["path"], r["block"])):
+        before = 0 if row["path"] != last_path else before
+        starts.append((row["path"], row["block"], before - row["first"] + 1))
+        before, last_path = before + row["n"], row["path"]
+    starts = spark.createDataFrame(starts, "path string, block long, shift long")
+    numbered = lines.join(F.broadcast(starts), ["path", "block"]).select(
+        "path", (F.col("position") + F.col("shift")).alias("line"), "bytes"
+    )
+    return numbered.mapInArrow(_line_reader, READ_SCHEMA)
+
+
+def _line_reader(batches):
+    import pyarrow.compute as pc
+
+    for batch in batches:
+        paths = pc.replace_substring_regex(batch.column("path"), _LOCAL_SCHEME, "")
+        batch = pa.record_batch([paths, batch.column("line"), batch.column("bytes")], names=["path", "line", "bytes"])
+        yield from pa.ipc.open_stream(_core.read_lines(_ipc(batch)))
+
+
 def _reader(input_format):
     def read(batches):
         for batch in batches:
@@ -176,9 +245,13 @@ def _reader(input_format):
     return read
 
 
+#: The scheme of a local file's URI (``file:/x`` or ``file:///x``).
+_LOCAL_SCHEME = "^file:(//)?"
+
+
 def _shown(uri):
     """A local file's path without its ``file:`` scheme, as messages name it."""
-    return uri[len("file:"):] if uri.startswith("file:") else uri
+    return re.sub(_LOCAL_SCHEME, "", uri)
 
 
 def _check_unique_ids(articles, files):
@@ -263,7 +336,10 @@ def main(argv=None):
 
     from pyspark.sql import SparkSession
 
+    started = time.perf_counter()
     spark = SparkSession.builder.appName("newsdedup").getOrCreate()
+    if args.verbose:
+        print(f"newsdedup: Spark session start: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     try:
         result = run(spark, args.inputs, args.partitions, args.input_format)
         for path, line, reason in result.rejects:
@@ -271,7 +347,9 @@ def main(argv=None):
         for path, line, reason in result.warnings:
             print(f"newsdedup: warning: {_place(path, line)}: {reason}", file=sys.stderr)
         os.makedirs(args.out, exist_ok=True)
+        written = time.perf_counter()
         result.write(args.out, args.format)
+        result.seconds.append(("write", time.perf_counter() - written))
     except InputError as error:
         print(f"newsdedup: {error}", file=sys.stderr)
         return 3

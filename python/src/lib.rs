@@ -98,6 +98,27 @@ fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>
     Ok(PyBytes::new(py, &stream))
 }
 
+/// Reads JSONL lines handed over as an Arrow IPC stream of a table with
+/// columns `path`, `line` (its number in the file) and `bytes`; returns an
+/// Arrow IPC stream of the reading table, as `read_file` does.
+#[pyfunction]
+fn read_lines<'py>(py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let stream = py
+        .allow_threads(|| {
+            let mut read = newsdedup::ingest::Ingested::default();
+            for batch in exchange::read_ipc(lines)? {
+                let part = exchange::read_jsonl_batch(&batch, &IngestOptions::default())?;
+                read.articles.extend(part.articles);
+                read.rejects.extend(part.rejects);
+                read.warnings.extend(part.warnings);
+                read.unparsed_times.extend(part.unparsed_times);
+            }
+            exchange::write_ipc(&exchange::read_to_batch(&read)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
 /// The line counts of some articles of a batch (an Arrow IPC stream of an
 /// articles table); the counts of a batch's parts merge in any order.
 #[pyfunction]
@@ -223,6 +244,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_json, m)?)?;
     m.add_function(wrap_pyfunction!(is_article_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_file, m)?)?;
+    m.add_function(wrap_pyfunction!(read_lines, m)?)?;
     m.add_function(wrap_pyfunction!(line_counts, m)?)?;
     m.add_function(wrap_pyfunction!(boilerplate_model, m)?)?;
     m.add_function(wrap_pyfunction!(analyze, m)?)?;

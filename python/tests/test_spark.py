@@ -58,7 +58,17 @@ def labelled_set(name):
     return path
 
 
-@pytest.mark.parametrize("inputs", ["seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual"])
+def parity_sets():
+    """The sets the parity test runs: the seeds and four labelled sets (one
+    over 2,048 articles); with NEWSDEDUP_ALL_SETS=1 every labelled set,
+    each language of ntrex-syndication apart (scripts/spark_parity.sh)."""
+    sets = ["seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual"]
+    if os.environ.get("NEWSDEDUP_ALL_SETS") == "1":
+        sets += sorted(f"ntrex-syndication/{p.name}" for p in (EVAL / "ntrex-syndication").iterdir() if p.is_dir())
+    return sets
+
+
+@pytest.mark.parametrize("inputs", parity_sets())
 def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
     from newsdedup.spark import run
 
