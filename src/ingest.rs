@@ -58,6 +58,17 @@ pub struct Ingested {
     pub unparsed_times: Vec<Reject>,
 }
 
+impl Ingested {
+    /// Adds what reading another part of the input gave (articles, rejects,
+    /// warnings), after this part's.
+    pub fn append(&mut self, later: Ingested) {
+        self.articles.extend(later.articles);
+        self.rejects.extend(later.rejects);
+        self.warnings.extend(later.warnings);
+        self.unparsed_times.extend(later.unparsed_times);
+    }
+}
+
 /// What to do with bytes that are not UTF-8.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum InvalidUtf8 {
@@ -359,14 +370,13 @@ pub fn read_file_bytes(name: &str, bytes: Vec<u8>, options: &IngestOptions) -> R
     let open = |bytes: Vec<u8>| {
         decompressed(Box::new(std::io::Cursor::new(bytes))).map(|(reader, _)| reader).map_err(|e| Error::io(path, e))
     };
-    let out_ref = &mut out;
     match format {
-        InputFormat::Text => read_text_file(path, open(bytes)?, options, out_ref)?,
-        InputFormat::Jsonl => read_jsonl(open(bytes)?, path, None, options, out_ref)?,
-        InputFormat::Json => read_json(open(bytes)?, path, options, out_ref)?,
-        InputFormat::Csv => read_csv(open(bytes)?, path, options, out_ref)?,
-        InputFormat::Warc => read_warc(open(bytes)?, path, options, out_ref)?,
-        InputFormat::Parquet => read_parquet(bytes::Bytes::from(bytes), path, options, out_ref)?,
+        InputFormat::Text => read_text_file(path, open(bytes)?, options, &mut out)?,
+        InputFormat::Jsonl => read_jsonl(open(bytes)?, path, None, options, &mut out)?,
+        InputFormat::Json => read_json(open(bytes)?, path, options, &mut out)?,
+        InputFormat::Csv => read_csv(open(bytes)?, path, options, &mut out)?,
+        InputFormat::Warc => read_warc(open(bytes)?, path, options, &mut out)?,
+        InputFormat::Parquet => read_parquet(bytes::Bytes::from(bytes), path, options, &mut out)?,
     }
     out.unparsed_times = unparsed_times(&out.articles);
     Ok(out)

@@ -7,9 +7,11 @@
 //! Only this module knows the order. Each stage is a plain function of the
 //! previous stage's output, so an engine (Spark, a daily index) can run them
 //! one at a time: per-article work (clean, language, tokenize, shingles) is
-//! independent; document frequencies and repeated lines are summed over
-//! chunks in a fixed order; candidate pairs, verification, clustering and
-//! roles depend only on their inputs. Every step is deterministic, whatever
+//! independent; document frequencies are summed over chunks in a fixed
+//! order, and repeated lines counted over any parts of the batch merge in
+//! any order; candidate pairs, verification, clustering and roles depend
+//! only on their inputs. [`Pipeline::run_from_analyses`] starts after the
+//! analysis, from per-article state made elsewhere ([`crate::exchange`]). Every step is deterministic, whatever
 //! the thread count or the input order. Here the candidate index is asked
 //! one article at a time and each answer verified at once, so a batch's
 //! candidate pairs are never held together; `candidates::candidate_pairs`

@@ -117,9 +117,7 @@ fn a_file_read_from_bytes_keeps_its_notices() {
         bytes.split(|&b| b == b'\n').enumerate().map(|(i, l)| ("feed-broken.jsonl", i as u64 + 1, l)).collect();
     let (first, second) = lines.split_at(2);
     let mut by_lines = read_jsonl_lines(first.iter().copied(), &Default::default()).unwrap();
-    let rest = read_jsonl_lines(second.iter().copied(), &Default::default()).unwrap();
-    by_lines.articles.extend(rest.articles);
-    by_lines.rejects.extend(rest.rejects);
+    by_lines.append(read_jsonl_lines(second.iter().copied(), &Default::default()).unwrap());
     assert_eq!(reasons(&by_lines.rejects), reasons(&read.rejects));
     let ids = |a: &[Article]| a.iter().map(|a| (a.id.clone(), a.origin.line)).collect::<Vec<_>>();
     assert_eq!(ids(&by_lines.articles), ids(&read.articles));

@@ -93,46 +93,33 @@ def run(spark, inputs, partitions=None, input_format=None):
     Spark reads) and returns a :class:`Result`. ``partitions`` sets how many
     pieces the articles are cut into (default: Spark's default parallelism).
     Raises :class:`InputError` when the input cannot be read."""
-    from pyspark import StorageLevel
-
     clock = _Clock()
     partitions = partitions or spark.sparkContext.defaultParallelism
-    spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-    files = _expand(spark, inputs)
-    by_lines = [f for f in files if _splittable_jsonl(f, input_format)]
-    whole = [f for f in files if f not in set(by_lines)]
-    parts = []
-    if by_lines:
-        parts.append(_read_jsonl_lines(spark, by_lines, partitions))
-    if whole:
-        files_read = spark.read.format("binaryFile").load(whole)
-        parts.append(files_read.mapInArrow(_reader(input_format), READ_SCHEMA))
-    reading = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-    reading = reading.persist(StorageLevel.MEMORY_AND_DISK)
-    notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
-    articles = reading.filter("kind IS NULL").drop("kind", "reason")
-    # A file read whole is one partition's work: its articles are spread out.
-    if whole or articles.rdd.getNumPartitions() < partitions:
-        articles = articles.repartition(partitions)
-    articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
-    if articles.isEmpty():
-        rejected = notices.column("kind").to_pylist().count("reject")
-        skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
-        raise InputError(f"no readable articles in {', '.join(inputs)} ({skipped})")
-    _check_unique_ids(articles, files)
-    clock.lap("read")
-
-    counts = articles.mapInArrow(_line_counter, "counts binary").collect()
-    model = _core.boilerplate_model([bytes(row["counts"]) for row in counts])
-    clock.lap("boilerplate")
-    shared_model = spark.sparkContext.broadcast(model)
-    analyzed = articles.mapInArrow(_analyzer(shared_model), ANALYZED_SCHEMA).toArrow()
-    clock.lap("analyze")
-    result = _core.run_analyzed([_ipc(analyzed)], model)
-    clock.lap("driver stages")
-    for frame in (reading, articles):
-        frame.unpersist()
-    shared_model.destroy()
+    # The settings this run changes are the session's: they are put back after it.
+    changed = ("spark.sql.shuffle.partitions", "spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
+    before = {key: spark.conf.get(key, None) for key in changed}
+    cached = []
+    try:
+        spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
+        articles, notices = _read(spark, inputs, partitions, input_format, cached)
+        clock.lap("read")
+        counts = articles.mapInArrow(_line_counter, "counts binary").collect()
+        model = _core.boilerplate_model([bytes(row["counts"]) for row in counts])
+        clock.lap("boilerplate")
+        shared_model = spark.sparkContext.broadcast(model)
+        analyzed = articles.mapInArrow(_analyzer(shared_model), ANALYZED_SCHEMA).toArrow()
+        shared_model.destroy()
+        clock.lap("analyze")
+        result = _core.run_analyzed([_ipc(analyzed)], model)
+        clock.lap("driver stages")
+    finally:
+        for frame in cached:
+            frame.unpersist()
+        for key, value in before.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
     return Result(result, notices, clock.laps)
 
 
@@ -172,6 +159,40 @@ def _expand(spark, inputs):
             )
         files.extend(sorted(found))
     return files
+
+
+def _read(spark, inputs, partitions, input_format, cached):
+    """The articles of ``inputs`` (cut into ``partitions``, kept in memory)
+    and the notices of reading them (an Arrow table); the frames kept are
+    added to ``cached``."""
+    from pyspark import StorageLevel
+
+    files = _expand(spark, inputs)
+    by_lines = [f for f in files if _splittable_jsonl(f, input_format)]
+    split = set(by_lines)
+    whole = [f for f in files if f not in split]
+    parts = []
+    if by_lines:
+        parts.append(_read_jsonl_lines(spark, by_lines, partitions))
+    if whole:
+        files_read = spark.read.format("binaryFile").load(whole)
+        parts.append(files_read.mapInArrow(_reader(input_format), READ_SCHEMA))
+    reading = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    reading = reading.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(reading)
+    notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
+    articles = reading.filter("kind IS NULL").drop("kind", "reason")
+    # A file read whole is one partition's work: its articles are spread out.
+    if whole or articles.rdd.getNumPartitions() < partitions:
+        articles = articles.repartition(partitions)
+    articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(articles)
+    if articles.isEmpty():
+        rejected = notices.column("kind").to_pylist().count("reject")
+        skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
+        raise InputError(f"no readable articles in {', '.join(inputs)} ({skipped})")
+    _check_unique_ids(articles, files)
+    return articles, notices
 
 
 def _splittable_jsonl(uri, input_format):

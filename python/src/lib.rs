@@ -107,11 +107,7 @@ fn read_lines<'py>(py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes
         .allow_threads(|| {
             let mut read = newsdedup::ingest::Ingested::default();
             for batch in exchange::read_ipc(lines)? {
-                let part = exchange::read_jsonl_batch(&batch, &IngestOptions::default())?;
-                read.articles.extend(part.articles);
-                read.rejects.extend(part.rejects);
-                read.warnings.extend(part.warnings);
-                read.unparsed_times.extend(part.unparsed_times);
+                read.append(exchange::read_jsonl_batch(&batch, &IngestOptions::default())?);
             }
             exchange::write_ipc(&exchange::read_to_batch(&read)?)
         })
