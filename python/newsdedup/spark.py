@@ -181,12 +181,12 @@ def _read(spark, inputs, partitions, input_format, cached):
     reading = reading.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(reading)
     notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
+    # The articles are read from the kept reading table; only spread out
+    # (a file read whole is one partition's work) are they kept again.
     articles = reading.filter("kind IS NULL").drop("kind", "reason")
-    # A file read whole is one partition's work: its articles are spread out.
     if whole or articles.rdd.getNumPartitions() < partitions:
-        articles = articles.repartition(partitions)
-    articles = articles.persist(StorageLevel.MEMORY_AND_DISK)
-    cached.append(articles)
+        articles = articles.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(articles)
     if articles.isEmpty():
         rejected = notices.column("kind").to_pylist().count("reject")
         skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
