@@ -2,12 +2,14 @@
 //! engine that runs the stages apart and moves their state between
 //! machines (Spark, through the Python package in `python/`).
 //!
-//! Three tables cross: articles as read ([`article_schema`]), the notices
-//! of reading them ([`notice_schema`]) and articles with their analyses
+//! The tables that cross: JSONL lines in ([`read_jsonl_batch`]); what
+//! reading gave ([`read_schema`]: the articles as read,
+//! [`article_schema`], then the notices of reading them,
+//! [`notice_schema`]); and the articles with their analyses
 //! ([`analyzed_schema`]). The types are the ones Spark has: hashes (`u64`)
 //! are stored bit for bit as `Int64`, counts as `Int32` or `Int64`. Batch
-//! statistics that an engine merges in order (line counts, the boilerplate
-//! model) cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
+//! statistics that an engine merges (line counts, the boilerplate model)
+//! cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
 //! processes as Arrow IPC streams ([`write_ipc`], [`read_ipc`]).
 
 use std::sync::Arc;
