@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::*;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
-    analyses_from_batch, analyses_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc, to_bytes,
+    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc, to_bytes,
     write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
@@ -59,13 +59,12 @@ fn run_apart(files: &[PathBuf], partitions: usize) -> RunResult {
     let mut analyses = Vec::new();
     let mut kept = Vec::new();
     for p in 0..partitions {
-        let part: Vec<&Article> = articles.iter().skip(p).step_by(partitions).rev().collect();
+        let part: Vec<Article> = articles.iter().skip(p).step_by(partitions).rev().cloned().collect();
         let analyzed: Vec<_> = part.iter().map(|a| pipeline.analyze(a, &model).unwrap()).collect();
-        let batch = analyses_to_batch(part.iter().map(|a| a.id.as_str()).zip(&analyzed)).unwrap();
-        for (id, analysis) in analyses_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap() {
-            kept.push(part.iter().find(|a| a.id == id).map(|a| (*a).clone()).unwrap());
-            analyses.push(analysis);
-        }
+        let batch = analyzed_to_batch(&part, &analyzed).unwrap();
+        let (read, made) = analyzed_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap();
+        kept.extend(read);
+        analyses.extend(made);
     }
     pipeline.run_from_analyses(kept, model, analyses).unwrap()
 }

@@ -67,11 +67,11 @@ class Result:
         #: Seconds per step, in order: ``[(step, seconds), ...]``.
         self.seconds = seconds
         self._notices = notices
-        kinds = notices.column("kind").to_pylist()
+        rows = list(zip(notices.column("kind").to_pylist(), _notice_rows(notices)))
         #: Records not read, as ``(path, line, reason)``.
-        self.rejects = [row for row, kind in zip(_notice_rows(notices), kinds) if kind == "reject"]
+        self.rejects = [row for kind, row in rows if kind == "reject"]
         #: Records read with a repair, and publication times not read as dates.
-        self.warnings = [row for row, kind in zip(_notice_rows(notices), kinds) if kind != "reject"]
+        self.warnings = [row for kind, row in rows if kind != "reject"]
 
     def __len__(self):
         return len(self._run)
@@ -134,8 +134,9 @@ class _Clock:
 
 
 def _expand(spark, inputs):
-    """The files of ``inputs``: a file as given, a directory's article files
-    (recursively, sorted by path), as the command line walks them."""
+    """The files of ``inputs`` with their sizes in bytes, ``[(uri, size)]``:
+    a file as given, a directory's article files (recursively, sorted by
+    path), as the command line walks them."""
     jvm = spark.sparkContext._jvm
     conf = spark.sparkContext._jsc.hadoopConfiguration()
     files = []
@@ -144,15 +145,17 @@ def _expand(spark, inputs):
         fs = path.getFileSystem(conf)
         if not fs.exists(path):
             raise InputError(f"{given}: no such file or directory")
-        if not fs.getFileStatus(path).isDirectory():
-            files.append(fs.makeQualified(path).toString())
+        status = fs.getFileStatus(path)
+        if not status.isDirectory():
+            files.append((fs.makeQualified(path).toString(), status.getLen()))
             continue
         found = []
         walk = fs.listFiles(path, True)
         while walk.hasNext():
-            name = walk.next().getPath().toString()
+            status = walk.next()
+            name = status.getPath().toString()
             if _core.is_article_file(name):
-                found.append(name)
+                found.append((name, status.getLen()))
         if not found:
             raise InputError(
                 f"{given}: directory holds no article files (.txt, .jsonl, .csv, .warc, .parquet)"
@@ -167,10 +170,10 @@ def _read(spark, inputs, partitions, input_format, cached):
     added to ``cached``."""
     from pyspark import StorageLevel
 
-    files = _expand(spark, inputs)
-    by_lines = [f for f in files if _splittable_jsonl(f, input_format)]
-    split = set(by_lines)
-    whole = [f for f in files if f not in split]
+    sized = _expand(spark, inputs)
+    files = [uri for uri, _ in sized]
+    by_lines = [(uri, size) for uri, size in sized if _splittable_jsonl(uri, input_format)]
+    whole = [uri for uri, _ in sized if not _splittable_jsonl(uri, input_format)]
     parts = []
     if by_lines:
         parts.append(_read_jsonl_lines(spark, by_lines, partitions))
@@ -206,8 +209,8 @@ def _splittable_jsonl(uri, input_format):
     return input_format in (None, "jsonl") and name.endswith((".jsonl", ".ndjson"))
 
 
-def _read_jsonl_lines(spark, files, partitions):
-    """The reading table of JSONL files cut into line ranges across tasks,
+def _read_jsonl_lines(spark, sized, partitions):
+    """The reading table of JSONL files (``[(uri, size)]``) cut into line ranges across tasks,
     each line numbered as in its file: the lines of each range are counted
     first (the texts are not kept), then each line's number is the lines
     of the ranges before it in its file plus its place in its range."""
@@ -215,12 +218,8 @@ def _read_jsonl_lines(spark, files, partitions):
 
     # As many line ranges as partitions (a multiple of the cores, so no core
     # waits on a last range), and the ranges of a file never tiny.
-    jvm = spark.sparkContext._jvm
-    conf = spark.sparkContext._jsc.hadoopConfiguration()
-    total = 0
-    for uri in files:
-        path = jvm.org.apache.hadoop.fs.Path(uri)
-        total += path.getFileSystem(conf).getFileStatus(path).getLen()
+    files = [uri for uri, _ in sized]
+    total = sum(size for _, size in sized)
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(-(-total // partitions), 1 << 20)))
     spark.conf.set("spark.sql.files.openCostInBytes", "0")
     lines = (

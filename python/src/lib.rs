@@ -53,6 +53,7 @@ fn bytes_of<'a>(objects: &'a [Bound<'_, PyBytes>]) -> Vec<&'a [u8]> {
 /// read raises `ValueError` naming its position and what is wrong.
 #[pyfunction]
 fn run_json(py: Python<'_>, records: Vec<String>) -> PyResult<Vec<String>> {
+    let pipeline = pipeline()?;
     py.allow_threads(|| {
         let keys = Columns::default().keys();
         let articles = records
@@ -60,8 +61,7 @@ fn run_json(py: Python<'_>, records: Vec<String>) -> PyResult<Vec<String>> {
             .enumerate()
             .map(|(i, json)| article_from_json(json, &keys).map_err(|e| format!("record {i}: {e}")))
             .collect::<Result<Vec<_>, String>>()?;
-        let params = PipelineParams::new().check().map_err(|e| e.to_string())?;
-        let result = Pipeline::new(params).run(articles).map_err(|e| e.to_string())?;
+        let result = pipeline.run(articles).map_err(|e| e.to_string())?;
         article_records(&result)
             .iter()
             .map(|r| serde_json::to_string(r).map_err(|e| e.to_string()))
