@@ -7,14 +7,15 @@
 //! [`article_schema`], then the notices of reading them,
 //! [`notice_schema`]); and the articles with their analyses
 //! ([`analyzed_schema`]). The types are the ones Spark has: hashes (`u64`)
-//! are stored bit for bit as `Int64`, counts as `Int32` or `Int64`. Batch
+//! are stored bit for bit as `Int64` (lists of them packed in one binary
+//! value, 8 bytes each, little-endian), counts as `Int32` or `Int64`. Batch
 //! statistics that an engine merges (line counts, the boilerplate model)
 //! cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
 //! processes as Arrow IPC streams ([`write_ipc`], [`read_ipc`]).
 
 use std::sync::Arc;
 
-use arrow_array::builder::{Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
@@ -24,7 +25,7 @@ use serde::Serialize;
 
 use crate::article::{Article, Origin, Text};
 use crate::error::{Error, Result};
-use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject};
+use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 
@@ -163,49 +164,85 @@ pub fn read_jsonl_batch(batch: &RecordBatch, options: &IngestOptions) -> Result<
 }
 
 /// Columns of a notices table: records not read (`reject`), read with a
-/// repair (`warning`), and publication times not read as dates (`time`).
+/// repair (`warning`), and the records of a file whose publication times
+/// are not dates (`time`: the first of them, the time it gives as its
+/// `reason`, and how many in `count`; 1 for the other kinds).
 pub fn notice_schema() -> SchemaRef {
     Arc::new(Schema::new(vec![
         Field::new("kind", DataType::Utf8, false),
         Field::new("path", DataType::Utf8, false),
         Field::new("line", DataType::Int64, false),
         Field::new("reason", DataType::Utf8, false),
+        Field::new("count", DataType::Int64, false),
     ]))
 }
 
 /// What reading left besides articles, as a table of [`notice_schema`], in read order.
 pub fn notices_to_batch(ingested: &Ingested) -> Result<RecordBatch> {
-    let kinds = [("reject", &ingested.rejects), ("warning", &ingested.warnings), ("time", &ingested.unparsed_times)];
-    let (mut kind, mut path, mut line, mut reason) =
-        (StringBuilder::new(), StringBuilder::new(), Int64Builder::new(), StringBuilder::new());
-    for (name, notices) in kinds {
-        for n in notices {
+    let (mut kind, mut path, mut line) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
+    let (mut reason, mut count) = (StringBuilder::new(), Int64Builder::new());
+    let ones = |notices: &[Reject]| notices.iter().map(|n| (n.clone(), 1)).collect::<Vec<_>>();
+    let times = ingested.unparsed_times.iter().map(|t| (t.first.clone(), t.count)).collect();
+    for (name, notices) in [("reject", ones(&ingested.rejects)), ("warning", ones(&ingested.warnings)), ("time", times)]
+    {
+        for (n, records) in notices {
             kind.append_value(name);
             path.append_value(&n.path);
             line.append_value(i64::try_from(n.line).unwrap_or(i64::MAX));
             reason.append_value(&n.reason);
+            count.append_value(i64::try_from(records).unwrap_or(i64::MAX));
         }
     }
-    let arrays: Vec<ArrayRef> =
-        vec![Arc::new(kind.finish()), Arc::new(path.finish()), Arc::new(line.finish()), Arc::new(reason.finish())];
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(kind.finish()),
+        Arc::new(path.finish()),
+        Arc::new(line.finish()),
+        Arc::new(reason.finish()),
+        Arc::new(count.finish()),
+    ];
     batch(notice_schema(), arrays)
 }
 
-/// The rejects of a notices table, in its order (other kinds are left out).
-pub fn rejects_from_batch(batch: &RecordBatch) -> Result<Vec<Reject>> {
-    let kind = strings(batch, "kind")?;
-    let path = strings(batch, "path")?;
-    let line = column(batch, "line", &DataType::Int64)?;
-    let line = line.as_primitive::<Int64Type>();
-    let reason = strings(batch, "reason")?;
-    Ok((0..batch.num_rows())
-        .filter(|&row| kind.value(row) == "reject")
-        .map(|row| Reject {
+/// The notices of a notices table, each kind in the table's order (the
+/// articles are left empty).
+pub fn notices_from_batch(batch: &RecordBatch) -> Result<Ingested> {
+    let (kind, path, reason) = (strings(batch, "kind")?, strings(batch, "path")?, strings(batch, "reason")?);
+    let (line, count) = (column(batch, "line", &DataType::Int64)?, column(batch, "count", &DataType::Int64)?);
+    let (line, count) = (line.as_primitive::<Int64Type>(), count.as_primitive::<Int64Type>());
+    let mut notices = Ingested::default();
+    for row in 0..batch.num_rows() {
+        if kind.is_null(row) || path.is_null(row) || reason.is_null(row) || line.is_null(row) || count.is_null(row) {
+            return Err(Error::Exchange(format!("notices row {row}: a column is null")));
+        }
+        let notice = Reject {
             path: path.value(row).to_string(),
             line: u64::try_from(line.value(row)).unwrap_or(0),
             reason: reason.value(row).to_string(),
-        })
-        .collect())
+        };
+        match kind.value(row) {
+            "reject" => notices.rejects.push(notice),
+            "warning" => notices.warnings.push(notice),
+            "time" => notices
+                .unparsed_times
+                .push(UnparsedTimes { first: notice, count: u64::try_from(count.value(row)).unwrap_or(0) }),
+            other => return Err(Error::Exchange(format!("notices row {row}: unknown kind {other:?}"))),
+        }
+    }
+    Ok(notices)
+}
+
+/// The notices of parts of a batch read apart, as reading its files whole
+/// in the order of `files` gives them: each kind in file order, then line
+/// order, and one time notice per file.
+pub fn gather_notices(parts: impl IntoIterator<Item = Ingested>, files: &[String]) -> Ingested {
+    let mut all = Ingested::default();
+    parts.into_iter().for_each(|part| all.append(part));
+    let order: rustc_hash::FxHashMap<&str, usize> = files.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+    let place = |n: &Reject| (order.get(n.path.as_str()).copied().unwrap_or(usize::MAX), n.line);
+    all.rejects.sort_by_key(place);
+    all.warnings.sort_by_key(place);
+    all.unparsed_times.sort_by_key(|t| place(&t.first));
+    all
 }
 
 /// Columns of an analyses table: the article's id, then what
@@ -223,8 +260,8 @@ pub fn analysis_schema() -> SchemaRef {
         Field::new("story_text", DataType::Int64, true),
         Field::new("term_count", DataType::Int32, false),
         list("years", DataType::Int32),
-        list("terms", DataType::Int64),
-        list("anchors", DataType::Int64),
+        Field::new("terms", DataType::Binary, false),
+        Field::new("anchors", DataType::Binary, false),
     ]))
 }
 
@@ -234,7 +271,8 @@ pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analys
     let (mut chars, mut share, mut removed) = (Int32Builder::new(), Float32Builder::new(), Int32Builder::new());
     let (mut story_text, mut term_count) = (Int64Builder::new(), Int32Builder::new());
     let mut years = ListBuilder::new(Int32Builder::new());
-    let (mut terms, mut anchors) = (ListBuilder::new(Int64Builder::new()), ListBuilder::new(Int64Builder::new()));
+    let (mut terms, mut anchors) = (BinaryBuilder::new(), BinaryBuilder::new());
+    let mut packed = Vec::new();
     for (doc_id, analysis) in rows {
         let Analysis { analyzed, terms: term_list, anchors: anchor_list } = analysis;
         let body = &analyzed.body;
@@ -247,8 +285,8 @@ pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analys
         story_text.append_option(body.story_text.map(|h| h as i64));
         term_count.append_value(body.term_count as i32);
         years.append_value(analyzed.years.iter().map(|&y| Some(i32::from(y))));
-        terms.append_value(term_list.iter().map(|&t| Some(t as i64)));
-        anchors.append_value(anchor_list.iter().map(|&t| Some(t as i64)));
+        terms.append_value(pack_hashes(term_list, &mut packed));
+        anchors.append_value(pack_hashes(anchor_list, &mut packed));
     }
     let arrays: Vec<ArrayRef> = vec![
         Arc::new(id.finish()),
@@ -283,11 +321,14 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
     let share = column(batch, "boilerplate_share", &DataType::Float32)?;
     let share = share.as_primitive::<Float32Type>();
     let list = |name, item: DataType| column(batch, name, &DataType::List(Arc::new(Field::new("item", item, true))));
-    let (years, terms, anchors) =
-        (list("years", DataType::Int32)?, list("terms", DataType::Int64)?, list("anchors", DataType::Int64)?);
-    let (years, terms, anchors) = (years.as_list::<i32>(), terms.as_list::<i32>(), anchors.as_list::<i32>());
-    let hashes = |lists: &arrow_array::ListArray, row: usize| -> Vec<u64> {
-        lists.value(row).as_primitive::<Int64Type>().values().iter().map(|&v| v as u64).collect()
+    let years = list("years", DataType::Int32)?;
+    let years = years.as_list::<i32>();
+    let (terms, anchors) = (column(batch, "terms", &DataType::Binary)?, column(batch, "anchors", &DataType::Binary)?);
+    let (terms, anchors) = (terms.as_binary::<i32>(), anchors.as_binary::<i32>());
+    let hashes = |packed: &arrow_array::BinaryArray, row: usize| -> Result<Vec<u64>> {
+        unpack_hashes(packed.value(row)).ok_or_else(|| {
+            Error::Exchange(format!("analyses row {row}: a hash list's length is not a multiple of 8 bytes"))
+        })
     };
     let mut rows = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
@@ -308,10 +349,27 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
             lang: language::shared(lang.value(row)),
             years: years.map(|&y| u16::try_from(y).unwrap_or(0)).collect(),
         };
-        let analysis = Analysis { analyzed, terms: hashes(terms, row), anchors: hashes(anchors, row) };
+        let analysis = Analysis { analyzed, terms: hashes(terms, row)?, anchors: hashes(anchors, row)? };
         rows.push((id.value(row).to_string(), analysis));
     }
     Ok(rows)
+}
+
+/// Hashes as one binary value, each 8 bytes little-endian: Spark moves a
+/// binary value as one copy, where it converts a list element by element.
+fn pack_hashes<'a>(hashes: &[u64], packed: &'a mut Vec<u8>) -> &'a [u8] {
+    packed.clear();
+    packed.extend(hashes.iter().flat_map(|h| h.to_le_bytes()));
+    packed
+}
+
+/// The hashes [`pack_hashes`] packed; `None` when the length is not a multiple of 8.
+fn unpack_hashes(packed: &[u8]) -> Option<Vec<u64>> {
+    let words = packed.chunks_exact(8);
+    if !words.remainder().is_empty() {
+        return None;
+    }
+    Some(words.map(|w| u64::from_le_bytes(w.try_into().expect("chunks of 8"))).collect())
 }
 
 /// Columns of an analyzed articles table: [`article_schema`]'s, then
@@ -435,9 +493,36 @@ mod tests {
         let kind = strings(&batch, "kind").unwrap();
         assert!(kind.is_null(0) && kind.value(1) == "reject");
         assert_eq!(articles_from_batch(&batch.slice(0, 1)).unwrap()[0].id, "a");
-        assert_eq!(rejects_from_batch(&batch.slice(1, 1)).unwrap(), ingested.rejects);
+        assert_eq!(notices_from_batch(&notices_to_batch(&ingested).unwrap()).unwrap().rejects, ingested.rejects);
         let err = articles_from_batch(&batch).unwrap_err().to_string();
         assert!(err.contains("row 1: `id` is null"), "{err}");
+    }
+
+    #[test]
+    fn notices_of_parts_read_apart_are_gathered_as_one_reading_gives_them() {
+        let notice = |path: &str, line, reason: &str| Reject { path: path.into(), line, reason: reason.into() };
+        let times = |path: &str, line, count| UnparsedTimes { first: notice(path, line, &format!("t{line}")), count };
+        // The second range of b.jsonl, then a.jsonl, then b.jsonl's first range.
+        let parts = [
+            Ingested {
+                rejects: vec![notice("b.jsonl", 90, "bad")],
+                unparsed_times: vec![times("b.jsonl", 70, 3)],
+                ..Default::default()
+            },
+            Ingested { rejects: vec![notice("a.jsonl", 4, "bad")], ..Default::default() },
+            Ingested {
+                rejects: vec![notice("b.jsonl", 2, "bad")],
+                unparsed_times: vec![times("b.jsonl", 5, 2)],
+                ..Default::default()
+            },
+        ];
+        let crossed = parts.map(|p| notices_from_batch(&notices_to_batch(&p).unwrap()).unwrap());
+        let files = ["a.jsonl".to_string(), "b.jsonl".to_string()];
+        let all = gather_notices(crossed, &files);
+        let places: Vec<String> = all.rejects.iter().map(Reject::place).collect();
+        assert_eq!(places, ["a.jsonl:4", "b.jsonl:2", "b.jsonl:90"]);
+        assert_eq!(all.unparsed_times, [times("b.jsonl", 5, 5)], "one per file, at its first record, counted in full");
+        assert!(all.unparsed_times[0].notice().reason.starts_with("5 publication times"));
     }
 
     #[test]

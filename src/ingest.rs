@@ -43,6 +43,54 @@ impl Reject {
     }
 }
 
+/// The records of one file whose publication times are not dates: the
+/// first of them, and how many there are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnparsedTimes {
+    /// The first such record; its `reason` is the time it gives.
+    pub first: Reject,
+    /// Records of the file with such times.
+    pub count: u64,
+}
+
+impl UnparsedTimes {
+    /// The warning given for the file, at its first such record.
+    pub fn notice(&self) -> Reject {
+        let times = if self.count == 1 { "time" } else { "times" };
+        Reject {
+            reason: format!(
+                "{} publication {times} not read as a date (the first: {:?}; RFC 3339, RFC 2822 or YYYY-MM-DD \
+                 are): kept as given in articles.jsonl and CSV, null in Parquet, not used as evidence",
+                self.count, self.first.reason
+            ),
+            ..self.first.clone()
+        }
+    }
+
+    /// The counts of parts of files read apart, one per file (in the order
+    /// files first appear): the first record by line, the counts summed.
+    pub fn merge(parts: impl IntoIterator<Item = UnparsedTimes>) -> Vec<UnparsedTimes> {
+        let mut files: Vec<UnparsedTimes> = Vec::new();
+        let mut index: rustc_hash::FxHashMap<String, usize> = Default::default();
+        for part in parts {
+            match index.get(&part.first.path) {
+                Some(&at) => {
+                    let file = &mut files[at];
+                    file.count += part.count;
+                    if part.first.line < file.first.line {
+                        file.first = part.first;
+                    }
+                }
+                None => {
+                    index.insert(part.first.path.clone(), files.len());
+                    files.push(part);
+                }
+            }
+        }
+        files
+    }
+}
+
 /// What ingestion produced: the articles (sorted by id) and the rejects.
 #[derive(Debug, Default)]
 pub struct Ingested {
@@ -53,9 +101,9 @@ pub struct Ingested {
     /// Records read with a repair (invalid UTF-8 replaced), in input order.
     pub warnings: Vec<Reject>,
     /// One per file whose records give publication times that are not
-    /// dates ([`Article::published_time`]), at the first such record: those
-    /// times are kept as given but weigh nothing.
-    pub unparsed_times: Vec<Reject>,
+    /// dates ([`Article::published_time`]): those times are kept as given
+    /// but weigh nothing.
+    pub unparsed_times: Vec<UnparsedTimes>,
 }
 
 impl Ingested {
@@ -65,7 +113,8 @@ impl Ingested {
         self.articles.extend(later.articles);
         self.rejects.extend(later.rejects);
         self.warnings.extend(later.warnings);
-        self.unparsed_times.extend(later.unparsed_times);
+        let times = std::mem::take(&mut self.unparsed_times);
+        self.unparsed_times = UnparsedTimes::merge(times.into_iter().chain(later.unparsed_times));
     }
 }
 
@@ -129,30 +178,19 @@ pub fn read_inputs(paths: &[PathBuf], options: IngestOptions) -> Result<Ingested
 
 /// A warning per file whose articles give publication times that do not
 /// parse, at the first of them, in read order.
-fn unparsed_times(articles: &[Article]) -> Vec<Reject> {
-    let mut files: Vec<(Reject, usize)> = Vec::new();
+fn unparsed_times(articles: &[Article]) -> Vec<UnparsedTimes> {
+    let mut files: Vec<UnparsedTimes> = Vec::new();
     let mut index: rustc_hash::FxHashMap<&str, usize> = Default::default();
     for a in articles {
         let Some(given) = a.published_at.as_deref().filter(|_| a.published_time().is_none()) else { continue };
         let at = *index.entry(&a.origin.path).or_insert_with(|| {
             let first = Reject { path: a.origin.path.to_string(), line: a.origin.line, reason: given.to_string() };
-            files.push((first, 0));
+            files.push(UnparsedTimes { first, count: 0 });
             files.len() - 1
         });
-        files[at].1 += 1;
+        files[at].count += 1;
     }
     files
-        .into_iter()
-        .map(|(mut first, count)| {
-            let times = if count == 1 { "time" } else { "times" };
-            first.reason = format!(
-                "{count} publication {times} not read as a date (the first: {:?}; RFC 3339, RFC 2822 or YYYY-MM-DD \
-                 are): kept as given in articles.jsonl and CSV, null in Parquet, not used as evidence",
-                first.reason
-            );
-            first
-        })
-        .collect()
 }
 
 /// The article files of a directory (recursively), sorted by path.
@@ -1223,7 +1261,7 @@ mod tests {
         let got = read_inputs(&paths, IngestOptions::default()).unwrap();
         assert_eq!(got.articles.len(), 4, "every article is kept");
         assert_eq!(got.unparsed_times.len(), 1, "{:?}", got.unparsed_times);
-        let warning = &got.unparsed_times[0];
+        let warning = &got.unparsed_times[0].notice();
         assert!(warning.place().ends_with("feed.jsonl:2"), "{}", warning.place());
         assert!(warning.reason.starts_with("2 publication times") && warning.reason.contains("\"yesterday\""));
         let b = got.articles.iter().find(|a| a.id == "b").unwrap();

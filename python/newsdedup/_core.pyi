@@ -1,4 +1,4 @@
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 def run_json(records: List[str]) -> List[str]:
     """Runs the pipeline on JSON article objects; returns articles.jsonl rows as JSON."""
@@ -12,21 +12,38 @@ def read_file(name: str, data: bytes, format: Optional[str] = None) -> bytes:
     """Reads one input file from its bytes; an Arrow IPC stream of its articles, then its notices."""
     ...
 
-def read_lines(lines: bytes) -> bytes:
-    """Reads JSONL lines (an Arrow IPC stream of path, line, bytes); the reading table, as read_file gives."""
-    ...
-
-def line_counts(articles: bytes) -> bytes:
-    """The line counts of some articles of a batch (an Arrow IPC stream); they merge in any order."""
-    ...
-
 def boilerplate_model(parts: List[bytes]) -> bytes:
     """The boilerplate model of the line counts of a batch's parts, in any order."""
     ...
 
-def analyze(articles: bytes, model: bytes) -> bytes:
-    """The articles with their analyses (an Arrow IPC stream), with the batch's boilerplate model."""
-    ...
+class Survey:
+    """The first pass over a task's share of the input: notices of reading, and line counts."""
+
+    def __init__(self) -> None: ...
+    def lines(self, lines: bytes) -> bytes:
+        """Reads JSONL lines (an Arrow IPC stream of path, line, bytes); the notices of reading them."""
+        ...
+    def file(self, name: str, data: bytes, format: Optional[str] = None) -> bytes:
+        """Reads one whole input file from its bytes; the notices of reading it."""
+        ...
+    @property
+    def articles(self) -> int:
+        """Articles read so far."""
+        ...
+    def counts(self) -> bytes:
+        """The line counts of every article read so far; they merge in any order."""
+        ...
+
+class Analyzer:
+    """Analyzes articles with a batch's boilerplate model (boilerplate_model's bytes)."""
+
+    def __init__(self, model: bytes) -> None: ...
+    def articles(self, articles: bytes) -> bytes:
+        """The articles (an Arrow IPC stream) with their analyses, as an Arrow IPC stream."""
+        ...
+    def lines(self, lines: bytes) -> bytes:
+        """Reads JSONL lines (path, line, bytes) and analyzes their articles."""
+        ...
 
 class Run:
     """A finished run, ready to be written."""
@@ -43,6 +60,10 @@ def run_analyzed(analyzed: List[bytes], model: bytes) -> Run:
     """Runs the stages after analysis from analyzed articles tables (Arrow IPC streams)."""
     ...
 
-def write_rejects_file(path: str, notices: List[bytes]) -> int:
-    """Writes the rejected records of notices tables to `path`; returns how many."""
+def notices(parts: List[bytes], files: List[str]) -> List[Tuple[str, str, int, str]]:
+    """The notices of reading a batch in parts, as (kind, path, line, message), in the command line's order."""
+    ...
+
+def write_rejects_file(path: str, rejects: List[Tuple[str, int, str]]) -> None:
+    """Writes rejected records, (path, line, reason), to `path` as rejects.jsonl (no file when there are none)."""
     ...

@@ -33,17 +33,18 @@ import re
 import sys
 import time
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from newsdedup import _core
 
 __all__ = ["run", "main", "Result"]
 
-#: What reading a file gives: a notice's kind and reason (null for an
-#: article), then the article's fields and where it was read.
-READ_SCHEMA = (
-    "kind string, reason string, id string, text string, title string, url string, source string, "
-    "published_at string, lang string, warc_record_id string, path string, line long"
+#: An article as read, and where (``newsdedup::exchange::article_schema``).
+ARTICLE_SCHEMA = (
+    "id string, text string, title string, url string, source string, published_at string, lang string, "
+    "warc_record_id string, path string, line long"
 )
 
 #: An article with what analysis made of it (``newsdedup::exchange::analyzed_schema``).
@@ -51,7 +52,7 @@ ANALYZED_SCHEMA = (
     "id string, text string, title string, url string, source string, published_at string, lang string, "
     "warc_record_id string, path string, line long, analyzed_lang string, body_hash long, chars int, "
     "boilerplate_share float, removed_lines int, story_text long, term_count int, years array<int>, "
-    "terms array<long>, anchors array<long>"
+    "terms binary, anchors binary"
 )
 
 
@@ -66,12 +67,11 @@ class Result:
         self._run = run
         #: Seconds per step, in order: ``[(step, seconds), ...]``.
         self.seconds = seconds
-        self._notices = notices
-        rows = list(zip(notices.column("kind").to_pylist(), _notice_rows(notices)))
-        #: Records not read, as ``(path, line, reason)``.
-        self.rejects = [row for kind, row in rows if kind == "reject"]
-        #: Records read with a repair, and publication times not read as dates.
-        self.warnings = [row for kind, row in rows if kind != "reject"]
+        #: Records not read, as ``(path, line, reason)``, in file and line order.
+        self.rejects = [(path, line, reason) for kind, path, line, reason in notices if kind == "reject"]
+        #: Records read with a repair, and one warning per file whose
+        #: publication times are not dates, as ``(path, line, message)``.
+        self.warnings = [(path, line, reason) for kind, path, line, reason in notices if kind != "reject"]
 
     def __len__(self):
         return len(self._run)
@@ -85,7 +85,7 @@ class Result:
         ``rejects.jsonl`` (when records were rejected) into the local
         directory ``out``."""
         self._run.write(out, format)
-        _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), [_ipc(self._notices)])
+        _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), self.rejects)
 
 
 def run(spark, inputs, partitions=None, input_format=None):
@@ -98,23 +98,19 @@ def run(spark, inputs, partitions=None, input_format=None):
     # The settings this run changes are the session's: they are put back after it.
     changed = ("spark.sql.shuffle.partitions", "spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
     before = {key: spark.conf.get(key, None) for key in changed}
-    cached = []
     try:
         spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-        articles, notices = _read(spark, inputs, partitions, input_format, cached)
+        source = _Source(spark, inputs, partitions, input_format)
+        notices, counts = source.survey()
         clock.lap("read")
-        counts = articles.mapInArrow(_line_counter, "counts binary").collect()
-        model = _core.boilerplate_model([bytes(row["counts"]) for row in counts])
+        model = _core.boilerplate_model(counts)
         clock.lap("boilerplate")
-        shared_model = spark.sparkContext.broadcast(model)
-        analyzed = articles.mapInArrow(_analyzer(shared_model), ANALYZED_SCHEMA).toArrow()
-        shared_model.destroy()
+        analyzed = source.analyzed(model)
+        _check_unique_ids(analyzed, source.shown_files)
         clock.lap("analyze")
         result = _core.run_analyzed([_ipc(analyzed)], model)
         clock.lap("driver stages")
     finally:
-        for frame in cached:
-            frame.unpersist()
         for key, value in before.items():
             if value is None:
                 spark.conf.unset(key)
@@ -131,6 +127,92 @@ class _Clock:
         now = time.perf_counter()
         self.laps.append((step, now - self._start))
         self._start = now
+
+
+#: What the first pass gives per task: the notices of reading (``kind``,
+#: ``path``, ``block``, ``line`` in its block, ``reason``, ``count``:
+#: ``newsdedup::exchange::notice_schema``), a ``lines`` row
+#: per line range (how many lines it has, in ``line``), and one ``counts``
+#: row (the line counts of the task's articles, and how many in ``line``).
+SURVEY_SCHEMA = "kind string, path string, block long, line long, reason string, count long, counts binary"
+
+#: The ``block`` of a file read whole, whose lines are numbered in full.
+_WHOLE = -1
+
+
+class _Source:
+    """The input, read twice: a first pass (:meth:`survey`) gives what
+    reading skipped and the line counts of the boilerplate model, a second
+    (:meth:`analyzed`) reads the articles again and analyzes them. Nothing
+    as large as the texts is cached or moved between the two."""
+
+    def __init__(self, spark, inputs, partitions, input_format):
+        sized = _expand(spark, inputs)
+        self.inputs, self.partitions, self.input_format = inputs, partitions, input_format
+        #: Every input file, as messages name it, in the command line's order.
+        self.shown_files = [_shown(uri) for uri, _ in sized]
+        by_lines = [(uri, size) for uri, size in sized if _splittable_jsonl(uri, input_format)]
+        whole = [uri for uri, _ in sized if not _splittable_jsonl(uri, input_format)]
+        self._lines = _jsonl_lines(spark, by_lines, partitions) if by_lines else None
+        self._files = spark.read.format("binaryFile").load(whole) if whole else None
+        #: The first line's number of each line range, less one: ``{(path, block): lines before}``.
+        self._starts = {}
+
+    def survey(self):
+        """The first pass: the notices of reading, as ``(kind, path, line,
+        message)`` in the command line's order, and the line counts of each
+        task's articles. Raises :class:`InputError` when no article can be
+        read."""
+        parts = []
+        if self._lines is not None:
+            parts.append(self._lines.mapInArrow(_survey_lines, SURVEY_SCHEMA))
+        if self._files is not None:
+            parts.append(self._files.mapInArrow(_file_surveyor(self.input_format), SURVEY_SCHEMA))
+        rows = (parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])).toArrow()
+        counted = rows.filter(pc.equal(rows.column("kind"), "counts"))
+        counts = counted.column("counts").to_pylist()
+        articles = pc.sum(counted.column("line")).as_py() or 0
+        self._starts = _line_starts(rows.filter(pc.equal(rows.column("kind"), "lines")))
+        found = rows.filter(pc.is_in(rows.column("kind"), pa.array(["reject", "warning", "time"])))
+        # Each line numbered in its file: the lines of the ranges before its own added.
+        shift = pa.array([self._starts.get(key, 0) for key in _keys(found)], pa.int64())
+        found = found.set_column(3, "line", pc.add(found.column("line"), shift))
+        notices = _core.notices([_ipc(found.select(["kind", "path", "line", "reason", "count"]))], self.shown_files)
+        if articles == 0:
+            rejected = sum(1 for kind, *_ in notices if kind == "reject")
+            skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
+            raise InputError(f"no readable articles in {', '.join(self.inputs)} ({skipped})")
+        return notices, counts
+
+    def analyzed(self, model):
+        """The second pass: every article with its analysis, collected on
+        the driver as one Arrow table."""
+        parts = []
+        if self._lines is not None:
+            parts.append(self._lines.mapInArrow(_line_analyzer(model, self._starts), ANALYZED_SCHEMA))
+        if self._files is not None:
+            articles = self._files.mapInArrow(_reader(self.input_format), ARTICLE_SCHEMA)
+            # A file read whole is one task's work: its articles are spread out.
+            if articles.rdd.getNumPartitions() < self.partitions:
+                articles = articles.repartition(self.partitions)
+            parts.append(articles.mapInArrow(_article_analyzer(model), ANALYZED_SCHEMA))
+        frame = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+        return frame.toArrow()
+
+
+def _keys(rows):
+    return zip(rows.column("path").to_pylist(), rows.column("block").to_pylist())
+
+
+def _line_starts(ranges):
+    """``{(path, block): lines before the range}`` from each line range's
+    count of lines (in ``line``)."""
+    starts, before, last = {}, 0, None
+    for (path, block), n in sorted(zip(_keys(ranges), ranges.column("line").to_pylist())):
+        before = 0 if path != last else before
+        starts[(path, block)] = before
+        before, last = before + n, path
+    return starts
 
 
 def _expand(spark, inputs):
@@ -164,40 +246,6 @@ def _expand(spark, inputs):
     return files
 
 
-def _read(spark, inputs, partitions, input_format, cached):
-    """The articles of ``inputs`` (cut into ``partitions``, kept in memory)
-    and the notices of reading them (an Arrow table); the frames kept are
-    added to ``cached``."""
-    from pyspark import StorageLevel
-
-    sized = _expand(spark, inputs)
-    files = [uri for uri, _ in sized]
-    by_lines = [(uri, size) for uri, size in sized if _splittable_jsonl(uri, input_format)]
-    whole = [uri for uri, _ in sized if not _splittable_jsonl(uri, input_format)]
-    parts = []
-    if by_lines:
-        parts.append(_read_jsonl_lines(spark, by_lines, partitions))
-    if whole:
-        files_read = spark.read.format("binaryFile").load(whole)
-        parts.append(files_read.mapInArrow(_reader(input_format), READ_SCHEMA))
-    reading = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-    reading = reading.persist(StorageLevel.MEMORY_AND_DISK)
-    cached.append(reading)
-    notices = reading.filter("kind IS NOT NULL").select("kind", "path", "line", "reason").toArrow()
-    # The articles are read from the kept reading table; only spread out
-    # (a file read whole is one partition's work) are they kept again.
-    articles = reading.filter("kind IS NULL").drop("kind", "reason")
-    if whole or articles.rdd.getNumPartitions() < partitions:
-        articles = articles.repartition(partitions).persist(StorageLevel.MEMORY_AND_DISK)
-        cached.append(articles)
-    if articles.isEmpty():
-        rejected = notices.column("kind").to_pylist().count("reject")
-        skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
-        raise InputError(f"no readable articles in {', '.join(inputs)} ({skipped})")
-    _check_unique_ids(articles, files)
-    return articles, notices
-
-
 def _splittable_jsonl(uri, input_format):
     """Is ``uri`` JSONL that Spark's text source can cut into line ranges
     (plain or gzip; zstd is read whole, by the Rust reader)?"""
@@ -209,11 +257,11 @@ def _splittable_jsonl(uri, input_format):
     return input_format in (None, "jsonl") and name.endswith((".jsonl", ".ndjson"))
 
 
-def _read_jsonl_lines(spark, sized, partitions):
-    """The reading table of JSONL files (``[(uri, size)]``) cut into line ranges across tasks,
-    each line numbered as in its file: the lines of each range are counted
-    first (the texts are not kept), then each line's number is the lines
-    of the ranges before it in its file plus its place in its range."""
+def _jsonl_lines(spark, sized, partitions):
+    """The lines of JSONL files (``[(uri, size)]``) cut into about
+    ``partitions`` line ranges, each line with its file and the range's
+    start in bytes (``block``): its number in the file is the lines of the
+    ranges before, which the first pass counts, plus its place in its range."""
     from pyspark.sql import functions as F
 
     # As many line ranges as partitions (a multiple of the cores, so no core
@@ -222,45 +270,144 @@ def _read_jsonl_lines(spark, sized, partitions):
     total = sum(size for _, size in sized)
     spark.conf.set("spark.sql.files.maxPartitionBytes", str(max(-(-total // partitions), 1 << 20)))
     spark.conf.set("spark.sql.files.openCostInBytes", "0")
-    lines = (
+    return (
         spark.read.option("lineSep", "\n")
         .text(files)
         .select(
             F.input_file_name().alias("path"),
             F.input_file_block_start().alias("block"),
-            F.monotonically_increasing_id().alias("position"),
             F.col("value").cast("binary").alias("bytes"),
         )
     )
-    ranges = lines.groupBy("path", "block").agg(F.count("*").alias("n"), F.min("position").alias("first"))
-    starts, before, last_path = [], 0, None
-    for row in sorted(ranges.collect(), key=lambda r: (r["path"], r["block"])):
-        before = 0 if row["path"] != last_path else before
-        starts.append((row["path"], row["block"], before - row["first"] + 1))
-        before, last_path = before + row["n"], row["path"]
-    starts = spark.createDataFrame(starts, "path string, block long, shift long")
-    numbered = lines.join(F.broadcast(starts), ["path", "block"]).select(
-        "path", (F.col("position") + F.col("shift")).alias("line"), "bytes"
-    )
-    return numbered.mapInArrow(_line_reader, READ_SCHEMA)
 
 
-def _line_reader(batches):
-    import pyarrow.compute as pc
-
+def _line_ranges(batches, starts):
+    """The lines of a task's batches of ``(path, block, bytes)``, as
+    ``(path, block, lines)``: ``lines`` a record batch of ``path`` (as
+    messages name it), ``line`` and ``bytes`` whose lines are all of one
+    range, numbered after the lines before the range in ``starts`` (from 1
+    where it has none)."""
+    seen = {}
     for batch in batches:
-        paths = pc.replace_substring_regex(batch.column("path"), _LOCAL_SCHEME, "")
-        batch = pa.record_batch([paths, batch.column("line"), batch.column("bytes")], names=["path", "line", "bytes"])
-        yield from pa.ipc.open_stream(_core.read_lines(_ipc(batch)))
+        n = batch.num_rows
+        if n == 0:
+            continue
+        paths, blocks = batch.column("path"), batch.column("block")
+        changed = pc.or_(
+            pc.not_equal(paths.slice(1), paths.slice(0, n - 1)),
+            pc.not_equal(blocks.slice(1), blocks.slice(0, n - 1)),
+        )
+        cuts = [0, *(np.flatnonzero(changed.to_numpy(zero_copy_only=False)) + 1).tolist(), n]
+        shown = pc.replace_substring_regex(paths, _LOCAL_SCHEME, "")
+        for begin, end in zip(cuts[:-1], cuts[1:]):
+            key = (shown[begin].as_py(), blocks[begin].as_py())
+            first = starts.get(key, 0) + seen.get(key, 0)
+            seen[key] = seen.get(key, 0) + end - begin
+            lines = pa.record_batch(
+                [
+                    shown.slice(begin, end - begin),
+                    pa.array(np.arange(first + 1, first + 1 + end - begin, dtype=np.int64)),
+                    batch.column("bytes").slice(begin, end - begin),
+                ],
+                names=["path", "line", "bytes"],
+            )
+            yield key[0], key[1], lines
+
+
+def _survey_lines(batches):
+    """The first pass over a task's JSONL lines (:data:`SURVEY_SCHEMA`)."""
+    counter, ranges = _core.Survey(), {}
+    for path, block, lines in _line_ranges(batches, {}):
+        ranges[(path, block)] = ranges.get((path, block), 0) + lines.num_rows
+        yield _survey_rows(counter.lines(_ipc(lines)), block)
+    if ranges:
+        keys = sorted(ranges)
+        yield _survey_batch("lines", [p for p, _ in keys], [b for _, b in keys], [ranges[k] for k in keys])
+    yield _survey_batch("counts", [None], [None], [counter.articles], [counter.counts()])
+
+
+def _file_surveyor(input_format):
+    """The first pass over a task's files read whole (:data:`SURVEY_SCHEMA`)."""
+
+    def survey(batches):
+        counter = _core.Survey()
+        for batch in batches:
+            for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
+                yield _survey_rows(counter.file(_shown(path), content, input_format), _WHOLE)
+        yield _survey_batch("counts", [None], [None], [counter.articles], [counter.counts()])
+
+    return survey
+
+
+def _survey_rows(notices, block):
+    """Survey rows of the notices of a line range (an Arrow IPC stream)."""
+    table = pa.ipc.open_stream(notices).read_all()
+    n = table.num_rows
+    return pa.record_batch(
+        [
+            table.column("kind").combine_chunks(),
+            table.column("path").combine_chunks(),
+            pa.array(np.full(n, block, dtype=np.int64)),
+            table.column("line").combine_chunks(),
+            table.column("reason").combine_chunks(),
+            table.column("count").combine_chunks(),
+            pa.nulls(n, pa.binary()),
+        ],
+        names=_SURVEY_NAMES,
+    )
+
+
+def _survey_batch(kind, paths, blocks, lines, counts=None):
+    n = len(lines)
+    return pa.record_batch(
+        [
+            pa.array([kind] * n, pa.string()),
+            pa.array(paths, pa.string()),
+            pa.array(blocks, pa.int64()),
+            pa.array(lines, pa.int64()),
+            pa.nulls(n, pa.string()),
+            pa.nulls(n, pa.int64()),
+            pa.array(counts, pa.binary()) if counts else pa.nulls(n, pa.binary()),
+        ],
+        names=_SURVEY_NAMES,
+    )
+
+
+_SURVEY_NAMES = ["kind", "path", "block", "line", "reason", "count", "counts"]
+
+
+def _line_analyzer(model, starts):
+    """The second pass over a task's JSONL lines: their articles, analyzed
+    (:data:`ANALYZED_SCHEMA`)."""
+
+    def analyze(batches):
+        analyzer = _core.Analyzer(model)
+        for _, _, lines in _line_ranges(batches, starts):
+            yield from pa.ipc.open_stream(analyzer.lines(_ipc(lines)))
+
+    return analyze
+
+
+def _article_analyzer(model):
+    """The second pass over articles read from whole files (:data:`ANALYZED_SCHEMA`)."""
+
+    def analyze(batches):
+        analyzer = _core.Analyzer(model)
+        for batch in batches:
+            yield from pa.ipc.open_stream(analyzer.articles(_ipc(batch)))
+
+    return analyze
 
 
 def _reader(input_format):
+    """The articles of a task's files read whole (:data:`ARTICLE_SCHEMA`)."""
+
     def read(batches):
         for batch in batches:
-            paths, contents = batch.column("path"), batch.column("content")
-            for path, content in zip(paths.to_pylist(), contents.to_pylist()):
-                stream = _core.read_file(_shown(path), content, input_format)
-                yield from pa.ipc.open_stream(stream)
+            for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
+                reading = pa.ipc.open_stream(_core.read_file(_shown(path), content, input_format)).read_all()
+                articles = reading.filter(pc.is_null(reading.column("kind"))).drop_columns(["kind", "reason"])
+                yield from articles.to_batches()
 
     return read
 
@@ -274,19 +421,19 @@ def _shown(uri):
     return re.sub(_LOCAL_SCHEME, "", uri)
 
 
-def _check_unique_ids(articles, files):
-    """Fails on an id that two records carry, naming both places, as the
-    command line does."""
-    from pyspark.sql import functions as F
-
-    repeated = articles.groupBy("id").count().filter("count > 1").orderBy("id").limit(1).collect()
-    if not repeated:
+def _check_unique_ids(analyzed, files):
+    """Fails on an id that two records carry, naming both places (the
+    first in file and line order), as the command line does."""
+    counted = pc.value_counts(analyzed.column("id"))
+    repeated = counted.filter(pc.greater(counted.field("counts"), 1)).field("values")
+    if len(repeated) == 0:
         return
-    key = repeated[0]["id"]
-    order = {_shown(f): i for i, f in enumerate(files)}
+    key = pc.min(repeated).as_py()
+    rows = analyzed.filter(pc.equal(analyzed.column("id"), key))
+    order = {path: i for i, path in enumerate(files)}
     places = sorted(
-        (order.get(row["path"], len(order)), row["line"], row["path"])
-        for row in articles.filter(F.col("id") == key).select("path", "line").collect()
+        (order.get(path, len(order)), line, path)
+        for path, line in zip(rows.column("path").to_pylist(), rows.column("line").to_pylist())
     )
     first, second = (_place(path, line) for _, line, path in places[:2])
     raise InputError(f"duplicate article id {key!r}: first at {first}, again at {second}")
@@ -296,36 +443,12 @@ def _place(path, line):
     return path if line == 0 else f"{path}:{line}"
 
 
-def _line_counter(batches):
-    """The line counts of a partition's articles (they merge in any order)."""
-    for batch in batches:
-        counts = _core.line_counts(_ipc(batch))
-        yield pa.record_batch({"counts": pa.array([counts], pa.binary())})
-
-
-def _analyzer(shared_model):
-    def analyze(batches):
-        model = shared_model.value
-        for batch in batches:
-            yield from pa.ipc.open_stream(_core.analyze(_ipc(batch), model))
-
-    return analyze
-
-
 def _ipc(data):
     """A table or record batch as an Arrow IPC stream."""
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, data.schema) as writer:
         writer.write(data)
     return sink.getvalue().to_pybytes()
-
-
-def _notice_rows(notices):
-    return zip(
-        notices.column("path").to_pylist(),
-        notices.column("line").to_pylist(),
-        notices.column("reason").to_pylist(),
-    )
 
 
 def main(argv=None):

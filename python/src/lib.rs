@@ -13,7 +13,9 @@ use std::path::Path;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::columns::Columns;
 use newsdedup::exchange;
-use newsdedup::ingest::{article_from_json, read_file_bytes, IngestOptions, InputFormat};
+use newsdedup::ingest::{
+    article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
+};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
 use newsdedup::pipeline::{boilerplate_of, line_stats};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
@@ -85,11 +87,7 @@ fn is_article_file(name: &str) -> bool {
 #[pyfunction]
 #[pyo3(signature = (name, data, format=None))]
 fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
-    let format = match format {
-        None => None,
-        Some(f) => Some(InputFormat::named(f).ok_or_else(|| value_error(format!("unknown input format {f:?}")))?),
-    };
-    let options = IngestOptions { format, ..Default::default() };
+    let options = IngestOptions { format: input_format(format)?, ..Default::default() };
     let stream = py
         .allow_threads(|| {
             exchange::write_ipc(&exchange::read_to_batch(&read_file_bytes(name, data.to_vec(), &options)?)?)
@@ -98,30 +96,79 @@ fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>
     Ok(PyBytes::new(py, &stream))
 }
 
-/// Reads JSONL lines handed over as an Arrow IPC stream of a table with
-/// columns `path`, `line` (its number in the file) and `bytes`; returns an
-/// Arrow IPC stream of the reading table, as `read_file` does.
-#[pyfunction]
-fn read_lines<'py>(py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let stream = py
-        .allow_threads(|| {
-            let mut read = newsdedup::ingest::Ingested::default();
-            for batch in exchange::read_ipc(lines)? {
-                read.append(exchange::read_jsonl_batch(&batch, &IngestOptions::default())?);
-            }
-            exchange::write_ipc(&exchange::read_to_batch(&read)?)
-        })
-        .map_err(value_error)?;
-    Ok(PyBytes::new(py, &stream))
+/// What reading the JSONL lines of an Arrow IPC stream (`path`, `line`, `bytes`) gives.
+fn read_line_table(lines: &[u8]) -> newsdedup::Result<Ingested> {
+    let mut read = Ingested::default();
+    for batch in exchange::read_ipc(lines)? {
+        read.append(exchange::read_jsonl_batch(&batch, &IngestOptions::default())?);
+    }
+    Ok(read)
 }
 
-/// The line counts of some articles of a batch (an Arrow IPC stream of an
-/// articles table); the counts of a batch's parts merge in any order.
-#[pyfunction]
-fn line_counts<'py>(py: Python<'py>, articles: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let bytes =
-        py.allow_threads(|| exchange::to_bytes(&line_stats(&articles_of(&[articles])?)?)).map_err(value_error)?;
-    Ok(PyBytes::new(py, &bytes))
+/// The input format named `format` (None: told by each file's name).
+fn input_format(format: Option<&str>) -> PyResult<Option<InputFormat>> {
+    format.map(|f| InputFormat::named(f).ok_or_else(|| value_error(format!("unknown input format {f:?}")))).transpose()
+}
+
+/// The first pass over a task's share of the input: reads it, counts the
+/// lines of its articles for the boilerplate model, and gives back only
+/// what reading skipped or repaired (the articles are read again, and
+/// analyzed, in the second pass).
+#[pyclass(module = "newsdedup._core")]
+#[derive(Default)]
+struct Survey {
+    counts: LineStats,
+    articles: usize,
+}
+
+#[pymethods]
+impl Survey {
+    #[new]
+    fn new() -> Survey {
+        Survey::default()
+    }
+
+    /// Reads JSONL lines (an Arrow IPC stream of `path`, `line`, `bytes`);
+    /// returns the notices of reading them (an Arrow IPC stream).
+    fn lines<'py>(&mut self, py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let stream = py.allow_threads(|| self.count(read_line_table(lines)?)).map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+
+    /// Reads one whole input file from its bytes (as `read_file`); returns
+    /// the notices of reading it.
+    #[pyo3(signature = (name, data, format=None))]
+    fn file<'py>(
+        &mut self,
+        py: Python<'py>,
+        name: &str,
+        data: &[u8],
+        format: Option<&str>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let options = IngestOptions { format: input_format(format)?, ..Default::default() };
+        let stream =
+            py.allow_threads(|| self.count(read_file_bytes(name, data.to_vec(), &options)?)).map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+
+    /// Articles read so far.
+    #[getter]
+    fn articles(&self) -> usize {
+        self.articles
+    }
+
+    /// The line counts of every article read so far (they merge in any order).
+    fn counts<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &exchange::to_bytes(&self.counts).map_err(value_error)?))
+    }
+}
+
+impl Survey {
+    fn count(&mut self, read: Ingested) -> newsdedup::Result<Vec<u8>> {
+        self.counts.merge(line_stats(&read.articles)?);
+        self.articles += read.articles.len();
+        exchange::write_ipc(&exchange::notices_to_batch(&read)?)
+    }
 }
 
 /// The boilerplate model of the line counts of a batch's parts (any order).
@@ -140,22 +187,45 @@ fn boilerplate_model<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyBytes>>) -> P
     Ok(PyBytes::new(py, &bytes))
 }
 
-/// Analyzes articles (an Arrow IPC stream of an articles table) with the
-/// batch's boilerplate model; returns an Arrow IPC stream of the articles
-/// with their analyses (the analyzed articles table).
-#[pyfunction]
-fn analyze<'py>(py: Python<'py>, articles: &[u8], model: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let pipeline = pipeline()?;
-    let bytes = py
-        .allow_threads(|| {
-            let articles = articles_of(&[articles])?;
-            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
-            let analyses =
-                articles.iter().map(|a| pipeline.analyze(a, &model)).collect::<newsdedup::Result<Vec<_>>>()?;
-            exchange::write_ipc(&exchange::analyzed_to_batch(&articles, &analyses)?)
-        })
-        .map_err(value_error)?;
-    Ok(PyBytes::new(py, &bytes))
+/// Analyzes articles with the batch's boilerplate model, read once and
+/// kept for every batch of a task.
+#[pyclass(module = "newsdedup._core", frozen)]
+struct Analyzer {
+    pipeline: Pipeline,
+    model: BoilerplateModel,
+}
+
+#[pymethods]
+impl Analyzer {
+    /// An analyzer with the boilerplate model `model` (`boilerplate_model`'s bytes).
+    #[new]
+    fn new(model: &[u8]) -> PyResult<Analyzer> {
+        let model = exchange::from_bytes(model, "boilerplate model").map_err(value_error)?;
+        Ok(Analyzer { pipeline: pipeline()?, model })
+    }
+
+    /// Analyzes articles (an Arrow IPC stream of an articles table); returns
+    /// an Arrow IPC stream of the articles with their analyses.
+    fn articles<'py>(&self, py: Python<'py>, articles: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let stream = py.allow_threads(|| self.analyzed(&articles_of(&[articles])?)).map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+
+    /// Reads JSONL lines (an Arrow IPC stream of `path`, `line`, `bytes`)
+    /// and analyzes their articles, as `articles` does; the records reading
+    /// skips were reported by the first pass (`Survey.lines`).
+    fn lines<'py>(&self, py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let stream = py.allow_threads(|| self.analyzed(&read_line_table(lines)?.articles)).map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+}
+
+impl Analyzer {
+    fn analyzed(&self, articles: &[Article]) -> newsdedup::Result<Vec<u8>> {
+        let analyses =
+            articles.iter().map(|a| self.pipeline.analyze(a, &self.model)).collect::<newsdedup::Result<Vec<_>>>()?;
+        exchange::write_ipc(&exchange::analyzed_to_batch(articles, &analyses)?)
+    }
 }
 
 /// A finished run, ready to be written.
@@ -215,23 +285,40 @@ fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyBytes>>, model: &[u8])
     Ok(Run { result })
 }
 
-/// Writes the rejected records of notices tables (Arrow IPC streams) to
-/// `path` as the command line writes `rejects.jsonl` (no file when there
-/// are none); returns how many there were.
+/// The notices of reading a batch in parts (Arrow IPC streams of notices
+/// tables, each line numbered in its file), as the command line gives them
+/// when it reads `files` in order: `(kind, path, line, message)`, the
+/// rejected records first, then the repaired ones, then one warning per file
+/// whose publication times are not dates.
 #[pyfunction]
-fn write_rejects_file(py: Python<'_>, path: &str, notices: Vec<Bound<'_, PyBytes>>) -> PyResult<usize> {
-    let notices = bytes_of(&notices);
+fn notices(py: Python<'_>, parts: Vec<Bound<'_, PyBytes>>, files: Vec<String>) -> PyResult<Vec<Notice>> {
+    let parts = bytes_of(&parts);
     py.allow_threads(|| {
-        let mut rejects = Vec::new();
-        for stream in &notices {
+        let mut read = Vec::new();
+        for stream in &parts {
             for batch in exchange::read_ipc(stream)? {
-                rejects.extend(exchange::rejects_from_batch(&batch)?);
+                read.push(exchange::notices_from_batch(&batch)?);
             }
         }
-        write_rejects(Path::new(path), &rejects)?;
-        Ok::<_, newsdedup::Error>(rejects.len())
+        let all = exchange::gather_notices(read, &files);
+        let row = |kind: &'static str| move |n: Reject| (kind, n.path, n.line, n.reason);
+        let mut rows: Vec<Notice> = all.rejects.into_iter().map(row("reject")).collect();
+        rows.extend(all.warnings.into_iter().map(row("warning")));
+        rows.extend(all.unparsed_times.iter().map(UnparsedTimes::notice).map(row("time")));
+        Ok::<_, newsdedup::Error>(rows)
     })
     .map_err(value_error)
+}
+
+/// A notice of reading: its kind, file, line and message.
+type Notice = (&'static str, String, u64, String);
+
+/// Writes rejected records, `(path, line, reason)`, to `path` as the command
+/// line writes `rejects.jsonl` (no file when there are none).
+#[pyfunction]
+fn write_rejects_file(py: Python<'_>, path: &str, rejects: Vec<(String, u64, String)>) -> PyResult<()> {
+    let rejects: Vec<Reject> = rejects.into_iter().map(|(path, line, reason)| Reject { path, line, reason }).collect();
+    py.allow_threads(|| write_rejects(Path::new(path), &rejects)).map_err(value_error)
 }
 
 /// The module.
@@ -240,11 +327,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_json, m)?)?;
     m.add_function(wrap_pyfunction!(is_article_file, m)?)?;
     m.add_function(wrap_pyfunction!(read_file, m)?)?;
-    m.add_function(wrap_pyfunction!(read_lines, m)?)?;
-    m.add_function(wrap_pyfunction!(line_counts, m)?)?;
     m.add_function(wrap_pyfunction!(boilerplate_model, m)?)?;
-    m.add_function(wrap_pyfunction!(analyze, m)?)?;
+    m.add_class::<Survey>()?;
+    m.add_class::<Analyzer>()?;
     m.add_function(wrap_pyfunction!(run_analyzed, m)?)?;
+    m.add_function(wrap_pyfunction!(notices, m)?)?;
     m.add_function(wrap_pyfunction!(write_rejects_file, m)?)?;
     m.add_class::<Run>()?;
     Ok(())

@@ -96,6 +96,26 @@ def test_rejected_records_are_counted_and_written(spark, tmp_path):
     assert len(result) == len((tmp_path / "cli" / "articles.jsonl").read_text().splitlines())
 
 
+def test_warnings_of_a_file_cut_into_ranges_are_the_command_lines(spark, tmp_path):
+    from newsdedup.spark import run
+
+    # About 4 MB, so that each of 3 partitions reads a line range of its own;
+    # publication times that are not dates in every range.
+    feed = tmp_path / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for i in range(3000):
+            when = "2025-01-02" if i % 7 else f"day {i}"
+            out.write(json.dumps({"id": f"a{i:05d}", "text": f"story {i} " * 150, "published_at": when}) + "\n")
+    need(BINARY.exists(), f"{BINARY} is missing (cargo build --release)")
+    done = subprocess.run(
+        [str(BINARY), "run", str(feed), "--out", str(tmp_path / "cli"), "-q"], capture_output=True, text=True, check=True
+    )
+    expected = [line for line in done.stderr.splitlines() if line.startswith("newsdedup: warning: ")]
+    assert len(expected) == 1 and "429 publication times" in expected[0], expected
+    result = run(spark, [str(feed)], partitions=3)
+    assert [f"newsdedup: warning: {path}:{line}: {message}" for path, line, message in result.warnings] == expected
+
+
 def test_a_repeated_id_names_both_places(spark, tmp_path):
     from newsdedup.spark import InputError, run
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
-use newsdedup::ingest::{read_inputs, Ingested};
+use newsdedup::ingest::{read_inputs, Ingested, UnparsedTimes};
 use newsdedup::output;
 use newsdedup::pipeline::{Pipeline, StageHook};
 use newsdedup::progress::Progress;
@@ -179,7 +179,8 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
     for r in &ingested.rejects {
         eprintln!("newsdedup: skipped {}: {}", r.place(), r.reason);
     }
-    for w in ingested.warnings.iter().chain(&ingested.unparsed_times) {
+    let time_warnings = ingested.unparsed_times.iter().map(UnparsedTimes::notice);
+    for w in ingested.warnings.iter().cloned().chain(time_warnings) {
         eprintln!("newsdedup: warning: {}: {}", w.place(), w.reason);
     }
     if ingested.articles.is_empty() {
