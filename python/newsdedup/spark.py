@@ -29,8 +29,10 @@ sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
 
 import argparse
 import os
+import pathlib
 import re
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -80,12 +82,22 @@ class Result:
         """The rows of ``articles.jsonl``, as JSON texts, in id order."""
         return self._run.records()
 
-    def write(self, out, format="jsonl"):
+    def write(self, out, format="jsonl", spark=None):
         """Writes ``articles.<format>``, ``clusters.jsonl``, ``report.html`` and
-        ``rejects.jsonl`` (when records were rejected) into the local
-        directory ``out``."""
-        self._run.write(out, format)
-        _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), self.rejects)
+        ``rejects.jsonl`` (when records were rejected) into the directory
+        ``out``: a local path, or with ``spark`` any URI its Hadoop
+        filesystems reach (``hdfs://``, ``s3a://``, ``gs://``, ``file:``),
+        where the files are written locally first and then copied."""
+        if not _SCHEME.match(out):
+            os.makedirs(out, exist_ok=True)
+            self._run.write(out, format)
+            _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), self.rejects)
+            return
+        if spark is None:
+            raise ValueError(f"{out}: writing to a URI needs the Spark session (write(out, format, spark))")
+        with tempfile.TemporaryDirectory(prefix="newsdedup-") as local:
+            self.write(local, format)
+            _copy_out(spark, local, out)
 
 
 def run(spark, inputs, partitions=None, input_format=None):
@@ -198,6 +210,25 @@ class _Source:
             parts.append(articles.mapInArrow(_article_analyzer(model), ANALYZED_SCHEMA))
         frame = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
         return frame.toArrow()
+
+
+#: A URI's scheme (``hdfs://``, ``s3a://``, ``file:``); a local path has none.
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _copy_out(spark, local, out):
+    """Copies the files of the local directory ``local`` into the directory
+    ``out`` (a URI) through Spark's Hadoop filesystems, replacing files of
+    the same names."""
+    jvm = spark.sparkContext._jvm
+    Path = jvm.org.apache.hadoop.fs.Path
+    target = Path(out)
+    fs = target.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration())
+    if not fs.mkdirs(target):
+        raise OSError(f"{out}: cannot make the directory")
+    for name in sorted(os.listdir(local)):
+        source = Path(pathlib.Path(local, name).resolve().as_uri())
+        fs.copyFromLocalFile(False, True, source, Path(target, name))
 
 
 def _keys(rows):
@@ -460,7 +491,12 @@ def main(argv=None):
         "URI Spark reads) and writes the command line's outputs into DIR.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="files or directories of articles")
-    parser.add_argument("--out", required=True, metavar="DIR", help="local directory for the outputs")
+    parser.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="directory for the outputs: a local path, or a URI Spark writes to (hdfs://, s3a://, ...)",
+    )
     parser.add_argument(
         "--partitions", type=int, metavar="N", help="pieces the articles are cut into (default: the cores Spark has)"
     )
@@ -489,9 +525,8 @@ def main(argv=None):
             print(f"newsdedup: skipped {_place(path, line)}: {reason}", file=sys.stderr)
         for path, line, reason in result.warnings:
             print(f"newsdedup: warning: {_place(path, line)}: {reason}", file=sys.stderr)
-        os.makedirs(args.out, exist_ok=True)
         written = time.perf_counter()
-        result.write(args.out, args.format)
+        result.write(args.out, args.format, spark)
         result.seconds.append(("write", time.perf_counter() - written))
     except InputError as error:
         print(f"newsdedup: {error}", file=sys.stderr)

@@ -116,6 +116,21 @@ def test_warnings_of_a_file_cut_into_ranges_are_the_command_lines(spark, tmp_pat
     assert [f"newsdedup: warning: {path}:{line}: {message}" for path, line, message in result.warnings] == expected
 
 
+def test_the_outputs_go_to_a_uri_through_spark(spark, tmp_path):
+    from newsdedup.spark import run
+
+    broken = ROOT / "data" / "examples" / "feed-broken.jsonl"
+    result = run(spark, [str(broken)], partitions=2)
+    result.write(str(tmp_path / "local"))
+    result.write((tmp_path / "remote" / "out").as_uri(), spark=spark)
+    local = sorted(p.name for p in (tmp_path / "local").iterdir())
+    assert local == ["articles.jsonl", "clusters.jsonl", "rejects.jsonl", "report.html"]
+    for name in local:
+        assert (tmp_path / "remote" / "out" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    with pytest.raises(ValueError, match="needs the Spark session"):
+        result.write((tmp_path / "other").as_uri())
+
+
 def test_a_repeated_id_names_both_places(spark, tmp_path):
     from newsdedup.spark import InputError, run
 
