@@ -61,6 +61,7 @@ pub mod provenance;
 pub mod report;
 pub mod report_html;
 pub mod roles;
+pub mod signature;
 pub mod sketch;
 pub mod spill;
 pub mod tfidf;

@@ -34,6 +34,7 @@ use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{assign_roles, credited_sources, story_roles, story_text, Assignment, Lead, Member};
+use crate::signature::{BatchStats, Signature, Signer};
 use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::text::prefix_at_char_boundary;
@@ -155,6 +156,23 @@ impl AnalyzedBatch {
         }
         batch
     }
+}
+
+/// What the stages after vectorize read of a batch, in article order.
+struct Signed {
+    vectors: PairVectors,
+    keys: IndexKeys,
+    sketches: Vec<ShingleSketch>,
+    /// Each article's shingle hashes (high 32 bits), for the roles stage.
+    shingles: SpilledLists,
+    anchor_vectors: Vec<SparseVec>,
+    /// The first article with the same body, for an exact duplicate.
+    duplicate_of: Vec<Option<DocId>>,
+}
+
+/// Each article's body hash, none for a body without terms (never a duplicate).
+fn body_hashes(analyzed: &[Analyzed]) -> Vec<Option<u64>> {
+    analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect()
 }
 
 /// One article after the per-article stages.
@@ -472,16 +490,10 @@ impl Pipeline {
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         let df = document_frequencies(&analyzed, &packed_terms);
         stats.vocabulary = df.vocabulary();
-        let stop_words = if self.params.stop_words() {
-            StopWords::for_languages(analyzed.iter().map(|a| &*a.lang), &self.analyzer)
-        } else {
-            StopWords::default()
-        };
+        let stop_words = self.stop_words(analyzed.iter().map(|a| &*a.lang));
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         // Exact duplicates are linked to their first copy and stay out of the index.
-        let body_hashes: Vec<Option<u64>> =
-            analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect();
-        let duplicate_of = exact_duplicates(&body_hashes);
+        let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Each piece of articles is vectorized, laid out compactly and cut to
         // its keys at once, and its packed terms freed: the batch's full
@@ -540,6 +552,100 @@ impl Pipeline {
                 .then(|| candidates::term_keys(&anchor_vectors, &anchor_df, &active, &self.params)),
         };
         drop(anchor_df);
+        let signed = Signed { vectors, keys, sketches, shingles, anchor_vectors, duplicate_of };
+        self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
+    }
+
+    /// Runs the stages after vectorize on articles signed elsewhere (by an
+    /// engine's workers, each article's [`Signature`] made by
+    /// [`Pipeline::signer`] with the [`BatchStats`] of the whole batch),
+    /// `analyzed[i]` and `signatures[i]` being `articles[i]`'s. Gives what
+    /// [`Pipeline::run`] gives on the same articles.
+    pub fn run_from_signatures(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
+        signatures: Vec<Signature>,
+        batch: &BatchStats,
+    ) -> Result<RunResult> {
+        if articles.len() != analyzed.len() || articles.len() != signatures.len() {
+            return Err(Error::Exchange(format!(
+                "{} articles, {} analyses and {} signatures: each article needs its own",
+                articles.len(),
+                analyzed.len(),
+                signatures.len()
+            )));
+        }
+        let mut all: Vec<((Article, Analyzed), Signature)> =
+            articles.into_iter().zip(analyzed).zip(signatures).collect();
+        all.sort_by(|((a, _), _), ((b, _), _)| a.id.cmp(&b.id));
+        let (both, signatures): (Vec<(Article, Analyzed)>, Vec<Signature>) = all.into_iter().unzip();
+        let (articles, analyzed): (Vec<Article>, Vec<Analyzed>) = both.into_iter().unzip();
+        let mut stats = Stats { articles: articles.len(), ..Default::default() };
+        let mut clock = Clock::new(self.after_stage.as_ref());
+        stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
+        stats.vocabulary = batch.terms.vocabulary();
+        let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
+        let cross_language = self.params.cross_language();
+        let (mut term_keys, mut anchor_keys) = (KeyLists::default(), KeyLists::default());
+        let (mut vectors, mut anchor_vectors) = (Vec::with_capacity(articles.len()), Vec::new());
+        let (mut sketches, mut role_shingles) = (Vec::with_capacity(articles.len()), Vec::new());
+        for (signature, duplicate) in signatures.into_iter().zip(&duplicate_of) {
+            // An exact duplicate stays out of the index: no keys.
+            let on = duplicate.is_none();
+            term_keys.push(if on { signature.keys } else { Vec::new() });
+            if cross_language {
+                anchor_keys.push(if on { signature.anchor_keys } else { Vec::new() });
+            }
+            vectors.push(signature.vector);
+            anchor_vectors.push(signature.anchor_vector);
+            sketches.push(signature.sketch);
+            role_shingles.push(signature.shingles);
+        }
+        let mut shingles = SpilledLists::new(PIECE)?;
+        let spilled = role_shingles.chunks(PIECE).map(|piece| shingles.write_piece(piece)).collect::<Result<_>>()?;
+        shingles.set_pieces(spilled);
+        drop(role_shingles);
+        let vectors = PairVectors::new(&vectors, &batch.terms);
+        clock.lap("vectorize", &mut stats);
+        let keys = IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) };
+        let signed = Signed { vectors, keys, sketches, shingles, anchor_vectors, duplicate_of };
+        let result = self.run_signed(articles, boilerplate, analyzed, signed, stats, clock);
+        crate::article::close_input_files();
+        result
+    }
+
+    /// A signer of articles with the statistics of their whole batch
+    /// ([`BatchStats`]), for [`Pipeline::run_from_signatures`]; `stop_words`
+    /// are [`Pipeline::stop_words`] of (at least) the articles' languages.
+    pub fn signer<'a>(&'a self, batch: &'a BatchStats, stop_words: &'a StopWords) -> Signer<'a> {
+        static NO_TABLES: std::sync::OnceLock<IdfModel> = std::sync::OnceLock::new();
+        Signer::new(&self.params, batch, &self.idf, NO_TABLES.get_or_init(IdfModel::none), stop_words)
+    }
+
+    /// The stop words the weighting gives no weight, of the languages `langs`
+    /// (none when the parameters turn them off).
+    pub fn stop_words<'l>(&self, langs: impl IntoIterator<Item = &'l str>) -> StopWords {
+        if self.params.stop_words() {
+            StopWords::for_languages(langs, &self.analyzer)
+        } else {
+            StopWords::default()
+        }
+    }
+
+    /// The stages after vectorize: candidates, verify, cluster, roles.
+    fn run_signed(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
+        signed: Signed,
+        mut stats: Stats,
+        mut clock: Clock,
+    ) -> Result<RunResult> {
+        let Signed { vectors, keys, mut sketches, shingles, anchor_vectors, duplicate_of } = signed;
+        let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         let index = CandidateIndex::from_keys(keys, &sketches, &active, &self.params);
         stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();

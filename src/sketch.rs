@@ -26,7 +26,7 @@ pub const OPENING_SHINGLES: usize = 32;
 /// The `k` smallest distinct shingle hashes of an article, its shingle
 /// count, and its opening: 24 bytes and one allocation (a batch holds one
 /// per article through verification).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ShingleSketch {
     /// The smallest hashes, then the opening ([`ShingleSketch::mins`],
     /// [`ShingleSketch::opening`]).

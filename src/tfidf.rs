@@ -130,7 +130,7 @@ impl IdfModel {
 }
 
 /// Document frequencies of one batch (mergeable across chunks).
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, serde::Serialize, serde::Deserialize)]
 pub struct DocFreq {
     /// Articles counted.
     pub docs: u32,
@@ -406,7 +406,7 @@ fn smoothed_idf(docs: u32, df: u32) -> f32 {
 }
 
 /// A sparse, L2-normalised vector sorted by term hash.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SparseVec {
     /// Term hashes, ascending.
     pub terms: Vec<TermHash>,

@@ -1,7 +1,9 @@
 //! The stages run apart, as an engine runs them: files read from their
 //! bytes, lines counted per partition and merged, articles analyzed in
 //! partitions and their state moved through Arrow IPC, the rest run from
-//! the analyses. The output must be the one-process run's, byte for byte.
+//! the analyses, or from signatures made in the partitions with the
+//! batch's statistics summed over them. The output must be the one-process
+//! run's, byte for byte.
 
 mod common;
 
@@ -15,7 +17,8 @@ use newsdedup::exchange::{
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::output::{article_records, write_jsonl};
-use newsdedup::pipeline::{boilerplate_of, line_stats};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis};
+use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
 fn pipeline() -> Pipeline {
@@ -34,8 +37,15 @@ fn crossed(articles: &[Article]) -> Vec<Article> {
     read_ipc(&bytes).unwrap().iter().flat_map(|b| articles_from_batch(b).unwrap()).collect()
 }
 
+/// Where an engine hands over to the driver: after analysis, or after signing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Handover {
+    Analyses,
+    Signatures,
+}
+
 /// The run an engine makes with `partitions` partitions.
-fn run_apart(files: &[PathBuf], partitions: usize) -> RunResult {
+fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunResult {
     let mut articles: Vec<Article> = files
         .iter()
         .flat_map(|f| {
@@ -56,26 +66,54 @@ fn run_apart(files: &[PathBuf], partitions: usize) -> RunResult {
     let model: BoilerplateModel = from_bytes(&to_bytes(&boilerplate_of(counts)).unwrap(), "model").unwrap();
     // Partitions deal the articles out, each in reverse id order.
     let pipeline = pipeline();
-    let mut analyses = Vec::new();
-    let mut kept = Vec::new();
+    let mut parts = Vec::new();
     for p in 0..partitions {
         let part: Vec<Article> = articles.iter().skip(p).step_by(partitions).rev().cloned().collect();
         let analyzed: Vec<_> = part.iter().map(|a| pipeline.analyze(a, &model).unwrap()).collect();
         let batch = analyzed_to_batch(&part, &analyzed).unwrap();
-        let (read, made) = analyzed_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap();
-        kept.extend(read);
-        analyses.extend(made);
+        parts.push(analyzed_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap());
     }
-    pipeline.run_from_analyses(kept, model, analyses).unwrap()
+    if handover == Handover::Analyses {
+        let (kept, analyses): (Vec<Vec<Article>>, Vec<Vec<Analysis>>) = parts.into_iter().unzip();
+        let analyses = analyses.into_iter().flatten().collect();
+        return pipeline.run_from_analyses(kept.concat(), model, analyses).unwrap();
+    }
+    // Each partition counts its own articles; the driver sums the counts in
+    // reverse partition order and hands the sum back to each.
+    let counted: Vec<Vec<u8>> = parts
+        .iter()
+        .map(|(_, analyses)| {
+            let mut stats = BatchStats::default();
+            analyses.iter().for_each(|a| stats.add(&a.terms, &a.anchors, &a.analyzed.lang));
+            to_bytes(&stats).unwrap()
+        })
+        .collect();
+    let mut batch = BatchStats::default();
+    counted.iter().rev().for_each(|c| batch.merge(from_bytes(c, "batch statistics").unwrap()));
+    let batch: BatchStats = from_bytes(&to_bytes(&batch).unwrap(), "batch statistics").unwrap();
+    let (mut kept, mut analyzed, mut signatures) = (Vec::new(), Vec::new(), Vec::new());
+    for (part, analyses) in parts {
+        let stop_words = pipeline.stop_words(analyses.iter().map(|a| &*a.analyzed.lang));
+        let signer = pipeline.signer(&batch, &stop_words);
+        for a in &analyses {
+            let signature = signer.sign(&a.terms, &a.anchors, &a.analyzed.lang);
+            signatures.push(from_bytes::<Signature>(&to_bytes(&signature).unwrap(), "signature").unwrap());
+        }
+        analyzed.extend(analyses.into_iter().map(|a| a.analyzed));
+        kept.extend(part);
+    }
+    pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
 }
 
 fn assert_same_apart(files: &[PathBuf]) {
     let whole = pipeline().run(read_inputs(files, IngestOptions::default()).unwrap().articles).unwrap();
     let expected = jsonl(&whole);
-    for partitions in [1, 2, 7] {
-        let apart = run_apart(files, partitions);
-        assert!(apart.articles.len() == whole.articles.len(), "{partitions} partitions");
-        assert!(jsonl(&apart) == expected, "{partitions} partitions: output differs from the one-process run");
+    for handover in [Handover::Analyses, Handover::Signatures] {
+        for partitions in [1, 2, 7] {
+            let apart = run_apart(files, partitions, handover);
+            assert!(apart.articles.len() == whole.articles.len(), "{handover:?}, {partitions} partitions");
+            assert!(jsonl(&apart) == expected, "{handover:?}, {partitions} partitions: output differs");
+        }
     }
 }
 
