@@ -5,12 +5,14 @@
 //! The tables that cross: JSONL lines in ([`read_jsonl_batch`]); what
 //! reading gave ([`read_schema`]: the articles as read,
 //! [`article_schema`], then the notices of reading them,
-//! [`notice_schema`]); and the articles with their analyses
-//! ([`analyzed_schema`]). The types are the ones Spark has: hashes (`u64`)
-//! are stored bit for bit as `Int64` (lists of them packed in one binary
-//! value, 8 bytes each, little-endian), counts as `Int32` or `Int64`. Batch
-//! statistics that an engine merges (line counts, the boilerplate model)
-//! cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
+//! [`notice_schema`]); the articles with their analyses
+//! ([`analyzed_schema`]); and the articles with the facts of their
+//! analyses and their signatures ([`signed_schema`]). The types are the
+//! ones Spark has: hashes (`u64`) are stored bit for bit as `Int64` (lists
+//! of them packed in one binary value, 8 bytes each, little-endian), counts
+//! as `Int32` or `Int64`. Batch statistics that an engine merges (line
+//! counts, the boilerplate model, [`crate::signature::BatchStats`]) and
+//! signatures cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
 //! processes as Arrow IPC streams ([`write_ipc`], [`read_ipc`]).
 
 use std::sync::Arc;
@@ -28,6 +30,7 @@ use crate::error::{Error, Result};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
+use crate::signature::Signature;
 
 /// Columns of an articles table, in order: the fields an input record
 /// gives, and where it was read.
@@ -246,12 +249,20 @@ pub fn gather_notices(parts: impl IntoIterator<Item = Ingested>, files: &[String
 }
 
 /// Columns of an analyses table: the article's id, then what
-/// [`crate::Pipeline::analyze`] made of it.
+/// [`crate::Pipeline::analyze`] made of it: its facts ([`fact_fields`]),
+/// its terms and its anchors.
 pub fn analysis_schema() -> SchemaRef {
-    let list =
-        |name: &str, item: DataType| Field::new(name, DataType::List(Arc::new(Field::new("item", item, true))), false);
-    Arc::new(Schema::new(vec![
-        Field::new("id", DataType::Utf8, false),
+    let mut fields = vec![Field::new("id", DataType::Utf8, false)];
+    fields.extend(fact_fields());
+    fields.push(Field::new("terms", DataType::Binary, false));
+    fields.push(Field::new("anchors", DataType::Binary, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// Columns of what the stages after analysis read of an article besides
+/// its terms ([`Analyzed`]).
+fn fact_fields() -> Vec<Field> {
+    vec![
         Field::new("analyzed_lang", DataType::Utf8, false),
         Field::new("body_hash", DataType::Int64, false),
         Field::new("chars", DataType::Int32, false),
@@ -259,24 +270,18 @@ pub fn analysis_schema() -> SchemaRef {
         Field::new("removed_lines", DataType::Int32, false),
         Field::new("story_text", DataType::Int64, true),
         Field::new("term_count", DataType::Int32, false),
-        list("years", DataType::Int32),
-        Field::new("terms", DataType::Binary, false),
-        Field::new("anchors", DataType::Binary, false),
-    ]))
+        Field::new("years", DataType::List(Arc::new(Field::new("item", DataType::Int32, true))), false),
+    ]
 }
 
-/// Each article's analysis, with its id, as a table of [`analysis_schema`].
-pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analysis)>) -> Result<RecordBatch> {
-    let (mut id, mut lang, mut hash) = (StringBuilder::new(), StringBuilder::new(), Int64Builder::new());
+/// The columns of [`fact_fields`] of some articles.
+fn fact_columns<'a>(rows: impl IntoIterator<Item = &'a Analyzed>) -> Vec<ArrayRef> {
+    let (mut lang, mut hash) = (StringBuilder::new(), Int64Builder::new());
     let (mut chars, mut share, mut removed) = (Int32Builder::new(), Float32Builder::new(), Int32Builder::new());
     let (mut story_text, mut term_count) = (Int64Builder::new(), Int32Builder::new());
     let mut years = ListBuilder::new(Int32Builder::new());
-    let (mut terms, mut anchors) = (BinaryBuilder::new(), BinaryBuilder::new());
-    let mut packed = Vec::new();
-    for (doc_id, analysis) in rows {
-        let Analysis { analyzed, terms: term_list, anchors: anchor_list } = analysis;
+    for analyzed in rows {
         let body = &analyzed.body;
-        id.append_value(doc_id);
         lang.append_value(&*analyzed.lang);
         hash.append_value(body.hash as i64);
         chars.append_value(body.chars as i32);
@@ -285,11 +290,8 @@ pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analys
         story_text.append_option(body.story_text.map(|h| h as i64));
         term_count.append_value(body.term_count as i32);
         years.append_value(analyzed.years.iter().map(|&y| Some(i32::from(y))));
-        terms.append_value(pack_hashes(term_list, &mut packed));
-        anchors.append_value(pack_hashes(anchor_list, &mut packed));
     }
-    let arrays: Vec<ArrayRef> = vec![
-        Arc::new(id.finish()),
+    vec![
         Arc::new(lang.finish()),
         Arc::new(hash.finish()),
         Arc::new(chars.finish()),
@@ -298,15 +300,11 @@ pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analys
         Arc::new(story_text.finish()),
         Arc::new(term_count.finish()),
         Arc::new(years.finish()),
-        Arc::new(terms.finish()),
-        Arc::new(anchors.finish()),
-    ];
-    batch(analysis_schema(), arrays)
+    ]
 }
 
-/// The ids and analyses of a table with [`analysis_schema`]'s columns.
-pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
-    let id = strings(batch, "id")?;
+/// The facts ([`fact_fields`]) of each row of `batch`.
+fn facts_from_batch(batch: &RecordBatch) -> Result<Vec<Analyzed>> {
     let lang = strings(batch, "analyzed_lang")?;
     let int64 = |name| column(batch, name, &DataType::Int64);
     let int32 = |name| column(batch, name, &DataType::Int32);
@@ -320,9 +318,52 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
     );
     let share = column(batch, "boilerplate_share", &DataType::Float32)?;
     let share = share.as_primitive::<Float32Type>();
-    let list = |name, item: DataType| column(batch, name, &DataType::List(Arc::new(Field::new("item", item, true))));
-    let years = list("years", DataType::Int32)?;
+    let years = column(batch, "years", &DataType::List(Arc::new(Field::new("item", DataType::Int32, true))))?;
     let years = years.as_list::<i32>();
+    (0..batch.num_rows())
+        .map(|row| {
+            if lang.is_null(row) {
+                return Err(Error::Exchange(format!("analyses row {row}: `analyzed_lang` is null")));
+            }
+            let years = years.value(row);
+            let years = years.as_primitive::<Int32Type>().values().iter();
+            Ok(Analyzed {
+                body: BodyFacts {
+                    hash: hash.value(row) as u64,
+                    chars: chars.value(row) as u32,
+                    boilerplate_share: share.value(row),
+                    removed_lines: removed.value(row) as u32,
+                    story_text: story_text.is_valid(row).then(|| story_text.value(row) as u64),
+                    term_count: term_count.value(row) as u32,
+                },
+                lang: language::shared(lang.value(row)),
+                years: years.map(|&y| u16::try_from(y).unwrap_or(0)).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Each article's analysis, with its id, as a table of [`analysis_schema`].
+pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analysis)>) -> Result<RecordBatch> {
+    let rows: Vec<(&str, &Analysis)> = rows.into_iter().collect();
+    let (mut id, mut terms, mut anchors) = (StringBuilder::new(), BinaryBuilder::new(), BinaryBuilder::new());
+    let mut packed = Vec::new();
+    for &(doc_id, analysis) in &rows {
+        id.append_value(doc_id);
+        terms.append_value(pack_hashes(&analysis.terms, &mut packed));
+        anchors.append_value(pack_hashes(&analysis.anchors, &mut packed));
+    }
+    let mut arrays: Vec<ArrayRef> = vec![Arc::new(id.finish())];
+    arrays.extend(fact_columns(rows.iter().map(|(_, a)| &a.analyzed)));
+    arrays.push(Arc::new(terms.finish()));
+    arrays.push(Arc::new(anchors.finish()));
+    batch(analysis_schema(), arrays)
+}
+
+/// The ids and analyses of a table with [`analysis_schema`]'s columns.
+pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
+    let id = strings(batch, "id")?;
+    let facts = facts_from_batch(batch)?;
     let (terms, anchors) = (column(batch, "terms", &DataType::Binary)?, column(batch, "anchors", &DataType::Binary)?);
     let (terms, anchors) = (terms.as_binary::<i32>(), anchors.as_binary::<i32>());
     let hashes = |packed: &arrow_array::BinaryArray, row: usize| -> Result<Vec<u64>> {
@@ -330,29 +371,17 @@ pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)
             Error::Exchange(format!("analyses row {row}: a hash list's length is not a multiple of 8 bytes"))
         })
     };
-    let mut rows = Vec::with_capacity(batch.num_rows());
-    for row in 0..batch.num_rows() {
-        if id.is_null(row) || lang.is_null(row) {
-            return Err(Error::Exchange(format!("analyses row {row}: `id` or `analyzed_lang` is null")));
-        }
-        let years = years.value(row);
-        let years = years.as_primitive::<Int32Type>().values().iter();
-        let analyzed = Analyzed {
-            body: BodyFacts {
-                hash: hash.value(row) as u64,
-                chars: chars.value(row) as u32,
-                boilerplate_share: share.value(row),
-                removed_lines: removed.value(row) as u32,
-                story_text: story_text.is_valid(row).then(|| story_text.value(row) as u64),
-                term_count: term_count.value(row) as u32,
-            },
-            lang: language::shared(lang.value(row)),
-            years: years.map(|&y| u16::try_from(y).unwrap_or(0)).collect(),
-        };
-        let analysis = Analysis { analyzed, terms: hashes(terms, row)?, anchors: hashes(anchors, row)? };
-        rows.push((id.value(row).to_string(), analysis));
-    }
-    Ok(rows)
+    facts
+        .into_iter()
+        .enumerate()
+        .map(|(row, analyzed)| {
+            if id.is_null(row) {
+                return Err(Error::Exchange(format!("analyses row {row}: `id` is null")));
+            }
+            let analysis = Analysis { analyzed, terms: hashes(terms, row)?, anchors: hashes(anchors, row)? };
+            Ok((id.value(row).to_string(), analysis))
+        })
+        .collect()
 }
 
 /// Hashes as one binary value, each 8 bytes little-endian: Spark moves a
@@ -399,6 +428,51 @@ pub fn analyzed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Ana
     let articles = articles_from_batch(batch)?;
     let analyses = analyses_from_batch(batch)?.into_iter().map(|(_, analysis)| analysis).collect();
     Ok((articles, analyses))
+}
+
+/// Columns of a signed articles table: [`article_schema`]'s, the facts of
+/// its analysis, then its [`Signature`] (postcard bytes). What an engine's
+/// sign step gives, and the stages after vectorize read.
+pub fn signed_schema() -> SchemaRef {
+    let mut fields: Vec<Field> = article_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.extend(fact_fields());
+    fields.push(Field::new("signature", DataType::Binary, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// Articles with the facts of their analyses and their signatures (each
+/// list in the articles' order), as a table of [`signed_schema`].
+pub fn signed_to_batch(articles: &[Article], analyzed: &[&Analyzed], signatures: &[Signature]) -> Result<RecordBatch> {
+    if articles.len() != analyzed.len() || articles.len() != signatures.len() {
+        return Err(Error::Exchange(format!(
+            "{} articles, {} analyses and {} signatures",
+            articles.len(),
+            analyzed.len(),
+            signatures.len()
+        )));
+    }
+    let mut columns = articles_to_batch(articles)?.columns().to_vec();
+    columns.extend(fact_columns(analyzed.iter().copied()));
+    let mut encoded = BinaryBuilder::new();
+    for signature in signatures {
+        encoded.append_value(to_bytes(signature)?);
+    }
+    columns.push(Arc::new(encoded.finish()));
+    batch(signed_schema(), columns)
+}
+
+/// The articles, the facts of their analyses and their signatures of a
+/// table with [`signed_schema`]'s columns.
+pub fn signed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analyzed>, Vec<Signature>)> {
+    let articles = articles_from_batch(batch)?;
+    let facts = facts_from_batch(batch)?;
+    let encoded = column(batch, "signature", &DataType::Binary)?;
+    let signatures = encoded
+        .as_binary::<i32>()
+        .iter()
+        .map(|bytes| from_bytes(bytes.unwrap_or_default(), "signature"))
+        .collect::<Result<_>>()?;
+    Ok((articles, facts, signatures))
 }
 
 /// `value` in postcard's compact binary form.

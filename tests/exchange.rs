@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use common::*;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
-    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc, to_bytes,
-    write_ipc,
+    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc,
+    signed_from_batch, signed_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::output::{article_records, write_jsonl};
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
@@ -95,12 +95,14 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
     for (part, analyses) in parts {
         let stop_words = pipeline.stop_words(analyses.iter().map(|a| &*a.analyzed.lang));
         let signer = pipeline.signer(&batch, &stop_words);
-        for a in &analyses {
-            let signature = signer.sign(&a.terms, &a.anchors, &a.analyzed.lang);
-            signatures.push(from_bytes::<Signature>(&to_bytes(&signature).unwrap(), "signature").unwrap());
-        }
-        analyzed.extend(analyses.into_iter().map(|a| a.analyzed));
-        kept.extend(part);
+        let signed: Vec<Signature> =
+            analyses.iter().map(|a| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
+        let facts: Vec<&Analyzed> = analyses.iter().map(|a| &a.analyzed).collect();
+        let table = signed_to_batch(&part, &facts, &signed).unwrap();
+        let (read, facts, signed) = signed_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
+        kept.extend(read);
+        analyzed.extend(facts);
+        signatures.extend(signed);
     }
     pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
 }
