@@ -27,27 +27,34 @@ timed() {
   /usr/bin/time -f "%e %M" -o "$out/$name.time" "$@" > "$out/$name.log" 2>&1
 }
 
-timed cli "$here/target/release/newsdedup" run "$corpus" --out "$out/cli" --quiet
-read -r cli_s cli_kib < "$out/cli.time"
+# The machine's speed drifts (other tenants: up to half the time stolen):
+# the command line runs again just before each Spark run, and each row
+# compares with that run.
+cli() {  # name of the Spark run it comes before
+  timed "cli-$1" "$here/target/release/newsdedup" run "$corpus" --out "$out/cli" --quiet
+}
 
 row() {  # name, its output dir
-  local name=$1 dir=$2 wall kib start job same
+  local name=$1 dir=$2 wall kib start job same cli_s cli_kib
   read -r wall kib < "$out/$name.time"
+  read -r cli_s cli_kib < "$out/cli-$name.time"
   start=$(sed -n 's/^newsdedup: Spark session start: \([0-9.]*\) s$/\1/p' "$out/$name.log")
-  job=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|driver stages\): \([0-9.]*\) s$/\2/p' "$out/$name.log" \
+  job=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|sign\|collect\|driver stages\): \([0-9.]*\) s$/\2/p' "$out/$name.log" \
     | awk '{ s += $1 } END { printf "%.1f", s }')
-  steps=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|driver stages\|write\): \([0-9.]*\) s$/\1 \2/p' "$out/$name.log" | paste -sd, | sed 's/,/, /g')
+  steps=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|sign\|collect\|driver stages\|write\): \([0-9.]*\) s$/\1 \2/p' "$out/$name.log" | paste -sd, | sed 's/,/, /g')
   if cmp -s "$dir/articles.jsonl" "$out/cli/articles.jsonl"; then same=yes; else same=**no**; fi
   awk -v n="$name" -v w="$wall" -v st="$start" -v j="$job" -v c="$cli_s" -v m="$((kib / 1024))" -v s="$same" \
-    -v steps="$steps" 'BEGIN { printf "| %s | %s | %s | %s | %.0f%% | %.0f%% | %s | %s | %s |\n", n, w, st, j, 100 * c / w, 100 * c / j, m, s, steps }'
+    -v steps="$steps" 'BEGIN { printf "| %s | %s | %s | %s | %s | %.0f%% | %.0f%% | %s | %s | %s |\n", n, c, w, st, j, 100 * c / w, 100 * c / j, m, s, steps }'
 }
 
 spark() {  # name, master, extra spark.sh arguments
   local name=$1 master=$2; shift 2
+  cli "$name"
   timed "$name" "$here/scripts/spark.sh" "$corpus" --out "$out/$name" --master "$master" -v "$@"
 }
 
 spark local2 "local[2]"
+spark local2-signed "local[2]" --handover signatures
 
 # A standalone cluster on loopback: a master, then one and two workers of
 # one core each (the driver runs here, in client mode).
@@ -73,13 +80,15 @@ spark standalone-1-worker "spark://127.0.0.1:7077" --partitions 2 --conf spark.e
 start_worker 2
 until grep -q "Successfully registered with master" "$out/worker-2.log" 2> /dev/null; do sleep 0.2; done
 spark standalone-2-workers "spark://127.0.0.1:7077" --partitions 2 --conf spark.executor.memory=5g
+spark standalone-2-workers-signed "spark://127.0.0.1:7077" --partitions 2 --conf spark.executor.memory=5g \
+  --handover signatures
 stop_cluster
 
-echo "corpus: $corpus ($articles articles); command line: $cli_s s, $((cli_kib / 1024)) MiB peak"
+echo "corpus: $corpus ($articles articles)"
 echo "standalone master and first worker up in $cluster_up ms"
 echo
-echo "| run | wall s | session start s | job s | throughput vs CLI, wall | vs CLI, job only | peak RSS MiB (driver) | rows = CLI's | steps, s |"
-echo "|---|---|---|---|---|---|---|---|---|"
-row local2 "$out/local2"
-row standalone-1-worker "$out/standalone-1-worker"
-row standalone-2-workers "$out/standalone-2-workers"
+echo "| run | CLI just before, s | wall s | session start s | job s | throughput vs CLI, wall | vs CLI, job only | peak RSS MiB (driver) | rows = CLI's | steps, s |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for name in local2 local2-signed standalone-1-worker standalone-2-workers standalone-2-workers-signed; do
+  row "$name" "$out/$name"
+done

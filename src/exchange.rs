@@ -6,8 +6,8 @@
 //! reading gave ([`read_schema`]: the articles as read,
 //! [`article_schema`], then the notices of reading them,
 //! [`notice_schema`]); the articles with their analyses
-//! ([`analyzed_schema`]); and the articles with the facts of their
-//! analyses and their signatures ([`signed_schema`]). The types are the
+//! ([`analyzed_schema`]); and the articles' signatures
+//! ([`signature_schema`]). The types are the
 //! ones Spark has: hashes (`u64`) are stored bit for bit as `Int64` (lists
 //! of them packed in one binary value, 8 bytes each, little-endian), counts
 //! as `Int32` or `Int64`. Batch statistics that an engine merges (line
@@ -430,49 +430,45 @@ pub fn analyzed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Ana
     Ok((articles, analyses))
 }
 
-/// Columns of a signed articles table: [`article_schema`]'s, the facts of
-/// its analysis, then its [`Signature`] (postcard bytes). What an engine's
-/// sign step gives, and the stages after vectorize read.
-pub fn signed_schema() -> SchemaRef {
-    let mut fields: Vec<Field> = article_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
-    fields.extend(fact_fields());
-    fields.push(Field::new("signature", DataType::Binary, false));
-    Arc::new(Schema::new(fields))
+/// Columns of a signatures table: an article's id and its [`Signature`]
+/// (postcard bytes). What an engine's sign step gives.
+pub fn signature_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("signature", DataType::Binary, false),
+    ]))
 }
 
-/// Articles with the facts of their analyses and their signatures (each
-/// list in the articles' order), as a table of [`signed_schema`].
-pub fn signed_to_batch(articles: &[Article], analyzed: &[&Analyzed], signatures: &[Signature]) -> Result<RecordBatch> {
-    if articles.len() != analyzed.len() || articles.len() != signatures.len() {
-        return Err(Error::Exchange(format!(
-            "{} articles, {} analyses and {} signatures",
-            articles.len(),
-            analyzed.len(),
-            signatures.len()
-        )));
-    }
-    let mut columns = articles_to_batch(articles)?.columns().to_vec();
-    columns.extend(fact_columns(analyzed.iter().copied()));
-    let mut encoded = BinaryBuilder::new();
-    for signature in signatures {
+/// Signatures with their articles' ids, as a table of [`signature_schema`].
+pub fn signatures_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Signature)>) -> Result<RecordBatch> {
+    let (mut id, mut encoded) = (StringBuilder::new(), BinaryBuilder::new());
+    for (doc_id, signature) in rows {
+        id.append_value(doc_id);
         encoded.append_value(to_bytes(signature)?);
     }
-    columns.push(Arc::new(encoded.finish()));
-    batch(signed_schema(), columns)
+    batch(signature_schema(), vec![Arc::new(id.finish()), Arc::new(encoded.finish())])
 }
 
-/// The articles, the facts of their analyses and their signatures of a
-/// table with [`signed_schema`]'s columns.
-pub fn signed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analyzed>, Vec<Signature>)> {
-    let articles = articles_from_batch(batch)?;
-    let facts = facts_from_batch(batch)?;
+/// The ids and signatures of a table with [`signature_schema`]'s columns.
+pub fn signatures_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Signature)>> {
+    let id = strings(batch, "id")?;
     let encoded = column(batch, "signature", &DataType::Binary)?;
-    let signatures = encoded
-        .as_binary::<i32>()
-        .iter()
-        .map(|bytes| from_bytes(bytes.unwrap_or_default(), "signature"))
-        .collect::<Result<_>>()?;
-    Ok((articles, facts, signatures))
+    let encoded = encoded.as_binary::<i32>();
+    (0..batch.num_rows())
+        .map(|row| {
+            if id.is_null(row) || encoded.is_null(row) {
+                return Err(Error::Exchange(format!("signatures row {row}: `id` or `signature` is null")));
+            }
+            Ok((id.value(row).to_string(), from_bytes(encoded.value(row), "signature")?))
+        })
+        .collect()
+}
+
+/// The articles and the facts of their analyses of a table with
+/// [`article_schema`]'s columns and the facts of [`analysis_schema`] (an
+/// analyzed articles table, whose terms and anchors may be left out).
+pub fn facts_table_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analyzed>)> {
+    Ok((articles_from_batch(batch)?, facts_from_batch(batch)?))
 }
 
 /// `value` in postcard's compact binary form.

@@ -558,15 +558,16 @@ impl Pipeline {
 
     /// Runs the stages after vectorize on articles signed elsewhere (by an
     /// engine's workers, each article's [`Signature`] made by
-    /// [`Pipeline::signer`] with the [`BatchStats`] of the whole batch),
-    /// `analyzed[i]` and `signatures[i]` being `articles[i]`'s. Gives what
-    /// [`Pipeline::run`] gives on the same articles.
+    /// [`Pipeline::signer`] with the [`BatchStats`] of the whole batch):
+    /// `analyzed[i]` is `articles[i]`'s, `signatures` are given with their
+    /// articles' ids, in any order. Gives what [`Pipeline::run`] gives on
+    /// the same articles.
     pub fn run_from_signatures(
         &self,
         articles: Vec<Article>,
         boilerplate: BoilerplateModel,
         analyzed: Vec<Analyzed>,
-        signatures: Vec<Signature>,
+        mut signatures: Vec<(String, Signature)>,
         batch: &BatchStats,
     ) -> Result<RunResult> {
         if articles.len() != analyzed.len() || articles.len() != signatures.len() {
@@ -577,10 +578,16 @@ impl Pipeline {
                 signatures.len()
             )));
         }
-        let mut all: Vec<((Article, Analyzed), Signature)> =
-            articles.into_iter().zip(analyzed).zip(signatures).collect();
-        all.sort_by(|((a, _), _), ((b, _), _)| a.id.cmp(&b.id));
-        let (both, signatures): (Vec<(Article, Analyzed)>, Vec<Signature>) = all.into_iter().unzip();
+        let mut both: Vec<(Article, Analyzed)> = articles.into_iter().zip(analyzed).collect();
+        both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+        signatures.sort_by(|(a, _), (b, _)| a.cmp(b));
+        if let Some(((article, _), (id, _))) = both.iter().zip(&signatures).find(|((a, _), (id, _))| a.id != *id) {
+            return Err(Error::Exchange(format!(
+                "the signatures are not the articles': article {:?} meets the signature of {id:?}",
+                article.id
+            )));
+        }
+        let signatures = signatures.into_iter().map(|(_, signature)| signature);
         let (articles, analyzed): (Vec<Article>, Vec<Analyzed>) = both.into_iter().unzip();
         let mut stats = Stats { articles: articles.len(), ..Default::default() };
         let mut clock = Clock::new(self.after_stage.as_ref());

@@ -12,12 +12,12 @@ use std::path::{Path, PathBuf};
 use common::*;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
-    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, from_bytes, read_ipc,
-    signed_from_batch, signed_to_batch, to_bytes, write_ipc,
+    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, facts_table_from_batch, from_bytes,
+    read_ipc, signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::output::{article_records, write_jsonl};
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
@@ -97,12 +97,13 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         let signer = pipeline.signer(&batch, &stop_words);
         let signed: Vec<Signature> =
             analyses.iter().map(|a| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
-        let facts: Vec<&Analyzed> = analyses.iter().map(|a| &a.analyzed).collect();
-        let table = signed_to_batch(&part, &facts, &signed).unwrap();
-        let (read, facts, signed) = signed_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
-        kept.extend(read);
-        analyzed.extend(facts);
-        signatures.extend(signed);
+        let table = signatures_to_batch(part.iter().map(|a| a.id.as_str()).zip(&signed)).unwrap();
+        signatures.extend(signatures_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap());
+        // The articles and their facts cross apart from the signatures, in reverse.
+        let table = analyzed_to_batch(&part, &analyses).unwrap();
+        let (read, facts) = facts_table_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
+        kept.extend(read.into_iter().rev());
+        analyzed.extend(facts.into_iter().rev());
     }
     pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
 }

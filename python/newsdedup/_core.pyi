@@ -45,6 +45,29 @@ class Analyzer:
         """Reads JSONL lines (path, line, bytes) and analyzes their articles."""
         ...
 
+class Statistics:
+    """Counts the batch statistics (document frequencies) of a task's analyzed articles."""
+
+    def __init__(self) -> None: ...
+    def add(self, analyzed: bytes) -> None:
+        """Counts analyzed articles (an Arrow IPC stream of an analyzed articles table)."""
+        ...
+    def to_bytes(self) -> bytes:
+        """The counts so far; they merge in any order (merge_statistics)."""
+        ...
+
+def merge_statistics(parts: List[bytes]) -> bytes:
+    """The statistics of a batch from those of its parts, in any order."""
+    ...
+
+class Signer:
+    """Signs analyzed articles with the statistics of their whole batch (merge_statistics' bytes)."""
+
+    def __init__(self, stats: bytes) -> None: ...
+    def sign(self, analyzed: bytes) -> bytes:
+        """The signatures table (id, signature) of analyzed articles, as an Arrow IPC stream."""
+        ...
+
 class Run:
     """A finished run, ready to be written."""
 
@@ -62,6 +85,10 @@ def run_analyzed(analyzed: List[bytes], model: bytes) -> Run:
 
 def notices(parts: List[bytes], files: List[str]) -> List[Tuple[str, str, int, str]]:
     """The notices of reading a batch in parts, as (kind, path, line, message), in the command line's order."""
+    ...
+
+def run_signed(articles: List[bytes], signatures: List[bytes], model: bytes, stats: bytes) -> Run:
+    """Runs the stages after vectorize from analyzed articles tables and their signatures tables."""
     ...
 
 def write_rejects_file(path: str, rejects: List[Tuple[str, int, str]]) -> None:

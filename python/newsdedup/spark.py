@@ -38,6 +38,7 @@ import time
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+from pyspark import StorageLevel
 
 from newsdedup import _core
 
@@ -56,6 +57,13 @@ ANALYZED_SCHEMA = (
     "boilerplate_share float, removed_lines int, story_text long, term_count int, years array<int>, "
     "terms binary, anchors binary"
 )
+
+
+#: An article's id and its signature (``newsdedup::exchange::signature_schema``).
+SIGNATURE_SCHEMA = "id string, signature binary"
+
+#: The columns of an analyzed article that only the driver's stages read.
+_ARTICLE_ONLY = ("text", "title", "url", "source", "published_at", "lang", "warc_record_id", "path", "line")
 
 
 class InputError(Exception):
@@ -100,16 +108,27 @@ class Result:
             _copy_out(spark, local, out)
 
 
-def run(spark, inputs, partitions=None, input_format=None):
+#: Where the executors hand the articles over to the driver: analyzed (the
+#: driver signs them and runs every later stage), or signed (the document
+#: frequencies are summed from the executors' counts and broadcast, and the
+#: executors make each article's vector, keys, sketch and shingles).
+HANDOVERS = ("analyses", "signatures")
+
+
+def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
     """Runs newsdedup on the files and directories ``inputs`` (any URI that
     Spark reads) and returns a :class:`Result`. ``partitions`` sets how many
-    pieces the articles are cut into (default: Spark's default parallelism).
-    Raises :class:`InputError` when the input cannot be read."""
+    pieces the articles are cut into (default: Spark's default parallelism);
+    ``handover`` where the driver takes over (:data:`HANDOVERS`). Raises
+    :class:`InputError` when the input cannot be read."""
+    if handover not in HANDOVERS:
+        raise ValueError(f"handover {handover!r}: one of {', '.join(HANDOVERS)}")
     clock = _Clock()
     partitions = partitions or spark.sparkContext.defaultParallelism
     # The settings this run changes are the session's: they are put back after it.
     changed = ("spark.sql.shuffle.partitions", "spark.sql.files.maxPartitionBytes", "spark.sql.files.openCostInBytes")
     before = {key: spark.conf.get(key, None) for key in changed}
+    cached = []
     try:
         spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
         source = _Source(spark, inputs, partitions, input_format)
@@ -118,17 +137,43 @@ def run(spark, inputs, partitions=None, input_format=None):
         model = _core.boilerplate_model(counts)
         clock.lap("boilerplate")
         analyzed = source.analyzed(model)
-        _check_unique_ids(analyzed, source.shown_files)
-        clock.lap("analyze")
-        result = _core.run_analyzed([_ipc(analyzed)], model)
+        if handover == "analyses":
+            analyzed = analyzed.toArrow()
+            _check_unique_ids(analyzed, source.shown_files)
+            clock.lap("analyze")
+            result = _core.run_analyzed([_ipc(analyzed)], model)
+        else:
+            result = _run_signed(spark, analyzed, model, source, clock, cached)
         clock.lap("driver stages")
     finally:
+        for frame in cached:
+            frame.unpersist()
         for key, value in before.items():
             if value is None:
                 spark.conf.unset(key)
             else:
                 spark.conf.set(key, value)
     return Result(result, notices, clock.laps)
+
+
+def _run_signed(spark, analyzed, model, source, clock, cached):
+    """The run from the analyzed articles (a DataFrame) on, signed on the
+    executors with the statistics of the whole batch."""
+    analyzed = analyzed.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(analyzed)
+    # The passes over the kept analyses read the columns they need: no texts.
+    analyses = analyzed.drop(*_ARTICLE_ONLY)
+    parts = analyses.mapInArrow(_counter, "stats binary").toArrow().column(0).to_pylist()
+    stats = _core.merge_statistics(parts)
+    clock.lap("analyze")
+    shared = spark.sparkContext.broadcast(stats)
+    signatures = analyses.mapInArrow(_signer(shared), SIGNATURE_SCHEMA).toArrow()
+    shared.destroy()
+    clock.lap("sign")
+    articles = analyzed.drop("terms", "anchors").toArrow()
+    _check_unique_ids(articles, source.shown_files)
+    clock.lap("collect")
+    return _core.run_signed([_ipc(articles)], [_ipc(signatures)], model, stats)
 
 
 class _Clock:
@@ -197,8 +242,8 @@ class _Source:
         return notices, counts
 
     def analyzed(self, model):
-        """The second pass: every article with its analysis, collected on
-        the driver as one Arrow table."""
+        """The second pass: every article with its analysis
+        (:data:`ANALYZED_SCHEMA`)."""
         parts = []
         if self._lines is not None:
             parts.append(self._lines.mapInArrow(_line_analyzer(model, self._starts), ANALYZED_SCHEMA))
@@ -208,8 +253,7 @@ class _Source:
             if articles.rdd.getNumPartitions() < self.partitions:
                 articles = articles.repartition(self.partitions)
             parts.append(articles.mapInArrow(_article_analyzer(model), ANALYZED_SCHEMA))
-        frame = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
-        return frame.toArrow()
+        return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
 
 
 #: A URI's scheme (``hdfs://``, ``s3a://``, ``file:``); a local path has none.
@@ -419,6 +463,25 @@ def _line_analyzer(model, starts):
     return analyze
 
 
+def _counter(batches):
+    """The batch statistics of a task's analyzed articles (they merge in any order)."""
+    counter = _core.Statistics()
+    for batch in batches:
+        counter.add(_ipc(batch))
+    yield pa.record_batch({"stats": pa.array([counter.to_bytes()], pa.binary())})
+
+
+def _signer(shared_stats):
+    """Signs a task's analyzed articles with the batch's statistics (:data:`SIGNATURE_SCHEMA`)."""
+
+    def sign(batches):
+        signer = _core.Signer(shared_stats.value)
+        for batch in batches:
+            yield from pa.ipc.open_stream(signer.sign(_ipc(batch)))
+
+    return sign
+
+
 def _article_analyzer(model):
     """The second pass over articles read from whole files (:data:`ANALYZED_SCHEMA`)."""
 
@@ -508,6 +571,14 @@ def main(argv=None):
         choices=["txt", "jsonl", "json", "csv", "warc", "parquet"],
         help="read every input in this format (default: told by each file's extension)",
     )
+    parser.add_argument(
+        "--handover",
+        choices=HANDOVERS,
+        default="analyses",
+        help="where the driver takes over: analyzed articles (the default; the driver makes the vectors), "
+        "or signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
+        "sketches made there: less work on the driver, more passes over the data)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
@@ -520,7 +591,7 @@ def main(argv=None):
     if args.verbose:
         print(f"newsdedup: Spark session start: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     try:
-        result = run(spark, args.inputs, args.partitions, args.input_format)
+        result = run(spark, args.inputs, args.partitions, args.input_format, args.handover)
         for path, line, reason in result.rejects:
             print(f"newsdedup: skipped {_place(path, line)}: {reason}", file=sys.stderr)
         for path, line, reason in result.warnings:

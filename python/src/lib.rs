@@ -18,6 +18,7 @@ use newsdedup::ingest::{
 };
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
 use newsdedup::pipeline::{boilerplate_of, line_stats};
+use newsdedup::signature::BatchStats;
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -228,6 +229,96 @@ impl Analyzer {
     }
 }
 
+/// Counts the batch statistics of a task's analyzed articles (document
+/// frequencies of terms and anchors); the counts of the parts of a batch
+/// merge in any order (`merge_statistics`).
+#[pyclass(module = "newsdedup._core")]
+#[derive(Default)]
+struct Statistics {
+    counts: BatchStats,
+}
+
+#[pymethods]
+impl Statistics {
+    #[new]
+    fn new() -> Statistics {
+        Statistics::default()
+    }
+
+    /// Counts analyzed articles (an Arrow IPC stream of an analyzed articles table).
+    fn add(&mut self, py: Python<'_>, analyzed: &[u8]) -> PyResult<()> {
+        py.allow_threads(|| {
+            for batch in exchange::read_ipc(analyzed)? {
+                for (_, a) in exchange::analyses_from_batch(&batch)? {
+                    self.counts.add(&a.terms, &a.anchors, &a.analyzed.lang);
+                }
+            }
+            Ok::<_, newsdedup::Error>(())
+        })
+        .map_err(value_error)
+    }
+
+    /// The counts so far, as bytes.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        Ok(PyBytes::new(py, &exchange::to_bytes(&self.counts).map_err(value_error)?))
+    }
+}
+
+/// The statistics of a batch from those of its parts (`Statistics.to_bytes`, any order).
+#[pyfunction]
+fn merge_statistics<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
+    let parts = bytes_of(&parts);
+    let bytes = py
+        .allow_threads(|| {
+            let mut total = BatchStats::default();
+            for part in &parts {
+                total.merge(exchange::from_bytes(part, "batch statistics")?);
+            }
+            exchange::to_bytes(&total)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Signs analyzed articles with the statistics of their whole batch, read
+/// once and kept for every batch of a task.
+#[pyclass(module = "newsdedup._core", frozen)]
+struct Signer {
+    pipeline: Pipeline,
+    stats: BatchStats,
+}
+
+#[pymethods]
+impl Signer {
+    /// A signer with the batch's statistics (`merge_statistics`' bytes).
+    #[new]
+    fn new(stats: &[u8]) -> PyResult<Signer> {
+        let stats = exchange::from_bytes(stats, "batch statistics").map_err(value_error)?;
+        Ok(Signer { pipeline: pipeline()?, stats })
+    }
+
+    /// Signs analyzed articles (an Arrow IPC stream of an analyzed articles
+    /// table, whose texts may be left out); returns an Arrow IPC stream of
+    /// their signatures table.
+    fn sign<'py>(&self, py: Python<'py>, analyzed: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+        let stream = py
+            .allow_threads(|| {
+                let mut analyses = Vec::new();
+                for batch in exchange::read_ipc(analyzed)? {
+                    analyses.extend(exchange::analyses_from_batch(&batch)?);
+                }
+                let stop_words = self.pipeline.stop_words(analyses.iter().map(|(_, a)| &*a.analyzed.lang));
+                let signer = self.pipeline.signer(&self.stats, &stop_words);
+                let signatures: Vec<_> =
+                    analyses.iter().map(|(_, a)| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
+                let ids = analyses.iter().map(|(id, _)| id.as_str());
+                exchange::write_ipc(&exchange::signatures_to_batch(ids.zip(&signatures))?)
+            })
+            .map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+}
+
 /// A finished run, ready to be written.
 #[pyclass(module = "newsdedup._core", frozen)]
 struct Run {
@@ -259,6 +350,44 @@ impl Run {
     fn __len__(&self) -> usize {
         self.result.articles.len()
     }
+}
+
+/// Runs the stages after vectorize on the driver: `articles` are Arrow IPC
+/// streams of analyzed articles tables (whose terms and anchors may be left
+/// out), `signatures` of their signatures tables (any order), `model` the
+/// boilerplate model they were analyzed with, `stats` the batch statistics
+/// they were signed with.
+#[pyfunction]
+fn run_signed(
+    py: Python<'_>,
+    articles: Vec<Bound<'_, PyBytes>>,
+    signatures: Vec<Bound<'_, PyBytes>>,
+    model: &[u8],
+    stats: &[u8],
+) -> PyResult<Run> {
+    let pipeline = pipeline()?;
+    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
+    let result = py
+        .allow_threads(|| {
+            let (mut read, mut analyzed, mut signed) = (Vec::new(), Vec::new(), Vec::new());
+            for stream in &articles {
+                for batch in exchange::read_ipc(stream)? {
+                    let (these, facts) = exchange::facts_table_from_batch(&batch)?;
+                    read.extend(these);
+                    analyzed.extend(facts);
+                }
+            }
+            for stream in &signatures {
+                for batch in exchange::read_ipc(stream)? {
+                    signed.extend(exchange::signatures_from_batch(&batch)?);
+                }
+            }
+            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
+            let stats: BatchStats = exchange::from_bytes(stats, "batch statistics")?;
+            pipeline.run_from_signatures(read, model, analyzed, signed, &stats)
+        })
+        .map_err(value_error)?;
+    Ok(Run { result })
 }
 
 /// Runs the stages after analysis on the driver: `analyzed` are Arrow IPC
@@ -331,6 +460,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Survey>()?;
     m.add_class::<Analyzer>()?;
     m.add_function(wrap_pyfunction!(run_analyzed, m)?)?;
+    m.add_function(wrap_pyfunction!(merge_statistics, m)?)?;
+    m.add_function(wrap_pyfunction!(run_signed, m)?)?;
+    m.add_class::<Statistics>()?;
+    m.add_class::<Signer>()?;
     m.add_function(wrap_pyfunction!(notices, m)?)?;
     m.add_function(wrap_pyfunction!(write_rejects_file, m)?)?;
     m.add_class::<Run>()?;

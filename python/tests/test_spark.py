@@ -58,12 +58,13 @@ def labelled_set(name):
     return path
 
 
-def parity_sets():
-    """The sets the parity test runs: the seeds and four labelled sets (one
-    over 2,048 articles); with NEWSDEDUP_ALL_SETS=1 every labelled set,
-    each language of ntrex-syndication apart (scripts/spark_parity.sh)."""
-    sets = ["seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual"]
+def parity_sets(sets=("seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual")):
+    """The sets a parity test runs: by default the seeds and four labelled
+    sets (one over 2,048 articles); with NEWSDEDUP_ALL_SETS=1 every labelled
+    set, each language of ntrex-syndication apart (scripts/spark_parity.sh)."""
+    sets = list(sets)
     if os.environ.get("NEWSDEDUP_ALL_SETS") == "1":
+        sets = ["seeds", "ecbplus", "ntrex-rewrites", "ntrex-crosslingual"]
         sets += sorted(f"ntrex-syndication/{p.name}" for p in (EVAL / "ntrex-syndication").iterdir() if p.is_dir())
     return sets
 
@@ -80,6 +81,17 @@ def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
         key = lambda row: tuple(json.loads(row).get(k) for k in KEY)  # noqa: E731
         assert [key(r) for r in rows] == [key(r) for r in expected], f"{partitions} partitions"
         assert rows == expected, f"{partitions} partitions: a field besides {KEY} differs"
+
+
+@pytest.mark.parametrize("inputs", parity_sets(["seeds", "ntrex-crosslingual"]))
+def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, inputs):
+    from newsdedup.spark import run
+
+    files = [SEEDS] if inputs == "seeds" else [labelled_set(inputs)]
+    expected = cli_rows(files, tmp_path / "cli")
+    for partitions in (1, 2, 7):
+        rows = run(spark, [str(f) for f in files], partitions=partitions, handover="signatures").records()
+        assert rows == expected, f"{partitions} partitions"
 
 
 def test_rejected_records_are_counted_and_written(spark, tmp_path):
