@@ -22,6 +22,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -469,6 +470,19 @@ pub fn signatures_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Signatu
 /// analyzed articles table, whose terms and anchors may be left out).
 pub fn facts_table_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analyzed>)> {
     Ok((articles_from_batch(batch)?, facts_from_batch(batch)?))
+}
+
+/// The articles and their analyses of analyzed articles tables, read in
+/// parallel, in the order of the tables and their rows.
+pub fn analyzed_from_batches(batches: &[RecordBatch]) -> Result<(Vec<Article>, Vec<Analysis>)> {
+    let parts: Vec<(Vec<Article>, Vec<Analysis>)> =
+        batches.par_iter().map(analyzed_from_batch).collect::<Result<_>>()?;
+    let (mut articles, mut analyses) = (Vec::new(), Vec::new());
+    for (read, made) in parts {
+        articles.extend(read);
+        analyses.extend(made);
+    }
+    Ok((articles, analyses))
 }
 
 /// `value` in postcard's compact binary form.

@@ -469,9 +469,9 @@ impl Pipeline {
         let stats = Stats { articles: articles.len(), ..Default::default() };
         let clock = Clock::new(self.after_stage.as_ref());
         let mut analyses = analyses.into_iter();
-        let pieces = (0..articles.len().div_ceil(PIECE))
-            .map(|_| AnalyzedPiece::pack(analyses.by_ref().take(PIECE).collect()))
-            .collect();
+        let chunks: Vec<Vec<Analysis>> =
+            (0..articles.len().div_ceil(PIECE)).map(|_| analyses.by_ref().take(PIECE).collect()).collect();
+        let pieces = chunks.into_par_iter().map(AnalyzedPiece::pack).collect();
         let result = self.run_analyzed(articles, boilerplate, AnalyzedBatch::join(pieces), stats, clock);
         crate::article::close_input_files();
         result

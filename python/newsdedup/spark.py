@@ -10,18 +10,21 @@ called once per Arrow batch with the GIL released; Spark reads the files,
 sorts, groups and moves the batches, and Python touches batches only, never
 rows:
 
-1. read: JSONL (plain or gzip) is cut into line ranges by Spark's text
-   source, each line numbered as in its file; any other file (WARC,
-   Parquet, CSV, JSON, .txt, zstd) goes whole to the Rust reader. Either
-   way the Rust reader gives the articles and the records it rejected, with
-   their reasons, from any filesystem Spark reads;
-2. boilerplate: each partition counts the lines of its articles, and the
-   driver merges the counts (in any order) and broadcasts the model;
-3. analyze: each article is cleaned, its language told and its text split
-   into terms, numbers and names;
-4. the stages after analysis (document frequencies, vectors, candidates,
-   verification, families and stories, roles) run on the driver, from the
-   analyses.
+1. read, first pass: JSONL (plain or gzip) is cut into line ranges by
+   Spark's text source; any other file (WARC, Parquet, CSV, JSON, .txt,
+   zstd) goes whole to the Rust reader, from any filesystem Spark reads.
+   Each task gives back only the records it skipped or repaired, with their
+   reasons, how many lines each range has (so that the driver numbers every
+   line as in its file) and the line counts of its articles;
+2. boilerplate: the driver merges the line counts (in any order) and
+   broadcasts the model;
+3. read again and analyze: each article is cleaned, its language told and
+   its text split into terms, numbers and names;
+4. with the ``analyses`` handover (the default), the driver runs the stages
+   after analysis; with ``signatures``, the executors count the document
+   frequencies, the driver sums and broadcasts them, and the executors make
+   each article's vector, keys, sketch and shingles before the driver runs
+   the stages after vectorize.
 
 The output is the command line's, row for row: ``articles.jsonl`` (one file,
 sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.

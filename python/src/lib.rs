@@ -399,14 +399,12 @@ fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyBytes>>, model: &[u8])
     let analyzed = bytes_of(&analyzed);
     let result = py
         .allow_threads(|| {
-            let (mut articles, mut analyses) = (Vec::new(), Vec::new());
+            let mut batches = Vec::new();
             for stream in &analyzed {
-                for batch in exchange::read_ipc(stream)? {
-                    let (read, made) = exchange::analyzed_from_batch(&batch)?;
-                    articles.extend(read);
-                    analyses.extend(made);
-                }
+                batches.extend(exchange::read_ipc(stream)?);
             }
+            let (articles, analyses) = exchange::analyzed_from_batches(&batches)?;
+            drop(batches);
             let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
             pipeline.run_from_analyses(articles, model, analyses)
         })
