@@ -61,7 +61,6 @@ ANALYZED_SCHEMA = (
     "terms binary, anchors binary"
 )
 
-
 #: An article's id and its signature (``newsdedup::exchange::signature_schema``).
 SIGNATURE_SCHEMA = "id string, signature binary"
 
