@@ -142,6 +142,32 @@ fn analyses_must_match_the_articles() {
 }
 
 #[test]
+fn signatures_must_be_the_articles() {
+    let pipeline = pipeline();
+    let articles = vec![Article::new("a", "one text about a harbour"), Article::new("b", "another text")];
+    let analyses: Vec<Analysis> =
+        articles.iter().map(|a| pipeline.analyze(a, &BoilerplateModel::default()).unwrap()).collect();
+    let mut batch = BatchStats::default();
+    analyses.iter().for_each(|a| batch.add(&a.terms, &a.anchors, &a.analyzed.lang));
+    let stop_words = pipeline.stop_words(analyses.iter().map(|a| &*a.analyzed.lang));
+    let signer = pipeline.signer(&batch, &stop_words);
+    let signed = |ids: [&str; 2]| -> Vec<(String, Signature)> {
+        ids.iter()
+            .zip(&analyses)
+            .map(|(id, a)| (id.to_string(), signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)))
+            .collect()
+    };
+    let facts = || analyses.iter().map(|a| a.analyzed.clone()).collect::<Vec<_>>();
+    let run = |signatures| {
+        pipeline.run_from_signatures(articles.clone(), BoilerplateModel::default(), facts(), signatures, &batch)
+    };
+    let err = run(signed(["a", "c"])).unwrap_err().to_string();
+    assert!(err.contains("article \"b\" meets the signature of \"c\""), "{err}");
+    let err = run(signed(["a", "b"]).into_iter().take(1).collect()).unwrap_err().to_string();
+    assert!(err.contains("2 articles, 2 analyses and 1 signatures"), "{err}");
+}
+
+#[test]
 fn a_file_read_from_bytes_keeps_its_notices() {
     let path = Path::new("data/examples/feed-broken.jsonl");
     let read =
