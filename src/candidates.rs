@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::article::DocId;
+use crate::error::{Error, Result};
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
 use crate::tfidf::{DocFreq, SparseVec};
@@ -120,12 +121,23 @@ pub struct IndexKeys {
 /// they are found, and a batch's pairs never have to be held at once.
 #[derive(Debug)]
 pub struct CandidateIndex<'s> {
-    /// Heaviest terms (and, cross-lingually, anchors).
-    terms: Vec<KeyIndex<u64>>,
-    /// Smallest shingle hashes, read from the sketches.
-    wording: KeyIndex<u32, SketchKeys<'s>>,
+    found: Found<'s>,
     articles: usize,
     stats: CandidateStats,
+}
+
+/// Where a [`CandidateIndex`] finds an article's candidates.
+#[derive(Debug)]
+enum Found<'s> {
+    /// In inverted indexes of keys.
+    Keys {
+        /// Heaviest terms (and, cross-lingually, anchors).
+        terms: Vec<KeyIndex<u64>>,
+        /// Smallest shingle hashes, read from the sketches.
+        wording: KeyIndex<u32, SketchKeys<'s>>,
+    },
+    /// Among pairs proposed elsewhere, by grouping keys ([`crate::key_groups`]).
+    Pairs(ClosePartners),
 }
 
 /// Reusable buffers for [`CandidateIndex::candidates_of`], one per thread.
@@ -180,7 +192,50 @@ impl<'s> CandidateIndex<'s> {
         let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats)
             .with_window(WORDING_WINDOW);
         wording.sizes = Some(sketches.iter().map(ShingleSketch::distinct).collect());
-        CandidateIndex { terms, wording, articles: sketches.len(), stats }
+        CandidateIndex { found: Found::Keys { terms, wording }, articles: sketches.len(), stats }
+    }
+
+    /// The candidates among pairs that an engine proposed by grouping the
+    /// articles' keys ([`crate::key_groups`]): a pair proposed by a term
+    /// index is a candidate; one proposed by the wording index only when
+    /// the articles' lengths and wording keys (read from `sketches`) say
+    /// that one text could lie inside the other, as [`CandidateIndex::build`]
+    /// asks. `stats` counts the keys the engine indexed.
+    pub fn from_proposed(
+        proposed: &[ProposedPair],
+        sketches: &[ShingleSketch],
+        stats: CandidateStats,
+    ) -> Result<CandidateIndex<'static>> {
+        let n = sketches.len();
+        if let Some(p) = proposed.iter().find(|p| p.a >= p.b || p.b as usize >= n) {
+            return Err(Error::Exchange(format!(
+                "proposed pair ({}, {}) of {n} articles: a pair names two articles, the smaller first",
+                p.a, p.b
+            )));
+        }
+        let kept: Vec<bool> = proposed
+            .par_iter()
+            .map(|p| {
+                p.by_terms || {
+                    let (x, y) = (&sketches[p.a as usize], &sketches[p.b as usize]);
+                    let (mine, theirs) = (wording_keys_of(x), wording_keys_of(y));
+                    let shared = usize::from(p.wording_shared);
+                    shares_enough(
+                        shared,
+                        MIN_SHARED_WORDING_KEYS,
+                        Some((x.distinct(), y.distinct())),
+                        mine.len(),
+                        theirs.len(),
+                    ) && could_contain(mine, theirs, shared)
+                }
+            })
+            .collect();
+        let mut close: Vec<Vec<DocId>> = vec![Vec::new(); n];
+        for (p, _) in proposed.iter().zip(&kept).filter(|(_, &k)| k) {
+            close[p.a as usize].push(p.b);
+        }
+        let close = close.into_iter().map(Vec::into_boxed_slice).collect();
+        Ok(CandidateIndex { found: Found::Pairs(ClosePartners::new(close)), articles: n, stats })
     }
 
     /// Number of articles indexed (active or not).
@@ -208,10 +263,15 @@ impl<'s> CandidateIndex<'s> {
     /// compared with, ascending.
     pub fn candidates_of<'b>(&self, a: DocId, scratch: &'b mut Scratch) -> &'b [DocId] {
         scratch.found.clear();
-        for index in &self.terms {
-            index.partners(a, scratch);
+        match &self.found {
+            Found::Keys { terms, wording } => {
+                for index in terms {
+                    index.partners(a, scratch);
+                }
+                wording.partners(a, scratch);
+            }
+            Found::Pairs(close) => scratch.found.extend_from_slice(close.after(a)),
         }
-        self.wording.partners(a, scratch);
         scratch.found.sort_unstable();
         scratch.found.dedup();
         &scratch.found
@@ -334,23 +394,12 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
                     self.tally(a as DocId, Partners::All, counts, touched);
                     shared.clear();
                     shared.extend(touched.iter().map(|&other| counts[other as usize]));
-                    let bar = if shared.len() <= closest {
-                        floor
-                    } else {
-                        let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
-                        // Hundreds of partners sharing the closest-th count are
-                        // an article's topic, not its story: the bar goes above them.
-                        let reaching = shared.iter().filter(|&&c| c >= nth).count();
-                        let bar = if reaching > MAX_TIES_FACTOR * closest { nth + 1 } else { nth };
-                        bar.max(floor)
-                    };
-                    // The pair clears the lower bar if it clears this one;
-                    // never more is asked than the article with fewer keys has.
+                    let bar = close_bar(shared, closest, floor);
                     let mine = self.keys.count(a as DocId);
-                    let close = touched.iter().copied().filter(|&other| {
-                        let shared = counts[other as usize];
-                        shared >= bar || shared as usize >= mine || shared as usize >= self.keys.count(other)
-                    });
+                    let close = touched
+                        .iter()
+                        .copied()
+                        .filter(|&other| clears(counts[other as usize], bar, mine, self.keys.count(other)));
                     // Exactly its size (grown by doubling, a list holds up to twice it).
                     let close = Vec::from_iter(close).into_boxed_slice();
                     touched.iter().for_each(|&other| counts[other as usize] = 0);
@@ -425,12 +474,8 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
             if shared < least_needed && shared < self.keys.count(other) {
                 continue;
             }
-            let mut need = self.min_shared;
-            if let Some(sizes) = &self.sizes {
-                need = need.max(wording_keys_needed(sizes[a as usize], sizes[other as usize]));
-            }
-            let need = need.min(mine.len()).min(self.keys.count(other)).max(1);
-            if shared >= need {
+            let sizes = self.sizes.as_ref().map(|sizes| (sizes[a as usize], sizes[other as usize]));
+            if shares_enough(shared, self.min_shared, sizes, mine.len(), self.keys.count(other)) {
                 kept.push((other, shared));
             }
         }
@@ -518,6 +563,69 @@ impl ClosePartners {
     }
 }
 
+/// The bar an article's partners must clear to be among its closest,
+/// given how many keys each shares with it (`shared`, reordered): as many
+/// as its `closest`-th partner shares (ties kept, unless more than
+/// [`MAX_TIES_FACTOR`] times `closest` partners reach it, then one more),
+/// and at least `floor`; `floor` when it has no more than `closest`.
+pub(crate) fn close_bar(shared: &mut [u16], closest: usize, floor: u16) -> u16 {
+    if shared.len() <= closest {
+        return floor;
+    }
+    let (_, &mut nth, _) = shared.select_nth_unstable_by(closest - 1, |x, y| y.cmp(x));
+    // Hundreds of partners sharing the closest-th count are an article's
+    // topic, not its story: the bar goes above them.
+    let reaching = shared.iter().filter(|&&c| c >= nth).count();
+    let bar = if reaching > MAX_TIES_FACTOR * closest { nth + 1 } else { nth };
+    bar.max(floor)
+}
+
+/// Is a partner sharing `shared` keys among an article's closest, with
+/// `bar` its bar, `mine` and `theirs` the two articles' key counts? The
+/// pair clears the lower of its two bars if it clears this one; never more
+/// is asked than the article with fewer keys has.
+pub(crate) fn clears(shared: u16, bar: u16, mine: usize, theirs: usize) -> bool {
+    shared >= bar || shared as usize >= mine || shared as usize >= theirs
+}
+
+/// Do two articles with `mine` and `theirs` keys that share `shared` share
+/// enough: at least `min_shared`, what their lengths ask of wording keys
+/// (`sizes`, their distinct shingles, for the wording index; see
+/// [`wording_keys_needed`]), and never more than the article with fewer
+/// keys has.
+pub(crate) fn shares_enough(
+    shared: usize,
+    min_shared: usize,
+    sizes: Option<(u32, u32)>,
+    mine: usize,
+    theirs: usize,
+) -> bool {
+    let mut need = min_shared;
+    if let Some((x, y)) = sizes {
+        need = need.max(wording_keys_needed(x, y));
+    }
+    shared >= need.min(mine).min(theirs).max(1)
+}
+
+/// An article's wording keys: its [`WORDING_KEYS`] smallest shingle hashes.
+pub(crate) fn wording_keys_of(sketch: &ShingleSketch) -> &[u32] {
+    let mins = sketch.mins();
+    &mins[..mins.len().min(WORDING_KEYS)]
+}
+
+/// A pair proposed by grouping keys ([`CandidateIndex::from_proposed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProposedPair<N = DocId> {
+    /// The article with the smaller id.
+    pub a: N,
+    /// The article with the larger id.
+    pub b: N,
+    /// Is one of the two among the other's closest term-key (or anchor-key) partners?
+    pub by_terms: bool,
+    /// Wording keys the two share (0: not proposed by the wording index).
+    pub wording_shared: u16,
+}
+
 /// A posting-list entry while a list is ordered: `order` in the high half,
 /// the article in the low.
 fn entry(order: u32, doc: DocId) -> u64 {
@@ -532,7 +640,7 @@ fn doc_of(entry: u64) -> DocId {
 /// Where an article with keys `keys` sits in the list of its key `k`: by
 /// its smallest key other than `k` (a min-hash of the rest of its keys,
 /// which copies of one text share; the low 32 bits of a term key).
-fn order_in<K: IndexKey>(keys: &[K], k: K) -> u32 {
+pub(crate) fn order_in<K: IndexKey>(keys: &[K], k: K) -> u32 {
     keys.iter().filter(|&&h| h != k).min().map_or(0, |&h| h.low_bits())
 }
 
@@ -730,7 +838,7 @@ impl<'s> SketchKeys<'s> {
     fn new(sketches: &'s [ShingleSketch], active: &[bool]) -> SketchKeys<'s> {
         let mut layout = KeyLayout::default();
         for (sketch, &on) in sketches.iter().zip(active) {
-            layout.push(if on { sketch.mins().len().min(WORDING_KEYS) } else { 0 });
+            layout.push(if on { wording_keys_of(sketch).len() } else { 0 });
         }
         SketchKeys { layout, sketches }
     }
@@ -777,7 +885,7 @@ const MAX_TIES_FACTOR: usize = 4;
 /// 0.945 -> 0.941 (copies whose other heavy terms differ sit apart); 100k
 /// and every real labelled set unchanged. 128: 187 s, F1 0.861, BCubed
 /// 0.933.
-const TERM_WINDOW: usize = 384;
+pub(crate) const TERM_WINDOW: usize = 384;
 
 /// Smallest shingle hashes per article used as wording keys.
 const WORDING_KEYS: usize = 16;
@@ -794,7 +902,7 @@ const MIN_SHARED_WORDING_KEYS: usize = 2;
 /// (0.92); 256 at 1M: F1 0.865 in 227 s; a second order of each list
 /// (by another hash) with 64 either side: 1M F1 0.874 in 229 s (slower,
 /// and 80 MiB more).
-const WORDING_WINDOW: usize = 128;
+pub(crate) const WORDING_WINDOW: usize = 128;
 
 /// Wording keys two articles with `x` and `y` distinct shingles must share:
 /// a third of what they would share if the shorter lay wholly inside the

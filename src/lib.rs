@@ -52,6 +52,7 @@ pub mod columns;
 pub mod eval;
 pub mod exchange;
 pub mod ingest;
+pub mod key_groups;
 pub mod language;
 pub mod output;
 pub mod pair_model;

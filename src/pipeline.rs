@@ -25,10 +25,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId};
-use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists};
+use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, join_families, link_stories, BlockStats, Clustering};
 use crate::error::{Error, Result};
+use crate::key_groups::Proposed;
 use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
@@ -161,13 +162,21 @@ impl AnalyzedBatch {
 /// What the stages after vectorize read of a batch, in article order.
 struct Signed {
     vectors: PairVectors,
-    keys: IndexKeys,
+    candidates: CandidateSource,
     sketches: Vec<ShingleSketch>,
     /// Each article's shingle hashes (high 32 bits), for the roles stage.
     shingles: SpilledLists,
     anchor_vectors: Vec<SparseVec>,
     /// The first article with the same body, for an exact duplicate.
     duplicate_of: Vec<Option<DocId>>,
+}
+
+/// Where a run finds its candidate pairs.
+enum CandidateSource {
+    /// In indexes of these keys, built here.
+    Keys(IndexKeys),
+    /// Among pairs proposed elsewhere by grouping keys, with the counts of the keys indexed there.
+    Proposed(Vec<ProposedPair>, CandidateStats),
 }
 
 /// Each article's body hash, none for a body without terms (never a duplicate).
@@ -552,7 +561,8 @@ impl Pipeline {
                 .then(|| candidates::term_keys(&anchor_vectors, &anchor_df, &active, &self.params)),
         };
         drop(anchor_df);
-        let signed = Signed { vectors, keys, sketches, shingles, anchor_vectors, duplicate_of };
+        let candidates = CandidateSource::Keys(keys);
+        let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
         self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
     }
 
@@ -567,8 +577,37 @@ impl Pipeline {
         articles: Vec<Article>,
         boilerplate: BoilerplateModel,
         analyzed: Vec<Analyzed>,
+        signatures: Vec<(String, Signature)>,
+        batch: &BatchStats,
+    ) -> Result<RunResult> {
+        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, None)
+    }
+
+    /// [`Pipeline::run_from_signatures`] with the candidate pairs that an
+    /// engine proposed by grouping the signatures' keys
+    /// ([`crate::key_groups`]): the run verifies them (and those of the
+    /// wording index, only where one text could lie inside the other) and
+    /// goes on. Gives what [`Pipeline::run`] gives on the same articles.
+    pub fn run_from_proposed(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
+        signatures: Vec<(String, Signature)>,
+        batch: &BatchStats,
+        proposed: Proposed,
+    ) -> Result<RunResult> {
+        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(proposed))
+    }
+
+    fn run_signatures(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
         mut signatures: Vec<(String, Signature)>,
         batch: &BatchStats,
+        proposed: Option<Proposed>,
     ) -> Result<RunResult> {
         if articles.len() != analyzed.len() || articles.len() != signatures.len() {
             return Err(Error::Exchange(format!(
@@ -616,8 +655,16 @@ impl Pipeline {
         drop(role_shingles);
         let vectors = PairVectors::new(&vectors, &batch.terms);
         clock.lap("vectorize", &mut stats);
-        let keys = IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) };
-        let signed = Signed { vectors, keys, sketches, shingles, anchor_vectors, duplicate_of };
+        let candidates = match proposed {
+            None => {
+                CandidateSource::Keys(IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) })
+            }
+            Some(proposed) => {
+                let (pairs, key_stats) = proposed.numbered_by_place(articles.len())?;
+                CandidateSource::Proposed(pairs, key_stats)
+            }
+        };
+        let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
         let result = self.run_signed(articles, boilerplate, analyzed, signed, stats, clock);
         crate::article::close_input_files();
         result
@@ -651,9 +698,12 @@ impl Pipeline {
         mut stats: Stats,
         mut clock: Clock,
     ) -> Result<RunResult> {
-        let Signed { vectors, keys, mut sketches, shingles, anchor_vectors, duplicate_of } = signed;
+        let Signed { vectors, candidates, mut sketches, shingles, anchor_vectors, duplicate_of } = signed;
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
-        let index = CandidateIndex::from_keys(keys, &sketches, &active, &self.params);
+        let index = match candidates {
+            CandidateSource::Keys(keys) => CandidateIndex::from_keys(keys, &sketches, &active, &self.params),
+            CandidateSource::Proposed(pairs, key_stats) => CandidateIndex::from_proposed(&pairs, &sketches, key_stats)?,
+        };
         stats.candidates = index.stats().clone();
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);

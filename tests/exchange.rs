@@ -7,17 +7,21 @@
 
 mod common;
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use common::*;
+use newsdedup::candidates::{CandidateStats, ProposedPair};
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
     analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, facts_table_from_batch, from_bytes,
     read_ipc, signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
+use newsdedup::key_groups::{close_partners, postings, tallies, KeyKind, Member, Partner, Proposed};
 use newsdedup::output::{article_records, write_jsonl};
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis};
+use newsdedup::params::ValidParams;
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
@@ -37,11 +41,13 @@ fn crossed(articles: &[Article]) -> Vec<Article> {
     read_ipc(&bytes).unwrap().iter().flat_map(|b| articles_from_batch(b).unwrap()).collect()
 }
 
-/// Where an engine hands over to the driver: after analysis, or after signing.
+/// Where an engine hands over to the driver: after analysis, after
+/// signing, or with the candidate pairs it proposed by grouping keys.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Handover {
     Analyses,
     Signatures,
+    Pairs,
 }
 
 /// The run an engine makes with `partitions` partitions.
@@ -105,13 +111,96 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         kept.extend(read.into_iter().rev());
         analyzed.extend(facts.into_iter().rev());
     }
+    if handover == Handover::Pairs {
+        let proposed = propose(&kept, &analyzed, &signatures, pipeline.params());
+        return pipeline.run_from_proposed(kept, model, analyzed, signatures, &batch, proposed).unwrap();
+    }
     pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
+}
+
+/// What an engine does with the signatures (`newsdedup::key_groups`):
+/// numbers the articles in id order (not from 0, not one apart), leaves
+/// exact duplicates out, groups the postings by key, tallies each kept
+/// list, counts the keys each pair shares, ranks each article's term-key
+/// partners and proposes the pairs. `articles[i]` and `analyzed[i]` go
+/// together; the signatures come in any order.
+fn propose(
+    articles: &[Article],
+    analyzed: &[Analyzed],
+    signatures: &[(String, Signature)],
+    params: &ValidParams,
+) -> Proposed {
+    let mut ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    let number = |id: &str| 1000 * ids.binary_search(&id).unwrap() as u64 + 7;
+    // An exact duplicate: a later article (by id) with the same body.
+    let mut first: HashMap<u64, &str> = HashMap::new();
+    for (article, a) in articles.iter().zip(analyzed).filter(|(_, a)| a.body.term_count > 0) {
+        let kept = first.entry(a.body.hash).or_insert(&article.id);
+        *kept = (*kept).min(&article.id);
+    }
+    let duplicate: HashSet<&str> = articles
+        .iter()
+        .zip(analyzed)
+        .filter(|(article, a)| a.body.term_count > 0 && first[&a.body.hash] != article.id)
+        .map(|(article, _)| article.id.as_str())
+        .collect();
+    let mut lists: BTreeMap<(i32, u64), Vec<(u32, u64, u32)>> = BTreeMap::new();
+    for (id, signature) in signatures.iter().filter(|(id, _)| !duplicate.contains(id.as_str())) {
+        for p in postings(signature, params.cross_language()) {
+            lists.entry((p.kind.code(), p.key)).or_default().push((p.order, number(id), p.keys));
+        }
+    }
+    let mut stats = CandidateStats { keys: lists.len(), ..Default::default() };
+    let mut shared: HashMap<(i32, u64, u64), (u16, u32, u32)> = HashMap::new();
+    let mut tallied = Vec::new();
+    for ((kind, _), list) in &mut lists {
+        if list.len() > params.max_postings() {
+            stats.pruned_keys += 1;
+            continue;
+        }
+        list.sort_unstable();
+        let members: Vec<Member> = list.iter().map(|&(_, doc, keys)| Member { doc, keys }).collect();
+        tallied.clear();
+        tallies(KeyKind::from_code(*kind).unwrap(), &members, &mut tallied);
+        for t in &tallied {
+            shared.entry((*kind, t.a, t.b)).or_insert((0, t.a_keys, t.b_keys)).0 += 1;
+        }
+    }
+    let mut partners: HashMap<(i32, u64), (u32, Vec<Partner>)> = HashMap::new();
+    let mut pairs: BTreeMap<(u64, u64), (bool, u16)> = BTreeMap::new();
+    for (&(kind, a, b), &(count, a_keys, b_keys)) in &shared {
+        if KeyKind::from_code(kind) == Some(KeyKind::Wording) {
+            pairs.entry((a, b)).or_default().1 = count;
+            continue;
+        }
+        partners.entry((kind, a)).or_insert((a_keys, Vec::new())).1.push(Partner {
+            other: b,
+            shared: count,
+            keys: b_keys,
+        });
+        partners.entry((kind, b)).or_insert((b_keys, Vec::new())).1.push(Partner {
+            other: a,
+            shared: count,
+            keys: a_keys,
+        });
+    }
+    for ((_, doc), (mine, list)) in &partners {
+        for other in close_partners(*mine, list, params) {
+            pairs.entry(((*doc).min(other), (*doc).max(other))).or_default().0 = true;
+        }
+    }
+    let pairs = pairs
+        .into_iter()
+        .map(|((a, b), (by_terms, wording_shared))| ProposedPair { a, b, by_terms, wording_shared })
+        .collect();
+    Proposed { numbers: ids.iter().map(|id| number(id)).collect(), pairs, stats }
 }
 
 fn assert_same_apart(files: &[PathBuf]) {
     let whole = pipeline().run(read_inputs(files, IngestOptions::default()).unwrap().articles).unwrap();
     let expected = jsonl(&whole);
-    for handover in [Handover::Analyses, Handover::Signatures] {
+    for handover in [Handover::Analyses, Handover::Signatures, Handover::Pairs] {
         for partitions in [1, 2, 7] {
             let apart = run_apart(files, partitions, handover);
             assert!(apart.articles.len() == whole.articles.len(), "{handover:?}, {partitions} partitions");

@@ -1,0 +1,255 @@
+//! Candidate pairs proposed by grouping keys: the candidate stage cut into
+//! steps that an engine (Spark) runs between its shuffles, so that no
+//! machine holds the inverted indexes of a whole batch.
+//!
+//! 1. [`postings`]: each article's keys in each index ([`KeyKind`]), with
+//!    where the article sits in the key's posting list (by its smallest
+//!    other key) and how many keys it has there;
+//! 2. the engine groups the postings by index and key, sets aside the
+//!    lists of one article and those longer than `max_postings` (counting
+//!    both, for [`crate::candidates::CandidateStats`]), and sorts each list
+//!    by that place, then by article;
+//! 3. [`tallies`]: the pairs of articles that meet in a list (all of a list
+//!    up to its index's window, each article's neighbours within the window
+//!    in a longer one);
+//! 4. the engine counts the lists each pair meets in: the keys it shares;
+//! 5. [`close_partners`]: each article's closest partners in a term index,
+//!    from every pair it is in, as the one-process index ranks them;
+//! 6. the pairs from the term indexes and the wording index, with the
+//!    wording keys they share, go to
+//!    [`crate::candidates::CandidateIndex::from_proposed`].
+//!
+//! The engine numbers the articles in id order (a sort, then increasing
+//! numbers), so that ties in the lists fall as in [`crate::Pipeline::run`],
+//! whose articles are in id order too: the candidates are the same.
+
+use crate::article::DocId;
+use crate::candidates::{
+    clears, close_bar, order_in, shares_enough, wording_keys_of, CandidateStats, ProposedPair, TERM_WINDOW,
+    WORDING_WINDOW,
+};
+use crate::error::{Error, Result};
+use crate::params::ValidParams;
+use crate::signature::Signature;
+
+/// The inverted index a key belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// The heaviest TF-IDF terms.
+    Terms,
+    /// The heaviest anchors (cross-lingual mode).
+    Anchors,
+    /// The smallest shingle hashes, a sample of the wording.
+    Wording,
+}
+
+impl KeyKind {
+    /// The kind's number in a table.
+    pub fn code(self) -> i32 {
+        match self {
+            KeyKind::Terms => 0,
+            KeyKind::Anchors => 1,
+            KeyKind::Wording => 2,
+        }
+    }
+
+    /// The kind a table's number stands for.
+    pub fn from_code(code: i32) -> Option<KeyKind> {
+        [KeyKind::Terms, KeyKind::Anchors, KeyKind::Wording].into_iter().find(|kind| kind.code() == code)
+    }
+
+    /// Places either side of itself at which an article meets others in a
+    /// longer list of this kind.
+    pub fn window(self) -> usize {
+        match self {
+            KeyKind::Terms | KeyKind::Anchors => TERM_WINDOW,
+            KeyKind::Wording => WORDING_WINDOW,
+        }
+    }
+}
+
+/// One key of one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posting {
+    /// The index it belongs to.
+    pub kind: KeyKind,
+    /// The key (a term or anchor hash; a shingle hash in the low 32 bits).
+    pub key: u64,
+    /// Where the article sits in the key's list: by its smallest other key.
+    pub order: u32,
+    /// How many keys of this kind the article has.
+    pub keys: u32,
+}
+
+/// The keys of a signed article that is not an exact duplicate of an
+/// earlier one (those stay out of the indexes), anchors only with
+/// `cross_language`.
+pub fn postings(signature: &Signature, cross_language: bool) -> Vec<Posting> {
+    let mut out = Vec::new();
+    let mut push = |kind: KeyKind, keys: &[u64], order: &dyn Fn(u64) -> u32| {
+        out.extend(keys.iter().map(|&key| Posting { kind, key, order: order(key), keys: keys.len() as u32 }));
+    };
+    push(KeyKind::Terms, &signature.keys, &|k| order_in(&signature.keys, k));
+    if cross_language {
+        push(KeyKind::Anchors, &signature.anchor_keys, &|k| order_in(&signature.anchor_keys, k));
+    }
+    let wording = wording_keys_of(&signature.sketch);
+    let widened: Vec<u64> = wording.iter().map(|&h| u64::from(h)).collect();
+    push(KeyKind::Wording, &widened, &|k| order_in(wording, k as u32));
+    out
+}
+
+/// An article in a posting list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Member {
+    /// The article's number (in id order).
+    pub doc: u64,
+    /// How many keys of the list's kind it has.
+    pub keys: u32,
+}
+
+/// Two articles that meet in a posting list, the smaller number first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// The article with the smaller number.
+    pub a: u64,
+    /// The article with the larger number.
+    pub b: u64,
+    /// How many keys of the list's kind `a` has.
+    pub a_keys: u32,
+    /// How many keys of the list's kind `b` has.
+    pub b_keys: u32,
+}
+
+/// Appends to `out` the pairs that meet in a posting list of `kind`,
+/// sorted by place then article: every pair of a list up to the kind's
+/// window, and in a longer list each article with the articles at most the
+/// window away from it.
+pub fn tallies(kind: KeyKind, list: &[Member], out: &mut Vec<Tally>) {
+    let (n, window) = (list.len(), kind.window());
+    for (i, x) in list.iter().enumerate() {
+        let end = if n <= window { n } else { (i + 1 + window).min(n) };
+        for y in &list[i + 1..end] {
+            let (first, second) = if x.doc < y.doc { (x, y) } else { (y, x) };
+            out.push(Tally { a: first.doc, b: second.doc, a_keys: first.keys, b_keys: second.keys });
+        }
+    }
+}
+
+/// An article an article met in the posting lists of one term index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partner {
+    /// The other article's number.
+    pub other: u64,
+    /// Keys the two share.
+    pub shared: u16,
+    /// How many keys of the index the other has.
+    pub keys: u32,
+}
+
+/// The partners (every article it met in one term index's lists) that an
+/// article with `mine` keys keeps: its closest, by the bar of
+/// `closest_partners` (all that share enough keys when that is 0). A pair
+/// is a candidate when either side keeps the other.
+pub fn close_partners(mine: u32, partners: &[Partner], params: &ValidParams) -> Vec<u64> {
+    let (closest, floor) = (params.closest_partners(), params.min_shared_keys());
+    let mine = mine as usize;
+    if closest == 0 {
+        return partners
+            .iter()
+            .filter(|p| shares_enough(usize::from(p.shared), floor, None, mine, p.keys as usize))
+            .map(|p| p.other)
+            .collect();
+    }
+    let mut shared: Vec<u16> = partners.iter().map(|p| p.shared).collect();
+    let bar = close_bar(&mut shared, closest, floor as u16);
+    partners.iter().filter(|p| clears(p.shared, bar, mine, p.keys as usize)).map(|p| p.other).collect()
+}
+
+/// The candidate pairs an engine proposed, its articles numbered in id order.
+#[derive(Debug, Clone, Default)]
+pub struct Proposed {
+    /// Every article's number, in any order.
+    pub numbers: Vec<u64>,
+    /// The pairs, by number, the smaller first, each once.
+    pub pairs: Vec<ProposedPair<u64>>,
+    /// Keys indexed and posting lists pruned (`pairs` is counted later, by verification).
+    pub stats: CandidateStats,
+}
+
+impl Proposed {
+    /// The pairs with each article named by its place among the batch's
+    /// `articles` in id order (its [`DocId`]), and the counts of keys.
+    pub fn numbered_by_place(mut self, articles: usize) -> Result<(Vec<ProposedPair>, CandidateStats)> {
+        self.numbers.sort_unstable();
+        self.numbers.dedup();
+        if self.numbers.len() != articles {
+            return Err(Error::Exchange(format!(
+                "{articles} articles but {} distinct article numbers: each article needs its own",
+                self.numbers.len()
+            )));
+        }
+        let place = |n: u64| {
+            self.numbers
+                .binary_search(&n)
+                .map(|at| at as DocId)
+                .map_err(|_| Error::Exchange(format!("a proposed pair names article number {n}, which no article has")))
+        };
+        let pairs = self
+            .pairs
+            .iter()
+            .map(|p| {
+                Ok(ProposedPair {
+                    a: place(p.a)?,
+                    b: place(p.b)?,
+                    by_terms: p.by_terms,
+                    wording_shared: p.wording_shared,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok((pairs, self.stats))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn list(docs: &[u64]) -> Vec<Member> {
+        docs.iter().map(|&doc| Member { doc, keys: 12 }).collect()
+    }
+
+    #[test]
+    fn a_short_list_meets_whole_and_a_long_one_within_the_window() {
+        let mut out = Vec::new();
+        tallies(KeyKind::Wording, &list(&[5, 1, 3]), &mut out);
+        let pairs: Vec<(u64, u64)> = out.iter().map(|t| (t.a, t.b)).collect();
+        assert_eq!(pairs, [(1, 5), (3, 5), (1, 3)]);
+
+        let long: Vec<u64> = (0..WORDING_WINDOW as u64 + 10).collect();
+        out.clear();
+        tallies(KeyKind::Wording, &list(&long), &mut out);
+        assert!(out.iter().all(|t| t.b - t.a <= WORDING_WINDOW as u64));
+        assert!(out.iter().any(|t| t.b - t.a == WORDING_WINDOW as u64));
+        assert_eq!(out.iter().filter(|t| t.a == 0).count(), WORDING_WINDOW);
+    }
+
+    #[test]
+    fn kinds_round_trip_through_their_codes() {
+        for kind in [KeyKind::Terms, KeyKind::Anchors, KeyKind::Wording] {
+            assert_eq!(KeyKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(KeyKind::from_code(7), None);
+    }
+
+    #[test]
+    fn an_article_keeps_the_partners_that_clear_its_bar() {
+        let params = crate::params::PipelineParams::new().closest_partners(2).check().unwrap();
+        let partner = |other, shared| Partner { other, shared, keys: 12 };
+        // Its second closest shares 4 keys: the bar.
+        let partners = [partner(1, 6), partner(2, 4), partner(3, 3), partner(4, 4), partner(5, 2)];
+        assert_eq!(close_partners(12, &partners, &params), [1, 2, 4]);
+        // An article with 3 keys keeps every partner that shares all three.
+        assert_eq!(close_partners(3, &partners, &params), [1, 2, 3, 4]);
+    }
+}
