@@ -118,6 +118,9 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
     pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
 }
 
+/// Posting lists by (kind, key): each article's (place, number, keys).
+type PostingLists = BTreeMap<(i32, u64), Vec<(u32, u64, u32)>>;
+
 /// What an engine does with the signatures (`newsdedup::key_groups`):
 /// numbers the articles in id order (not from 0, not one apart), leaves
 /// exact duplicates out, groups the postings by key, tallies each kept
@@ -145,7 +148,7 @@ fn propose(
         .filter(|(article, a)| a.body.term_count > 0 && first[&a.body.hash] != article.id)
         .map(|(article, _)| article.id.as_str())
         .collect();
-    let mut lists: BTreeMap<(i32, u64), Vec<(u32, u64, u32)>> = BTreeMap::new();
+    let mut lists: PostingLists = BTreeMap::new();
     for (id, signature) in signatures.iter().filter(|(id, _)| !duplicate.contains(id.as_str())) {
         for p in postings(signature, params.cross_language()) {
             lists.entry((p.kind.code(), p.key)).or_default().push((p.order, number(id), p.keys));
