@@ -20,15 +20,17 @@ use std::sync::Arc;
 use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::article::{Article, Origin, Text};
+use crate::candidates::ProposedPair;
 use crate::error::{Error, Result};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
+use crate::key_groups::{KeyKind, Member, Partner, Posting, Tally};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 use crate::signature::Signature;
@@ -483,6 +485,214 @@ pub fn analyzed_from_batches(batches: &[RecordBatch]) -> Result<(Vec<Article>, V
         analyses.extend(made);
     }
     Ok((articles, analyses))
+}
+
+/// Columns of a postings table: one key of one article
+/// ([`crate::key_groups::postings`]), with the article's id.
+pub fn postings_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("kind", DataType::Int32, false),
+        Field::new("key", DataType::Int64, false),
+        Field::new("order", DataType::Int64, false),
+        Field::new("id", DataType::Utf8, false),
+        Field::new("keys", DataType::Int32, false),
+    ]))
+}
+
+/// Articles' postings, with their ids, as a table of [`postings_schema`].
+pub fn postings_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a [Posting])>) -> Result<RecordBatch> {
+    let (mut kind, mut key, mut order, mut id, mut keys) =
+        (Int32Builder::new(), Int64Builder::new(), Int64Builder::new(), StringBuilder::new(), Int32Builder::new());
+    for (doc_id, postings) in rows {
+        for p in postings {
+            kind.append_value(p.kind.code());
+            key.append_value(p.key as i64);
+            order.append_value(i64::from(p.order));
+            id.append_value(doc_id);
+            keys.append_value(p.keys as i32);
+        }
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(kind.finish()),
+        Arc::new(key.finish()),
+        Arc::new(order.finish()),
+        Arc::new(id.finish()),
+        Arc::new(keys.finish()),
+    ];
+    batch(postings_schema(), columns)
+}
+
+/// The posting lists of a table with a `kind` column and a `members`
+/// column of lists of `(order, doc, keys)` structs (an engine's postings
+/// grouped by kind and key, the articles numbered): each list's kind, and
+/// its members with their places, in any order.
+pub fn posting_lists_from_batch(batch: &RecordBatch) -> Result<Vec<(KeyKind, Vec<(u32, Member)>)>> {
+    let kinds = kinds(batch)?;
+    let (ranges, [order, doc, keys]) = struct_lists(batch, "members", ["order", "doc", "keys"])?;
+    kinds
+        .into_iter()
+        .zip(ranges)
+        .map(|(kind, range)| {
+            let members = range
+                .map(|i| {
+                    Ok((
+                        number(order[i], "order")?,
+                        Member { doc: number(doc[i], "doc")?, keys: number(keys[i], "keys")? },
+                    ))
+                })
+                .collect::<Result<_>>()?;
+            Ok((kind, members))
+        })
+        .collect()
+}
+
+/// Columns of a tallies table: two articles that meet in a posting list
+/// ([`crate::key_groups::tallies`]).
+pub fn tallies_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("kind", DataType::Int32, false),
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+        Field::new("a_keys", DataType::Int32, false),
+        Field::new("b_keys", DataType::Int32, false),
+    ]))
+}
+
+/// Tallies of each kind, as a table of [`tallies_schema`].
+pub fn tallies_to_batch(rows: &[(KeyKind, Vec<Tally>)]) -> Result<RecordBatch> {
+    let (mut kind, mut a, mut b, mut a_keys, mut b_keys) =
+        (Int32Builder::new(), Int64Builder::new(), Int64Builder::new(), Int32Builder::new(), Int32Builder::new());
+    for (k, tallies) in rows {
+        for t in tallies {
+            kind.append_value(k.code());
+            a.append_value(t.a as i64);
+            b.append_value(t.b as i64);
+            a_keys.append_value(t.a_keys as i32);
+            b_keys.append_value(t.b_keys as i32);
+        }
+    }
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(kind.finish()),
+        Arc::new(a.finish()),
+        Arc::new(b.finish()),
+        Arc::new(a_keys.finish()),
+        Arc::new(b_keys.finish()),
+    ];
+    batch(tallies_schema(), columns)
+}
+
+/// The partners of articles, of a table with `doc` and `mine` (its number
+/// and key count) and `partners`, lists of `(other, shared, keys)` structs:
+/// every article an article met in one term index, with the keys they share.
+pub fn partner_lists_from_batch(batch: &RecordBatch) -> Result<Vec<(u64, u32, Vec<Partner>)>> {
+    let doc = column(batch, "doc", &DataType::Int64)?;
+    let mine = column(batch, "mine", &DataType::Int64)?;
+    let (doc, mine) = (doc.as_primitive::<Int64Type>(), mine.as_primitive::<Int64Type>());
+    let (ranges, [other, shared, keys]) = struct_lists(batch, "partners", ["other", "shared", "keys"])?;
+    ranges
+        .into_iter()
+        .enumerate()
+        .map(|(row, range)| {
+            let partners = range
+                .map(|i| {
+                    let shared =
+                        u16::try_from(shared[i]).map_err(|_| Error::Exchange(format!("`shared` {}", shared[i])))?;
+                    Ok(Partner { other: number(other[i], "other")?, shared, keys: number(keys[i], "keys")? })
+                })
+                .collect::<Result<_>>()?;
+            Ok((number(doc.value(row), "doc")?, number(mine.value(row), "mine")?, partners))
+        })
+        .collect()
+}
+
+/// Columns of a pairs table: two articles by number, the smaller first.
+pub fn pairs_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, false), Field::new("b", DataType::Int64, false)]))
+}
+
+/// Pairs of numbered articles, as a table of [`pairs_schema`].
+pub fn pairs_to_batch(pairs: &[(u64, u64)]) -> Result<RecordBatch> {
+    let a = Int64Array::from_iter_values(pairs.iter().map(|&(a, _)| a as i64));
+    let b = Int64Array::from_iter_values(pairs.iter().map(|&(_, b)| b as i64));
+    batch(pairs_schema(), vec![Arc::new(a), Arc::new(b)])
+}
+
+/// The proposed pairs of a table with columns `a`, `b` (numbers, the
+/// smaller first), `by_terms` and `wording_shared`.
+pub fn proposed_from_batch(batch: &RecordBatch) -> Result<Vec<ProposedPair<u64>>> {
+    let a = column(batch, "a", &DataType::Int64)?;
+    let b = column(batch, "b", &DataType::Int64)?;
+    let by_terms = column(batch, "by_terms", &DataType::Boolean)?;
+    let shared = column(batch, "wording_shared", &DataType::Int64)?;
+    let (a, b) = (a.as_primitive::<Int64Type>(), b.as_primitive::<Int64Type>());
+    let (by_terms, shared) = (by_terms.as_boolean(), shared.as_primitive::<Int64Type>());
+    (0..batch.num_rows())
+        .map(|row| {
+            let wording_shared = u16::try_from(shared.value(row))
+                .map_err(|_| Error::Exchange(format!("pairs row {row}: `wording_shared` {}", shared.value(row))))?;
+            Ok(ProposedPair {
+                a: number(a.value(row), "a")?,
+                b: number(b.value(row), "b")?,
+                by_terms: by_terms.value(row),
+                wording_shared,
+            })
+        })
+        .collect()
+}
+
+/// The article numbers of a table's `doc` column.
+pub fn numbers_from_batch(batch: &RecordBatch) -> Result<Vec<u64>> {
+    let doc = column(batch, "doc", &DataType::Int64)?;
+    doc.as_primitive::<Int64Type>().values().iter().map(|&n| number(n, "doc")).collect()
+}
+
+/// The key kinds of a table's `kind` column.
+fn kinds(batch: &RecordBatch) -> Result<Vec<KeyKind>> {
+    let kind = column(batch, "kind", &DataType::Int32)?;
+    kind.as_primitive::<Int32Type>()
+        .values()
+        .iter()
+        .map(|&code| KeyKind::from_code(code).ok_or_else(|| Error::Exchange(format!("no key kind {code}"))))
+        .collect()
+}
+
+/// A count or number that cannot be negative, of column `name`.
+fn number<T: TryFrom<i64>>(value: i64, name: &str) -> Result<T> {
+    T::try_from(value).map_err(|_| Error::Exchange(format!("`{name}` {value} is out of range")))
+}
+
+/// A column of lists of structs (what Spark's `collect_list(struct(...))`
+/// gives): each row's range among the structs, and the structs' `fields`
+/// as 64-bit integers.
+fn struct_lists<const N: usize>(
+    batch: &RecordBatch,
+    name: &str,
+    fields: [&str; N],
+) -> Result<(Vec<std::ops::Range<usize>>, [Vec<i64>; N])> {
+    let array = batch.column_by_name(name).ok_or_else(|| Error::Exchange(format!("no column `{name}`")))?;
+    let (ranges, values): (Vec<std::ops::Range<usize>>, ArrayRef) = match array.data_type() {
+        DataType::List(_) => {
+            let list = array.as_list::<i32>();
+            (list.value_offsets().windows(2).map(|w| w[0] as usize..w[1] as usize).collect(), Arc::clone(list.values()))
+        }
+        DataType::LargeList(_) => {
+            let list = array.as_list::<i64>();
+            (list.value_offsets().windows(2).map(|w| w[0] as usize..w[1] as usize).collect(), Arc::clone(list.values()))
+        }
+        other => return Err(Error::Exchange(format!("column `{name}`: a list of structs, not {other}"))),
+    };
+    let structs =
+        values.as_struct_opt().ok_or_else(|| Error::Exchange(format!("column `{name}`: a list of structs")))?;
+    let mut columns: [Vec<i64>; N] = std::array::from_fn(|_| Vec::new());
+    for (field, out) in fields.iter().zip(&mut columns) {
+        let values = structs
+            .column_by_name(field)
+            .ok_or_else(|| Error::Exchange(format!("column `{name}`: no field `{field}`")))?;
+        let values = arrow_cast::cast(values, &DataType::Int64)
+            .map_err(|e| Error::Exchange(format!("column `{name}`, field `{field}`: {e}")))?;
+        *out = values.as_primitive::<Int64Type>().values().to_vec();
+    }
+    Ok((ranges, columns))
 }
 
 /// `value` in postcard's compact binary form.

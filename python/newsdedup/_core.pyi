@@ -91,6 +91,36 @@ def run_signed(articles: List[bytes], signatures: List[bytes], model: bytes, sta
     """Runs the stages after vectorize from analyzed articles tables and their signatures tables."""
     ...
 
+def run_proposed(
+    articles: List[bytes],
+    signatures: List[bytes],
+    model: bytes,
+    stats: bytes,
+    numbers: List[bytes],
+    pairs: List[bytes],
+    keys: int,
+    pruned_keys: int,
+) -> Run:
+    """run_signed with the candidate pairs an engine proposed by grouping keys: `numbers` are tables
+    numbering every article in id order (`doc`), `pairs` tables of (a, b, by_terms, wording_shared)."""
+    ...
+
+def postings(signatures: bytes) -> bytes:
+    """The postings table (kind, key, order, id, keys) of a signatures table, as an Arrow IPC stream."""
+    ...
+
+def tallies(lists: bytes) -> bytes:
+    """The tallies table (kind, a, b, a_keys, b_keys) of posting lists (kind, members: [(order, doc, keys)])."""
+    ...
+
+def close_pairs(partners: bytes) -> bytes:
+    """The pairs table (a, b) that articles (doc, mine, partners: [(other, shared, keys)]) keep among their partners."""
+    ...
+
+def max_postings() -> int:
+    """The longest posting list that is tallied."""
+    ...
+
 def write_rejects_file(path: str, rejects: List[Tuple[str, int, str]]) -> None:
     """Writes rejected records, (path, line, reason), to `path` as rejects.jsonl (no file when there are none)."""
     ...

@@ -24,7 +24,10 @@ rows:
    after analysis; with ``signatures``, the executors count the document
    frequencies, the driver sums and broadcasts them, and the executors make
    each article's vector, keys, sketch and shingles before the driver runs
-   the stages after vectorize.
+   the stages after vectorize; with ``pairs``, the executors also propose
+   the candidate pairs, grouping the articles' keys in DataFrame shuffles
+   (``newsdedup::key_groups``), and the driver verifies them and runs the
+   stages after.
 
 The output is the command line's, row for row: ``articles.jsonl`` (one file,
 sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
@@ -63,6 +66,18 @@ ANALYZED_SCHEMA = (
 
 #: An article's id and its signature (``newsdedup::exchange::signature_schema``).
 SIGNATURE_SCHEMA = "id string, signature binary"
+
+#: One candidate key of one article (``newsdedup::exchange::postings_schema``).
+POSTINGS_SCHEMA = "kind int, key long, `order` long, id string, keys int"
+
+#: Two articles, by number, that meet in a posting list (``newsdedup::exchange::tallies_schema``).
+TALLIES_SCHEMA = "kind int, a long, b long, a_keys int, b_keys int"
+
+#: Two articles by number, the smaller first (``newsdedup::exchange::pairs_schema``).
+PAIRS_SCHEMA = "a long, b long"
+
+#: The kind of a wording key (``newsdedup::key_groups::KeyKind``); the others are term keys.
+_WORDING = 2
 
 #: The columns of an analyzed article that only the driver's stages read.
 _ARTICLE_ONLY = ("text", "title", "url", "source", "published_at", "lang", "warc_record_id", "path", "line")
@@ -111,10 +126,11 @@ class Result:
 
 
 #: Where the executors hand the articles over to the driver: analyzed (the
-#: driver signs them and runs every later stage), or signed (the document
+#: driver signs them and runs every later stage), signed (the document
 #: frequencies are summed from the executors' counts and broadcast, and the
-#: executors make each article's vector, keys, sketch and shingles).
-HANDOVERS = ("analyses", "signatures")
+#: executors make each article's vector, keys, sketch and shingles), or
+#: signed with the candidate pairs the executors proposed by grouping keys.
+HANDOVERS = ("analyses", "signatures", "pairs")
 
 
 def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
@@ -145,7 +161,7 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
             clock.lap("analyze")
             result = _core.run_analyzed([_ipc(analyzed)], model)
         else:
-            result = _run_signed(spark, analyzed, model, source, clock, cached)
+            result = _run_signed(spark, analyzed, model, source, clock, cached, handover == "pairs")
         clock.lap("driver stages")
     finally:
         for frame in cached:
@@ -158,9 +174,10 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
     return Result(result, notices, clock.laps)
 
 
-def _run_signed(spark, analyzed, model, source, clock, cached):
+def _run_signed(spark, analyzed, model, source, clock, cached, propose=False):
     """The run from the analyzed articles (a DataFrame) on, signed on the
-    executors with the statistics of the whole batch."""
+    executors with the statistics of the whole batch; with ``propose``, the
+    candidate pairs proposed there too (:func:`_proposed`)."""
     analyzed = analyzed.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(analyzed)
     # The passes over the kept analyses read the columns they need: no texts.
@@ -169,13 +186,84 @@ def _run_signed(spark, analyzed, model, source, clock, cached):
     stats = _core.merge_statistics(parts)
     clock.lap("analyze")
     shared = spark.sparkContext.broadcast(stats)
-    signatures = analyses.mapInArrow(_signer(shared), SIGNATURE_SCHEMA).toArrow()
+    signatures = analyses.mapInArrow(_signer(shared), SIGNATURE_SCHEMA)
+    if propose:
+        signatures = signatures.persist(StorageLevel.MEMORY_AND_DISK)
+        cached.append(signatures)
+        numbers, pairs, keys, pruned = _proposed(analyzed, signatures, cached)
+        clock.lap("candidates")
+    signed = signatures.toArrow()
     shared.destroy()
-    clock.lap("sign")
+    clock.lap("sign" if not propose else "collect signatures")
     articles = analyzed.drop("terms", "anchors").toArrow()
     _check_unique_ids(articles, source.shown_files)
     clock.lap("collect")
-    return _core.run_signed([_ipc(articles)], [_ipc(signatures)], model, stats)
+    if propose:
+        return _core.run_proposed([_ipc(articles)], [_ipc(signed)], model, stats, [_ipc(numbers)], [_ipc(pairs)], keys, pruned)
+    return _core.run_signed([_ipc(articles)], [_ipc(signed)], model, stats)
+
+
+def _proposed(analyzed, signatures, cached):
+    """The candidate pairs, proposed by grouping the signatures' keys in
+    DataFrame shuffles (``newsdedup::key_groups``): the articles' numbers
+    (a table of ``doc``), the pairs (``a``, ``b``, ``by_terms``,
+    ``wording_shared``), the keys indexed and the posting lists left out
+    for their length."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    # Numbered in id order (increasing numbers over a sort), so that ties in
+    # the posting lists fall as in one process. An exact duplicate (a later
+    # article, by id, with the same body) stays out of the indexes.
+    body = F.when(F.col("term_count") > 0, F.col("body_hash"))
+    docs = analyzed.select("id", body.alias("body")).orderBy("id").withColumn("doc", F.monotonically_increasing_id())
+    first = F.min("id").over(Window.partitionBy("body"))
+    docs = docs.select("id", "doc", (F.col("body").isNull() | (F.col("id") == first)).alias("active"))
+    docs = docs.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(docs)
+    postings = signatures.mapInArrow(_postings, POSTINGS_SCHEMA).join(docs.filter("active"), "id")
+    lists = postings.groupBy("kind", "key").agg(
+        F.count("*").alias("n"), F.collect_list(F.struct("order", "doc", "keys")).alias("members")
+    )
+    lists = lists.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(lists)
+    max_postings = _core.max_postings()
+    counted = lists.agg(F.count("*"), F.sum((F.col("n") > max_postings).cast("long"))).first()
+    keys, pruned = counted[0], counted[1] or 0
+    tallied = lists.filter(F.col("n").between(2, max_postings)).select("kind", "members")
+    shared = (
+        tallied.mapInArrow(_tallier, TALLIES_SCHEMA)
+        .groupBy("kind", "a", "b")
+        .agg(F.count("*").alias("shared"), F.first("a_keys").alias("a_keys"), F.first("b_keys").alias("b_keys"))
+    )
+    wording = shared.filter(F.col("kind") == _WORDING).select(
+        "a", "b", F.lit(False).alias("by_terms"), F.col("shared").alias("wording_shared")
+    )
+    # Each article of a pair in a term index ranks the other among its partners.
+    ranked = shared.filter(F.col("kind") != _WORDING)
+    directed = [
+        ranked.select(
+            "kind",
+            F.col(mine).alias("doc"),
+            F.col(f"{mine}_keys").alias("mine"),
+            F.struct(F.col(other).alias("other"), "shared", F.col(f"{other}_keys").alias("keys")).alias("partner"),
+        )
+        for mine, other in (("a", "b"), ("b", "a"))
+    ]
+    partners = (
+        directed[0]
+        .unionByName(directed[1])
+        .groupBy("kind", "doc")
+        .agg(F.first("mine").alias("mine"), F.collect_list("partner").alias("partners"))
+    )
+    close = partners.select("doc", "mine", "partners").mapInArrow(_closer, PAIRS_SCHEMA)
+    close = close.select("a", "b", F.lit(True).alias("by_terms"), F.lit(0).cast("long").alias("wording_shared"))
+    proposed = (
+        close.unionByName(wording)
+        .groupBy("a", "b")
+        .agg(F.max("by_terms").alias("by_terms"), F.max("wording_shared").alias("wording_shared"))
+    )
+    return docs.select("doc").toArrow(), proposed.toArrow(), keys, pruned
 
 
 class _Clock:
@@ -484,6 +572,24 @@ def _signer(shared_stats):
     return sign
 
 
+def _postings(batches):
+    """The candidate keys of a task's signed articles (:data:`POSTINGS_SCHEMA`)."""
+    for batch in batches:
+        yield from pa.ipc.open_stream(_core.postings(_ipc(batch)))
+
+
+def _tallier(batches):
+    """The pairs that meet in a task's posting lists (:data:`TALLIES_SCHEMA`)."""
+    for batch in batches:
+        yield from pa.ipc.open_stream(_core.tallies(_ipc(batch)))
+
+
+def _closer(batches):
+    """The pairs a task's articles keep among their term-key partners (:data:`PAIRS_SCHEMA`)."""
+    for batch in batches:
+        yield from pa.ipc.open_stream(_core.close_pairs(_ipc(batch)))
+
+
 def _article_analyzer(model):
     """The second pass over articles read from whole files (:data:`ANALYZED_SCHEMA`)."""
 
@@ -578,8 +684,9 @@ def main(argv=None):
         choices=HANDOVERS,
         default="analyses",
         help="where the driver takes over: analyzed articles (the default; the driver makes the vectors), "
-        "or signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
-        "sketches made there: less work on the driver, more passes over the data)",
+        "signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
+        "sketches made there: less work on the driver, more passes over the data), or signed ones with "
+        "the candidate pairs the executors proposed by grouping keys in shuffles",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)

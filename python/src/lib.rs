@@ -17,8 +17,10 @@ use newsdedup::ingest::{
     article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
 };
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
-use newsdedup::pipeline::{boilerplate_of, line_stats};
-use newsdedup::signature::BatchStats;
+use newsdedup::candidates::CandidateStats;
+use newsdedup::key_groups::{self, Member, Posting, Proposed};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
+use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -369,25 +371,174 @@ fn run_signed(
     let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
     let result = py
         .allow_threads(|| {
-            let (mut read, mut analyzed, mut signed) = (Vec::new(), Vec::new(), Vec::new());
-            for stream in &articles {
-                for batch in exchange::read_ipc(stream)? {
-                    let (these, facts) = exchange::facts_table_from_batch(&batch)?;
-                    read.extend(these);
-                    analyzed.extend(facts);
-                }
-            }
-            for stream in &signatures {
-                for batch in exchange::read_ipc(stream)? {
-                    signed.extend(exchange::signatures_from_batch(&batch)?);
-                }
-            }
-            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
-            let stats: BatchStats = exchange::from_bytes(stats, "batch statistics")?;
-            pipeline.run_from_signatures(read, model, analyzed, signed, &stats)
+            let signed = Signed::read(&articles, &signatures, model, stats)?;
+            pipeline.run_from_signatures(signed.articles, signed.model, signed.analyzed, signed.signatures, &signed.stats)
         })
         .map_err(value_error)?;
     Ok(Run { result })
+}
+
+/// `run_signed` with the candidate pairs an engine proposed by grouping
+/// the signatures' keys: `numbers` are Arrow IPC streams of tables whose
+/// `doc` column numbers every article (in id order), `pairs` of tables of
+/// the pairs (`a`, `b`, `by_terms`, `wording_shared`); `keys` and
+/// `pruned_keys` count the keys indexed and the posting lists left out for
+/// their length.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn run_proposed(
+    py: Python<'_>,
+    articles: Vec<Bound<'_, PyBytes>>,
+    signatures: Vec<Bound<'_, PyBytes>>,
+    model: &[u8],
+    stats: &[u8],
+    numbers: Vec<Bound<'_, PyBytes>>,
+    pairs: Vec<Bound<'_, PyBytes>>,
+    keys: usize,
+    pruned_keys: usize,
+) -> PyResult<Run> {
+    let pipeline = pipeline()?;
+    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
+    let (numbers, pairs) = (bytes_of(&numbers), bytes_of(&pairs));
+    let result = py
+        .allow_threads(|| {
+            let signed = Signed::read(&articles, &signatures, model, stats)?;
+            let mut proposed = Proposed {
+                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
+                ..Proposed::default()
+            };
+            for stream in &numbers {
+                for batch in exchange::read_ipc(stream)? {
+                    proposed.numbers.extend(exchange::numbers_from_batch(&batch)?);
+                }
+            }
+            for stream in &pairs {
+                for batch in exchange::read_ipc(stream)? {
+                    proposed.pairs.extend(exchange::proposed_from_batch(&batch)?);
+                }
+            }
+            let Signed { articles, model, analyzed, signatures, stats } = signed;
+            pipeline.run_from_proposed(articles, model, analyzed, signatures, &stats, proposed)
+        })
+        .map_err(value_error)?;
+    Ok(Run { result })
+}
+
+/// What the driver reads to run the stages after vectorize.
+struct Signed {
+    articles: Vec<Article>,
+    analyzed: Vec<Analyzed>,
+    signatures: Vec<(String, Signature)>,
+    model: BoilerplateModel,
+    stats: BatchStats,
+}
+
+impl Signed {
+    /// Reads the streams and bytes that `run_signed` takes.
+    fn read(articles: &[&[u8]], signatures: &[&[u8]], model: &[u8], stats: &[u8]) -> newsdedup::Result<Signed> {
+        let (mut read, mut analyzed, mut signed) = (Vec::new(), Vec::new(), Vec::new());
+        for stream in articles {
+            for batch in exchange::read_ipc(stream)? {
+                let (these, facts) = exchange::facts_table_from_batch(&batch)?;
+                read.extend(these);
+                analyzed.extend(facts);
+            }
+        }
+        for stream in signatures {
+            for batch in exchange::read_ipc(stream)? {
+                signed.extend(exchange::signatures_from_batch(&batch)?);
+            }
+        }
+        Ok(Signed {
+            articles: read,
+            analyzed,
+            signatures: signed,
+            model: exchange::from_bytes(model, "boilerplate model")?,
+            stats: exchange::from_bytes(stats, "batch statistics")?,
+        })
+    }
+}
+
+/// The candidate keys of signed articles (an Arrow IPC stream of a
+/// signatures table, exact duplicates left out): an Arrow IPC stream of a
+/// postings table, a row per article and key.
+#[pyfunction]
+fn postings<'py>(py: Python<'py>, signatures: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let cross_language = pipeline()?.params().cross_language();
+    let stream = py
+        .allow_threads(|| {
+            let mut signed = Vec::new();
+            for batch in exchange::read_ipc(signatures)? {
+                signed.extend(exchange::signatures_from_batch(&batch)?);
+            }
+            let postings: Vec<Vec<Posting>> =
+                signed.iter().map(|(_, signature)| key_groups::postings(signature, cross_language)).collect();
+            let rows = signed.iter().map(|(id, _)| id.as_str()).zip(postings.iter().map(Vec::as_slice));
+            exchange::write_ipc(&exchange::postings_to_batch(rows)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
+/// The pairs of articles that meet in posting lists (an Arrow IPC stream
+/// of a table of `kind` and `members`, lists of `(order, doc, keys)`, each
+/// list of 2 to `max_postings()` articles): an Arrow IPC stream of a
+/// tallies table.
+#[pyfunction]
+fn tallies<'py>(py: Python<'py>, lists: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let max_postings = pipeline()?.params().max_postings();
+    let stream = py
+        .allow_threads(|| {
+            let mut found = Vec::new();
+            for batch in exchange::read_ipc(lists)? {
+                for (kind, mut members) in exchange::posting_lists_from_batch(&batch)? {
+                    if !(2..=max_postings).contains(&members.len()) {
+                        return Err(newsdedup::Error::Exchange(format!(
+                            "a posting list of {} articles: lists of 2 to {max_postings} are tallied",
+                            members.len()
+                        )));
+                    }
+                    // By place, then by number: the order of the one-process index.
+                    members.sort_unstable_by_key(|&(order, m)| (order, m.doc));
+                    let members: Vec<Member> = members.into_iter().map(|(_, m)| m).collect();
+                    let mut tallied = Vec::new();
+                    key_groups::tallies(kind, &members, &mut tallied);
+                    found.push((kind, tallied));
+                }
+            }
+            exchange::write_ipc(&exchange::tallies_to_batch(&found)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
+/// The pairs that articles keep among their term-key partners (an Arrow
+/// IPC stream of a table of `doc`, `mine` and `partners`, lists of `(other,
+/// shared, keys)`): an Arrow IPC stream of a pairs table, each pair the
+/// smaller number first (a pair may come from both its articles).
+#[pyfunction]
+fn close_pairs<'py>(py: Python<'py>, partners: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let pipeline = pipeline()?;
+    let stream = py
+        .allow_threads(|| {
+            let mut pairs = Vec::new();
+            for batch in exchange::read_ipc(partners)? {
+                for (doc, mine, partners) in exchange::partner_lists_from_batch(&batch)? {
+                    let kept = key_groups::close_partners(mine, &partners, pipeline.params());
+                    pairs.extend(kept.into_iter().map(|other| (doc.min(other), doc.max(other))));
+                }
+            }
+            exchange::write_ipc(&exchange::pairs_to_batch(&pairs)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
+/// The longest posting list that is tallied: a key more articles share is
+/// a topic word, left out.
+#[pyfunction]
+fn max_postings() -> PyResult<usize> {
+    Ok(pipeline()?.params().max_postings())
 }
 
 /// Runs the stages after analysis on the driver: `analyzed` are Arrow IPC
@@ -460,6 +611,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_analyzed, m)?)?;
     m.add_function(wrap_pyfunction!(merge_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(run_signed, m)?)?;
+    m.add_function(wrap_pyfunction!(run_proposed, m)?)?;
+    m.add_function(wrap_pyfunction!(postings, m)?)?;
+    m.add_function(wrap_pyfunction!(tallies, m)?)?;
+    m.add_function(wrap_pyfunction!(close_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(max_postings, m)?)?;
     m.add_class::<Statistics>()?;
     m.add_class::<Signer>()?;
     m.add_function(wrap_pyfunction!(notices, m)?)?;

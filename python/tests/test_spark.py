@@ -84,13 +84,16 @@ def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
 
 
 @pytest.mark.parametrize("inputs", parity_sets(["seeds", "ntrex-crosslingual"]))
-def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, inputs):
+@pytest.mark.parametrize("handover", ["signatures", "pairs"])
+def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, inputs, handover):
+    """Signed on the executors, and with ``pairs`` the candidate pairs
+    proposed there by grouping keys in shuffles."""
     from newsdedup.spark import run
 
     files = [SEEDS] if inputs == "seeds" else [labelled_set(inputs)]
     expected = cli_rows(files, tmp_path / "cli")
     for partitions in (1, 2, 7):
-        rows = run(spark, [str(f) for f in files], partitions=partitions, handover="signatures").records()
+        rows = run(spark, [str(f) for f in files], partitions=partitions, handover=handover).records()
         assert rows == expected, f"{partitions} partitions"
 
 
