@@ -20,7 +20,7 @@ use std::sync::Arc;
 use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, Int64Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -30,7 +30,7 @@ use crate::article::{Article, Origin, Text};
 use crate::candidates::ProposedPair;
 use crate::error::{Error, Result};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
-use crate::key_groups::{KeyKind, Member, Partner, Posting, Tally};
+use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 use crate::signature::Signature;
@@ -522,99 +522,103 @@ pub fn postings_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a [Posti
     batch(postings_schema(), columns)
 }
 
-/// The posting lists of a table with a `kind` column and a `members`
-/// column of lists of `(order, doc, keys)` structs (an engine's postings
-/// grouped by kind and key, the articles numbered): each list's kind, and
-/// its members with their places, in any order.
-pub fn posting_lists_from_batch(batch: &RecordBatch) -> Result<Vec<(KeyKind, Vec<(u32, Member)>)>> {
+/// The postings of numbered articles, of a table of [`postings_schema`]'s
+/// columns with `doc` (the article's number) for `id`.
+pub fn numbered_postings_from_batch(batch: &RecordBatch) -> Result<Vec<NumberedPosting>> {
     let kinds = kinds(batch)?;
-    let (ranges, [order, doc, keys]) = struct_lists(batch, "members", ["order", "doc", "keys"])?;
+    let [key, order, doc, keys] = ["key", "order", "doc", "keys"].map(|name| column(batch, name, &DataType::Int64));
+    let (key, order, doc, keys) = (key?, order?, doc?, keys?);
+    let [key, order, doc, keys] = [&key, &order, &doc, &keys].map(|c| c.as_primitive::<Int64Type>().values());
     kinds
         .into_iter()
-        .zip(ranges)
-        .map(|(kind, range)| {
-            let members = range
-                .map(|i| {
-                    Ok((
-                        number(order[i], "order")?,
-                        Member { doc: number(doc[i], "doc")?, keys: number(keys[i], "keys")? },
-                    ))
-                })
-                .collect::<Result<_>>()?;
-            Ok((kind, members))
+        .enumerate()
+        .map(|(row, kind)| {
+            Ok(NumberedPosting {
+                kind,
+                key: key[row] as u64,
+                order: number(order[row], "order")?,
+                doc: number(doc[row], "doc")?,
+                keys: number(keys[row], "keys")?,
+            })
         })
         .collect()
 }
 
-/// Columns of a tallies table: two articles that meet in a posting list
-/// ([`crate::key_groups::tallies`]).
-pub fn tallies_schema() -> SchemaRef {
+/// Columns of a shared keys table: the keys two articles share in one
+/// index, seen from one ([`crate::key_groups::shared_keys`]).
+pub fn shared_keys_schema() -> SchemaRef {
+    let int = |name: &str, data_type: DataType| Field::new(name, data_type, false);
     Arc::new(Schema::new(vec![
-        Field::new("kind", DataType::Int32, false),
-        Field::new("a", DataType::Int64, false),
-        Field::new("b", DataType::Int64, false),
-        Field::new("a_keys", DataType::Int32, false),
-        Field::new("b_keys", DataType::Int32, false),
+        int("kind", DataType::Int32),
+        int("doc", DataType::Int64),
+        int("other", DataType::Int64),
+        int("shared", DataType::Int32),
+        int("doc_keys", DataType::Int32),
+        int("other_keys", DataType::Int32),
     ]))
 }
 
-/// Tallies of each kind, as a table of [`tallies_schema`].
-pub fn tallies_to_batch(rows: &[(KeyKind, Vec<Tally>)]) -> Result<RecordBatch> {
-    let (mut kind, mut a, mut b, mut a_keys, mut b_keys) =
-        (Int32Builder::new(), Int64Builder::new(), Int64Builder::new(), Int32Builder::new(), Int32Builder::new());
-    for (k, tallies) in rows {
-        for t in tallies {
-            kind.append_value(k.code());
-            a.append_value(t.a as i64);
-            b.append_value(t.b as i64);
-            a_keys.append_value(t.a_keys as i32);
-            b_keys.append_value(t.b_keys as i32);
-        }
-    }
-    let columns: Vec<ArrayRef> = vec![
-        Arc::new(kind.finish()),
-        Arc::new(a.finish()),
-        Arc::new(b.finish()),
-        Arc::new(a_keys.finish()),
-        Arc::new(b_keys.finish()),
+/// Shared keys as a table of [`shared_keys_schema`].
+pub fn shared_keys_to_batch(rows: &[SharedKeys]) -> Result<RecordBatch> {
+    let int32 = |f: &dyn Fn(&SharedKeys) -> i32| Arc::new(Int32Array::from_iter_values(rows.iter().map(f))) as ArrayRef;
+    let int64 = |f: &dyn Fn(&SharedKeys) -> u64| {
+        Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| f(r) as i64))) as ArrayRef
+    };
+    let columns = vec![
+        int32(&|r| r.kind.code()),
+        int64(&|r| r.doc),
+        int64(&|r| r.other),
+        int32(&|r| i32::from(r.shared)),
+        int32(&|r| r.doc_keys as i32),
+        int32(&|r| r.other_keys as i32),
     ];
-    batch(tallies_schema(), columns)
+    batch(shared_keys_schema(), columns)
 }
 
-/// The partners of articles, of a table with `doc` and `mine` (its number
-/// and key count) and `partners`, lists of `(other, shared, keys)` structs:
-/// every article an article met in one term index, with the keys they share.
-pub fn partner_lists_from_batch(batch: &RecordBatch) -> Result<Vec<(u64, u32, Vec<Partner>)>> {
-    let doc = column(batch, "doc", &DataType::Int64)?;
-    let mine = column(batch, "mine", &DataType::Int64)?;
-    let (doc, mine) = (doc.as_primitive::<Int64Type>(), mine.as_primitive::<Int64Type>());
-    let (ranges, [other, shared, keys]) = struct_lists(batch, "partners", ["other", "shared", "keys"])?;
-    ranges
+/// The rows of a table of [`shared_keys_schema`].
+pub fn shared_keys_from_batch(batch: &RecordBatch) -> Result<Vec<SharedKeys>> {
+    let kinds = kinds(batch)?;
+    let [doc, other, shared, doc_keys, other_keys] =
+        ["doc", "other", "shared", "doc_keys", "other_keys"].map(|name| column(batch, name, &DataType::Int64));
+    let (doc, other, shared, doc_keys, other_keys) = (doc?, other?, shared?, doc_keys?, other_keys?);
+    let [doc, other, shared, doc_keys, other_keys] =
+        [&doc, &other, &shared, &doc_keys, &other_keys].map(|c| c.as_primitive::<Int64Type>().values());
+    kinds
         .into_iter()
         .enumerate()
-        .map(|(row, range)| {
-            let partners = range
-                .map(|i| {
-                    let shared =
-                        u16::try_from(shared[i]).map_err(|_| Error::Exchange(format!("`shared` {}", shared[i])))?;
-                    Ok(Partner { other: number(other[i], "other")?, shared, keys: number(keys[i], "keys")? })
-                })
-                .collect::<Result<_>>()?;
-            Ok((number(doc.value(row), "doc")?, number(mine.value(row), "mine")?, partners))
+        .map(|(row, kind)| {
+            Ok(SharedKeys {
+                kind,
+                doc: number(doc[row], "doc")?,
+                other: number(other[row], "other")?,
+                shared: number(shared[row], "shared")?,
+                doc_keys: number(doc_keys[row], "doc_keys")?,
+                other_keys: number(other_keys[row], "other_keys")?,
+            })
         })
         .collect()
 }
 
-/// Columns of a pairs table: two articles by number, the smaller first.
-pub fn pairs_schema() -> SchemaRef {
-    Arc::new(Schema::new(vec![Field::new("a", DataType::Int64, false), Field::new("b", DataType::Int64, false)]))
+/// Columns of a proposed pairs table: two articles by number, the smaller
+/// first, whether a term index proposed them and the wording keys they share.
+pub fn proposed_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+        Field::new("by_terms", DataType::Boolean, false),
+        Field::new("wording_shared", DataType::Int32, false),
+    ]))
 }
 
-/// Pairs of numbered articles, as a table of [`pairs_schema`].
-pub fn pairs_to_batch(pairs: &[(u64, u64)]) -> Result<RecordBatch> {
-    let a = Int64Array::from_iter_values(pairs.iter().map(|&(a, _)| a as i64));
-    let b = Int64Array::from_iter_values(pairs.iter().map(|&(_, b)| b as i64));
-    batch(pairs_schema(), vec![Arc::new(a), Arc::new(b)])
+/// Proposed pairs as a table of [`proposed_schema`].
+pub fn proposed_to_batch(pairs: &[ProposedPair<u64>]) -> Result<RecordBatch> {
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(pairs.iter().map(|p| p.a as i64))),
+        Arc::new(Int64Array::from_iter_values(pairs.iter().map(|p| p.b as i64))),
+        Arc::new(BooleanArray::from_iter(pairs.iter().map(|p| Some(p.by_terms)))),
+        Arc::new(Int32Array::from_iter_values(pairs.iter().map(|p| i32::from(p.wording_shared)))),
+    ];
+    batch(proposed_schema(), columns)
 }
 
 /// The proposed pairs of a table with columns `a`, `b` (numbers, the
@@ -659,40 +663,6 @@ fn kinds(batch: &RecordBatch) -> Result<Vec<KeyKind>> {
 /// A count or number that cannot be negative, of column `name`.
 fn number<T: TryFrom<i64>>(value: i64, name: &str) -> Result<T> {
     T::try_from(value).map_err(|_| Error::Exchange(format!("`{name}` {value} is out of range")))
-}
-
-/// A column of lists of structs (what Spark's `collect_list(struct(...))`
-/// gives): each row's range among the structs, and the structs' `fields`
-/// as 64-bit integers.
-fn struct_lists<const N: usize>(
-    batch: &RecordBatch,
-    name: &str,
-    fields: [&str; N],
-) -> Result<(Vec<std::ops::Range<usize>>, [Vec<i64>; N])> {
-    let array = batch.column_by_name(name).ok_or_else(|| Error::Exchange(format!("no column `{name}`")))?;
-    let (ranges, values): (Vec<std::ops::Range<usize>>, ArrayRef) = match array.data_type() {
-        DataType::List(_) => {
-            let list = array.as_list::<i32>();
-            (list.value_offsets().windows(2).map(|w| w[0] as usize..w[1] as usize).collect(), Arc::clone(list.values()))
-        }
-        DataType::LargeList(_) => {
-            let list = array.as_list::<i64>();
-            (list.value_offsets().windows(2).map(|w| w[0] as usize..w[1] as usize).collect(), Arc::clone(list.values()))
-        }
-        other => return Err(Error::Exchange(format!("column `{name}`: a list of structs, not {other}"))),
-    };
-    let structs =
-        values.as_struct_opt().ok_or_else(|| Error::Exchange(format!("column `{name}`: a list of structs")))?;
-    let mut columns: [Vec<i64>; N] = std::array::from_fn(|_| Vec::new());
-    for (field, out) in fields.iter().zip(&mut columns) {
-        let values = structs
-            .column_by_name(field)
-            .ok_or_else(|| Error::Exchange(format!("column `{name}`: no field `{field}`")))?;
-        let values = arrow_cast::cast(values, &DataType::Int64)
-            .map_err(|e| Error::Exchange(format!("column `{name}`, field `{field}`: {e}")))?;
-        *out = values.as_primitive::<Int64Type>().values().to_vec();
-    }
-    Ok((ranges, columns))
 }
 
 /// `value` in postcard's compact binary form.

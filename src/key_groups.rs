@@ -1,22 +1,23 @@
 //! Candidate pairs proposed by grouping keys: the candidate stage cut into
-//! steps that an engine (Spark) runs between its shuffles, so that no
+//! steps that an engine (Spark) runs between two shuffles, so that no
 //! machine holds the inverted indexes of a whole batch.
 //!
 //! 1. [`postings`]: each article's keys in each index ([`KeyKind`]), with
 //!    where the article sits in the key's posting list (by its smallest
-//!    other key) and how many keys it has there;
-//! 2. the engine groups the postings by index and key, sets aside the
-//!    lists of one article and those longer than `max_postings` (counting
-//!    both, for [`crate::candidates::CandidateStats`]), and sorts each list
-//!    by that place, then by article;
-//! 3. [`tallies`]: the pairs of articles that meet in a list (all of a list
-//!    up to its index's window, each article's neighbours within the window
-//!    in a longer one);
-//! 4. the engine counts the lists each pair meets in: the keys it shares;
-//! 5. [`close_partners`]: each article's closest partners in a term index,
-//!    from every pair it is in, as the one-process index ranks them;
-//! 6. the pairs from the term indexes and the wording index, with the
-//!    wording keys they share, go to
+//!    other key) and how many keys it has there. The engine numbers the
+//!    articles, leaves exact duplicates out, counts the keys (and the
+//!    lists longer than `max_postings`, for
+//!    [`crate::candidates::CandidateStats`]) and moves every posting of a
+//!    key to one task;
+//! 2. [`shared_keys`]: a task's posting lists, each sorted by place then
+//!    article and tallied (all of a list up to its index's window, each
+//!    article's neighbours within the window in a longer one), and the keys
+//!    each pair shares. The engine moves every row of an article to one
+//!    task;
+//! 3. [`proposals`]: each article's closest partners in a term index, as
+//!    the one-process index ranks them, and the pairs of the wording index
+//!    with the keys they share. A pair may come from several tasks;
+//!    [`Proposed::numbered_by_place`] merges them for
 //!    [`crate::candidates::CandidateIndex::from_proposed`].
 //!
 //! The engine numbers the articles in id order (a sort, then increasing
@@ -31,9 +32,10 @@ use crate::candidates::{
 use crate::error::{Error, Result};
 use crate::params::ValidParams;
 use crate::signature::Signature;
+use rustc_hash::FxHashMap;
 
 /// The inverted index a key belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyKind {
     /// The heaviest TF-IDF terms.
     Terms,
@@ -166,12 +168,142 @@ pub fn close_partners(mine: u32, partners: &[Partner], params: &ValidParams) -> 
     partners.iter().filter(|p| clears(p.shared, bar, mine, p.keys as usize)).map(|p| p.other).collect()
 }
 
+/// A posting of a numbered article, as the engine hands it to [`shared_keys`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NumberedPosting {
+    /// The index it belongs to.
+    pub kind: KeyKind,
+    /// The key.
+    pub key: u64,
+    /// Where the article sits in the key's list ([`Posting::order`]).
+    pub order: u32,
+    /// The article's number (in id order).
+    pub doc: u64,
+    /// How many keys of this kind the article has.
+    pub keys: u32,
+}
+
+/// Keys that two articles share in one index, seen from `doc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SharedKeys {
+    /// The index.
+    pub kind: KeyKind,
+    /// The article whose row this is.
+    pub doc: u64,
+    /// The article it shares keys with.
+    pub other: u64,
+    /// How many keys (of the lists one task tallied: the counts of rows
+    /// of one pair add).
+    pub shared: u16,
+    /// How many keys of the index `doc` has.
+    pub doc_keys: u32,
+    /// How many keys of the index `other` has.
+    pub other_keys: u32,
+}
+
+/// The keys that pairs share in the posting lists of `postings` (which
+/// hold every posting of each of their keys): each list of 2 to
+/// `max_postings` articles is sorted by place, then article, and tallied
+/// ([`tallies`]). A pair of a term index gives a row from each side (each
+/// ranks the other among its partners), a pair of the wording index one
+/// row, from its smaller article. Rows sorted.
+pub fn shared_keys(mut postings: Vec<NumberedPosting>, max_postings: usize) -> Vec<SharedKeys> {
+    postings.sort_unstable_by_key(|p| (p.kind as u8, p.key, p.order, p.doc));
+    let mut counts: FxHashMap<(KeyKind, u64, u64), (u16, u32, u32)> = FxHashMap::default();
+    let (mut members, mut tallied) = (Vec::new(), Vec::new());
+    for list in postings.chunk_by(|x, y| (x.kind, x.key) == (y.kind, y.key)) {
+        if !(2..=max_postings).contains(&list.len()) {
+            continue;
+        }
+        members.clear();
+        members.extend(list.iter().map(|p| Member { doc: p.doc, keys: p.keys }));
+        tallied.clear();
+        tallies(list[0].kind, &members, &mut tallied);
+        for t in &tallied {
+            counts.entry((list[0].kind, t.a, t.b)).or_insert((0, t.a_keys, t.b_keys)).0 += 1;
+        }
+    }
+    let mut rows = Vec::with_capacity(2 * counts.len());
+    for ((kind, a, b), (shared, a_keys, b_keys)) in counts {
+        rows.push(SharedKeys { kind, doc: a, other: b, shared, doc_keys: a_keys, other_keys: b_keys });
+        if kind != KeyKind::Wording {
+            rows.push(SharedKeys { kind, doc: b, other: a, shared, doc_keys: b_keys, other_keys: a_keys });
+        }
+    }
+    rows.sort_unstable();
+    rows
+}
+
+/// The pairs proposed from `shared` (which holds every row of each of its
+/// articles; the counts of rows of one pair add): in each term index, the
+/// partners each article keeps ([`close_partners`]); in the wording index,
+/// every pair with the keys it shares. A pair once, the smaller number
+/// first, sorted.
+pub fn proposals(shared: &[SharedKeys], params: &ValidParams) -> Vec<ProposedPair<u64>> {
+    let mut summed: FxHashMap<(KeyKind, u64, u64), (u16, u32, u32)> = FxHashMap::default();
+    for row in shared {
+        let entry = summed.entry((row.kind, row.doc, row.other)).or_insert((0, row.doc_keys, row.other_keys));
+        entry.0 = entry.0.saturating_add(row.shared);
+    }
+    let mut rows: Vec<SharedKeys> = summed
+        .into_iter()
+        .map(|((kind, doc, other), (shared, doc_keys, other_keys))| SharedKeys {
+            kind,
+            doc,
+            other,
+            shared,
+            doc_keys,
+            other_keys,
+        })
+        .collect();
+    rows.sort_unstable();
+    let mut pairs: Vec<ProposedPair<u64>> = Vec::new();
+    let mut partners = Vec::new();
+    for group in rows.chunk_by(|x, y| (x.kind, x.doc) == (y.kind, y.doc)) {
+        let (kind, doc) = (group[0].kind, group[0].doc);
+        if kind == KeyKind::Wording {
+            pairs.extend(group.iter().map(|r| ProposedPair {
+                a: doc,
+                b: r.other,
+                by_terms: false,
+                wording_shared: r.shared,
+            }));
+            continue;
+        }
+        partners.clear();
+        partners.extend(group.iter().map(|r| Partner { other: r.other, shared: r.shared, keys: r.other_keys }));
+        pairs.extend(close_partners(group[0].doc_keys, &partners, params).into_iter().map(|other| ProposedPair {
+            a: doc.min(other),
+            b: doc.max(other),
+            by_terms: true,
+            wording_shared: 0,
+        }));
+    }
+    merged(pairs)
+}
+
+/// Each pair once: proposed by a term index if any of its proposals was,
+/// with the most wording keys any gave. Sorted.
+fn merged(mut pairs: Vec<ProposedPair<u64>>) -> Vec<ProposedPair<u64>> {
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    pairs.dedup_by(|later, kept| {
+        let same = (later.a, later.b) == (kept.a, kept.b);
+        if same {
+            kept.by_terms |= later.by_terms;
+            kept.wording_shared = kept.wording_shared.max(later.wording_shared);
+        }
+        same
+    });
+    pairs
+}
+
 /// The candidate pairs an engine proposed, its articles numbered in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Proposed {
     /// Every article's number, in any order.
     pub numbers: Vec<u64>,
-    /// The pairs, by number, the smaller first, each once.
+    /// The pairs, by number, the smaller first; a pair proposed by several
+    /// tasks may repeat ([`proposals`] of each), and is merged.
     pub pairs: Vec<ProposedPair<u64>>,
     /// Keys indexed and posting lists pruned (`pairs` is counted later, by verification).
     pub stats: CandidateStats,
@@ -195,8 +327,7 @@ impl Proposed {
                 .map(|at| at as DocId)
                 .map_err(|_| Error::Exchange(format!("a proposed pair names article number {n}, which no article has")))
         };
-        let pairs = self
-            .pairs
+        let pairs = merged(self.pairs)
             .iter()
             .map(|p| {
                 Ok(ProposedPair {

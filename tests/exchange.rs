@@ -7,18 +7,18 @@
 
 mod common;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use newsdedup::candidates::{CandidateStats, ProposedPair};
+use newsdedup::candidates::CandidateStats;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
     analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, facts_table_from_batch, from_bytes,
     read_ipc, signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
-use newsdedup::key_groups::{close_partners, postings, tallies, KeyKind, Member, Partner, Proposed};
+use newsdedup::key_groups::{postings, proposals, shared_keys, KeyKind, NumberedPosting, Proposed, SharedKeys};
 use newsdedup::output::{article_records, write_jsonl};
 use newsdedup::params::ValidParams;
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
@@ -118,15 +118,12 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
     pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
 }
 
-/// Posting lists by (kind, key): each article's (place, number, keys).
-type PostingLists = BTreeMap<(i32, u64), Vec<(u32, u64, u32)>>;
-
 /// What an engine does with the signatures (`newsdedup::key_groups`):
 /// numbers the articles in id order (not from 0, not one apart), leaves
-/// exact duplicates out, groups the postings by key, tallies each kept
-/// list, counts the keys each pair shares, ranks each article's term-key
-/// partners and proposes the pairs. `articles[i]` and `analyzed[i]` go
-/// together; the signatures come in any order.
+/// exact duplicates out, counts the keys, moves each key's postings to one
+/// of 3 tasks (`shared_keys`), then each article's rows to one of 2
+/// (`proposals`). `articles[i]` and `analyzed[i]` go together; the
+/// signatures come in any order.
 fn propose(
     articles: &[Article],
     analyzed: &[Analyzed],
@@ -148,55 +145,27 @@ fn propose(
         .filter(|(article, a)| a.body.term_count > 0 && first[&a.body.hash] != article.id)
         .map(|(article, _)| article.id.as_str())
         .collect();
-    let mut lists: PostingLists = BTreeMap::new();
+    let mut by_key: Vec<Vec<NumberedPosting>> = vec![Vec::new(); 3];
+    let mut lists: HashMap<(KeyKind, u64), usize> = HashMap::new();
     for (id, signature) in signatures.iter().filter(|(id, _)| !duplicate.contains(id.as_str())) {
         for p in postings(signature, params.cross_language()) {
-            lists.entry((p.kind.code(), p.key)).or_default().push((p.order, number(id), p.keys));
+            *lists.entry((p.kind, p.key)).or_default() += 1;
+            let posting = NumberedPosting { kind: p.kind, key: p.key, order: p.order, doc: number(id), keys: p.keys };
+            by_key[(p.key % 3) as usize].push(posting);
         }
     }
-    let mut stats = CandidateStats { keys: lists.len(), ..Default::default() };
-    let mut shared: HashMap<(i32, u64, u64), (u16, u32, u32)> = HashMap::new();
-    let mut tallied = Vec::new();
-    for ((kind, _), list) in &mut lists {
-        if list.len() > params.max_postings() {
-            stats.pruned_keys += 1;
-            continue;
-        }
-        list.sort_unstable();
-        let members: Vec<Member> = list.iter().map(|&(_, doc, keys)| Member { doc, keys }).collect();
-        tallied.clear();
-        tallies(KeyKind::from_code(*kind).unwrap(), &members, &mut tallied);
-        for t in &tallied {
-            shared.entry((*kind, t.a, t.b)).or_insert((0, t.a_keys, t.b_keys)).0 += 1;
+    let stats = CandidateStats {
+        keys: lists.len(),
+        pruned_keys: lists.values().filter(|&&n| n > params.max_postings()).count(),
+        pairs: 0,
+    };
+    let mut by_doc: Vec<Vec<SharedKeys>> = vec![Vec::new(); 2];
+    for task in by_key {
+        for row in shared_keys(task, params.max_postings()) {
+            by_doc[(row.doc % 2) as usize].push(row);
         }
     }
-    let mut partners: HashMap<(i32, u64), (u32, Vec<Partner>)> = HashMap::new();
-    let mut pairs: BTreeMap<(u64, u64), (bool, u16)> = BTreeMap::new();
-    for (&(kind, a, b), &(count, a_keys, b_keys)) in &shared {
-        if KeyKind::from_code(kind) == Some(KeyKind::Wording) {
-            pairs.entry((a, b)).or_default().1 = count;
-            continue;
-        }
-        partners.entry((kind, a)).or_insert((a_keys, Vec::new())).1.push(Partner {
-            other: b,
-            shared: count,
-            keys: b_keys,
-        });
-        partners.entry((kind, b)).or_insert((b_keys, Vec::new())).1.push(Partner {
-            other: a,
-            shared: count,
-            keys: a_keys,
-        });
-    }
-    for ((_, doc), (mine, list)) in &partners {
-        for other in close_partners(*mine, list, params) {
-            pairs.entry(((*doc).min(other), (*doc).max(other))).or_default().0 = true;
-        }
-    }
-    let pairs = pairs
-        .into_iter()
-        .map(|((a, b), (by_terms, wording_shared))| ProposedPair { a, b, by_terms, wording_shared })
-        .collect();
+    let pairs = by_doc.iter().rev().flat_map(|task| proposals(task, params)).collect();
     Proposed { numbers: ids.iter().map(|id| number(id)).collect(), pairs, stats }
 }
 

@@ -109,12 +109,14 @@ def postings(signatures: bytes) -> bytes:
     """The postings table (kind, key, order, id, keys) of a signatures table, as an Arrow IPC stream."""
     ...
 
-def tallies(lists: bytes) -> bytes:
-    """The tallies table (kind, a, b, a_keys, b_keys) of posting lists (kind, members: [(order, doc, keys)])."""
+def shared_keys(postings: List[bytes]) -> bytes:
+    """The shared keys table (kind, doc, other, shared, doc_keys, other_keys) of numbered postings tables
+    (kind, key, order, doc, keys) that hold every posting of each of their keys."""
     ...
 
-def close_pairs(partners: bytes) -> bytes:
-    """The pairs table (a, b) that articles (doc, mine, partners: [(other, shared, keys)]) keep among their partners."""
+def proposals(shared: List[bytes]) -> bytes:
+    """The proposed pairs table (a, b, by_terms, wording_shared) of shared keys tables that hold every
+    row of each of their articles."""
     ...
 
 def max_postings() -> int:

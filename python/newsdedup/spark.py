@@ -70,14 +70,11 @@ SIGNATURE_SCHEMA = "id string, signature binary"
 #: One candidate key of one article (``newsdedup::exchange::postings_schema``).
 POSTINGS_SCHEMA = "kind int, key long, `order` long, id string, keys int"
 
-#: Two articles, by number, that meet in a posting list (``newsdedup::exchange::tallies_schema``).
-TALLIES_SCHEMA = "kind int, a long, b long, a_keys int, b_keys int"
+#: The keys two articles share in one index (``newsdedup::exchange::shared_keys_schema``).
+SHARED_KEYS_SCHEMA = "kind int, doc long, other long, shared int, doc_keys int, other_keys int"
 
-#: Two articles by number, the smaller first (``newsdedup::exchange::pairs_schema``).
-PAIRS_SCHEMA = "a long, b long"
-
-#: The kind of a wording key (``newsdedup::key_groups::KeyKind``); the others are term keys.
-_WORDING = 2
+#: A candidate pair proposed (``newsdedup::exchange::proposed_schema``).
+PROPOSED_SCHEMA = "a long, b long, by_terms boolean, wording_shared int"
 
 #: The columns of an analyzed article that only the driver's stages read.
 _ARTICLE_ONLY = ("text", "title", "url", "source", "published_at", "lang", "warc_record_id", "path", "line")
@@ -204,11 +201,11 @@ def _run_signed(spark, analyzed, model, source, clock, cached, propose=False):
 
 
 def _proposed(analyzed, signatures, cached):
-    """The candidate pairs, proposed by grouping the signatures' keys in
+    """The candidate pairs, proposed by grouping the signatures' keys in two
     DataFrame shuffles (``newsdedup::key_groups``): the articles' numbers
-    (a table of ``doc``), the pairs (``a``, ``b``, ``by_terms``,
-    ``wording_shared``), the keys indexed and the posting lists left out
-    for their length."""
+    (a table of ``doc``), the pairs (:data:`PROPOSED_SCHEMA`; a pair that
+    several tasks propose repeats, and the driver merges it), the keys
+    indexed and the posting lists left out for their length."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -222,47 +219,16 @@ def _proposed(analyzed, signatures, cached):
     docs = docs.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(docs)
     postings = signatures.mapInArrow(_postings, POSTINGS_SCHEMA).join(docs.filter("active"), "id")
-    lists = postings.groupBy("kind", "key").agg(
-        F.count("*").alias("n"), F.collect_list(F.struct("order", "doc", "keys")).alias("members")
-    )
-    lists = lists.persist(StorageLevel.MEMORY_AND_DISK)
-    cached.append(lists)
-    max_postings = _core.max_postings()
-    counted = lists.agg(F.count("*"), F.sum((F.col("n") > max_postings).cast("long"))).first()
-    keys, pruned = counted[0], counted[1] or 0
-    tallied = lists.filter(F.col("n").between(2, max_postings)).select("kind", "members")
-    shared = (
-        tallied.mapInArrow(_tallier, TALLIES_SCHEMA)
-        .groupBy("kind", "a", "b")
-        .agg(F.count("*").alias("shared"), F.first("a_keys").alias("a_keys"), F.first("b_keys").alias("b_keys"))
-    )
-    wording = shared.filter(F.col("kind") == _WORDING).select(
-        "a", "b", F.lit(False).alias("by_terms"), F.col("shared").alias("wording_shared")
-    )
-    # Each article of a pair in a term index ranks the other among its partners.
-    ranked = shared.filter(F.col("kind") != _WORDING)
-    directed = [
-        ranked.select(
-            "kind",
-            F.col(mine).alias("doc"),
-            F.col(f"{mine}_keys").alias("mine"),
-            F.struct(F.col(other).alias("other"), "shared", F.col(f"{other}_keys").alias("keys")).alias("partner"),
-        )
-        for mine, other in (("a", "b"), ("b", "a"))
-    ]
-    partners = (
-        directed[0]
-        .unionByName(directed[1])
-        .groupBy("kind", "doc")
-        .agg(F.first("mine").alias("mine"), F.collect_list("partner").alias("partners"))
-    )
-    close = partners.select("doc", "mine", "partners").mapInArrow(_closer, PAIRS_SCHEMA)
-    close = close.select("a", "b", F.lit(True).alias("by_terms"), F.lit(0).cast("long").alias("wording_shared"))
-    proposed = (
-        close.unionByName(wording)
-        .groupBy("a", "b")
-        .agg(F.max("by_terms").alias("by_terms"), F.max("wording_shared").alias("wording_shared"))
-    )
+    # Every posting of a key in one task, kept: the keys are counted over
+    # it, and then its lists tallied.
+    keyed = postings.select("kind", "key", "order", "doc", "keys").repartition("kind", "key")
+    keyed = keyed.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(keyed)
+    counted = keyed.mapInArrow(_key_counter(_core.max_postings()), "keys long, pruned long").toArrow()
+    keys, pruned = (pc.sum(counted.column(name)).as_py() or 0 for name in ("keys", "pruned"))
+    # Then every row of an article in one task, where its partners are ranked.
+    shared = keyed.mapInArrow(_key_sharer, SHARED_KEYS_SCHEMA).repartition("doc")
+    proposed = shared.mapInArrow(_proposer, PROPOSED_SCHEMA)
     return docs.select("doc").toArrow(), proposed.toArrow(), keys, pruned
 
 
@@ -578,16 +544,32 @@ def _postings(batches):
         yield from pa.ipc.open_stream(_core.postings(_ipc(batch)))
 
 
-def _tallier(batches):
-    """The pairs that meet in a task's posting lists (:data:`TALLIES_SCHEMA`)."""
-    for batch in batches:
-        yield from pa.ipc.open_stream(_core.tallies(_ipc(batch)))
+def _key_counter(max_postings):
+    """The keys of a task's postings (every posting of each key) and the
+    lists longer than ``max_postings``, left out."""
+
+    def count(batches):
+        batches = list(batches)
+        keys = pruned = 0
+        if batches:
+            lists = pa.Table.from_batches(batches).group_by(["kind", "key"]).aggregate([([], "count_all")])
+            keys = lists.num_rows
+            pruned = pc.sum(pc.greater(lists.column("count_all"), max_postings)).as_py() or 0
+        yield pa.record_batch({"keys": pa.array([keys], pa.int64()), "pruned": pa.array([pruned], pa.int64())})
+
+    return count
 
 
-def _closer(batches):
-    """The pairs a task's articles keep among their term-key partners (:data:`PAIRS_SCHEMA`)."""
-    for batch in batches:
-        yield from pa.ipc.open_stream(_core.close_pairs(_ipc(batch)))
+def _key_sharer(batches):
+    """The keys pairs share in a task's posting lists, all of whose postings
+    it holds (:data:`SHARED_KEYS_SCHEMA`)."""
+    yield from pa.ipc.open_stream(_core.shared_keys([_ipc(batch) for batch in batches]))
+
+
+def _proposer(batches):
+    """The pairs proposed from a task's shared keys, all of whose articles'
+    rows it holds (:data:`PROPOSED_SCHEMA`)."""
+    yield from pa.ipc.open_stream(_core.proposals([_ipc(batch) for batch in batches]))
 
 
 def _article_analyzer(model):

@@ -10,15 +10,15 @@
 
 use std::path::Path;
 
+use newsdedup::candidates::CandidateStats;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::columns::Columns;
 use newsdedup::exchange;
 use newsdedup::ingest::{
     article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
 };
+use newsdedup::key_groups::{self, Posting, Proposed};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
-use newsdedup::candidates::CandidateStats;
-use newsdedup::key_groups::{self, Member, Posting, Proposed};
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
@@ -372,7 +372,13 @@ fn run_signed(
     let result = py
         .allow_threads(|| {
             let signed = Signed::read(&articles, &signatures, model, stats)?;
-            pipeline.run_from_signatures(signed.articles, signed.model, signed.analyzed, signed.signatures, &signed.stats)
+            pipeline.run_from_signatures(
+                signed.articles,
+                signed.model,
+                signed.analyzed,
+                signed.signatures,
+                &signed.stats,
+            )
         })
         .map_err(value_error)?;
     Ok(Run { result })
@@ -403,10 +409,8 @@ fn run_proposed(
     let result = py
         .allow_threads(|| {
             let signed = Signed::read(&articles, &signatures, model, stats)?;
-            let mut proposed = Proposed {
-                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
-                ..Proposed::default()
-            };
+            let mut proposed =
+                Proposed { stats: CandidateStats { keys, pruned_keys, pairs: 0 }, ..Proposed::default() };
             for stream in &numbers {
                 for batch in exchange::read_ipc(stream)? {
                     proposed.numbers.extend(exchange::numbers_from_batch(&batch)?);
@@ -480,55 +484,46 @@ fn postings<'py>(py: Python<'py>, signatures: &[u8]) -> PyResult<Bound<'py, PyBy
     Ok(PyBytes::new(py, &stream))
 }
 
-/// The pairs of articles that meet in posting lists (an Arrow IPC stream
-/// of a table of `kind` and `members`, lists of `(order, doc, keys)`, each
-/// list of 2 to `max_postings()` articles): an Arrow IPC stream of a
-/// tallies table.
+/// The keys that pairs share in posting lists: `postings` are Arrow IPC
+/// streams of postings tables whose `doc` column numbers the articles (in
+/// id order), holding every posting of each of their keys; returns an
+/// Arrow IPC stream of a shared keys table.
 #[pyfunction]
-fn tallies<'py>(py: Python<'py>, lists: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+fn shared_keys<'py>(py: Python<'py>, postings: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
     let max_postings = pipeline()?.params().max_postings();
+    let postings = bytes_of(&postings);
     let stream = py
         .allow_threads(|| {
-            let mut found = Vec::new();
-            for batch in exchange::read_ipc(lists)? {
-                for (kind, mut members) in exchange::posting_lists_from_batch(&batch)? {
-                    if !(2..=max_postings).contains(&members.len()) {
-                        return Err(newsdedup::Error::Exchange(format!(
-                            "a posting list of {} articles: lists of 2 to {max_postings} are tallied",
-                            members.len()
-                        )));
-                    }
-                    // By place, then by number: the order of the one-process index.
-                    members.sort_unstable_by_key(|&(order, m)| (order, m.doc));
-                    let members: Vec<Member> = members.into_iter().map(|(_, m)| m).collect();
-                    let mut tallied = Vec::new();
-                    key_groups::tallies(kind, &members, &mut tallied);
-                    found.push((kind, tallied));
+            let mut numbered = Vec::new();
+            for stream in &postings {
+                for batch in exchange::read_ipc(stream)? {
+                    numbered.extend(exchange::numbered_postings_from_batch(&batch)?);
                 }
             }
-            exchange::write_ipc(&exchange::tallies_to_batch(&found)?)
+            let rows = key_groups::shared_keys(numbered, max_postings);
+            exchange::write_ipc(&exchange::shared_keys_to_batch(&rows)?)
         })
         .map_err(value_error)?;
     Ok(PyBytes::new(py, &stream))
 }
 
-/// The pairs that articles keep among their term-key partners (an Arrow
-/// IPC stream of a table of `doc`, `mine` and `partners`, lists of `(other,
-/// shared, keys)`): an Arrow IPC stream of a pairs table, each pair the
-/// smaller number first (a pair may come from both its articles).
+/// The candidate pairs proposed from shared keys: `shared` are Arrow IPC
+/// streams of shared keys tables holding every row of each of their
+/// articles; returns an Arrow IPC stream of a proposed pairs table.
 #[pyfunction]
-fn close_pairs<'py>(py: Python<'py>, partners: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+fn proposals<'py>(py: Python<'py>, shared: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
     let pipeline = pipeline()?;
+    let shared = bytes_of(&shared);
     let stream = py
         .allow_threads(|| {
-            let mut pairs = Vec::new();
-            for batch in exchange::read_ipc(partners)? {
-                for (doc, mine, partners) in exchange::partner_lists_from_batch(&batch)? {
-                    let kept = key_groups::close_partners(mine, &partners, pipeline.params());
-                    pairs.extend(kept.into_iter().map(|other| (doc.min(other), doc.max(other))));
+            let mut rows = Vec::new();
+            for stream in &shared {
+                for batch in exchange::read_ipc(stream)? {
+                    rows.extend(exchange::shared_keys_from_batch(&batch)?);
                 }
             }
-            exchange::write_ipc(&exchange::pairs_to_batch(&pairs)?)
+            let pairs = key_groups::proposals(&rows, pipeline.params());
+            exchange::write_ipc(&exchange::proposed_to_batch(&pairs)?)
         })
         .map_err(value_error)?;
     Ok(PyBytes::new(py, &stream))
@@ -613,8 +608,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_signed, m)?)?;
     m.add_function(wrap_pyfunction!(run_proposed, m)?)?;
     m.add_function(wrap_pyfunction!(postings, m)?)?;
-    m.add_function(wrap_pyfunction!(tallies, m)?)?;
-    m.add_function(wrap_pyfunction!(close_pairs, m)?)?;
+    m.add_function(wrap_pyfunction!(shared_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(proposals, m)?)?;
     m.add_function(wrap_pyfunction!(max_postings, m)?)?;
     m.add_class::<Statistics>()?;
     m.add_class::<Signer>()?;
