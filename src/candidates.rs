@@ -213,23 +213,8 @@ impl<'s> CandidateIndex<'s> {
                 p.a, p.b
             )));
         }
-        let kept: Vec<bool> = proposed
-            .par_iter()
-            .map(|p| {
-                p.by_terms || {
-                    let (x, y) = (&sketches[p.a as usize], &sketches[p.b as usize]);
-                    let (mine, theirs) = (wording_keys_of(x), wording_keys_of(y));
-                    let shared = usize::from(p.wording_shared);
-                    shares_enough(
-                        shared,
-                        MIN_SHARED_WORDING_KEYS,
-                        Some((x.distinct(), y.distinct())),
-                        mine.len(),
-                        theirs.len(),
-                    ) && could_contain(mine, theirs, shared)
-                }
-            })
-            .collect();
+        let kept: Vec<bool> =
+            proposed.par_iter().map(|p| p.is_candidate(&sketches[p.a as usize], &sketches[p.b as usize])).collect();
         let mut close: Vec<Vec<DocId>> = vec![Vec::new(); n];
         for (p, _) in proposed.iter().zip(&kept).filter(|(_, &k)| k) {
             close[p.a as usize].push(p.b);
@@ -611,6 +596,22 @@ pub(crate) fn shares_enough(
 pub(crate) fn wording_keys_of(sketch: &ShingleSketch) -> &[u32] {
     let mins = sketch.mins();
     &mins[..mins.len().min(WORDING_KEYS)]
+}
+
+impl<N> ProposedPair<N> {
+    /// Is the pair a candidate, its articles' sketches being `x` and `y`?
+    /// One that a term index proposed is; one that only the wording index
+    /// proposed when the articles' lengths and wording keys say that one
+    /// text could lie inside the other, as [`CandidateIndex::build`] asks.
+    pub fn is_candidate(&self, x: &ShingleSketch, y: &ShingleSketch) -> bool {
+        self.by_terms || {
+            let (mine, theirs) = (wording_keys_of(x), wording_keys_of(y));
+            let shared = usize::from(self.wording_shared);
+            let sizes = Some((x.distinct(), y.distinct()));
+            shares_enough(shared, MIN_SHARED_WORDING_KEYS, sizes, mine.len(), theirs.len())
+                && could_contain(mine, theirs, shared)
+        }
+    }
 }
 
 /// A pair proposed by grouping keys ([`CandidateIndex::from_proposed`]).

@@ -30,8 +30,11 @@ use crate::candidates::{
     WORDING_WINDOW,
 };
 use crate::error::{Error, Result};
+use crate::pair_model::PairModel;
 use crate::params::ValidParams;
 use crate::signature::Signature;
+use crate::tfidf::PairVectors;
+use crate::verify::{Edge, Evidence, PairSide, StoryLink, Verifier};
 use rustc_hash::FxHashMap;
 
 /// The inverted index a key belongs to.
@@ -312,33 +315,131 @@ pub struct Proposed {
 impl Proposed {
     /// The pairs with each article named by its place among the batch's
     /// `articles` in id order (its [`DocId`]), and the counts of keys.
-    pub fn numbered_by_place(mut self, articles: usize) -> Result<(Vec<ProposedPair>, CandidateStats)> {
-        self.numbers.sort_unstable();
-        self.numbers.dedup();
-        if self.numbers.len() != articles {
-            return Err(Error::Exchange(format!(
-                "{articles} articles but {} distinct article numbers: each article needs its own",
-                self.numbers.len()
-            )));
-        }
-        let place = |n: u64| {
-            self.numbers
-                .binary_search(&n)
-                .map(|at| at as DocId)
-                .map_err(|_| Error::Exchange(format!("a proposed pair names article number {n}, which no article has")))
-        };
+    pub fn numbered_by_place(self, articles: usize) -> Result<(Vec<ProposedPair>, CandidateStats)> {
+        let numbering = Numbering::new(self.numbers, articles)?;
         let pairs = merged(self.pairs)
             .iter()
             .map(|p| {
-                Ok(ProposedPair {
-                    a: place(p.a)?,
-                    b: place(p.b)?,
-                    by_terms: p.by_terms,
-                    wording_shared: p.wording_shared,
-                })
+                let (a, b) = (numbering.place(p.a)?, numbering.place(p.b)?);
+                Ok(ProposedPair { a, b, by_terms: p.by_terms, wording_shared: p.wording_shared })
             })
             .collect::<Result<_>>()?;
         Ok((pairs, self.stats))
+    }
+}
+
+/// A candidate pair verified on a worker ([`verify_proposed`]), by number.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// The article with the smaller number.
+    pub a: u64,
+    /// The article with the larger number.
+    pub b: u64,
+    /// The family edge, when the pair is one (its ends are unset: the
+    /// articles are `a` and `b`).
+    pub edge: Option<Edge>,
+    /// P(same event), when the pair is a story link.
+    pub link: Option<f32>,
+}
+
+/// Verifies the proposed pairs that are candidates
+/// ([`ProposedPair::is_candidate`]), with `sides` holding each of their
+/// articles once (by number, in any order): a [`Verdict`] for each
+/// candidate, by `(a, b)`. What [`crate::Pipeline::run`] finds of the same
+/// pairs, measured alike.
+pub fn verify_proposed(
+    pairs: &[ProposedPair<u64>],
+    sides: Vec<(u64, PairSide)>,
+    params: &ValidParams,
+    model: &PairModel,
+) -> Result<Vec<Verdict>> {
+    let place: FxHashMap<u64, DocId> = sides.iter().enumerate().map(|(at, (n, _))| (*n, at as DocId)).collect();
+    let (mut vectors, mut sketches, mut anchors, mut langs, mut facts) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (_, side) in sides {
+        vectors.push(side.vector);
+        sketches.push(side.sketch);
+        anchors.push(side.anchors);
+        langs.push(side.lang);
+        facts.push(side.facts);
+    }
+    let vectors = PairVectors::from_held(&vectors);
+    let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
+    let evidence =
+        Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: &anchors, facts: &facts, model };
+    let mut verifier = Verifier::new(evidence, params);
+    let mut pairs = pairs.to_vec();
+    // Pairs of one first article together: its vector is spread once.
+    pairs.sort_unstable_by_key(|p| (p.a, p.b));
+    let mut verdicts = Vec::new();
+    for p in pairs {
+        let side = |n: u64| {
+            place
+                .get(&n)
+                .copied()
+                .ok_or_else(|| Error::Exchange(format!("pair ({}, {}): no side for article {n}", p.a, p.b)))
+        };
+        let (x, y) = (side(p.a)?, side(p.b)?);
+        if !p.is_candidate(&sketches[x as usize], &sketches[y as usize]) {
+            continue;
+        }
+        let (edge, link) = verifier.verify(x, y);
+        verdicts.push(Verdict { a: p.a, b: p.b, edge, link: link.map(|l| l.p) });
+    }
+    Ok(verdicts)
+}
+
+/// The candidate pairs an engine verified, its articles numbered in id order.
+#[derive(Debug, Clone, Default)]
+pub struct Verified {
+    /// Every article's number, in any order.
+    pub numbers: Vec<u64>,
+    /// A verdict for each candidate pair, once.
+    pub verdicts: Vec<Verdict>,
+    /// Keys indexed and posting lists pruned (`pairs` is the verdicts').
+    pub stats: CandidateStats,
+}
+
+impl Verified {
+    /// The family edges and story links with each article named by its
+    /// place among the batch's `articles` in id order, and the counts of
+    /// keys and candidate pairs.
+    pub fn numbered_by_place(self, articles: usize) -> Result<(Vec<Edge>, Vec<StoryLink>, CandidateStats)> {
+        let numbering = Numbering::new(self.numbers, articles)?;
+        let (mut edges, mut links) = (Vec::new(), Vec::new());
+        for v in &self.verdicts {
+            let (a, b) = (numbering.place(v.a)?, numbering.place(v.b)?);
+            edges.extend(v.edge.map(|e| Edge { a, b, ..e }));
+            links.extend(v.link.map(|p| StoryLink { a, b, p }));
+        }
+        let stats = CandidateStats { pairs: self.verdicts.len(), ..self.stats };
+        Ok((edges, links, stats))
+    }
+}
+
+/// An engine's article numbers, each standing for its place in id order.
+struct Numbering(Vec<u64>);
+
+impl Numbering {
+    /// The numbers of a batch of `articles`, one each.
+    fn new(mut numbers: Vec<u64>, articles: usize) -> Result<Numbering> {
+        numbers.sort_unstable();
+        numbers.dedup();
+        if numbers.len() != articles {
+            return Err(Error::Exchange(format!(
+                "{articles} articles but {} distinct article numbers: each article needs its own",
+                numbers.len()
+            )));
+        }
+        Ok(Numbering(numbers))
+    }
+
+    /// The place (the [`DocId`]) of the article numbered `n`.
+    fn place(&self, n: u64) -> Result<DocId> {
+        self.0
+            .binary_search(&n)
+            .map(|at| at as DocId)
+            .map_err(|_| Error::Exchange(format!("a pair names article number {n}, which no article has")))
     }
 }
 

@@ -29,7 +29,7 @@ use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, 
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, join_families, link_stories, BlockStats, Clustering};
 use crate::error::{Error, Result};
-use crate::key_groups::Proposed;
+use crate::key_groups::{Proposed, Verified};
 use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
@@ -177,6 +177,14 @@ enum CandidateSource {
     Keys(IndexKeys),
     /// Among pairs proposed elsewhere by grouping keys, with the counts of the keys indexed there.
     Proposed(Vec<ProposedPair>, CandidateStats),
+    /// None: the pairs were verified elsewhere; their edges and links, and the counts.
+    Verified(FoundEdges, CandidateStats),
+}
+
+/// What an engine handed over besides the signatures.
+enum Handed {
+    Proposed(Proposed),
+    Verified(Verified),
 }
 
 /// Each article's body hash, none for a body without terms (never a duplicate).
@@ -597,7 +605,23 @@ impl Pipeline {
         batch: &BatchStats,
         proposed: Proposed,
     ) -> Result<RunResult> {
-        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(proposed))
+        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(Handed::Proposed(proposed)))
+    }
+
+    /// [`Pipeline::run_from_signatures`] with the candidate pairs that an
+    /// engine proposed and verified on its workers
+    /// ([`crate::key_groups::verify_proposed`]): the run goes on from their
+    /// edges and links. Gives what [`Pipeline::run`] gives on the same articles.
+    pub fn run_from_verified(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
+        signatures: Vec<(String, Signature)>,
+        batch: &BatchStats,
+        verified: Verified,
+    ) -> Result<RunResult> {
+        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(Handed::Verified(verified)))
     }
 
     fn run_signatures(
@@ -607,7 +631,7 @@ impl Pipeline {
         analyzed: Vec<Analyzed>,
         mut signatures: Vec<(String, Signature)>,
         batch: &BatchStats,
-        proposed: Option<Proposed>,
+        handed: Option<Handed>,
     ) -> Result<RunResult> {
         if articles.len() != analyzed.len() || articles.len() != signatures.len() {
             return Err(Error::Exchange(format!(
@@ -655,13 +679,18 @@ impl Pipeline {
         drop(role_shingles);
         let vectors = PairVectors::new(&vectors, &batch.terms);
         clock.lap("vectorize", &mut stats);
-        let candidates = match proposed {
+        let candidates = match handed {
             None => {
                 CandidateSource::Keys(IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) })
             }
-            Some(proposed) => {
+            Some(Handed::Proposed(proposed)) => {
                 let (pairs, key_stats) = proposed.numbered_by_place(articles.len())?;
                 CandidateSource::Proposed(pairs, key_stats)
+            }
+            Some(Handed::Verified(verified)) => {
+                let (edges, links, key_stats) = verified.numbered_by_place(articles.len())?;
+                let found = FoundEdges { candidates: key_stats.pairs, pairs: Vec::new(), edges, links };
+                CandidateSource::Verified(found, key_stats)
             }
         };
         let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
@@ -700,26 +729,29 @@ impl Pipeline {
     ) -> Result<RunResult> {
         let Signed { vectors, candidates, mut sketches, shingles, anchor_vectors, duplicate_of } = signed;
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
+        let mut verified = None;
         let index = match candidates {
-            CandidateSource::Keys(keys) => CandidateIndex::from_keys(keys, &sketches, &active, &self.params),
-            CandidateSource::Proposed(pairs, key_stats) => CandidateIndex::from_proposed(&pairs, &sketches, key_stats)?,
+            CandidateSource::Keys(keys) => Some(CandidateIndex::from_keys(keys, &sketches, &active, &self.params)),
+            CandidateSource::Proposed(pairs, key_stats) => {
+                Some(CandidateIndex::from_proposed(&pairs, &sketches, key_stats)?)
+            }
+            CandidateSource::Verified(found, key_stats) => {
+                stats.candidates = key_stats;
+                verified = Some(found);
+                None
+            }
         };
-        stats.candidates = index.stats().clone();
+        if let Some(index) = &index {
+            stats.candidates = index.stats().clone();
+        }
         stats.exact_duplicates = duplicate_of.iter().flatten().count();
         clock.lap("candidates", &mut stats);
         self.check_cancelled()?;
 
         // Codes are shared (`language::resolve`): comparing two is comparing pointers.
         let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
-        let facts: Vec<PairFacts> = articles
-            .iter()
-            .zip(&analyzed)
-            .map(|(article, a)| PairFacts {
-                chars: a.body.chars,
-                years: a.years.clone(),
-                published_day: article.published_day(),
-            })
-            .collect();
+        let facts: Vec<PairFacts> =
+            articles.iter().zip(&analyzed).map(|(article, a)| PairFacts::of(a, article.published_day())).collect();
         let evidence = Evidence {
             vectors: &vectors,
             sketches: &sketches,
@@ -728,10 +760,15 @@ impl Pipeline {
             facts: &facts,
             model: &self.pair_model,
         };
-        let found = self.find_edges(&index, evidence)?;
-        // The index goes before the pieces are joined (the run's peak).
-        drop(index);
-        let found = FoundEdges::joined(found, stats.exact_duplicates);
+        let found = match index {
+            Some(index) => {
+                let found = self.find_edges(&index, evidence)?;
+                // The index goes before the pieces are joined (the run's peak).
+                drop(index);
+                FoundEdges::joined(found, stats.exact_duplicates)
+            }
+            None => FoundEdges::joined(verified.into_iter().collect(), stats.exact_duplicates),
+        };
         if !self.record_pairs {
             sketches = Vec::new();
         }

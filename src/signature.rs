@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::candidates::term_keys_of;
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, IdfModel, SparseVec, StopWords, Weighting};
+use crate::tfidf::{held, DocFreq, IdfModel, SparseVec, StopWords, Weighting};
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, TermHash};
+use crate::verify::{PairFacts, PairSide};
 
 /// The statistics of a batch that an article's signature depends on.
 /// Those of the parts of a batch merge, in any order, into the batch's.
@@ -103,5 +104,18 @@ impl<'a> Signer<'a> {
         let anchor_vector = self.anchors.vectorize(anchors, lang, params.max_terms());
         let anchor_keys = term_keys_of(&anchor_vector, &self.stats.anchors, params);
         Signature { vector, keys, sketch, shingles, anchor_vector, anchor_keys }
+    }
+
+    /// What verification reads of an article signed `signature`, of
+    /// language `lang`, with `facts`: for an engine that verifies pairs
+    /// on its workers ([`crate::key_groups::verify_proposed`]).
+    pub fn side(&self, signature: &Signature, lang: &str, facts: PairFacts) -> PairSide {
+        PairSide {
+            vector: held(&signature.vector, &self.stats.terms),
+            sketch: signature.sketch.clone(),
+            anchors: signature.anchor_vector.clone(),
+            lang: lang.to_string(),
+            facts,
+        }
     }
 }

@@ -564,6 +564,26 @@ pub struct VectorPiece {
     weights: Vec<u16>,
 }
 
+/// A weight of a unit vector (at most 1) in 65535ths.
+fn quantized(weight: f32) -> u16 {
+    (weight.clamp(0.0, 1.0) * 65535.0).round() as u16
+}
+
+/// A vector as a batch's [`PairVectors`] holds it: only the terms `df`
+/// counts in two articles or more, each weight in 65535ths. Vectors held
+/// apart from their batch (an engine verifying pairs on its workers) lay
+/// out with [`PairVectors::from_held`].
+pub fn held(vector: &SparseVec, df: &DocFreq) -> SparseVec {
+    let (terms, weights) = vector
+        .terms
+        .iter()
+        .zip(&vector.weights)
+        .filter(|(&t, _)| df.get(t) >= 2)
+        .map(|(&t, &w)| (t, weight_of(quantized(w))))
+        .unzip();
+    SparseVec { terms, weights }
+}
+
 /// The weight a 16-bit weight stands for.
 fn weight_of(quantized: u16) -> f32 {
     f32::from(quantized) * (1.0 / 65535.0)
@@ -585,7 +605,7 @@ impl VectorPiece {
                     gap -= u32::from(u16::MAX);
                 }
                 self.gaps.push(gap as u16);
-                self.weights.push((w.clamp(0.0, 1.0) * 65535.0).round() as u16);
+                self.weights.push(quantized(w));
                 last = id;
             }
         }
@@ -617,7 +637,11 @@ impl VectorPiece {
 impl PairVectors {
     /// Lays out `vectors`, keeping the terms `df` counts in two articles or more.
     pub fn new(vectors: &[SparseVec], df: &DocFreq) -> PairVectors {
-        let shared = SharedTerms::new(df);
+        PairVectors::laid_out(vectors, SharedTerms::new(df))
+    }
+
+    /// Lays out `vectors`, keeping the terms of `shared`.
+    fn laid_out(vectors: &[SparseVec], shared: SharedTerms) -> PairVectors {
         let pieces = vectors
             .chunks(PIECE)
             .map(|chunk| {
@@ -627,6 +651,19 @@ impl PairVectors {
             })
             .collect();
         PairVectors::from_pieces(shared, pieces)
+    }
+
+    /// Lays out vectors already [`held`] with their batch's document
+    /// frequencies, keeping every term: the cosines of any two are the
+    /// ones of the batch's [`PairVectors`], to the bit (the terms are
+    /// summed in the same hash order; a weight held is held again
+    /// unchanged).
+    pub fn from_held(vectors: &[SparseVec]) -> PairVectors {
+        let mut terms: Vec<TermHash> = vectors.iter().flat_map(|v| v.terms.iter().copied()).collect();
+        terms.sort_unstable();
+        terms.dedup();
+        let ids = terms.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
+        PairVectors::laid_out(vectors, SharedTerms { ids, terms })
     }
 
     /// Joins pieces of [`PIECE`] articles each (the last may have fewer),

@@ -210,7 +210,7 @@ pub struct Evidence<'a> {
 }
 
 /// What the pair features read of one article besides its vectors.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
 pub struct PairFacts {
     /// Characters in the cleaned body.
     pub chars: u32,
@@ -218,6 +218,31 @@ pub struct PairFacts {
     pub years: Box<[u16]>,
     /// Publication time in days since 1970, when the input gives one.
     pub published_day: Option<f32>,
+}
+
+impl PairFacts {
+    /// The facts of an analyzed article published on `published_day`
+    /// ([`crate::Article::published_day`]).
+    pub fn of(analyzed: &crate::pipeline::Analyzed, published_day: Option<f32>) -> PairFacts {
+        PairFacts { chars: analyzed.body.chars, years: analyzed.years.clone(), published_day }
+    }
+}
+
+/// What verification reads of one article, for an engine that verifies
+/// pairs apart from their batch: its TF-IDF vector as the batch holds it
+/// ([`crate::tfidf::held`]), sketch, anchors, language and facts.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct PairSide {
+    /// TF-IDF vector, held.
+    pub vector: SparseVec,
+    /// Shingle sketch.
+    pub sketch: ShingleSketch,
+    /// Anchor vector.
+    pub anchors: SparseVec,
+    /// Language code.
+    pub lang: String,
+    /// Length, years and publication day.
+    pub facts: PairFacts,
 }
 
 /// One judged pair: its features and the two probabilities.

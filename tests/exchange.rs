@@ -7,22 +7,26 @@
 
 mod common;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use common::*;
-use newsdedup::candidates::CandidateStats;
+use newsdedup::candidates::{CandidateStats, ProposedPair};
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
     analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, facts_table_from_batch, from_bytes,
     read_ipc, signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
-use newsdedup::key_groups::{postings, proposals, shared_keys, KeyKind, NumberedPosting, Proposed, SharedKeys};
+use newsdedup::key_groups::{
+    postings, proposals, shared_keys, verify_proposed, KeyKind, NumberedPosting, Proposed, SharedKeys, Verified,
+};
 use newsdedup::output::{article_records, write_jsonl};
+use newsdedup::pair_model::PairModel;
 use newsdedup::params::ValidParams;
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
+use newsdedup::verify::{PairFacts, PairSide};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
 fn pipeline() -> Pipeline {
@@ -48,6 +52,7 @@ enum Handover {
     Analyses,
     Signatures,
     Pairs,
+    Edges,
 }
 
 /// The run an engine makes with `partitions` partitions.
@@ -97,12 +102,17 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
     let mut batch = BatchStats::default();
     counted.iter().rev().for_each(|c| batch.merge(from_bytes(c, "batch statistics").unwrap()));
     let batch: BatchStats = from_bytes(&to_bytes(&batch).unwrap(), "batch statistics").unwrap();
-    let (mut kept, mut analyzed, mut signatures) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut kept, mut analyzed, mut signatures, mut sides) = (Vec::new(), Vec::new(), Vec::new(), HashMap::new());
     for (part, analyses) in parts {
         let stop_words = pipeline.stop_words(analyses.iter().map(|a| &*a.analyzed.lang));
         let signer = pipeline.signer(&batch, &stop_words);
         let signed: Vec<Signature> =
             analyses.iter().map(|a| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
+        for ((article, a), signature) in part.iter().zip(&analyses).zip(&signed) {
+            let facts = PairFacts::of(&a.analyzed, article.published_day());
+            let side = signer.side(signature, &a.analyzed.lang, facts);
+            sides.insert(article.id.clone(), from_bytes::<PairSide>(&to_bytes(&side).unwrap(), "side").unwrap());
+        }
         let table = signatures_to_batch(part.iter().map(|a| a.id.as_str()).zip(&signed)).unwrap();
         signatures.extend(signatures_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap());
         // The articles and their facts cross apart from the signatures, in reverse.
@@ -111,11 +121,49 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         kept.extend(read.into_iter().rev());
         analyzed.extend(facts.into_iter().rev());
     }
-    if handover == Handover::Pairs {
-        let proposed = propose(&kept, &analyzed, &signatures, pipeline.params());
-        return pipeline.run_from_proposed(kept, model, analyzed, signatures, &batch, proposed).unwrap();
+    let proposed = propose(&kept, &analyzed, &signatures, pipeline.params());
+    match handover {
+        Handover::Pairs => pipeline.run_from_proposed(kept, model, analyzed, signatures, &batch, proposed).unwrap(),
+        Handover::Edges => {
+            let verified = verify_apart(proposed, &kept, sides, &pipeline);
+            pipeline.run_from_verified(kept, model, analyzed, signatures, &batch, verified).unwrap()
+        }
+        _ => pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap(),
     }
-    pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap()
+}
+
+/// What an engine does with the proposed pairs when it verifies them too:
+/// merges the repeats, and has 3 tasks each verify the pairs of some first
+/// articles with the sides of the articles of their pairs.
+fn verify_apart(
+    proposed: Proposed,
+    articles: &[Article],
+    sides: HashMap<String, PairSide>,
+    pipeline: &Pipeline,
+) -> Verified {
+    let mut ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    let mut merged: BTreeMap<(u64, u64), (bool, u16)> = BTreeMap::new();
+    for p in &proposed.pairs {
+        let pair = merged.entry((p.a, p.b)).or_default();
+        pair.0 |= p.by_terms;
+        pair.1 = pair.1.max(p.wording_shared);
+    }
+    let side_of = |n: u64| sides[ids[((n - 7) / 1000) as usize]].clone();
+    let mut verdicts = Vec::new();
+    for task in 0..3 {
+        let pairs: Vec<ProposedPair<u64>> = merged
+            .iter()
+            .filter(|((a, _), _)| a % 3 == task)
+            .map(|(&(a, b), &(by_terms, wording_shared))| ProposedPair { a, b, by_terms, wording_shared })
+            .collect();
+        let mut numbers: Vec<u64> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+        numbers.sort_unstable();
+        numbers.dedup();
+        let task_sides = numbers.iter().rev().map(|&n| (n, side_of(n))).collect();
+        verdicts.extend(verify_proposed(&pairs, task_sides, pipeline.params(), PairModel::embedded()).unwrap());
+    }
+    Verified { numbers: proposed.numbers, verdicts, stats: proposed.stats }
 }
 
 /// What an engine does with the signatures (`newsdedup::key_groups`):
@@ -172,7 +220,7 @@ fn propose(
 fn assert_same_apart(files: &[PathBuf]) {
     let whole = pipeline().run(read_inputs(files, IngestOptions::default()).unwrap().articles).unwrap();
     let expected = jsonl(&whole);
-    for handover in [Handover::Analyses, Handover::Signatures, Handover::Pairs] {
+    for handover in [Handover::Analyses, Handover::Signatures, Handover::Pairs, Handover::Edges] {
         for partitions in [1, 2, 7] {
             let apart = run_apart(files, partitions, handover);
             assert!(apart.articles.len() == whole.articles.len(), "{handover:?}, {partitions} partitions");
