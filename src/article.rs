@@ -72,24 +72,34 @@ impl Article {
     }
 }
 
+/// The time a `published_at` value gives, as [`Article::published_time`] reads it.
+pub fn publication_time(published_at: &str) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+    let text = published_at.trim();
+    chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok().or_else(
+        || {
+            let day = chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
+            Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
+        },
+    )
+}
+
+/// The day a `published_at` value gives, in days since 1970-01-01 UTC ([`Article::published_day`]).
+pub fn publication_day(published_at: &str) -> Option<f32> {
+    Some(publication_time(published_at)?.timestamp() as f32 / 86_400.0)
+}
+
 impl Article {
     /// The publication time, when `published_at` is RFC 3339
     /// (`2025-08-10T09:00:00Z`), RFC 2822 as RSS feeds write it (`Sun, 10
     /// Aug 2025 09:00:00 +0000`), or begins with a date (`2025-08-10`, read
     /// as midnight UTC); `None` otherwise.
     pub fn published_time(&self) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-        let text = self.published_at.as_deref()?.trim();
-        chrono::DateTime::parse_from_rfc3339(text).or_else(|_| chrono::DateTime::parse_from_rfc2822(text)).ok().or_else(
-            || {
-                let day = chrono::NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()?;
-                Some(day.and_hms_opt(0, 0, 0)?.and_utc().fixed_offset())
-            },
-        )
+        publication_time(self.published_at.as_deref()?)
     }
 
     /// The publication time in days since 1970-01-01 UTC ([`Article::published_time`]).
     pub fn published_day(&self) -> Option<f32> {
-        Some(self.published_time()?.timestamp() as f32 / 86_400.0)
+        publication_day(self.published_at.as_deref()?)
     }
 
     /// `published_at` for the output: RFC 3339 where it parses

@@ -20,20 +20,21 @@ use std::sync::Arc;
 use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
-use arrow_array::{Array, ArrayRef, BooleanArray, Int32Array, Int64Array, RecordBatch};
+use arrow_array::{Array, ArrayRef, BooleanArray, Float32Array, Int32Array, Int64Array, RecordBatch};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::article::{Article, Origin, Text};
+use crate::article::{publication_day, Article, Origin, Text};
 use crate::candidates::ProposedPair;
 use crate::error::{Error, Result};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
-use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys};
+use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys, Sides, Verdict};
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 use crate::signature::Signature;
+use crate::verify::{Edge, PairSide};
 
 /// Columns of an articles table, in order: the fields an input record
 /// gives, and where it was read.
@@ -640,6 +641,120 @@ pub fn proposed_from_batch(batch: &RecordBatch) -> Result<Vec<ProposedPair<u64>>
                 by_terms: by_terms.value(row),
                 wording_shared,
             })
+        })
+        .collect()
+}
+
+/// Columns of a signatures table with what verification reads of each
+/// article: [`signature_schema`]'s, then `side` (a
+/// [`crate::verify::PairSide`], postcard bytes).
+pub fn signed_sides_schema() -> SchemaRef {
+    let mut fields: Vec<Field> = signature_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.push(Field::new("side", DataType::Binary, false));
+    Arc::new(Schema::new(fields))
+}
+
+/// Signatures with their articles' ids and sides, as a table of [`signed_sides_schema`].
+pub fn signed_sides_to_batch<'a>(
+    rows: impl IntoIterator<Item = (&'a str, &'a Signature, &'a PairSide)>,
+) -> Result<RecordBatch> {
+    let (mut id, mut signatures, mut sides) = (StringBuilder::new(), BinaryBuilder::new(), BinaryBuilder::new());
+    for (doc_id, signature, side) in rows {
+        id.append_value(doc_id);
+        signatures.append_value(to_bytes(signature)?);
+        sides.append_value(to_bytes(side)?);
+    }
+    let columns: Vec<ArrayRef> = vec![Arc::new(id.finish()), Arc::new(signatures.finish()), Arc::new(sides.finish())];
+    batch(signed_sides_schema(), columns)
+}
+
+/// The publication day of each row of a table's `published_at` column
+/// (none for every row of a table without it).
+pub fn publication_days(batch: &RecordBatch) -> Result<Vec<Option<f32>>> {
+    if batch.column_by_name("published_at").is_none() {
+        return Ok(vec![None; batch.num_rows()]);
+    }
+    let published = strings(batch, "published_at")?;
+    Ok(published.iter().map(|text| text.and_then(publication_day)).collect())
+}
+
+/// The pairs to verify and their articles' sides, of a table with the
+/// columns of a proposed pairs table ([`proposed_schema`]) and `a_side`,
+/// `b_side` (each article's [`PairSide`], postcard bytes): each article's
+/// side decoded once.
+pub fn pairs_to_verify_from_batch(batch: &RecordBatch) -> Result<(Vec<ProposedPair<u64>>, Sides)> {
+    let pairs = proposed_from_batch(batch)?;
+    let (a_side, b_side) = (column(batch, "a_side", &DataType::Binary)?, column(batch, "b_side", &DataType::Binary)?);
+    let (a_side, b_side) = (a_side.as_binary::<i32>(), b_side.as_binary::<i32>());
+    let mut sides: Sides = Vec::new();
+    let mut seen = rustc_hash::FxHashSet::default();
+    for (row, p) in pairs.iter().enumerate() {
+        for (n, encoded) in [(p.a, a_side), (p.b, b_side)] {
+            if encoded.is_null(row) {
+                return Err(Error::Exchange(format!("pairs row {row}: no side for article {n}")));
+            }
+            if seen.insert(n) {
+                sides.push((n, from_bytes(encoded.value(row), "pair side")?));
+            }
+        }
+    }
+    Ok((pairs, sides))
+}
+
+/// Columns of a verdicts table: a candidate pair by number, whether it is
+/// a family edge and what it measured, and P(same event) when it is a story link.
+pub fn verdicts_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("a", DataType::Int64, false),
+        Field::new("b", DataType::Int64, false),
+        Field::new("edge", DataType::Boolean, false),
+        Field::new("cosine", DataType::Float32, false),
+        Field::new("a_in_b", DataType::Float32, false),
+        Field::new("b_in_a", DataType::Float32, false),
+        Field::new("link", DataType::Float32, true),
+    ]))
+}
+
+/// Verdicts as a table of [`verdicts_schema`].
+pub fn verdicts_to_batch(verdicts: &[Verdict]) -> Result<RecordBatch> {
+    let measure = |f: &dyn Fn(&Edge) -> f32| {
+        Arc::new(Float32Array::from_iter_values(verdicts.iter().map(|v| v.edge.as_ref().map_or(0.0, f)))) as ArrayRef
+    };
+    let columns: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(verdicts.iter().map(|v| v.a as i64))),
+        Arc::new(Int64Array::from_iter_values(verdicts.iter().map(|v| v.b as i64))),
+        Arc::new(BooleanArray::from_iter(verdicts.iter().map(|v| Some(v.edge.is_some())))),
+        measure(&|e| e.cosine),
+        measure(&|e| e.a_in_b),
+        measure(&|e| e.b_in_a),
+        Arc::new(Float32Array::from_iter(verdicts.iter().map(|v| v.link))),
+    ];
+    batch(verdicts_schema(), columns)
+}
+
+/// The verdicts of a table of [`verdicts_schema`].
+pub fn verdicts_from_batch(batch: &RecordBatch) -> Result<Vec<Verdict>> {
+    let [a, b] = ["a", "b"].map(|name| column(batch, name, &DataType::Int64));
+    let (a, b) = (a?, b?);
+    let (a, b) = (a.as_primitive::<Int64Type>(), b.as_primitive::<Int64Type>());
+    let edge = column(batch, "edge", &DataType::Boolean)?;
+    let edge = edge.as_boolean();
+    let [cosine, a_in_b, b_in_a, link] =
+        ["cosine", "a_in_b", "b_in_a", "link"].map(|name| column(batch, name, &DataType::Float32));
+    let (cosine, a_in_b, b_in_a, link) = (cosine?, a_in_b?, b_in_a?, link?);
+    let [cosine, a_in_b, b_in_a, link] =
+        [&cosine, &a_in_b, &b_in_a, &link].map(|c| c.as_primitive::<Float32Type>().clone());
+    (0..batch.num_rows())
+        .map(|row| {
+            let edge = edge.value(row).then(|| Edge {
+                a: 0,
+                b: 0,
+                cosine: cosine.value(row),
+                a_in_b: a_in_b.value(row),
+                b_in_a: b_in_a.value(row),
+            });
+            let link = (!link.is_null(row)).then(|| link.value(row));
+            Ok(Verdict { a: number(a.value(row), "a")?, b: number(b.value(row), "b")?, edge, link })
         })
         .collect()
 }

@@ -328,6 +328,9 @@ impl Proposed {
     }
 }
 
+/// What verification reads of articles ([`PairSide`]), by number.
+pub type Sides = Vec<(u64, PairSide)>;
+
 /// A candidate pair verified on a worker ([`verify_proposed`]), by number.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Verdict {
@@ -349,7 +352,7 @@ pub struct Verdict {
 /// pairs, measured alike.
 pub fn verify_proposed(
     pairs: &[ProposedPair<u64>],
-    sides: Vec<(u64, PairSide)>,
+    sides: Sides,
     params: &ValidParams,
     model: &PairModel,
 ) -> Result<Vec<Verdict>> {

@@ -192,6 +192,14 @@ fn body_hashes(analyzed: &[Analyzed]) -> Vec<Option<u64>> {
     analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect()
 }
 
+impl Analyzed {
+    /// What the pair features read of the article besides its vectors,
+    /// published on `published_day` ([`Article::published_day`]).
+    pub fn pair_facts(&self, published_day: Option<f32>) -> PairFacts {
+        PairFacts { chars: self.body.chars, years: self.years.clone(), published_day }
+    }
+}
+
 /// One article after the per-article stages.
 #[derive(Debug, Clone)]
 pub struct Analyzed {
@@ -415,6 +423,11 @@ impl Pipeline {
     /// The validated parameters.
     pub fn params(&self) -> &ValidParams {
         &self.params
+    }
+
+    /// The fitted pair model that verification judges pairs with.
+    pub fn pair_model(&self) -> &PairModel {
+        &self.pair_model
     }
 
     /// The analyzer (tokenizer) in use.
@@ -751,7 +764,7 @@ impl Pipeline {
         // Codes are shared (`language::resolve`): comparing two is comparing pointers.
         let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
         let facts: Vec<PairFacts> =
-            articles.iter().zip(&analyzed).map(|(article, a)| PairFacts::of(a, article.published_day())).collect();
+            articles.iter().zip(&analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();
         let evidence = Evidence {
             vectors: &vectors,
             sketches: &sketches,

@@ -220,14 +220,6 @@ pub struct PairFacts {
     pub published_day: Option<f32>,
 }
 
-impl PairFacts {
-    /// The facts of an analyzed article published on `published_day`
-    /// ([`crate::Article::published_day`]).
-    pub fn of(analyzed: &crate::pipeline::Analyzed, published_day: Option<f32>) -> PairFacts {
-        PairFacts { chars: analyzed.body.chars, years: analyzed.years.clone(), published_day }
-    }
-}
-
 /// What verification reads of one article, for an engine that verifies
 /// pairs apart from their batch: its TF-IDF vector as the batch holds it
 /// ([`crate::tfidf::held`]), sketch, anchors, language and facts.

@@ -22,11 +22,10 @@ use newsdedup::key_groups::{
     postings, proposals, shared_keys, verify_proposed, KeyKind, NumberedPosting, Proposed, SharedKeys, Verified,
 };
 use newsdedup::output::{article_records, write_jsonl};
-use newsdedup::pair_model::PairModel;
 use newsdedup::params::ValidParams;
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
-use newsdedup::verify::{PairFacts, PairSide};
+use newsdedup::verify::PairSide;
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
 fn pipeline() -> Pipeline {
@@ -109,7 +108,7 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         let signed: Vec<Signature> =
             analyses.iter().map(|a| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
         for ((article, a), signature) in part.iter().zip(&analyses).zip(&signed) {
-            let facts = PairFacts::of(&a.analyzed, article.published_day());
+            let facts = a.analyzed.pair_facts(article.published_day());
             let side = signer.side(signature, &a.analyzed.lang, facts);
             sides.insert(article.id.clone(), from_bytes::<PairSide>(&to_bytes(&side).unwrap(), "side").unwrap());
         }
@@ -161,7 +160,7 @@ fn verify_apart(
         numbers.sort_unstable();
         numbers.dedup();
         let task_sides = numbers.iter().rev().map(|&n| (n, side_of(n))).collect();
-        verdicts.extend(verify_proposed(&pairs, task_sides, pipeline.params(), PairModel::embedded()).unwrap());
+        verdicts.extend(verify_proposed(&pairs, task_sides, pipeline.params(), pipeline.pair_model()).unwrap());
     }
     Verified { numbers: proposed.numbers, verdicts, stats: proposed.stats }
 }

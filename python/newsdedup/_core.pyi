@@ -64,8 +64,9 @@ class Signer:
     """Signs analyzed articles with the statistics of their whole batch (merge_statistics' bytes)."""
 
     def __init__(self, stats: bytes) -> None: ...
-    def sign(self, analyzed: bytes) -> bytes:
-        """The signatures table (id, signature) of analyzed articles, as an Arrow IPC stream."""
+    def sign(self, analyzed: bytes, sides: bool = False) -> bytes:
+        """The signatures table (id, signature) of analyzed articles, as an Arrow IPC stream; with
+        `sides`, also what verification reads of each (side)."""
         ...
 
 class Run:
@@ -103,6 +104,24 @@ def run_proposed(
 ) -> Run:
     """run_signed with the candidate pairs an engine proposed by grouping keys: `numbers` are tables
     numbering every article in id order (`doc`), `pairs` tables of (a, b, by_terms, wording_shared)."""
+    ...
+
+def run_verified(
+    articles: List[bytes],
+    signatures: List[bytes],
+    model: bytes,
+    stats: bytes,
+    numbers: List[bytes],
+    verdicts: List[bytes],
+    keys: int,
+    pruned_keys: int,
+) -> Run:
+    """run_signed with the candidate pairs an engine proposed and verified: `verdicts` are tables of
+    (a, b, edge, cosine, a_in_b, b_in_a, link), a row per candidate pair."""
+    ...
+
+def verify_pairs(pairs: bytes) -> bytes:
+    """The verdicts table of proposed pairs (a, b, by_terms, wording_shared, a_side, b_side), each once."""
     ...
 
 def postings(signatures: bytes) -> bytes:

@@ -27,7 +27,9 @@ rows:
    the stages after vectorize; with ``pairs``, the executors also propose
    the candidate pairs, grouping the articles' keys in DataFrame shuffles
    (``newsdedup::key_groups``), and the driver verifies them and runs the
-   stages after.
+   stages after; with ``edges``, the executors verify the pairs too, each
+   joined to what verification reads of its two articles, and the driver
+   runs the stages after verify from the family edges and story links.
 
 The output is the command line's, row for row: ``articles.jsonl`` (one file,
 sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
@@ -66,6 +68,12 @@ ANALYZED_SCHEMA = (
 
 #: An article's id and its signature (``newsdedup::exchange::signature_schema``).
 SIGNATURE_SCHEMA = "id string, signature binary"
+
+#: An article's id, signature and what verification reads of it (``newsdedup::exchange::signed_sides_schema``).
+SIGNED_SIDES_SCHEMA = "id string, signature binary, side binary"
+
+#: A candidate pair verified (``newsdedup::exchange::verdicts_schema``).
+VERDICTS_SCHEMA = "a long, b long, edge boolean, cosine float, a_in_b float, b_in_a float, link float"
 
 #: One candidate key of one article (``newsdedup::exchange::postings_schema``).
 POSTINGS_SCHEMA = "kind int, key long, `order` long, id string, keys int"
@@ -126,8 +134,9 @@ class Result:
 #: driver signs them and runs every later stage), signed (the document
 #: frequencies are summed from the executors' counts and broadcast, and the
 #: executors make each article's vector, keys, sketch and shingles), or
-#: signed with the candidate pairs the executors proposed by grouping keys.
-HANDOVERS = ("analyses", "signatures", "pairs")
+#: signed with the candidate pairs the executors proposed by grouping keys,
+#: or signed with the edges and links of the pairs the executors verified.
+HANDOVERS = ("analyses", "signatures", "pairs", "edges")
 
 
 def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
@@ -158,7 +167,7 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
             clock.lap("analyze")
             result = _core.run_analyzed([_ipc(analyzed)], model)
         else:
-            result = _run_signed(spark, analyzed, model, source, clock, cached, handover == "pairs")
+            result = _run_signed(spark, analyzed, model, source, clock, cached, handover)
         clock.lap("driver stages")
     finally:
         for frame in cached:
@@ -171,41 +180,67 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
     return Result(result, notices, clock.laps)
 
 
-def _run_signed(spark, analyzed, model, source, clock, cached, propose=False):
+def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     """The run from the analyzed articles (a DataFrame) on, signed on the
-    executors with the statistics of the whole batch; with ``propose``, the
-    candidate pairs proposed there too (:func:`_proposed`)."""
+    executors with the statistics of the whole batch; with the ``pairs``
+    and ``edges`` handovers, the candidate pairs proposed there too
+    (:func:`_proposed`), and with ``edges`` verified there."""
     analyzed = analyzed.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(analyzed)
-    # The passes over the kept analyses read the columns they need: no texts.
-    analyses = analyzed.drop(*_ARTICLE_ONLY)
+    # The passes over the kept analyses read the columns they need: no
+    # texts (and the publication times only to verify).
+    verify = handover == "edges"
+    analyses = analyzed.drop(*(c for c in _ARTICLE_ONLY if not (verify and c == "published_at")))
     parts = analyses.mapInArrow(_counter, "stats binary").toArrow().column(0).to_pylist()
     stats = _core.merge_statistics(parts)
     clock.lap("analyze")
     shared = spark.sparkContext.broadcast(stats)
-    signatures = analyses.mapInArrow(_signer(shared), SIGNATURE_SCHEMA)
-    if propose:
+    signatures = analyses.mapInArrow(_signer(shared, verify), SIGNED_SIDES_SCHEMA if verify else SIGNATURE_SCHEMA)
+    if handover in ("pairs", "edges"):
         signatures = signatures.persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(signatures)
-        numbers, pairs, keys, pruned = _proposed(analyzed, signatures, cached)
-        clock.lap("candidates")
-    signed = signatures.toArrow()
+        docs, proposed, keys, pruned = _proposed(analyzed, signatures, cached)
+        numbers = docs.select("doc").toArrow()
+        if verify:
+            verdicts = _verified(docs, signatures, proposed).toArrow()
+        else:
+            pairs = proposed.toArrow()
+        clock.lap("candidates" if not verify else "candidates, verify")
+    signed = signatures.select("id", "signature").toArrow()
     shared.destroy()
-    clock.lap("sign" if not propose else "collect signatures")
+    clock.lap("sign" if handover == "signatures" else "collect signatures")
     articles = analyzed.drop("terms", "anchors").toArrow()
     _check_unique_ids(articles, source.shown_files)
     clock.lap("collect")
-    if propose:
-        return _core.run_proposed([_ipc(articles)], [_ipc(signed)], model, stats, [_ipc(numbers)], [_ipc(pairs)], keys, pruned)
-    return _core.run_signed([_ipc(articles)], [_ipc(signed)], model, stats)
+    streams = ([_ipc(articles)], [_ipc(signed)], model, stats)
+    if handover == "pairs":
+        return _core.run_proposed(*streams, [_ipc(numbers)], [_ipc(pairs)], keys, pruned)
+    if verify:
+        return _core.run_verified(*streams, [_ipc(numbers)], [_ipc(verdicts)], keys, pruned)
+    return _core.run_signed(*streams)
+
+
+def _verified(docs, signatures, proposed):
+    """The verdicts of the proposed pairs (:data:`VERDICTS_SCHEMA`), each
+    pair once, joined to what verification reads of its two articles."""
+    from pyspark.sql import functions as F
+
+    merged = proposed.groupBy("a", "b").agg(
+        F.max("by_terms").alias("by_terms"), F.max("wording_shared").alias("wording_shared")
+    )
+    sides = signatures.join(docs, "id")
+    for end in ("a", "b"):
+        merged = merged.join(sides.select(F.col("doc").alias(end), F.col("side").alias(f"{end}_side")), end)
+    pairs = merged.select("a", "b", "by_terms", "wording_shared", "a_side", "b_side")
+    return pairs.mapInArrow(_verifier, VERDICTS_SCHEMA)
 
 
 def _proposed(analyzed, signatures, cached):
     """The candidate pairs, proposed by grouping the signatures' keys in two
-    DataFrame shuffles (``newsdedup::key_groups``): the articles' numbers
-    (a table of ``doc``), the pairs (:data:`PROPOSED_SCHEMA`; a pair that
-    several tasks propose repeats, and the driver merges it), the keys
-    indexed and the posting lists left out for their length."""
+    DataFrame shuffles (``newsdedup::key_groups``): the articles' ids and
+    numbers (``id``, ``doc``, ``active``: not an exact duplicate), the pairs
+    (:data:`PROPOSED_SCHEMA`; a pair that several tasks propose repeats),
+    the keys indexed and the posting lists left out for their length."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -229,7 +264,7 @@ def _proposed(analyzed, signatures, cached):
     # Then every row of an article in one task, where its partners are ranked.
     shared = keyed.mapInArrow(_key_sharer, SHARED_KEYS_SCHEMA).repartition("doc")
     proposed = shared.mapInArrow(_proposer, PROPOSED_SCHEMA)
-    return docs.select("doc").toArrow(), proposed.toArrow(), keys, pruned
+    return docs, proposed, keys, pruned
 
 
 class _Clock:
@@ -527,13 +562,14 @@ def _counter(batches):
     yield pa.record_batch({"stats": pa.array([counter.to_bytes()], pa.binary())})
 
 
-def _signer(shared_stats):
-    """Signs a task's analyzed articles with the batch's statistics (:data:`SIGNATURE_SCHEMA`)."""
+def _signer(shared_stats, sides=False):
+    """Signs a task's analyzed articles with the batch's statistics
+    (:data:`SIGNATURE_SCHEMA`; with ``sides``, :data:`SIGNED_SIDES_SCHEMA`)."""
 
     def sign(batches):
         signer = _core.Signer(shared_stats.value)
         for batch in batches:
-            yield from pa.ipc.open_stream(signer.sign(_ipc(batch)))
+            yield from pa.ipc.open_stream(signer.sign(_ipc(batch), sides))
 
     return sign
 
@@ -558,6 +594,12 @@ def _key_counter(max_postings):
         yield pa.record_batch({"keys": pa.array([keys], pa.int64()), "pruned": pa.array([pruned], pa.int64())})
 
     return count
+
+
+def _verifier(batches):
+    """The verdicts of a task's candidate pairs (:data:`VERDICTS_SCHEMA`)."""
+    for batch in batches:
+        yield from pa.ipc.open_stream(_core.verify_pairs(_ipc(batch)))
 
 
 def _key_sharer(batches):
@@ -667,8 +709,9 @@ def main(argv=None):
         default="analyses",
         help="where the driver takes over: analyzed articles (the default; the driver makes the vectors), "
         "signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
-        "sketches made there: less work on the driver, more passes over the data), or signed ones with "
-        "the candidate pairs the executors proposed by grouping keys in shuffles",
+        "sketches made there: less work on the driver, more passes over the data), signed ones with "
+        "the candidate pairs the executors proposed by grouping keys in shuffles (pairs), or with the "
+        "edges and links of the pairs they verified too (edges)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)

@@ -17,7 +17,7 @@ use newsdedup::exchange;
 use newsdedup::ingest::{
     article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
 };
-use newsdedup::key_groups::{self, Posting, Proposed};
+use newsdedup::key_groups::{self, Posting, Proposed, Verified};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
@@ -301,20 +301,36 @@ impl Signer {
 
     /// Signs analyzed articles (an Arrow IPC stream of an analyzed articles
     /// table, whose texts may be left out); returns an Arrow IPC stream of
-    /// their signatures table.
-    fn sign<'py>(&self, py: Python<'py>, analyzed: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    /// their signatures table, with `sides` also what verification reads
+    /// of each article (a `side` column; the table's `published_at`, when
+    /// it has one, gives the publication days).
+    #[pyo3(signature = (analyzed, sides=false))]
+    fn sign<'py>(&self, py: Python<'py>, analyzed: &[u8], sides: bool) -> PyResult<Bound<'py, PyBytes>> {
         let stream = py
             .allow_threads(|| {
-                let mut analyses = Vec::new();
+                let (mut analyses, mut days) = (Vec::new(), Vec::new());
                 for batch in exchange::read_ipc(analyzed)? {
                     analyses.extend(exchange::analyses_from_batch(&batch)?);
+                    days.extend(exchange::publication_days(&batch)?);
                 }
                 let stop_words = self.pipeline.stop_words(analyses.iter().map(|(_, a)| &*a.analyzed.lang));
                 let signer = self.pipeline.signer(&self.stats, &stop_words);
                 let signatures: Vec<_> =
                     analyses.iter().map(|(_, a)| signer.sign(&a.terms, &a.anchors, &a.analyzed.lang)).collect();
                 let ids = analyses.iter().map(|(id, _)| id.as_str());
-                exchange::write_ipc(&exchange::signatures_to_batch(ids.zip(&signatures))?)
+                if !sides {
+                    return exchange::write_ipc(&exchange::signatures_to_batch(ids.zip(&signatures))?);
+                }
+                let sides: Vec<_> = analyses
+                    .iter()
+                    .zip(&signatures)
+                    .zip(days)
+                    .map(|(((_, a), signature), day)| {
+                        signer.side(signature, &a.analyzed.lang, a.analyzed.pair_facts(day))
+                    })
+                    .collect();
+                let rows = ids.zip(&signatures).zip(&sides).map(|((id, signature), side)| (id, signature, side));
+                exchange::write_ipc(&exchange::signed_sides_to_batch(rows)?)
             })
             .map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
@@ -426,6 +442,77 @@ fn run_proposed(
         })
         .map_err(value_error)?;
     Ok(Run { result })
+}
+
+/// `run_signed` with the candidate pairs an engine proposed and verified:
+/// `numbers` are Arrow IPC streams of tables whose `doc` column numbers
+/// every article (in id order), `verdicts` of verdicts tables (a row per
+/// candidate pair); `keys` and `pruned_keys` count the keys indexed and
+/// the posting lists left out for their length.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn run_verified(
+    py: Python<'_>,
+    articles: Vec<Bound<'_, PyBytes>>,
+    signatures: Vec<Bound<'_, PyBytes>>,
+    model: &[u8],
+    stats: &[u8],
+    numbers: Vec<Bound<'_, PyBytes>>,
+    verdicts: Vec<Bound<'_, PyBytes>>,
+    keys: usize,
+    pruned_keys: usize,
+) -> PyResult<Run> {
+    let pipeline = pipeline()?;
+    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
+    let (numbers, verdicts) = (bytes_of(&numbers), bytes_of(&verdicts));
+    let result = py
+        .allow_threads(|| {
+            let signed = Signed::read(&articles, &signatures, model, stats)?;
+            let mut verified = Verified {
+                numbers: read_numbers(&numbers)?,
+                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
+                ..Verified::default()
+            };
+            for stream in &verdicts {
+                for batch in exchange::read_ipc(stream)? {
+                    verified.verdicts.extend(exchange::verdicts_from_batch(&batch)?);
+                }
+            }
+            let Signed { articles, model, analyzed, signatures, stats } = signed;
+            pipeline.run_from_verified(articles, model, analyzed, signatures, &stats, verified)
+        })
+        .map_err(value_error)?;
+    Ok(Run { result })
+}
+
+/// The article numbers of Arrow IPC streams of tables with a `doc` column.
+fn read_numbers(streams: &[&[u8]]) -> newsdedup::Result<Vec<u64>> {
+    let mut numbers = Vec::new();
+    for stream in streams {
+        for batch in exchange::read_ipc(stream)? {
+            numbers.extend(exchange::numbers_from_batch(&batch)?);
+        }
+    }
+    Ok(numbers)
+}
+
+/// Verifies candidate pairs (an Arrow IPC stream of a table of proposed
+/// pairs with both articles' sides, `a_side` and `b_side`, each pair once):
+/// an Arrow IPC stream of a verdicts table, a row per candidate.
+#[pyfunction]
+fn verify_pairs<'py>(py: Python<'py>, pairs: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let pipeline = pipeline()?;
+    let stream = py
+        .allow_threads(|| {
+            let mut verdicts = Vec::new();
+            for batch in exchange::read_ipc(pairs)? {
+                let (pairs, sides) = exchange::pairs_to_verify_from_batch(&batch)?;
+                verdicts.extend(key_groups::verify_proposed(&pairs, sides, pipeline.params(), pipeline.pair_model())?);
+            }
+            exchange::write_ipc(&exchange::verdicts_to_batch(&verdicts)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
 }
 
 /// What the driver reads to run the stages after vectorize.
@@ -607,6 +694,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(merge_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(run_signed, m)?)?;
     m.add_function(wrap_pyfunction!(run_proposed, m)?)?;
+    m.add_function(wrap_pyfunction!(run_verified, m)?)?;
+    m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(postings, m)?)?;
     m.add_function(wrap_pyfunction!(shared_keys, m)?)?;
     m.add_function(wrap_pyfunction!(proposals, m)?)?;

@@ -84,10 +84,10 @@ def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
 
 
 @pytest.mark.parametrize("inputs", parity_sets(["seeds", "ntrex-crosslingual"]))
-@pytest.mark.parametrize("handover", ["signatures", "pairs"])
+@pytest.mark.parametrize("handover", ["signatures", "pairs", "edges"])
 def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, inputs, handover):
-    """Signed on the executors, and with ``pairs`` the candidate pairs
-    proposed there by grouping keys in shuffles."""
+    """Signed on the executors, with ``pairs`` the candidate pairs proposed
+    there by grouping keys in shuffles, and with ``edges`` verified there."""
     from newsdedup.spark import run
 
     files = [SEEDS] if inputs == "seeds" else [labelled_set(inputs)]
