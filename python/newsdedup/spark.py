@@ -230,7 +230,10 @@ def _verified(docs, signatures, proposed):
     )
     sides = signatures.join(docs, "id")
     for end in ("a", "b"):
-        merged = merged.join(sides.select(F.col("doc").alias(end), F.col("side").alias(f"{end}_side")), end)
+        # Hash joins, the sides the table built: the pairs, with a side each
+        # after the first join, are streamed through, not sorted.
+        side = sides.select(F.col("doc").alias(end), F.col("side").alias(f"{end}_side")).hint("shuffle_hash")
+        merged = merged.join(side, end)
     pairs = merged.select("a", "b", "by_terms", "wording_shared", "a_side", "b_side")
     return pairs.mapInArrow(_verifier, VERDICTS_SCHEMA)
 
