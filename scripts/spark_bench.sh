@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The Spark job against the command line on the same corpus (a benchmark,
-# not a test): local[2], then a standalone cluster on 127.0.0.1 with one
-# and with two workers of one core each. Prints a markdown table: wall
-# time with and without the Spark session's start, throughput against the
-# command line's, peak memory, and whether the rows are the command line's.
+# not a test): local[2] with each handover to the driver, then a
+# standalone cluster on 127.0.0.1 with one and with two workers of one core
+# each. Prints a markdown table: wall time with and without the Spark
+# session's start, throughput against the command line's, peak memory, and
+# whether the rows are the command line's.
 #
 #   scripts/spark_bench.sh [CORPUS.jsonl]     # default: the 100k bench corpus
 #
@@ -39,9 +40,10 @@ row() {  # name, its output dir
   read -r wall kib < "$out/$name.time"
   read -r cli_s cli_kib < "$out/cli-$name.time"
   start=$(sed -n 's/^newsdedup: Spark session start: \([0-9.]*\) s$/\1/p' "$out/$name.log")
-  job=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|sign\|collect\|driver stages\): \([0-9.]*\) s$/\2/p' "$out/$name.log" \
-    | awk '{ s += $1 } END { printf "%.1f", s }')
-  steps=$(sed -n 's/^newsdedup: \(read\|boilerplate\|analyze\|sign\|collect\|driver stages\|write\): \([0-9.]*\) s$/\1 \2/p' "$out/$name.log" | paste -sd, | sed 's/,/, /g')
+  # The job's steps: every step but the session's start and the write.
+  job=$(sed -n 's/^newsdedup: \([a-z ,]*\): \([0-9.]*\) s$/\1:\2/p' "$out/$name.log" | grep -v '^write:' \
+    | awk -F: '{ s += $2 } END { printf "%.1f", s }')
+  steps=$(sed -n 's/^newsdedup: \([a-z ,]*\): \([0-9.]*\) s$/\1 \2/p' "$out/$name.log" | paste -sd';' | sed 's/;/; /g')
   if cmp -s "$dir/articles.jsonl" "$out/cli/articles.jsonl"; then same=yes; else same=**no**; fi
   awk -v n="$name" -v w="$wall" -v st="$start" -v j="$job" -v c="$cli_s" -v m="$((kib / 1024))" -v s="$same" \
     -v steps="$steps" 'BEGIN { printf "| %s | %s | %s | %s | %s | %.0f%% | %.0f%% | %s | %s | %s |\n", n, c, w, st, j, 100 * c / w, 100 * c / j, m, s, steps }'
@@ -55,6 +57,8 @@ spark() {  # name, master, extra spark.sh arguments
 
 spark local2 "local[2]"
 spark local2-signed "local[2]" --handover signatures
+spark local2-pairs "local[2]" --handover pairs
+spark local2-edges "local[2]" --handover edges
 
 # A standalone cluster on loopback: a master, then one and two workers of
 # one core each (the driver runs here, in client mode).
@@ -82,6 +86,8 @@ until grep -q "Successfully registered with master" "$out/worker-2.log" 2> /dev/
 spark standalone-2-workers "spark://127.0.0.1:7077" --partitions 2 --conf spark.executor.memory=5g
 spark standalone-2-workers-signed "spark://127.0.0.1:7077" --partitions 2 --conf spark.executor.memory=5g \
   --handover signatures
+spark standalone-2-workers-pairs "spark://127.0.0.1:7077" --partitions 2 --conf spark.executor.memory=5g \
+  --handover pairs
 stop_cluster
 
 echo "corpus: $corpus ($articles articles)"
@@ -89,6 +95,7 @@ echo "standalone master and first worker up in $cluster_up ms"
 echo
 echo "| run | CLI just before, s | wall s | session start s | job s | throughput vs CLI, wall | vs CLI, job only | peak RSS MiB (driver) | rows = CLI's | steps, s |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for name in local2 local2-signed standalone-1-worker standalone-2-workers standalone-2-workers-signed; do
+for name in local2 local2-signed local2-pairs local2-edges standalone-1-worker standalone-2-workers \
+  standalone-2-workers-signed standalone-2-workers-pairs; do
   row "$name" "$out/$name"
 done

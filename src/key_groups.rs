@@ -300,6 +300,17 @@ fn merged(mut pairs: Vec<ProposedPair<u64>>) -> Vec<ProposedPair<u64>> {
     pairs
 }
 
+/// What an engine hands over of the candidate stage: the pairs it
+/// proposed, or the verdicts on them too
+/// ([`crate::Pipeline::run_from_candidates`]).
+#[derive(Debug, Clone)]
+pub enum Candidates {
+    /// Proposed, for the driver to verify.
+    Proposed(Proposed),
+    /// Verified on the workers.
+    Verified(Verified),
+}
+
 /// The candidate pairs an engine proposed, its articles numbered in id order.
 #[derive(Debug, Clone, Default)]
 pub struct Proposed {

@@ -29,7 +29,7 @@ use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, 
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{cluster, join_families, link_stories, BlockStats, Clustering};
 use crate::error::{Error, Result};
-use crate::key_groups::{Proposed, Verified};
+use crate::key_groups::Candidates;
 use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
@@ -179,12 +179,6 @@ enum CandidateSource {
     Proposed(Vec<ProposedPair>, CandidateStats),
     /// None: the pairs were verified elsewhere; their edges and links, and the counts.
     Verified(FoundEdges, CandidateStats),
-}
-
-/// What an engine handed over besides the signatures.
-enum Handed {
-    Proposed(Proposed),
-    Verified(Verified),
 }
 
 /// Each article's body hash, none for a body without terms (never a duplicate).
@@ -606,35 +600,20 @@ impl Pipeline {
 
     /// [`Pipeline::run_from_signatures`] with the candidate pairs that an
     /// engine proposed by grouping the signatures' keys
-    /// ([`crate::key_groups`]): the run verifies them (and those of the
-    /// wording index, only where one text could lie inside the other) and
-    /// goes on. Gives what [`Pipeline::run`] gives on the same articles.
-    pub fn run_from_proposed(
+    /// ([`crate::key_groups`]): the run verifies them (those of the wording
+    /// index only where one text could lie inside the other) and goes on,
+    /// or, when the engine verified them too, goes on from their edges and
+    /// links. Gives what [`Pipeline::run`] gives on the same articles.
+    pub fn run_from_candidates(
         &self,
         articles: Vec<Article>,
         boilerplate: BoilerplateModel,
         analyzed: Vec<Analyzed>,
         signatures: Vec<(String, Signature)>,
         batch: &BatchStats,
-        proposed: Proposed,
+        candidates: Candidates,
     ) -> Result<RunResult> {
-        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(Handed::Proposed(proposed)))
-    }
-
-    /// [`Pipeline::run_from_signatures`] with the candidate pairs that an
-    /// engine proposed and verified on its workers
-    /// ([`crate::key_groups::verify_proposed`]): the run goes on from their
-    /// edges and links. Gives what [`Pipeline::run`] gives on the same articles.
-    pub fn run_from_verified(
-        &self,
-        articles: Vec<Article>,
-        boilerplate: BoilerplateModel,
-        analyzed: Vec<Analyzed>,
-        signatures: Vec<(String, Signature)>,
-        batch: &BatchStats,
-        verified: Verified,
-    ) -> Result<RunResult> {
-        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(Handed::Verified(verified)))
+        self.run_signatures(articles, boilerplate, analyzed, signatures, batch, Some(candidates))
     }
 
     fn run_signatures(
@@ -644,7 +623,7 @@ impl Pipeline {
         analyzed: Vec<Analyzed>,
         mut signatures: Vec<(String, Signature)>,
         batch: &BatchStats,
-        handed: Option<Handed>,
+        handed: Option<Candidates>,
     ) -> Result<RunResult> {
         if articles.len() != analyzed.len() || articles.len() != signatures.len() {
             return Err(Error::Exchange(format!(
@@ -696,11 +675,11 @@ impl Pipeline {
             None => {
                 CandidateSource::Keys(IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) })
             }
-            Some(Handed::Proposed(proposed)) => {
+            Some(Candidates::Proposed(proposed)) => {
                 let (pairs, key_stats) = proposed.numbered_by_place(articles.len())?;
                 CandidateSource::Proposed(pairs, key_stats)
             }
-            Some(Handed::Verified(verified)) => {
+            Some(Candidates::Verified(verified)) => {
                 let (edges, links, key_stats) = verified.numbered_by_place(articles.len())?;
                 let found = FoundEdges { candidates: key_stats.pairs, pairs: Vec::new(), edges, links };
                 CandidateSource::Verified(found, key_stats)

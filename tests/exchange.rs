@@ -19,7 +19,8 @@ use newsdedup::exchange::{
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::key_groups::{
-    postings, proposals, shared_keys, verify_proposed, KeyKind, NumberedPosting, Proposed, SharedKeys, Verified,
+    postings, proposals, shared_keys, verify_proposed, Candidates, KeyKind, NumberedPosting, Proposed, SharedKeys,
+    Verified,
 };
 use newsdedup::output::{article_records, write_jsonl};
 use newsdedup::params::ValidParams;
@@ -122,10 +123,13 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
     }
     let proposed = propose(&kept, &analyzed, &signatures, pipeline.params());
     match handover {
-        Handover::Pairs => pipeline.run_from_proposed(kept, model, analyzed, signatures, &batch, proposed).unwrap(),
+        Handover::Pairs => {
+            let candidates = Candidates::Proposed(proposed);
+            pipeline.run_from_candidates(kept, model, analyzed, signatures, &batch, candidates).unwrap()
+        }
         Handover::Edges => {
-            let verified = verify_apart(proposed, &kept, sides, &pipeline);
-            pipeline.run_from_verified(kept, model, analyzed, signatures, &batch, verified).unwrap()
+            let candidates = Candidates::Verified(verify_apart(proposed, &kept, sides, &pipeline));
+            pipeline.run_from_candidates(kept, model, analyzed, signatures, &batch, candidates).unwrap()
         }
         _ => pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap(),
     }

@@ -92,32 +92,21 @@ def run_signed(articles: List[bytes], signatures: List[bytes], model: bytes, sta
     """Runs the stages after vectorize from analyzed articles tables and their signatures tables."""
     ...
 
-def run_proposed(
+def run_candidates(
     articles: List[bytes],
     signatures: List[bytes],
     model: bytes,
     stats: bytes,
     numbers: List[bytes],
-    pairs: List[bytes],
     keys: int,
     pruned_keys: int,
+    pairs: Optional[List[bytes]] = None,
+    verdicts: Optional[List[bytes]] = None,
 ) -> Run:
-    """run_signed with the candidate pairs an engine proposed by grouping keys: `numbers` are tables
-    numbering every article in id order (`doc`), `pairs` tables of (a, b, by_terms, wording_shared)."""
-    ...
-
-def run_verified(
-    articles: List[bytes],
-    signatures: List[bytes],
-    model: bytes,
-    stats: bytes,
-    numbers: List[bytes],
-    verdicts: List[bytes],
-    keys: int,
-    pruned_keys: int,
-) -> Run:
-    """run_signed with the candidate pairs an engine proposed and verified: `verdicts` are tables of
-    (a, b, edge, cosine, a_in_b, b_in_a, link), a row per candidate pair."""
+    """run_signed with what an engine made of the candidate stage: `numbers` are tables numbering every
+    article in id order (`doc`); either `pairs`, proposed pairs tables (a, b, by_terms, wording_shared)
+    for the driver to verify, or `verdicts`, tables of (a, b, edge, cosine, a_in_b, b_in_a, link), a
+    row per candidate pair verified."""
     ...
 
 def verify_pairs(pairs: bytes) -> bytes:

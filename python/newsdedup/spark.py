@@ -212,12 +212,10 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     articles = analyzed.drop("terms", "anchors").toArrow()
     _check_unique_ids(articles, source.shown_files)
     clock.lap("collect")
-    streams = ([_ipc(articles)], [_ipc(signed)], model, stats)
-    if handover == "pairs":
-        return _core.run_proposed(*streams, [_ipc(numbers)], [_ipc(pairs)], keys, pruned)
-    if verify:
-        return _core.run_verified(*streams, [_ipc(numbers)], [_ipc(verdicts)], keys, pruned)
-    return _core.run_signed(*streams)
+    if handover == "signatures":
+        return _core.run_signed([_ipc(articles)], [_ipc(signed)], model, stats)
+    handed = {"verdicts": [_ipc(verdicts)]} if verify else {"pairs": [_ipc(pairs)]}
+    return _core.run_candidates([_ipc(articles)], [_ipc(signed)], model, stats, [_ipc(numbers)], keys, pruned, **handed)
 
 
 def _verified(docs, signatures, proposed):

@@ -17,7 +17,7 @@ use newsdedup::exchange;
 use newsdedup::ingest::{
     article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
 };
-use newsdedup::key_groups::{self, Posting, Proposed, Verified};
+use newsdedup::key_groups::{self, Candidates, Posting, Proposed, Verified};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
@@ -400,100 +400,70 @@ fn run_signed(
     Ok(Run { result })
 }
 
-/// `run_signed` with the candidate pairs an engine proposed by grouping
-/// the signatures' keys: `numbers` are Arrow IPC streams of tables whose
-/// `doc` column numbers every article (in id order), `pairs` of tables of
-/// the pairs (`a`, `b`, `by_terms`, `wording_shared`); `keys` and
-/// `pruned_keys` count the keys indexed and the posting lists left out for
-/// their length.
+/// `run_signed` with what an engine made of the candidate stage: `numbers`
+/// are Arrow IPC streams of tables whose `doc` column numbers every article
+/// (in id order); `pairs`, of proposed pairs tables (`a`, `b`, `by_terms`,
+/// `wording_shared`), for the driver to verify, or `verdicts`, of verdicts
+/// tables (a row per candidate pair verified); `keys` and `pruned_keys`
+/// count the keys indexed and the posting lists left out for their length.
 #[pyfunction]
+#[pyo3(signature = (articles, signatures, model, stats, numbers, keys, pruned_keys, pairs=None, verdicts=None))]
 #[allow(clippy::too_many_arguments)]
-fn run_proposed(
+fn run_candidates(
     py: Python<'_>,
     articles: Vec<Bound<'_, PyBytes>>,
     signatures: Vec<Bound<'_, PyBytes>>,
     model: &[u8],
     stats: &[u8],
     numbers: Vec<Bound<'_, PyBytes>>,
-    pairs: Vec<Bound<'_, PyBytes>>,
     keys: usize,
     pruned_keys: usize,
+    pairs: Option<Vec<Bound<'_, PyBytes>>>,
+    verdicts: Option<Vec<Bound<'_, PyBytes>>>,
 ) -> PyResult<Run> {
     let pipeline = pipeline()?;
-    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
-    let (numbers, pairs) = (bytes_of(&numbers), bytes_of(&pairs));
+    let (articles, signatures, numbers) = (bytes_of(&articles), bytes_of(&signatures), bytes_of(&numbers));
+    let (pairs, verdicts) = match (&pairs, &verdicts) {
+        (Some(pairs), None) => (Some(bytes_of(pairs)), None),
+        (None, Some(verdicts)) => (None, Some(bytes_of(verdicts))),
+        _ => return Err(value_error("run_candidates takes either `pairs` or `verdicts`")),
+    };
     let result = py
         .allow_threads(|| {
-            let signed = Signed::read(&articles, &signatures, model, stats)?;
-            let mut proposed =
-                Proposed { stats: CandidateStats { keys, pruned_keys, pairs: 0 }, ..Proposed::default() };
-            for stream in &numbers {
-                for batch in exchange::read_ipc(stream)? {
-                    proposed.numbers.extend(exchange::numbers_from_batch(&batch)?);
-                }
-            }
-            for stream in &pairs {
-                for batch in exchange::read_ipc(stream)? {
-                    proposed.pairs.extend(exchange::proposed_from_batch(&batch)?);
-                }
-            }
-            let Signed { articles, model, analyzed, signatures, stats } = signed;
-            pipeline.run_from_proposed(articles, model, analyzed, signatures, &stats, proposed)
-        })
-        .map_err(value_error)?;
-    Ok(Run { result })
-}
-
-/// `run_signed` with the candidate pairs an engine proposed and verified:
-/// `numbers` are Arrow IPC streams of tables whose `doc` column numbers
-/// every article (in id order), `verdicts` of verdicts tables (a row per
-/// candidate pair); `keys` and `pruned_keys` count the keys indexed and
-/// the posting lists left out for their length.
-#[pyfunction]
-#[allow(clippy::too_many_arguments)]
-fn run_verified(
-    py: Python<'_>,
-    articles: Vec<Bound<'_, PyBytes>>,
-    signatures: Vec<Bound<'_, PyBytes>>,
-    model: &[u8],
-    stats: &[u8],
-    numbers: Vec<Bound<'_, PyBytes>>,
-    verdicts: Vec<Bound<'_, PyBytes>>,
-    keys: usize,
-    pruned_keys: usize,
-) -> PyResult<Run> {
-    let pipeline = pipeline()?;
-    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
-    let (numbers, verdicts) = (bytes_of(&numbers), bytes_of(&verdicts));
-    let result = py
-        .allow_threads(|| {
-            let signed = Signed::read(&articles, &signatures, model, stats)?;
-            let mut verified = Verified {
-                numbers: read_numbers(&numbers)?,
-                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
-                ..Verified::default()
+            let Signed { articles, model, analyzed, signatures, stats } =
+                Signed::read(&articles, &signatures, model, stats)?;
+            let numbers = read_tables(&numbers, exchange::numbers_from_batch)?;
+            let counts = CandidateStats { keys, pruned_keys, pairs: 0 };
+            let candidates = match (pairs, verdicts) {
+                (Some(pairs), _) => Candidates::Proposed(Proposed {
+                    numbers,
+                    pairs: read_tables(&pairs, exchange::proposed_from_batch)?,
+                    stats: counts,
+                }),
+                (_, verdicts) => Candidates::Verified(Verified {
+                    numbers,
+                    verdicts: read_tables(&verdicts.unwrap_or_default(), exchange::verdicts_from_batch)?,
+                    stats: counts,
+                }),
             };
-            for stream in &verdicts {
-                for batch in exchange::read_ipc(stream)? {
-                    verified.verdicts.extend(exchange::verdicts_from_batch(&batch)?);
-                }
-            }
-            let Signed { articles, model, analyzed, signatures, stats } = signed;
-            pipeline.run_from_verified(articles, model, analyzed, signatures, &stats, verified)
+            pipeline.run_from_candidates(articles, model, analyzed, signatures, &stats, candidates)
         })
         .map_err(value_error)?;
     Ok(Run { result })
 }
 
-/// The article numbers of Arrow IPC streams of tables with a `doc` column.
-fn read_numbers(streams: &[&[u8]]) -> newsdedup::Result<Vec<u64>> {
-    let mut numbers = Vec::new();
+/// The rows of Arrow IPC streams of tables, each batch read with `read`.
+fn read_tables<T>(
+    streams: &[&[u8]],
+    read: fn(&exchange::RecordBatch) -> newsdedup::Result<Vec<T>>,
+) -> newsdedup::Result<Vec<T>> {
+    let mut rows = Vec::new();
     for stream in streams {
         for batch in exchange::read_ipc(stream)? {
-            numbers.extend(exchange::numbers_from_batch(&batch)?);
+            rows.extend(read(&batch)?);
         }
     }
-    Ok(numbers)
+    Ok(rows)
 }
 
 /// Verifies candidate pairs (an Arrow IPC stream of a table of proposed
@@ -527,7 +497,7 @@ struct Signed {
 impl Signed {
     /// Reads the streams and bytes that `run_signed` takes.
     fn read(articles: &[&[u8]], signatures: &[&[u8]], model: &[u8], stats: &[u8]) -> newsdedup::Result<Signed> {
-        let (mut read, mut analyzed, mut signed) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut read, mut analyzed) = (Vec::new(), Vec::new());
         for stream in articles {
             for batch in exchange::read_ipc(stream)? {
                 let (these, facts) = exchange::facts_table_from_batch(&batch)?;
@@ -535,15 +505,10 @@ impl Signed {
                 analyzed.extend(facts);
             }
         }
-        for stream in signatures {
-            for batch in exchange::read_ipc(stream)? {
-                signed.extend(exchange::signatures_from_batch(&batch)?);
-            }
-        }
         Ok(Signed {
             articles: read,
             analyzed,
-            signatures: signed,
+            signatures: read_tables(signatures, exchange::signatures_from_batch)?,
             model: exchange::from_bytes(model, "boilerplate model")?,
             stats: exchange::from_bytes(stats, "batch statistics")?,
         })
@@ -693,8 +658,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_analyzed, m)?)?;
     m.add_function(wrap_pyfunction!(merge_statistics, m)?)?;
     m.add_function(wrap_pyfunction!(run_signed, m)?)?;
-    m.add_function(wrap_pyfunction!(run_proposed, m)?)?;
-    m.add_function(wrap_pyfunction!(run_verified, m)?)?;
+    m.add_function(wrap_pyfunction!(run_candidates, m)?)?;
     m.add_function(wrap_pyfunction!(verify_pairs, m)?)?;
     m.add_function(wrap_pyfunction!(postings, m)?)?;
     m.add_function(wrap_pyfunction!(shared_keys, m)?)?;
