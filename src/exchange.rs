@@ -6,8 +6,12 @@
 //! reading gave ([`read_schema`]: the articles as read,
 //! [`article_schema`], then the notices of reading them,
 //! [`notice_schema`]); the articles with their analyses
-//! ([`analyzed_schema`]); and the articles' signatures
-//! ([`signature_schema`]). The types are the
+//! ([`analyzed_schema`]); the articles' signatures
+//! ([`signature_schema`], and with what verification reads of each,
+//! [`signed_sides_schema`]); and the candidate stage cut by
+//! [`crate::key_groups`]: postings ([`postings_schema`]), the keys pairs
+//! share ([`shared_keys_schema`]), proposed pairs ([`proposed_schema`]) and
+//! verdicts ([`verdicts_schema`]). The types are the
 //! ones Spark has: hashes (`u64`) are stored bit for bit as `Int64` (lists
 //! of them packed in one binary value, 8 bytes each, little-endian), counts
 //! as `Int32` or `Int64`. Batch statistics that an engine merges (line

@@ -481,6 +481,36 @@ mod tests {
     }
 
     #[test]
+    fn the_rows_of_a_pair_from_several_tasks_add_up() {
+        let params = ValidParams::default();
+        let row = |kind, shared| SharedKeys { kind, doc: 1, other: 2, shared, doc_keys: 12, other_keys: 12 };
+        // Two tasks saw a term key of the pair each: together, the two keys asked.
+        let rows = [row(KeyKind::Terms, 1), row(KeyKind::Terms, 1), row(KeyKind::Wording, 1), row(KeyKind::Wording, 2)];
+        assert_eq!(proposals(&rows, &params), [ProposedPair { a: 1, b: 2, by_terms: true, wording_shared: 3 }]);
+        // One term key alone is not enough.
+        assert_eq!(proposals(&rows[..1], &params), []);
+    }
+
+    #[test]
+    fn numbers_stand_for_places_in_id_order_and_repeated_pairs_merge() {
+        let pair = |a, b, by_terms, wording_shared| ProposedPair { a, b, by_terms, wording_shared };
+        let proposed = Proposed {
+            numbers: vec![70, 10, 40],
+            pairs: vec![pair(10, 70, false, 3), pair(40, 70, false, 2), pair(10, 70, true, 0)],
+            stats: CandidateStats::default(),
+        };
+        let (pairs, _) = proposed.clone().numbered_by_place(3).unwrap();
+        let places: Vec<(DocId, DocId, bool, u16)> =
+            pairs.iter().map(|p| (p.a, p.b, p.by_terms, p.wording_shared)).collect();
+        assert_eq!(places, [(0, 2, true, 3), (1, 2, false, 2)]);
+        let err = proposed.clone().numbered_by_place(4).unwrap_err().to_string();
+        assert!(err.contains("4 articles but 3 distinct article numbers"), "{err}");
+        let stray = Proposed { pairs: vec![pair(10, 99, true, 0)], ..proposed };
+        let err = stray.numbered_by_place(3).unwrap_err().to_string();
+        assert!(err.contains("article number 99"), "{err}");
+    }
+
+    #[test]
     fn kinds_round_trip_through_their_codes() {
         for kind in [KeyKind::Terms, KeyKind::Anchors, KeyKind::Wording] {
             assert_eq!(KeyKind::from_code(kind.code()), Some(kind));

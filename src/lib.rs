@@ -19,6 +19,11 @@
 //! 9. [`roles`]: canonical, syndicated (with kind and source) or independent, from [`provenance`] signals;
 //! 10. [`output`] and [`report`]: JSONL files and a human summary; [`eval`] scores a run against labels.
 //!
+//! For an engine that runs the stages on many machines: [`signature`]
+//! (per-article state made with the batch's statistics), [`key_groups`]
+//! (the candidate and verify stages cut at their shuffles) and
+//! [`exchange`] (the state as Arrow tables).
+//!
 //! ## Example
 //!
 //! ```

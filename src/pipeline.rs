@@ -11,7 +11,10 @@
 //! order, and repeated lines counted over any parts of the batch merge in
 //! any order; candidate pairs, verification, clustering and roles depend
 //! only on their inputs. [`Pipeline::run_from_analyses`] starts after the
-//! analysis, from per-article state made elsewhere ([`crate::exchange`]). Every step is deterministic, whatever
+//! analysis, from per-article state made elsewhere ([`crate::exchange`]),
+//! [`Pipeline::run_from_signatures`] after vectorize, and
+//! [`Pipeline::run_from_candidates`] from candidate pairs proposed (or
+//! verified) elsewhere ([`crate::key_groups`]). Every step is deterministic, whatever
 //! the thread count or the input order. Here the candidate index is asked
 //! one article at a time and each answer verified at once, so a batch's
 //! candidate pairs are never held together; `candidates::candidate_pairs`

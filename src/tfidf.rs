@@ -750,6 +750,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn held_vectors_give_the_batch_cosines_to_the_bit() {
+        // 40 articles of 30 terms from a pool of 120, and 3 of their own each
+        // (which the batch's vectors do not hold).
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state >> 11
+        };
+        let pool: Vec<TermHash> = (0..120).map(|_| next()).collect();
+        let vectors: Vec<SparseVec> = (0..40)
+            .map(|_| {
+                let mut terms: Vec<(TermHash, f32)> = Vec::new();
+                for _ in 0..30 {
+                    let term = pool[(next() % 120) as usize];
+                    terms.push((term, 1.0 + (next() % 1000) as f32 / 100.0));
+                }
+                terms.extend((0..3).map(|_| (next(), 2.0)));
+                terms.sort_by_key(|&(t, _)| t);
+                terms.dedup_by_key(|&mut (t, _)| t);
+                SparseVec::normalized(terms)
+            })
+            .collect();
+        let mut df = DocFreq::default();
+        vectors.iter().for_each(|v| df.add(v.terms.iter().copied()));
+        let whole = PairVectors::new(&vectors, &df);
+        // A worker holds a part of the batch's vectors, held.
+        let part: Vec<SparseVec> = vectors[10..30].iter().map(|v| held(v, &df)).collect();
+        let part = PairVectors::from_held(&part);
+        let (mut batch, mut worker) = (CosineTable::new(&whole), CosineTable::new(&part));
+        for a in 10..30 {
+            for b in (10..30).filter(|&b| b != a) {
+                assert_eq!(batch.cosine(a, b).to_bits(), worker.cosine(a - 10, b - 10).to_bits(), "{a} {b}");
+            }
+        }
+    }
+
+    #[test]
     fn every_embedded_table_loads() {
         let model = IdfModel::embedded();
         for lang in model.languages() {
