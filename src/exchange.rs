@@ -683,24 +683,34 @@ pub fn publication_days(batch: &RecordBatch) -> Result<Vec<Option<f32>>> {
     Ok(published.iter().map(|text| text.and_then(publication_day)).collect())
 }
 
-/// The pairs to verify and their articles' sides, of a table with the
-/// columns of a proposed pairs table ([`proposed_schema`]) and `a_side`,
-/// `b_side` (each article's [`PairSide`], postcard bytes): each article's
-/// side decoded once.
-pub fn pairs_to_verify_from_batch(batch: &RecordBatch) -> Result<(Vec<ProposedPair<u64>>, Sides)> {
-    let pairs = proposed_from_batch(batch)?;
-    let (a_side, b_side) = (column(batch, "a_side", &DataType::Binary)?, column(batch, "b_side", &DataType::Binary)?);
-    let (a_side, b_side) = (a_side.as_binary::<i32>(), b_side.as_binary::<i32>());
-    let mut sides: Sides = Vec::new();
-    let mut seen = rustc_hash::FxHashSet::default();
-    for (row, p) in pairs.iter().enumerate() {
-        for (n, encoded) in [(p.a, a_side), (p.b, b_side)] {
-            if encoded.is_null(row) {
-                return Err(Error::Exchange(format!("pairs row {row}: no side for article {n}")));
-            }
-            if seen.insert(n) {
-                sides.push((n, from_bytes(encoded.value(row), "pair side")?));
-            }
+/// The pairs to verify and the sides of their articles, of a table whose
+/// rows are either a pair (`a`, `b`, `by_terms`, `wording_shared`, as in
+/// [`proposed_schema`]) or an article's side (`doc`, and `side`: its
+/// [`PairSide`], postcard bytes), the other columns null. Each article's
+/// side is decoded once.
+pub fn verification_rows_from_batch(batch: &RecordBatch) -> Result<(Vec<ProposedPair<u64>>, Sides)> {
+    let [a, b, shared, doc] = ["a", "b", "wording_shared", "doc"].map(|name| column(batch, name, &DataType::Int64));
+    let (a, b, shared, doc) = (a?, b?, shared?, doc?);
+    let [a, b, shared, doc] = [&a, &b, &shared, &doc].map(|c| c.as_primitive::<Int64Type>().clone());
+    let by_terms = column(batch, "by_terms", &DataType::Boolean)?;
+    let by_terms = by_terms.as_boolean();
+    let side = column(batch, "side", &DataType::Binary)?;
+    let side = side.as_binary::<i32>();
+    let (mut pairs, mut sides) = (Vec::new(), Sides::new());
+    for row in 0..batch.num_rows() {
+        if !a.is_null(row) {
+            let wording_shared = u16::try_from(shared.value(row))
+                .map_err(|_| Error::Exchange(format!("pairs row {row}: `wording_shared` {}", shared.value(row))))?;
+            pairs.push(ProposedPair {
+                a: number(a.value(row), "a")?,
+                b: number(b.value(row), "b")?,
+                by_terms: by_terms.value(row),
+                wording_shared,
+            });
+        } else if !doc.is_null(row) && !side.is_null(row) {
+            sides.push((number(doc.value(row), "doc")?, from_bytes(side.value(row), "pair side")?));
+        } else {
+            return Err(Error::Exchange(format!("verification row {row}: neither a pair nor an article's side")));
         }
     }
     Ok((pairs, sides))

@@ -358,15 +358,18 @@ pub struct Verdict {
 
 /// Verifies the proposed pairs that are candidates
 /// ([`ProposedPair::is_candidate`]), with `sides` holding each of their
-/// articles once (by number, in any order): a [`Verdict`] for each
+/// articles (by number, in any order): a [`Verdict`] for each
 /// candidate, by `(a, b)`. What [`crate::Pipeline::run`] finds of the same
 /// pairs, measured alike.
 pub fn verify_proposed(
     pairs: &[ProposedPair<u64>],
-    sides: Sides,
+    mut sides: Sides,
     params: &ValidParams,
     model: &PairModel,
 ) -> Result<Vec<Verdict>> {
+    // An article's side may come more than once (it is the same side).
+    sides.sort_unstable_by_key(|&(n, _)| n);
+    sides.dedup_by_key(|&mut (n, _)| n);
     let place: FxHashMap<u64, DocId> = sides.iter().enumerate().map(|(at, (n, _))| (*n, at as DocId)).collect();
     let (mut vectors, mut sketches, mut anchors, mut langs, mut facts) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());

@@ -109,8 +109,9 @@ def run_candidates(
     row per candidate pair verified."""
     ...
 
-def verify_pairs(pairs: bytes) -> bytes:
-    """The verdicts table of proposed pairs (a, b, by_terms, wording_shared, a_side, b_side), each once."""
+def verify_pairs(rows: List[bytes]) -> bytes:
+    """The verdicts table of rows that are each a proposed pair (a, b, by_terms, wording_shared) or an
+    article's side (doc, side), holding every pair once and the sides of their articles."""
     ...
 
 def postings(signatures: bytes) -> bytes:

@@ -202,7 +202,8 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
         docs, proposed, keys, pruned = _proposed(analyzed, signatures, cached)
         numbers = docs.select("doc").toArrow()
         if verify:
-            verdicts = _verified(docs, signatures, proposed).toArrow()
+            tasks = int(spark.conf.get("spark.sql.shuffle.partitions"))
+            verdicts = _verified(docs, signatures, proposed, tasks, cached).toArrow()
         else:
             pairs = proposed.toArrow()
         clock.lap("candidates" if not verify else "candidates, verify")
@@ -218,22 +219,40 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     return _core.run_candidates([_ipc(articles)], [_ipc(signed)], model, stats, [_ipc(numbers)], keys, pruned, **handed)
 
 
-def _verified(docs, signatures, proposed):
+def _verified(docs, signatures, proposed, tasks, cached):
     """The verdicts of the proposed pairs (:data:`VERDICTS_SCHEMA`), each
-    pair once, joined to what verification reads of its two articles."""
+    pair once, in ``tasks`` tasks: each pair goes to the task of its first
+    article, with the side of each article of its task's pairs (what
+    verification reads of it) once, not once per pair."""
     from pyspark.sql import functions as F
 
-    merged = proposed.groupBy("a", "b").agg(
+    pairs = proposed.groupBy("a", "b").agg(
         F.max("by_terms").alias("by_terms"), F.max("wording_shared").alias("wording_shared")
     )
-    sides = signatures.join(docs, "id")
-    for end in ("a", "b"):
-        # Hash joins, the sides the table built: the pairs, with a side each
-        # after the first join, are streamed through, not sorted.
-        side = sides.select(F.col("doc").alias(end), F.col("side").alias(f"{end}_side")).hint("shuffle_hash")
-        merged = merged.join(side, end)
-    pairs = merged.select("a", "b", "by_terms", "wording_shared", "a_side", "b_side")
-    return pairs.mapInArrow(_verifier, VERDICTS_SCHEMA)
+    # Kept: the pairs feed both the tasks and the sides each task needs.
+    pairs = pairs.withColumn("task", F.pmod(F.xxhash64("a"), F.lit(tasks))).persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(pairs)
+    needed = pairs.select("task", F.col("a").alias("doc")).union(pairs.select("task", F.col("b").alias("doc")))
+    sides = signatures.join(docs, "id").select("doc", "side")
+    shipped = needed.distinct().join(sides.hint("shuffle_hash"), "doc")
+    none = {name: F.lit(None).cast(kind).alias(name) for name, kind in _VERIFICATION_COLUMNS}
+    rows = pairs.select(*(F.col(n) if n in pairs.columns else none[n] for n, _ in _VERIFICATION_COLUMNS)).unionByName(
+        shipped.select(*(F.col(n) if n in shipped.columns else none[n] for n, _ in _VERIFICATION_COLUMNS))
+    )
+    # One task per partition: the ranges of `task`.
+    return rows.repartitionByRange(tasks, "task").mapInArrow(_verifier, VERDICTS_SCHEMA)
+
+
+#: The rows of a verification task: a pair, or the side of an article of its pairs.
+_VERIFICATION_COLUMNS = (
+    ("task", "long"),
+    ("a", "long"),
+    ("b", "long"),
+    ("by_terms", "boolean"),
+    ("wording_shared", "int"),
+    ("doc", "long"),
+    ("side", "binary"),
+)
 
 
 def _proposed(analyzed, signatures, cached):
@@ -598,9 +617,9 @@ def _key_counter(max_postings):
 
 
 def _verifier(batches):
-    """The verdicts of a task's candidate pairs (:data:`VERDICTS_SCHEMA`)."""
-    for batch in batches:
-        yield from pa.ipc.open_stream(_core.verify_pairs(_ipc(batch)))
+    """The verdicts of a task's candidate pairs, all of whose sides it
+    holds (:data:`VERDICTS_SCHEMA`)."""
+    yield from pa.ipc.open_stream(_core.verify_pairs([_ipc(batch) for batch in batches]))
 
 
 def _key_sharer(batches):

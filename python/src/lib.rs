@@ -466,19 +466,26 @@ fn read_tables<T>(
     Ok(rows)
 }
 
-/// Verifies candidate pairs (an Arrow IPC stream of a table of proposed
-/// pairs with both articles' sides, `a_side` and `b_side`, each pair once):
-/// an Arrow IPC stream of a verdicts table, a row per candidate.
+/// Verifies candidate pairs: `rows` are Arrow IPC streams of tables whose
+/// rows are each a proposed pair or the side of an article (what
+/// verification reads of it), holding every pair once and the sides of
+/// their articles; returns an Arrow IPC stream of a verdicts table, a row
+/// per candidate.
 #[pyfunction]
-fn verify_pairs<'py>(py: Python<'py>, pairs: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+fn verify_pairs<'py>(py: Python<'py>, rows: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
     let pipeline = pipeline()?;
+    let rows = bytes_of(&rows);
     let stream = py
         .allow_threads(|| {
-            let mut verdicts = Vec::new();
-            for batch in exchange::read_ipc(pairs)? {
-                let (pairs, sides) = exchange::pairs_to_verify_from_batch(&batch)?;
-                verdicts.extend(key_groups::verify_proposed(&pairs, sides, pipeline.params(), pipeline.pair_model())?);
+            let (mut pairs, mut sides) = (Vec::new(), Vec::new());
+            for stream in &rows {
+                for batch in exchange::read_ipc(stream)? {
+                    let (these, their_sides) = exchange::verification_rows_from_batch(&batch)?;
+                    pairs.extend(these);
+                    sides.extend(their_sides);
+                }
             }
+            let verdicts = key_groups::verify_proposed(&pairs, sides, pipeline.params(), pipeline.pair_model())?;
             exchange::write_ipc(&exchange::verdicts_to_batch(&verdicts)?)
         })
         .map_err(value_error)?;

@@ -97,11 +97,12 @@ def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, in
         assert rows == expected, f"{partitions} partitions"
 
 
-def test_rejected_records_are_counted_and_written(spark, tmp_path):
+@pytest.mark.parametrize("handover", ["analyses", "edges"])
+def test_rejected_records_are_counted_and_written(spark, tmp_path, handover):
     from newsdedup.spark import run
 
     broken = ROOT / "data" / "examples" / "feed-broken.jsonl"
-    result = run(spark, [str(broken)], partitions=2)
+    result = run(spark, [str(broken)], partitions=2, handover=handover)
     cli_rows([broken], tmp_path / "cli")
     expected = [json.loads(line) for line in (tmp_path / "cli" / "rejects.jsonl").read_text().splitlines()]
     assert [(line, reason) for _, line, reason in result.rejects] == [(r["line"], r["reason"]) for r in expected]
@@ -146,13 +147,14 @@ def test_the_outputs_go_to_a_uri_through_spark(spark, tmp_path):
         result.write((tmp_path / "other").as_uri())
 
 
-def test_a_repeated_id_names_both_places(spark, tmp_path):
+@pytest.mark.parametrize("handover", ["analyses", "edges"])
+def test_a_repeated_id_names_both_places(spark, tmp_path, handover):
     from newsdedup.spark import InputError, run
 
     (tmp_path / "a.jsonl").write_text('{"id": "x", "text": "one text"}\n{"id": "y", "text": "two"}\n')
     (tmp_path / "b.jsonl").write_text('{"id": "z", "text": "three"}\n{"id": "x", "text": "four"}\n')
     with pytest.raises(InputError, match=r"duplicate article id 'x': first at .*a\.jsonl:1, again at .*b\.jsonl:2"):
-        run(spark, [str(tmp_path)], partitions=2)
+        run(spark, [str(tmp_path)], partitions=2, handover=handover)
 
 
 def test_missing_and_empty_inputs_are_errors(spark, tmp_path):
