@@ -686,8 +686,7 @@ pub fn publication_days(batch: &RecordBatch) -> Result<Vec<Option<f32>>> {
 /// The pairs to verify and the sides of their articles, of a table whose
 /// rows are either a pair (`a`, `b`, `by_terms`, `wording_shared`, as in
 /// [`proposed_schema`]) or an article's side (`doc`, and `side`: its
-/// [`PairSide`], postcard bytes), the other columns null. Each article's
-/// side is decoded once.
+/// [`PairSide`], postcard bytes), the other columns null.
 pub fn verification_rows_from_batch(batch: &RecordBatch) -> Result<(Vec<ProposedPair<u64>>, Sides)> {
     let [a, b, shared, doc] = ["a", "b", "wording_shared", "doc"].map(|name| column(batch, name, &DataType::Int64));
     let (a, b, shared, doc) = (a?, b?, shared?, doc?);
@@ -843,6 +842,32 @@ mod tests {
     use super::*;
     use crate::clean::BoilerplateModel;
     use crate::{Pipeline, PipelineParams};
+
+    /// `batch` through an Arrow IPC stream and back.
+    fn crossed(batch: &RecordBatch) -> RecordBatch {
+        read_ipc(&write_ipc(batch).unwrap()).unwrap().remove(0)
+    }
+
+    #[test]
+    fn the_candidate_stage_tables_cross_unchanged() {
+        let shared = vec![
+            SharedKeys { kind: KeyKind::Terms, doc: 3, other: 1 << 40, shared: 5, doc_keys: 12, other_keys: 9 },
+            SharedKeys { kind: KeyKind::Wording, doc: 0, other: 7, shared: 2, doc_keys: 16, other_keys: 16 },
+        ];
+        assert_eq!(shared_keys_from_batch(&crossed(&shared_keys_to_batch(&shared).unwrap())).unwrap(), shared);
+        let pairs = vec![
+            ProposedPair { a: 1, b: 9, by_terms: true, wording_shared: 0 },
+            ProposedPair { a: 2, b: 3, by_terms: false, wording_shared: 4 },
+        ];
+        assert_eq!(proposed_from_batch(&crossed(&proposed_to_batch(&pairs).unwrap())).unwrap(), pairs);
+        let edge = Edge { a: 0, b: 0, cosine: 0.9, a_in_b: 0.8, b_in_a: 0.25 };
+        let verdicts = vec![
+            Verdict { a: 1, b: 9, edge: Some(edge), link: Some(0.97) },
+            Verdict { a: 2, b: 3, edge: None, link: Some(0.6) },
+            Verdict { a: 4, b: 5, edge: None, link: None },
+        ];
+        assert_eq!(verdicts_from_batch(&crossed(&verdicts_to_batch(&verdicts).unwrap())).unwrap(), verdicts);
+    }
 
     #[test]
     fn articles_and_analyses_cross_unchanged() {

@@ -180,21 +180,13 @@ enum CandidateSource {
     Keys(IndexKeys),
     /// Among pairs proposed elsewhere by grouping keys, with the counts of the keys indexed there.
     Proposed(Vec<ProposedPair>, CandidateStats),
-    /// None: the pairs were verified elsewhere; their edges and links, and the counts.
+    /// Nowhere: the pairs were verified elsewhere; their edges and links, and the counts.
     Verified(FoundEdges, CandidateStats),
 }
 
 /// Each article's body hash, none for a body without terms (never a duplicate).
 fn body_hashes(analyzed: &[Analyzed]) -> Vec<Option<u64>> {
     analyzed.iter().map(|a| (a.body.term_count > 0).then_some(a.body.hash)).collect()
-}
-
-impl Analyzed {
-    /// What the pair features read of the article besides its vectors,
-    /// published on `published_day` ([`Article::published_day`]).
-    pub fn pair_facts(&self, published_day: Option<f32>) -> PairFacts {
-        PairFacts { chars: self.body.chars, years: self.years.clone(), published_day }
-    }
 }
 
 /// One article after the per-article stages.
@@ -209,6 +201,14 @@ pub struct Analyzed {
     pub lang: Arc<str>,
     /// Years the body mentions, ascending.
     pub years: Box<[u16]>,
+}
+
+impl Analyzed {
+    /// What the pair features read of the article besides its vectors,
+    /// published on `published_day` ([`Article::published_day`]).
+    pub fn pair_facts(&self, published_day: Option<f32>) -> PairFacts {
+        PairFacts { chars: self.body.chars, years: self.years.clone(), published_day }
+    }
 }
 
 /// What [`Pipeline::analyze`] makes of one article.
