@@ -423,9 +423,14 @@ fn run_candidates(
 ) -> PyResult<Run> {
     let pipeline = pipeline()?;
     let (articles, signatures, numbers) = (bytes_of(&articles), bytes_of(&signatures), bytes_of(&numbers));
-    let (pairs, verdicts) = match (&pairs, &verdicts) {
-        (Some(pairs), None) => (Some(bytes_of(pairs)), None),
-        (None, Some(verdicts)) => (None, Some(bytes_of(verdicts))),
+    /// The tables of what the engine handed over.
+    enum Handed<'a> {
+        Pairs(Vec<&'a [u8]>),
+        Verdicts(Vec<&'a [u8]>),
+    }
+    let handed = match (&pairs, &verdicts) {
+        (Some(pairs), None) => Handed::Pairs(bytes_of(pairs)),
+        (None, Some(verdicts)) => Handed::Verdicts(bytes_of(verdicts)),
         _ => return Err(value_error("run_candidates takes either `pairs` or `verdicts`")),
     };
     let result = py
@@ -434,15 +439,15 @@ fn run_candidates(
                 Signed::read(&articles, &signatures, model, stats)?;
             let numbers = read_tables(&numbers, exchange::numbers_from_batch)?;
             let counts = CandidateStats { keys, pruned_keys, pairs: 0 };
-            let candidates = match (pairs, verdicts) {
-                (Some(pairs), _) => Candidates::Proposed(Proposed {
+            let candidates = match handed {
+                Handed::Pairs(pairs) => Candidates::Proposed(Proposed {
                     numbers,
                     pairs: read_tables(&pairs, exchange::proposed_from_batch)?,
                     stats: counts,
                 }),
-                (_, verdicts) => Candidates::Verified(Verified {
+                Handed::Verdicts(verdicts) => Candidates::Verified(Verified {
                     numbers,
-                    verdicts: read_tables(&verdicts.unwrap_or_default(), exchange::verdicts_from_batch)?,
+                    verdicts: read_tables(&verdicts, exchange::verdicts_from_batch)?,
                     stats: counts,
                 }),
             };
