@@ -239,7 +239,8 @@ def _verified(docs, signatures, proposed, tasks, cached):
     rows = pairs.select(*(F.col(n) if n in pairs.columns else none[n] for n, _ in _VERIFICATION_COLUMNS)).unionByName(
         shipped.select(*(F.col(n) if n in shipped.columns else none[n] for n, _ in _VERIFICATION_COLUMNS))
     )
-    # One task per partition: the ranges of `task`.
+    # Every row of a task in one partition (ranges of `task`; a partition
+    # may hold more than one task, whose kernel verifies them together).
     return rows.repartitionByRange(tasks, "task").mapInArrow(_verifier, VERDICTS_SCHEMA)
 
 
