@@ -25,7 +25,9 @@ use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Bui
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
 pub use arrow_array::RecordBatch;
-use arrow_array::{Array, ArrayRef, BooleanArray, Float32Array, Int32Array, Int64Array};
+use arrow_array::{
+    Array, ArrayRef, ArrowPrimitiveType, BooleanArray, Float32Array, Int32Array, Int64Array, PrimitiveArray,
+};
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -532,19 +534,17 @@ pub fn postings_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a [Posti
 /// columns with `doc` (the article's number) for `id`.
 pub fn numbered_postings_from_batch(batch: &RecordBatch) -> Result<Vec<NumberedPosting>> {
     let kinds = kinds(batch)?;
-    let [key, order, doc, keys] = ["key", "order", "doc", "keys"].map(|name| column(batch, name, &DataType::Int64));
-    let (key, order, doc, keys) = (key?, order?, doc?, keys?);
-    let [key, order, doc, keys] = [&key, &order, &doc, &keys].map(|c| c.as_primitive::<Int64Type>().values());
+    let [key, order, doc, keys] = primitives::<Int64Type, 4>(batch, ["key", "order", "doc", "keys"])?;
     kinds
         .into_iter()
         .enumerate()
         .map(|(row, kind)| {
             Ok(NumberedPosting {
                 kind,
-                key: key[row] as u64,
-                order: number(order[row], "order")?,
-                doc: number(doc[row], "doc")?,
-                keys: number(keys[row], "keys")?,
+                key: key.value(row) as u64,
+                order: number(order.value(row), "order")?,
+                doc: number(doc.value(row), "doc")?,
+                keys: number(keys.value(row), "keys")?,
             })
         })
         .collect()
@@ -585,21 +585,18 @@ pub fn shared_keys_to_batch(rows: &[SharedKeys]) -> Result<RecordBatch> {
 pub fn shared_keys_from_batch(batch: &RecordBatch) -> Result<Vec<SharedKeys>> {
     let kinds = kinds(batch)?;
     let [doc, other, shared, doc_keys, other_keys] =
-        ["doc", "other", "shared", "doc_keys", "other_keys"].map(|name| column(batch, name, &DataType::Int64));
-    let (doc, other, shared, doc_keys, other_keys) = (doc?, other?, shared?, doc_keys?, other_keys?);
-    let [doc, other, shared, doc_keys, other_keys] =
-        [&doc, &other, &shared, &doc_keys, &other_keys].map(|c| c.as_primitive::<Int64Type>().values());
+        primitives::<Int64Type, 5>(batch, ["doc", "other", "shared", "doc_keys", "other_keys"])?;
     kinds
         .into_iter()
         .enumerate()
         .map(|(row, kind)| {
             Ok(SharedKeys {
                 kind,
-                doc: number(doc[row], "doc")?,
-                other: number(other[row], "other")?,
-                shared: number(shared[row], "shared")?,
-                doc_keys: number(doc_keys[row], "doc_keys")?,
-                other_keys: number(other_keys[row], "other_keys")?,
+                doc: number(doc.value(row), "doc")?,
+                other: number(other.value(row), "other")?,
+                shared: number(shared.value(row), "shared")?,
+                doc_keys: number(doc_keys.value(row), "doc_keys")?,
+                other_keys: number(other_keys.value(row), "other_keys")?,
             })
         })
         .collect()
@@ -630,12 +627,9 @@ pub fn proposed_to_batch(pairs: &[ProposedPair<u64>]) -> Result<RecordBatch> {
 /// The proposed pairs of a table with columns `a`, `b` (numbers, the
 /// smaller first), `by_terms` and `wording_shared`.
 pub fn proposed_from_batch(batch: &RecordBatch) -> Result<Vec<ProposedPair<u64>>> {
-    let a = column(batch, "a", &DataType::Int64)?;
-    let b = column(batch, "b", &DataType::Int64)?;
+    let [a, b, shared] = primitives::<Int64Type, 3>(batch, ["a", "b", "wording_shared"])?;
     let by_terms = column(batch, "by_terms", &DataType::Boolean)?;
-    let shared = column(batch, "wording_shared", &DataType::Int64)?;
-    let (a, b) = (a.as_primitive::<Int64Type>(), b.as_primitive::<Int64Type>());
-    let (by_terms, shared) = (by_terms.as_boolean(), shared.as_primitive::<Int64Type>());
+    let by_terms = by_terms.as_boolean();
     (0..batch.num_rows())
         .map(|row| {
             let wording_shared = u16::try_from(shared.value(row))
@@ -688,9 +682,7 @@ pub fn publication_days(batch: &RecordBatch) -> Result<Vec<Option<f32>>> {
 /// [`proposed_schema`]) or an article's side (`doc`, and `side`: its
 /// [`PairSide`], postcard bytes), the other columns null.
 pub fn verification_rows_from_batch(batch: &RecordBatch) -> Result<(Vec<ProposedPair<u64>>, Sides)> {
-    let [a, b, shared, doc] = ["a", "b", "wording_shared", "doc"].map(|name| column(batch, name, &DataType::Int64));
-    let (a, b, shared, doc) = (a?, b?, shared?, doc?);
-    let [a, b, shared, doc] = [&a, &b, &shared, &doc].map(|c| c.as_primitive::<Int64Type>().clone());
+    let [a, b, shared, doc] = primitives::<Int64Type, 4>(batch, ["a", "b", "wording_shared", "doc"])?;
     let by_terms = column(batch, "by_terms", &DataType::Boolean)?;
     let by_terms = by_terms.as_boolean();
     let side = column(batch, "side", &DataType::Binary)?;
@@ -748,16 +740,10 @@ pub fn verdicts_to_batch(verdicts: &[Verdict]) -> Result<RecordBatch> {
 
 /// The verdicts of a table of [`verdicts_schema`].
 pub fn verdicts_from_batch(batch: &RecordBatch) -> Result<Vec<Verdict>> {
-    let [a, b] = ["a", "b"].map(|name| column(batch, name, &DataType::Int64));
-    let (a, b) = (a?, b?);
-    let (a, b) = (a.as_primitive::<Int64Type>(), b.as_primitive::<Int64Type>());
+    let [a, b] = primitives::<Int64Type, 2>(batch, ["a", "b"])?;
     let edge = column(batch, "edge", &DataType::Boolean)?;
     let edge = edge.as_boolean();
-    let [cosine, a_in_b, b_in_a, link] =
-        ["cosine", "a_in_b", "b_in_a", "link"].map(|name| column(batch, name, &DataType::Float32));
-    let (cosine, a_in_b, b_in_a, link) = (cosine?, a_in_b?, b_in_a?, link?);
-    let [cosine, a_in_b, b_in_a, link] =
-        [&cosine, &a_in_b, &b_in_a, &link].map(|c| c.as_primitive::<Float32Type>().clone());
+    let [cosine, a_in_b, b_in_a, link] = primitives::<Float32Type, 4>(batch, ["cosine", "a_in_b", "b_in_a", "link"])?;
     (0..batch.num_rows())
         .map(|row| {
             let edge = edge.value(row).then(|| Edge {
@@ -775,8 +761,8 @@ pub fn verdicts_from_batch(batch: &RecordBatch) -> Result<Vec<Verdict>> {
 
 /// The article numbers of a table's `doc` column.
 pub fn numbers_from_batch(batch: &RecordBatch) -> Result<Vec<u64>> {
-    let doc = column(batch, "doc", &DataType::Int64)?;
-    doc.as_primitive::<Int64Type>().values().iter().map(|&n| number(n, "doc")).collect()
+    let [doc] = primitives::<Int64Type, 1>(batch, ["doc"])?;
+    doc.values().iter().map(|&n| number(n, "doc")).collect()
 }
 
 /// The key kinds of a table's `kind` column.
@@ -787,6 +773,19 @@ fn kinds(batch: &RecordBatch) -> Result<Vec<KeyKind>> {
         .iter()
         .map(|&code| KeyKind::from_code(code).ok_or_else(|| Error::Exchange(format!("no key kind {code}"))))
         .collect()
+}
+
+/// Columns `names` of `batch` as arrays of `T` (cast from what Spark hands
+/// over, a narrower integer say).
+fn primitives<T: ArrowPrimitiveType, const N: usize>(
+    batch: &RecordBatch,
+    names: [&str; N],
+) -> Result<[PrimitiveArray<T>; N]> {
+    let columns = names
+        .iter()
+        .map(|name| Ok(column(batch, name, &T::DATA_TYPE)?.as_primitive::<T>().clone()))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(columns.try_into().expect("a column for each name"))
 }
 
 /// A count or number that cannot be negative, of column `name`.
