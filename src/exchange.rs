@@ -41,6 +41,7 @@ use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys, Sides, Ve
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 use crate::signature::Signature;
+use crate::tokenize::{unpack_list, PackedTerms, TermHash};
 use crate::verify::{Edge, PairSide};
 
 /// Columns of an articles table, in order: the fields an input record
@@ -261,12 +262,18 @@ pub fn gather_notices(parts: impl IntoIterator<Item = Ingested>, files: &[String
 
 /// Columns of an analyses table: the article's id, then what
 /// [`crate::Pipeline::analyze`] made of it: its facts ([`fact_fields`]),
-/// its terms and its anchors.
+/// its terms and its anchors, packed ([`PackedTerms`]: each a number into
+/// a vocabulary, most used first, in 7-bit groups: a term takes about
+/// 1.5 bytes, not the 8 of its hash), and the vocabulary, on the first row
+/// of the rows packed together (8 bytes a hash, little-endian; null on the
+/// rows after it). Rows are read in order ([`AnalysesReader`]): an engine
+/// that re-batches a table keeps each task's rows in order.
 pub fn analysis_schema() -> SchemaRef {
     let mut fields = vec![Field::new("id", DataType::Utf8, false)];
     fields.extend(fact_fields());
     fields.push(Field::new("terms", DataType::Binary, false));
     fields.push(Field::new("anchors", DataType::Binary, false));
+    fields.push(Field::new("vocabulary", DataType::Binary, true));
     Arc::new(Schema::new(fields))
 }
 
@@ -354,53 +361,106 @@ fn facts_from_batch(batch: &RecordBatch) -> Result<Vec<Analyzed>> {
         .collect()
 }
 
-/// Each article's analysis, with its id, as a table of [`analysis_schema`].
+/// Each article's analysis, with its id, as a table of [`analysis_schema`]
+/// (its rows packed together).
 pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analysis)>) -> Result<RecordBatch> {
     let rows: Vec<(&str, &Analysis)> = rows.into_iter().collect();
+    // One vocabulary for both lists of every row: terms and anchors alternate.
+    let lists = rows.iter().flat_map(|(_, a)| [a.terms.as_slice(), a.anchors.as_slice()]);
+    let packed = PackedTerms::pack(lists);
     let (mut id, mut terms, mut anchors) = (StringBuilder::new(), BinaryBuilder::new(), BinaryBuilder::new());
-    let mut packed = Vec::new();
-    for &(doc_id, analysis) in &rows {
+    let mut vocabulary = BinaryBuilder::new();
+    for (row, &(doc_id, _)) in rows.iter().enumerate() {
         id.append_value(doc_id);
-        terms.append_value(pack_hashes(&analysis.terms, &mut packed));
-        anchors.append_value(pack_hashes(&analysis.anchors, &mut packed));
+        terms.append_value(packed.list(2 * row));
+        anchors.append_value(packed.list(2 * row + 1));
+        if row == 0 {
+            vocabulary.append_value(pack_hashes(packed.vocabulary()));
+        } else {
+            vocabulary.append_null();
+        }
     }
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(id.finish())];
     arrays.extend(fact_columns(rows.iter().map(|(_, a)| &a.analyzed)));
     arrays.push(Arc::new(terms.finish()));
     arrays.push(Arc::new(anchors.finish()));
+    arrays.push(Arc::new(vocabulary.finish()));
     batch(analysis_schema(), arrays)
 }
 
-/// The ids and analyses of a table with [`analysis_schema`]'s columns.
-pub fn analyses_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
-    let id = strings(batch, "id")?;
-    let facts = facts_from_batch(batch)?;
-    let (terms, anchors) = (column(batch, "terms", &DataType::Binary)?, column(batch, "anchors", &DataType::Binary)?);
-    let (terms, anchors) = (terms.as_binary::<i32>(), anchors.as_binary::<i32>());
-    let hashes = |packed: &arrow_array::BinaryArray, row: usize| -> Result<Vec<u64>> {
-        unpack_hashes(packed.value(row)).ok_or_else(|| {
-            Error::Exchange(format!("analyses row {row}: a hash list's length is not a multiple of 8 bytes"))
-        })
-    };
-    facts
-        .into_iter()
-        .enumerate()
-        .map(|(row, analyzed)| {
-            if id.is_null(row) {
-                return Err(Error::Exchange(format!("analyses row {row}: `id` is null")));
-            }
-            let analysis = Analysis { analyzed, terms: hashes(terms, row)?, anchors: hashes(anchors, row)? };
-            Ok((id.value(row).to_string(), analysis))
-        })
-        .collect()
+/// Reads the analyses of [`analysis_schema`] tables given in their rows'
+/// order: each row's lists are numbers into the last vocabulary before
+/// them, which may lie in an earlier table.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysesReader {
+    vocabulary: Arc<[TermHash]>,
+    seen: bool,
+}
+
+impl AnalysesReader {
+    /// The ids and analyses of `batch`'s rows.
+    pub fn read(&mut self, batch: &RecordBatch) -> Result<Vec<(String, Analysis)>> {
+        let id = strings(batch, "id")?;
+        let facts = facts_from_batch(batch)?;
+        let (terms, anchors) =
+            (column(batch, "terms", &DataType::Binary)?, column(batch, "anchors", &DataType::Binary)?);
+        let (terms, anchors) = (terms.as_binary::<i32>(), anchors.as_binary::<i32>());
+        let vocabularies = column(batch, "vocabulary", &DataType::Binary)?;
+        let vocabularies = vocabularies.as_binary::<i32>();
+        facts
+            .into_iter()
+            .enumerate()
+            .map(|(row, analyzed)| {
+                if id.is_null(row) || terms.is_null(row) || anchors.is_null(row) {
+                    return Err(Error::Exchange(format!("analyses row {row}: `id`, `terms` or `anchors` is null")));
+                }
+                if vocabularies.is_valid(row) {
+                    self.vocabulary = unpack_hashes(vocabularies.value(row))
+                        .ok_or_else(|| {
+                            Error::Exchange(format!(
+                                "analyses row {row}: a vocabulary's length is not a multiple of 8 bytes"
+                            ))
+                        })?
+                        .into();
+                    self.seen = true;
+                }
+                let unpack = |packed: &arrow_array::BinaryArray| {
+                    let list = packed.value(row);
+                    if !self.seen && !list.is_empty() {
+                        return Err(Error::Exchange(format!(
+                            "analyses row {row}: packed terms before any vocabulary (the rows were not read in order)"
+                        )));
+                    }
+                    unpack_list(list, &self.vocabulary).ok_or_else(|| {
+                        Error::Exchange(format!(
+                            "analyses row {row}: packed terms that are not numbers into its vocabulary"
+                        ))
+                    })
+                };
+                let analysis = Analysis { analyzed, terms: unpack(terms)?, anchors: unpack(anchors)? };
+                Ok((id.value(row).to_string(), analysis))
+            })
+            .collect()
+    }
+
+    /// Moves past `batch` as [`AnalysesReader::read`] would, reading only
+    /// its last vocabulary.
+    fn skip(&mut self, batch: &RecordBatch) -> Result<()> {
+        let vocabularies = column(batch, "vocabulary", &DataType::Binary)?;
+        let vocabularies = vocabularies.as_binary::<i32>();
+        if let Some(row) = (0..batch.num_rows()).rev().find(|&row| vocabularies.is_valid(row)) {
+            let mut at_last = AnalysesReader::default();
+            at_last.read(&batch.slice(row, 1))?;
+            *self = at_last;
+        }
+        Ok(())
+    }
 }
 
 /// Hashes as one binary value, each 8 bytes little-endian: Spark moves a
 /// binary value as one copy, where it converts a list element by element.
-fn pack_hashes<'a>(hashes: &[u64], packed: &'a mut Vec<u8>) -> &'a [u8] {
-    packed.clear();
-    packed.extend(hashes.iter().flat_map(|h| h.to_le_bytes()));
-    packed
+fn pack_hashes(hashes: &[u64]) -> Vec<u8> {
+    hashes.iter().flat_map(|h| h.to_le_bytes()).collect()
 }
 
 /// The hashes [`pack_hashes`] packed; `None` when the length is not a multiple of 8.
@@ -434,11 +494,10 @@ pub fn analyzed_to_batch(articles: &[Article], analyses: &[Analysis]) -> Result<
     batch(analyzed_schema(), columns)
 }
 
-/// The articles and their analyses of a table with [`analyzed_schema`]'s columns.
+/// The articles and their analyses of a table with [`analyzed_schema`]'s
+/// columns whose rows were packed together ([`analyzed_to_batch`]'s).
 pub fn analyzed_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<Analysis>)> {
-    let articles = articles_from_batch(batch)?;
-    let analyses = analyses_from_batch(batch)?.into_iter().map(|(_, analysis)| analysis).collect();
-    Ok((articles, analyses))
+    analyzed_from_batches(std::slice::from_ref(batch))
 }
 
 /// Columns of a signatures table: an article's id and its [`Signature`]
@@ -482,11 +541,24 @@ pub fn facts_table_from_batch(batch: &RecordBatch) -> Result<(Vec<Article>, Vec<
     Ok((articles_from_batch(batch)?, facts_from_batch(batch)?))
 }
 
-/// The articles and their analyses of analyzed articles tables, read in
-/// parallel, in the order of the tables and their rows.
+/// The articles and their analyses of analyzed articles tables given in
+/// their rows' order ([`AnalysesReader`]), read in parallel.
 pub fn analyzed_from_batches(batches: &[RecordBatch]) -> Result<(Vec<Article>, Vec<Analysis>)> {
-    let parts: Vec<(Vec<Article>, Vec<Analysis>)> =
-        batches.par_iter().map(analyzed_from_batch).collect::<Result<_>>()?;
+    // Where each table's reading starts: the vocabulary before it.
+    let mut reader = AnalysesReader::default();
+    let mut readers = Vec::with_capacity(batches.len());
+    for batch in batches {
+        readers.push(reader.clone());
+        reader.skip(batch)?;
+    }
+    let parts: Vec<(Vec<Article>, Vec<Analysis>)> = batches
+        .par_iter()
+        .zip(readers)
+        .map(|(batch, mut reader)| {
+            let analyses = reader.read(batch)?.into_iter().map(|(_, analysis)| analysis).collect();
+            Ok((articles_from_batch(batch)?, analyses))
+        })
+        .collect::<Result<_>>()?;
     let (mut articles, mut analyses) = (Vec::new(), Vec::new());
     for (read, made) in parts {
         articles.extend(read);
@@ -886,7 +958,7 @@ mod tests {
         let analysis = pipeline.analyze(&article, &BoilerplateModel::default()).unwrap();
         assert!(!analysis.terms.is_empty() && !analysis.analyzed.years.is_empty());
         let batch = analyses_to_batch([("a", &analysis)]).unwrap();
-        let back = analyses_from_batch(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap();
+        let back = AnalysesReader::default().read(&read_ipc(&write_ipc(&batch).unwrap()).unwrap()[0]).unwrap();
         let (id, decoded) = &back[0];
         assert_eq!(id, "a");
         assert_eq!(decoded.terms, analysis.terms);
@@ -900,6 +972,29 @@ mod tests {
         assert_eq!((articles[0].id.as_str(), articles[0].lang.as_deref()), ("a", None));
         assert_eq!(analyses[0].terms, analysis.terms);
         assert!(analyzed_to_batch(&[], std::slice::from_ref(&analysis)).is_err());
+    }
+
+    #[test]
+    fn analyses_packed_together_read_back_however_the_rows_are_rebatched() {
+        let pipeline = Pipeline::new(PipelineParams::new().check().unwrap());
+        let texts = ["Rome: the council met on 4 May 2024.", "", "Die Stadt Rom plant 2025 neue Linien.", "Rome again"];
+        let articles: Vec<Article> =
+            texts.iter().enumerate().map(|(i, &text)| Article::new(format!("d{i}"), text)).collect();
+        let model = BoilerplateModel::default();
+        let analyses: Vec<Analysis> = articles.iter().map(|a| pipeline.analyze(a, &model).unwrap()).collect();
+        // Two tasks' tables, which an engine cuts again: one row, then three.
+        let first = analyzed_to_batch(&articles[..3], &analyses[..3]).unwrap();
+        let second = analyzed_to_batch(&articles[3..], &analyses[3..]).unwrap();
+        let whole = arrow_select::concat::concat_batches(&first.schema(), [&first, &second]).unwrap();
+        let cut = [whole.slice(0, 1), whole.slice(1, 3)];
+        let (read, back) = analyzed_from_batches(&cut).unwrap();
+        assert_eq!(read.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["d0", "d1", "d2", "d3"]);
+        for (back, analysis) in back.iter().zip(&analyses) {
+            assert_eq!((&back.terms, &back.anchors), (&analysis.terms, &analysis.anchors));
+        }
+        // Rows after the first of a table cannot be read without it.
+        let err = AnalysesReader::default().read(&cut[1]).unwrap_err().to_string();
+        assert!(err.contains("before any vocabulary"), "{err}");
     }
 
     #[test]
@@ -946,7 +1041,7 @@ mod tests {
     #[test]
     fn a_missing_column_is_named() {
         let batch = notices_to_batch(&Ingested::default()).unwrap();
-        let err = analyses_from_batch(&batch).unwrap_err().to_string();
+        let err = AnalysesReader::default().read(&batch).unwrap_err().to_string();
         assert!(err.contains("no column `id`"), "{err}");
     }
 }

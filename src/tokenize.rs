@@ -438,6 +438,35 @@ impl PackedTerms {
     pub fn vocabulary(&self) -> &[TermHash] {
         &self.vocabulary
     }
+
+    /// The `doc`-th article's packed bytes: its numbers, in 7-bit groups
+    /// ([`unpack_list`] reads them back with the vocabulary).
+    pub fn list(&self, doc: usize) -> &[u8] {
+        &self.bytes[self.starts[doc]..self.starts[doc + 1]]
+    }
+}
+
+/// The terms of one packed list ([`PackedTerms::list`]) of `vocabulary`
+/// ([`PackedTerms::vocabulary`]); `None` when the bytes are not such a list
+/// (a number cut short, too large, or past the vocabulary's end), as bytes
+/// from elsewhere may be.
+pub fn unpack_list(mut bytes: &[u8], vocabulary: &[TermHash]) -> Option<Vec<TermHash>> {
+    let mut terms = Vec::with_capacity(bytes.len());
+    while !bytes.is_empty() {
+        let (mut n, mut shift, mut end) = (0u64, 0, None);
+        for (i, &b) in bytes.iter().enumerate().take(5) {
+            n |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                end = Some(i + 1);
+                break;
+            }
+            shift += 7;
+        }
+        bytes = &bytes[end?..];
+        terms.push(*vocabulary.get(usize::try_from(n).ok()?)?);
+    }
+    terms.shrink_to_fit();
+    Some(terms)
 }
 
 /// Appends `n` in 7-bit groups, low first, the high bit of each byte but
@@ -503,6 +532,21 @@ mod tests {
             packed.numbers_into(doc, &mut numbers);
             assert_eq!(unpacked(&packed, &numbers), *list);
         }
+    }
+
+    #[test]
+    fn packed_lists_read_back_alone_and_bad_bytes_are_refused() {
+        let rare: Vec<TermHash> = (0..20_000u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        let lists = [rare.clone(), vec![], vec![rare[19_999], rare[0], rare[0]]];
+        let packed = PackedTerms::pack(lists.iter().map(Vec::as_slice));
+        for (doc, list) in lists.iter().enumerate() {
+            assert_eq!(unpack_list(packed.list(doc), packed.vocabulary()).as_ref(), Some(list));
+        }
+        let vocabulary = packed.vocabulary();
+        assert_eq!(unpack_list(&[0x80], vocabulary), None, "a number cut short");
+        assert_eq!(unpack_list(&[0xff, 0xff, 0xff, 0xff, 0xff, 0x01], vocabulary), None, "too long a number");
+        assert_eq!(unpack_list(&[0x80, 0x80, 0x02], vocabulary), None, "past the vocabulary");
+        assert_eq!(unpack_list(&[1], &[]), None, "no vocabulary");
     }
 
     fn terms(text: &str) -> Vec<String> {

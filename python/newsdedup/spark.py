@@ -63,7 +63,7 @@ ANALYZED_SCHEMA = (
     "id string, text string, title string, url string, source string, published_at string, lang string, "
     "warc_record_id string, path string, line long, analyzed_lang string, body_hash long, chars int, "
     "boilerplate_share float, removed_lines int, story_text long, term_count int, years array<int>, "
-    "terms binary, anchors binary"
+    "terms binary, anchors binary, vocabulary binary"
 )
 
 #: An article's id and its signature (``newsdedup::exchange::signature_schema``).
@@ -210,7 +210,7 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     signed = signatures.select("id", "signature").toArrow()
     shared.destroy()
     clock.lap("sign" if handover == "signatures" else "collect signatures")
-    articles = analyzed.drop("terms", "anchors").toArrow()
+    articles = analyzed.drop("terms", "anchors", "vocabulary").toArrow()
     _check_unique_ids(articles, source.shown_files)
     clock.lap("collect")
     if handover == "signatures":

@@ -238,6 +238,9 @@ impl Analyzer {
 #[derive(Default)]
 struct Statistics {
     counts: BatchStats,
+    /// A task's tables come in their rows' order; a table's terms may
+    /// number into a vocabulary of an earlier one.
+    reader: exchange::AnalysesReader,
 }
 
 #[pymethods]
@@ -251,7 +254,7 @@ impl Statistics {
     fn add(&mut self, py: Python<'_>, analyzed: &[u8]) -> PyResult<()> {
         py.allow_threads(|| {
             for batch in exchange::read_ipc(analyzed)? {
-                for (_, a) in exchange::analyses_from_batch(&batch)? {
+                for (_, a) in self.reader.read(&batch)? {
                     self.counts.add(&a.terms, &a.anchors, &a.analyzed.lang);
                 }
             }
@@ -284,10 +287,12 @@ fn merge_statistics<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyBytes>>) -> Py
 
 /// Signs analyzed articles with the statistics of their whole batch, read
 /// once and kept for every batch of a task.
-#[pyclass(module = "newsdedup._core", frozen)]
+#[pyclass(module = "newsdedup._core")]
 struct Signer {
     pipeline: Pipeline,
     stats: BatchStats,
+    /// As `Statistics`' reader: a task's tables come in their rows' order.
+    reader: exchange::AnalysesReader,
 }
 
 #[pymethods]
@@ -296,7 +301,7 @@ impl Signer {
     #[new]
     fn new(stats: &[u8]) -> PyResult<Signer> {
         let stats = exchange::from_bytes(stats, "batch statistics").map_err(value_error)?;
-        Ok(Signer { pipeline: pipeline()?, stats })
+        Ok(Signer { pipeline: pipeline()?, stats, reader: exchange::AnalysesReader::default() })
     }
 
     /// Signs analyzed articles (an Arrow IPC stream of an analyzed articles
@@ -305,12 +310,12 @@ impl Signer {
     /// of each article (a `side` column; the table's `published_at`, when
     /// it has one, gives the publication days).
     #[pyo3(signature = (analyzed, sides=false))]
-    fn sign<'py>(&self, py: Python<'py>, analyzed: &[u8], sides: bool) -> PyResult<Bound<'py, PyBytes>> {
+    fn sign<'py>(&mut self, py: Python<'py>, analyzed: &[u8], sides: bool) -> PyResult<Bound<'py, PyBytes>> {
         let stream = py
             .allow_threads(|| {
                 let (mut analyses, mut days) = (Vec::new(), Vec::new());
                 for batch in exchange::read_ipc(analyzed)? {
-                    analyses.extend(exchange::analyses_from_batch(&batch)?);
+                    analyses.extend(self.reader.read(&batch)?);
                     days.extend(exchange::publication_days(&batch)?);
                 }
                 let stop_words = self.pipeline.stop_words(analyses.iter().map(|(_, a)| &*a.analyzed.lang));
