@@ -1,4 +1,12 @@
-from typing import List, Optional, Tuple
+from typing import List, Optional, Tuple, Union
+
+import pyarrow as pa
+
+#: A table handed to the core: a pyarrow Table, RecordBatch or
+#: RecordBatchReader (through the Arrow C stream interface, without a copy;
+#: any object with ``__arrow_c_stream__`` will do), or the bytes of an Arrow
+#: IPC stream.
+Tables = Union[pa.Table, pa.RecordBatch, pa.RecordBatchReader, bytes]
 
 def run_json(records: List[str]) -> List[str]:
     """Runs the pipeline on JSON article objects; returns articles.jsonl rows as JSON."""
@@ -20,8 +28,8 @@ class Survey:
     """The first pass over a task's share of the input: notices of reading, and line counts."""
 
     def __init__(self) -> None: ...
-    def lines(self, lines: bytes) -> bytes:
-        """Reads JSONL lines (an Arrow IPC stream of path, line, bytes); the notices of reading them."""
+    def lines(self, lines: Tables) -> bytes:
+        """Reads JSONL lines (a table of path, line, bytes); the notices of reading them (an Arrow IPC stream)."""
         ...
     def file(self, name: str, data: bytes, format: Optional[str] = None) -> bytes:
         """Reads one whole input file from its bytes; the notices of reading it."""
@@ -38,10 +46,10 @@ class Analyzer:
     """Analyzes articles with a batch's boilerplate model (boilerplate_model's bytes)."""
 
     def __init__(self, model: bytes) -> None: ...
-    def articles(self, articles: bytes) -> bytes:
+    def articles(self, articles: Tables) -> bytes:
         """The articles (an Arrow IPC stream) with their analyses, as an Arrow IPC stream."""
         ...
-    def lines(self, lines: bytes) -> bytes:
+    def lines(self, lines: Tables) -> bytes:
         """Reads JSONL lines (path, line, bytes) and analyzes their articles."""
         ...
 
@@ -49,7 +57,7 @@ class Statistics:
     """Counts the batch statistics (document frequencies) of a task's analyzed articles."""
 
     def __init__(self) -> None: ...
-    def add(self, analyzed: bytes) -> None:
+    def add(self, analyzed: Tables) -> None:
         """Counts analyzed articles (an Arrow IPC stream of an analyzed articles table)."""
         ...
     def to_bytes(self) -> bytes:
@@ -64,7 +72,7 @@ class Signer:
     """Signs analyzed articles with the statistics of their whole batch (merge_statistics' bytes)."""
 
     def __init__(self, stats: bytes) -> None: ...
-    def sign(self, analyzed: bytes, sides: bool = False) -> bytes:
+    def sign(self, analyzed: Tables, sides: bool = False) -> bytes:
         """The signatures table (id, signature) of analyzed articles, as an Arrow IPC stream; with
         `sides`, also what verification reads of each (side)."""
         ...
@@ -80,28 +88,28 @@ class Run:
         ...
     def __len__(self) -> int: ...
 
-def run_analyzed(analyzed: List[bytes], model: bytes) -> Run:
+def run_analyzed(analyzed: List[Tables], model: bytes) -> Run:
     """Runs the stages after analysis from analyzed articles tables (Arrow IPC streams)."""
     ...
 
-def notices(parts: List[bytes], files: List[str]) -> List[Tuple[str, str, int, str]]:
+def notices(parts: List[Tables], files: List[str]) -> List[Tuple[str, str, int, str]]:
     """The notices of reading a batch in parts, as (kind, path, line, message), in the command line's order."""
     ...
 
-def run_signed(articles: List[bytes], signatures: List[bytes], model: bytes, stats: bytes) -> Run:
+def run_signed(articles: List[Tables], signatures: List[Tables], model: bytes, stats: bytes) -> Run:
     """Runs the stages after vectorize from analyzed articles tables and their signatures tables."""
     ...
 
 def run_candidates(
-    articles: List[bytes],
-    signatures: List[bytes],
+    articles: List[Tables],
+    signatures: List[Tables],
     model: bytes,
     stats: bytes,
-    numbers: List[bytes],
+    numbers: List[Tables],
     keys: int,
     pruned_keys: int,
-    pairs: Optional[List[bytes]] = None,
-    verdicts: Optional[List[bytes]] = None,
+    pairs: Optional[List[Tables]] = None,
+    verdicts: Optional[List[Tables]] = None,
 ) -> Run:
     """run_signed with what an engine made of the candidate stage: `numbers` are tables numbering every
     article in id order (`doc`); either `pairs`, proposed pairs tables (a, b, by_terms, wording_shared)
@@ -109,21 +117,21 @@ def run_candidates(
     row per candidate pair verified."""
     ...
 
-def verify_pairs(rows: List[bytes]) -> bytes:
+def verify_pairs(rows: List[Tables]) -> bytes:
     """The verdicts table of rows that are each a proposed pair (a, b, by_terms, wording_shared) or an
     article's side (doc, side), holding every pair once and the sides of their articles."""
     ...
 
-def postings(signatures: bytes) -> bytes:
+def postings(signatures: Tables) -> bytes:
     """The postings table (kind, key, order, id, keys) of a signatures table, as an Arrow IPC stream."""
     ...
 
-def shared_keys(postings: List[bytes]) -> bytes:
+def shared_keys(postings: List[Tables]) -> bytes:
     """The shared keys table (kind, doc, other, shared, doc_keys, other_keys) of numbered postings tables
     (kind, key, order, doc, keys) that hold every posting of each of their keys."""
     ...
 
-def proposals(shared: List[bytes]) -> bytes:
+def proposals(shared: List[Tables]) -> bytes:
     """The proposed pairs table (a, b, by_terms, wording_shared) of shared keys tables that hold every
     row of each of their articles."""
     ...

@@ -165,7 +165,7 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
             analyzed = analyzed.toArrow()
             _check_unique_ids(analyzed, source.shown_files)
             clock.lap("analyze")
-            result = _core.run_analyzed([_ipc(analyzed)], model)
+            result = _core.run_analyzed([analyzed], model)
         else:
             result = _run_signed(spark, analyzed, model, source, clock, cached, handover)
         clock.lap("driver stages")
@@ -214,9 +214,9 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     _check_unique_ids(articles, source.shown_files)
     clock.lap("collect")
     if handover == "signatures":
-        return _core.run_signed([_ipc(articles)], [_ipc(signed)], model, stats)
-    handed = {"verdicts": [_ipc(verdicts)]} if verify else {"pairs": [_ipc(pairs)]}
-    return _core.run_candidates([_ipc(articles)], [_ipc(signed)], model, stats, [_ipc(numbers)], keys, pruned, **handed)
+        return _core.run_signed([articles], [signed], model, stats)
+    handed = {"verdicts": [verdicts]} if verify else {"pairs": [pairs]}
+    return _core.run_candidates([articles], [signed], model, stats, [numbers], keys, pruned, **handed)
 
 
 def _verified(docs, signatures, proposed, tasks, cached):
@@ -346,7 +346,7 @@ class _Source:
         # Each line numbered in its file: the lines of the ranges before its own added.
         shift = pa.array([self._starts.get(key, 0) for key in _keys(found)], pa.int64())
         found = found.set_column(3, "line", pc.add(found.column("line"), shift))
-        notices = _core.notices([_ipc(found.select(["kind", "path", "line", "reason", "count"]))], self.shown_files)
+        notices = _core.notices([found.select(["kind", "path", "line", "reason", "count"])], self.shown_files)
         if articles == 0:
             rejected = sum(1 for kind, *_ in notices if kind == "reject")
             skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
@@ -506,7 +506,7 @@ def _survey_lines(batches):
     counter, ranges = _core.Survey(), {}
     for path, block, lines in _line_ranges(batches, {}):
         ranges[(path, block)] = ranges.get((path, block), 0) + lines.num_rows
-        yield _survey_rows(counter.lines(_ipc(lines)), block)
+        yield _survey_rows(counter.lines(lines), block)
     if ranges:
         keys = sorted(ranges)
         yield _survey_batch("lines", [p for p, _ in keys], [b for _, b in keys], [ranges[k] for k in keys])
@@ -570,7 +570,7 @@ def _line_analyzer(model, starts):
     def analyze(batches):
         analyzer = _core.Analyzer(model)
         for _, _, lines in _line_ranges(batches, starts):
-            yield from pa.ipc.open_stream(analyzer.lines(_ipc(lines)))
+            yield from pa.ipc.open_stream(analyzer.lines(lines))
 
     return analyze
 
@@ -579,7 +579,7 @@ def _counter(batches):
     """The batch statistics of a task's analyzed articles (they merge in any order)."""
     counter = _core.Statistics()
     for batch in batches:
-        counter.add(_ipc(batch))
+        counter.add(batch)
     yield pa.record_batch({"stats": pa.array([counter.to_bytes()], pa.binary())})
 
 
@@ -590,7 +590,7 @@ def _signer(shared_stats, sides=False):
     def sign(batches):
         signer = _core.Signer(shared_stats.value)
         for batch in batches:
-            yield from pa.ipc.open_stream(signer.sign(_ipc(batch), sides))
+            yield from pa.ipc.open_stream(signer.sign(batch, sides))
 
     return sign
 
@@ -598,7 +598,7 @@ def _signer(shared_stats, sides=False):
 def _postings(batches):
     """The candidate keys of a task's signed articles (:data:`POSTINGS_SCHEMA`)."""
     for batch in batches:
-        yield from pa.ipc.open_stream(_core.postings(_ipc(batch)))
+        yield from pa.ipc.open_stream(_core.postings(batch))
 
 
 def _key_counter(max_postings):
@@ -620,19 +620,19 @@ def _key_counter(max_postings):
 def _verifier(batches):
     """The verdicts of a task's candidate pairs, all of whose sides it
     holds (:data:`VERDICTS_SCHEMA`)."""
-    yield from pa.ipc.open_stream(_core.verify_pairs([_ipc(batch) for batch in batches]))
+    yield from pa.ipc.open_stream(_core.verify_pairs(list(batches)))
 
 
 def _key_sharer(batches):
     """The keys pairs share in a task's posting lists, all of whose postings
     it holds (:data:`SHARED_KEYS_SCHEMA`)."""
-    yield from pa.ipc.open_stream(_core.shared_keys([_ipc(batch) for batch in batches]))
+    yield from pa.ipc.open_stream(_core.shared_keys(list(batches)))
 
 
 def _proposer(batches):
     """The pairs proposed from a task's shared keys, all of whose articles'
     rows it holds (:data:`PROPOSED_SCHEMA`)."""
-    yield from pa.ipc.open_stream(_core.proposals([_ipc(batch) for batch in batches]))
+    yield from pa.ipc.open_stream(_core.proposals(list(batches)))
 
 
 def _article_analyzer(model):
@@ -641,7 +641,7 @@ def _article_analyzer(model):
     def analyze(batches):
         analyzer = _core.Analyzer(model)
         for batch in batches:
-            yield from pa.ipc.open_stream(analyzer.articles(_ipc(batch)))
+            yield from pa.ipc.open_stream(analyzer.articles(batch))
 
     return analyze
 
@@ -688,14 +688,6 @@ def _check_unique_ids(analyzed, files):
 
 def _place(path, line):
     return path if line == 0 else f"{path}:{line}"
-
-
-def _ipc(data):
-    """A table or record batch as an Arrow IPC stream."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, data.schema) as writer:
-        writer.write(data)
-    return sink.getvalue().to_pybytes()
 
 
 def main(argv=None):

@@ -5,11 +5,14 @@
 //!   `articles.jsonl` (the package's `newsdedup.run` adapts lists of dicts,
 //!   pandas and pyarrow);
 //! - the stages apart, for an engine that runs them on many machines
-//!   (`newsdedup.spark`): tables cross as Arrow IPC streams in the schemas of
-//!   `newsdedup::exchange`, batch statistics as bytes.
+//!   (`newsdedup.spark`): tables cross in the schemas of
+//!   `newsdedup::exchange`, in (pyarrow tables and batches, through the
+//!   Arrow C stream interface without a copy, or Arrow IPC streams) and out
+//!   (Arrow IPC streams); batch statistics cross as bytes.
 
 use std::path::Path;
 
+use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
 use newsdedup::candidates::CandidateStats;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::columns::Columns;
@@ -22,9 +25,9 @@ use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions
 use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
-use pyo3::exceptions::PyValueError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyCapsule};
 
 /// Any error of the library, as Python's `ValueError`.
 fn value_error(e: impl std::fmt::Display) -> PyErr {
@@ -35,15 +38,86 @@ fn pipeline() -> PyResult<Pipeline> {
     Ok(Pipeline::new(PipelineParams::new().check().map_err(value_error)?))
 }
 
-/// The articles of Arrow IPC streams of articles tables.
-fn articles_of(streams: &[&[u8]]) -> newsdedup::Result<Vec<Article>> {
-    let mut articles = Vec::new();
-    for stream in streams {
-        for batch in exchange::read_ipc(stream)? {
-            articles.extend(exchange::articles_from_batch(&batch)?);
-        }
+/// Arrow tables handed over from Python: each an object with the Arrow C
+/// stream interface (`__arrow_c_stream__`: a pyarrow `Table`,
+/// `RecordBatch` or `RecordBatchReader`), taken without a copy, or the
+/// bytes of an Arrow IPC stream. Taken with the GIL held, read without it.
+struct Tables<'a> {
+    parts: Vec<Part<'a>>,
+}
+
+enum Part<'a> {
+    Batches(Vec<exchange::RecordBatch>),
+    Ipc(&'a [u8]),
+}
+
+impl<'a> Tables<'a> {
+    /// The tables of `objects` (bytes are borrowed, not copied).
+    fn of(objects: &'a [Bound<'_, PyAny>]) -> PyResult<Tables<'a>> {
+        let parts = objects.iter().map(Part::of).collect::<PyResult<_>>()?;
+        Ok(Tables { parts })
     }
-    Ok(articles)
+
+    /// Every batch, in order.
+    fn batches(&self) -> newsdedup::Result<Vec<exchange::RecordBatch>> {
+        let mut batches = Vec::new();
+        self.for_each(|batch| {
+            batches.push(batch.clone());
+            Ok(())
+        })?;
+        Ok(batches)
+    }
+
+    /// Calls `f` on every batch, in order.
+    fn for_each(&self, mut f: impl FnMut(&exchange::RecordBatch) -> newsdedup::Result<()>) -> newsdedup::Result<()> {
+        for part in &self.parts {
+            match part {
+                Part::Batches(batches) => batches.iter().try_for_each(&mut f)?,
+                Part::Ipc(stream) => exchange::read_ipc(stream)?.iter().try_for_each(&mut f)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// The rows of every batch, each batch read with `read`.
+    fn rows<T>(&self, read: fn(&exchange::RecordBatch) -> newsdedup::Result<Vec<T>>) -> newsdedup::Result<Vec<T>> {
+        let mut rows = Vec::new();
+        self.for_each(|batch| {
+            rows.extend(read(batch)?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+}
+
+impl<'a> Part<'a> {
+    fn of(object: &'a Bound<'_, PyAny>) -> PyResult<Part<'a>> {
+        if let Ok(bytes) = object.downcast::<PyBytes>() {
+            return Ok(Part::Ipc(bytes.as_bytes()));
+        }
+        if !object.hasattr("__arrow_c_stream__")? {
+            let kind = object.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "expected an Arrow table (a pyarrow Table or RecordBatch) or Arrow IPC bytes, not {kind}"
+            )));
+        }
+        let capsule = object.call_method0("__arrow_c_stream__")?;
+        let capsule = capsule.downcast::<PyCapsule>()?;
+        if capsule.name()? != Some(c"arrow_array_stream") {
+            return Err(PyTypeError::new_err("__arrow_c_stream__ gave a capsule that is not an Arrow array stream"));
+        }
+        let stream = capsule.pointer().cast::<FFI_ArrowArrayStream>();
+        // SAFETY: the capsule holds an ArrowArrayStream (the Arrow PyCapsule
+        // interface, its name checked above); `from_raw` moves the stream out
+        // and leaves a released one, which the capsule's destructor skips.
+        let reader = unsafe { ArrowArrayStreamReader::from_raw(stream) }.map_err(value_error)?;
+        Ok(Part::Batches(reader.collect::<Result<_, _>>().map_err(value_error)?))
+    }
+}
+
+/// The articles of articles tables.
+fn articles_of(tables: &Tables) -> newsdedup::Result<Vec<Article>> {
+    tables.rows(exchange::articles_from_batch)
 }
 
 /// The bytes of each of `objects`, borrowed (no copy).
@@ -99,12 +173,13 @@ fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>
     Ok(PyBytes::new(py, &stream))
 }
 
-/// What reading the JSONL lines of an Arrow IPC stream (`path`, `line`, `bytes`) gives.
-fn read_line_table(lines: &[u8]) -> newsdedup::Result<Ingested> {
+/// What reading the JSONL lines of tables of `path`, `line`, `bytes` gives.
+fn read_line_table(lines: &Tables) -> newsdedup::Result<Ingested> {
     let mut read = Ingested::default();
-    for batch in exchange::read_ipc(lines)? {
-        read.append(exchange::read_jsonl_batch(&batch, &IngestOptions::default())?);
-    }
+    lines.for_each(|batch| {
+        read.append(exchange::read_jsonl_batch(batch, &IngestOptions::default())?);
+        Ok(())
+    })?;
     Ok(read)
 }
 
@@ -131,10 +206,11 @@ impl Survey {
         Survey::default()
     }
 
-    /// Reads JSONL lines (an Arrow IPC stream of `path`, `line`, `bytes`);
-    /// returns the notices of reading them (an Arrow IPC stream).
-    fn lines<'py>(&mut self, py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let stream = py.allow_threads(|| self.count(read_line_table(lines)?)).map_err(value_error)?;
+    /// Reads JSONL lines (a table of `path`, `line`, `bytes`); returns the
+    /// notices of reading them (an Arrow IPC stream).
+    fn lines<'py>(&mut self, py: Python<'py>, lines: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let lines = Tables::of(std::slice::from_ref(&lines))?;
+        let stream = py.allow_threads(|| self.count(read_line_table(&lines)?)).map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
     }
 
@@ -207,18 +283,20 @@ impl Analyzer {
         Ok(Analyzer { pipeline: pipeline()?, model })
     }
 
-    /// Analyzes articles (an Arrow IPC stream of an articles table); returns
-    /// an Arrow IPC stream of the articles with their analyses.
-    fn articles<'py>(&self, py: Python<'py>, articles: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let stream = py.allow_threads(|| self.analyzed(&articles_of(&[articles])?)).map_err(value_error)?;
+    /// Analyzes articles (an articles table); returns an Arrow IPC stream
+    /// of the articles with their analyses.
+    fn articles<'py>(&self, py: Python<'py>, articles: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let articles = Tables::of(std::slice::from_ref(&articles))?;
+        let stream = py.allow_threads(|| self.analyzed(&articles_of(&articles)?)).map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
     }
 
-    /// Reads JSONL lines (an Arrow IPC stream of `path`, `line`, `bytes`)
-    /// and analyzes their articles, as `articles` does; the records reading
-    /// skips were reported by the first pass (`Survey.lines`).
-    fn lines<'py>(&self, py: Python<'py>, lines: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-        let stream = py.allow_threads(|| self.analyzed(&read_line_table(lines)?.articles)).map_err(value_error)?;
+    /// Reads JSONL lines (a table of `path`, `line`, `bytes`) and analyzes
+    /// their articles, as `articles` does; the records reading skips were
+    /// reported by the first pass (`Survey.lines`).
+    fn lines<'py>(&self, py: Python<'py>, lines: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+        let lines = Tables::of(std::slice::from_ref(&lines))?;
+        let stream = py.allow_threads(|| self.analyzed(&read_line_table(&lines)?.articles)).map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
     }
 }
@@ -250,15 +328,16 @@ impl Statistics {
         Statistics::default()
     }
 
-    /// Counts analyzed articles (an Arrow IPC stream of an analyzed articles table).
-    fn add(&mut self, py: Python<'_>, analyzed: &[u8]) -> PyResult<()> {
+    /// Counts analyzed articles (an analyzed articles table).
+    fn add(&mut self, py: Python<'_>, analyzed: Bound<'_, PyAny>) -> PyResult<()> {
+        let analyzed = Tables::of(std::slice::from_ref(&analyzed))?;
         py.allow_threads(|| {
-            for batch in exchange::read_ipc(analyzed)? {
-                for (_, a) in self.reader.read(&batch)? {
+            analyzed.for_each(|batch| {
+                for (_, a) in self.reader.read(batch)? {
                     self.counts.add(&a.terms, &a.anchors, &a.analyzed.lang);
                 }
-            }
-            Ok::<_, newsdedup::Error>(())
+                Ok(())
+            })
         })
         .map_err(value_error)
     }
@@ -304,20 +383,27 @@ impl Signer {
         Ok(Signer { pipeline: pipeline()?, stats, reader: exchange::AnalysesReader::default() })
     }
 
-    /// Signs analyzed articles (an Arrow IPC stream of an analyzed articles
-    /// table, whose texts may be left out); returns an Arrow IPC stream of
+    /// Signs analyzed articles (an analyzed articles table, whose texts may
+    /// be left out); returns an Arrow IPC stream of
     /// their signatures table, with `sides` also what verification reads
     /// of each article (a `side` column; the table's `published_at`, when
     /// it has one, gives the publication days).
     #[pyo3(signature = (analyzed, sides=false))]
-    fn sign<'py>(&mut self, py: Python<'py>, analyzed: &[u8], sides: bool) -> PyResult<Bound<'py, PyBytes>> {
+    fn sign<'py>(
+        &mut self,
+        py: Python<'py>,
+        analyzed: Bound<'py, PyAny>,
+        sides: bool,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let analyzed = Tables::of(std::slice::from_ref(&analyzed))?;
         let stream = py
             .allow_threads(|| {
                 let (mut analyses, mut days) = (Vec::new(), Vec::new());
-                for batch in exchange::read_ipc(analyzed)? {
-                    analyses.extend(self.reader.read(&batch)?);
-                    days.extend(exchange::publication_days(&batch)?);
-                }
+                analyzed.for_each(|batch| {
+                    analyses.extend(self.reader.read(batch)?);
+                    days.extend(exchange::publication_days(batch)?);
+                    Ok(())
+                })?;
                 let stop_words = self.pipeline.stop_words(analyses.iter().map(|(_, a)| &*a.analyzed.lang));
                 let signer = self.pipeline.signer(&self.stats, &stop_words);
                 let signatures: Vec<_> =
@@ -383,13 +469,13 @@ impl Run {
 #[pyfunction]
 fn run_signed(
     py: Python<'_>,
-    articles: Vec<Bound<'_, PyBytes>>,
-    signatures: Vec<Bound<'_, PyBytes>>,
+    articles: Vec<Bound<'_, PyAny>>,
+    signatures: Vec<Bound<'_, PyAny>>,
     model: &[u8],
     stats: &[u8],
 ) -> PyResult<Run> {
     let pipeline = pipeline()?;
-    let (articles, signatures) = (bytes_of(&articles), bytes_of(&signatures));
+    let (articles, signatures) = (Tables::of(&articles)?, Tables::of(&signatures)?);
     let result = py
         .allow_threads(|| {
             let signed = Signed::read(&articles, &signatures, model, stats)?;
@@ -416,43 +502,43 @@ fn run_signed(
 #[allow(clippy::too_many_arguments)]
 fn run_candidates(
     py: Python<'_>,
-    articles: Vec<Bound<'_, PyBytes>>,
-    signatures: Vec<Bound<'_, PyBytes>>,
+    articles: Vec<Bound<'_, PyAny>>,
+    signatures: Vec<Bound<'_, PyAny>>,
     model: &[u8],
     stats: &[u8],
-    numbers: Vec<Bound<'_, PyBytes>>,
+    numbers: Vec<Bound<'_, PyAny>>,
     keys: usize,
     pruned_keys: usize,
-    pairs: Option<Vec<Bound<'_, PyBytes>>>,
-    verdicts: Option<Vec<Bound<'_, PyBytes>>>,
+    pairs: Option<Vec<Bound<'_, PyAny>>>,
+    verdicts: Option<Vec<Bound<'_, PyAny>>>,
 ) -> PyResult<Run> {
     let pipeline = pipeline()?;
-    let (articles, signatures, numbers) = (bytes_of(&articles), bytes_of(&signatures), bytes_of(&numbers));
+    let (articles, signatures, numbers) = (Tables::of(&articles)?, Tables::of(&signatures)?, Tables::of(&numbers)?);
     /// The tables of what the engine handed over.
     enum Handed<'a> {
-        Pairs(Vec<&'a [u8]>),
-        Verdicts(Vec<&'a [u8]>),
+        Pairs(Tables<'a>),
+        Verdicts(Tables<'a>),
     }
     let handed = match (&pairs, &verdicts) {
-        (Some(pairs), None) => Handed::Pairs(bytes_of(pairs)),
-        (None, Some(verdicts)) => Handed::Verdicts(bytes_of(verdicts)),
+        (Some(pairs), None) => Handed::Pairs(Tables::of(pairs)?),
+        (None, Some(verdicts)) => Handed::Verdicts(Tables::of(verdicts)?),
         _ => return Err(value_error("run_candidates takes either `pairs` or `verdicts`")),
     };
     let result = py
         .allow_threads(|| {
             let Signed { articles, model, analyzed, signatures, stats } =
                 Signed::read(&articles, &signatures, model, stats)?;
-            let numbers = read_tables(&numbers, exchange::numbers_from_batch)?;
+            let numbers = numbers.rows(exchange::numbers_from_batch)?;
             let counts = CandidateStats { keys, pruned_keys, pairs: 0 };
             let candidates = match handed {
                 Handed::Pairs(pairs) => Candidates::Proposed(Proposed {
                     numbers,
-                    pairs: read_tables(&pairs, exchange::proposed_from_batch)?,
+                    pairs: pairs.rows(exchange::proposed_from_batch)?,
                     stats: counts,
                 }),
                 Handed::Verdicts(verdicts) => Candidates::Verified(Verified {
                     numbers,
-                    verdicts: read_tables(&verdicts, exchange::verdicts_from_batch)?,
+                    verdicts: verdicts.rows(exchange::verdicts_from_batch)?,
                     stats: counts,
                 }),
             };
@@ -462,39 +548,24 @@ fn run_candidates(
     Ok(Run { result })
 }
 
-/// The rows of Arrow IPC streams of tables, each batch read with `read`.
-fn read_tables<T>(
-    streams: &[&[u8]],
-    read: fn(&exchange::RecordBatch) -> newsdedup::Result<Vec<T>>,
-) -> newsdedup::Result<Vec<T>> {
-    let mut rows = Vec::new();
-    for stream in streams {
-        for batch in exchange::read_ipc(stream)? {
-            rows.extend(read(&batch)?);
-        }
-    }
-    Ok(rows)
-}
-
 /// Verifies candidate pairs: `rows` are Arrow IPC streams of tables whose
 /// rows are each a proposed pair or the side of an article (what
 /// verification reads of it), holding every pair once and the sides of
 /// their articles; returns an Arrow IPC stream of a verdicts table, a row
 /// per candidate.
 #[pyfunction]
-fn verify_pairs<'py>(py: Python<'py>, rows: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
+fn verify_pairs<'py>(py: Python<'py>, rows: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
     let pipeline = pipeline()?;
-    let rows = bytes_of(&rows);
+    let rows = Tables::of(&rows)?;
     let stream = py
         .allow_threads(|| {
             let (mut pairs, mut sides) = (Vec::new(), Vec::new());
-            for stream in &rows {
-                for batch in exchange::read_ipc(stream)? {
-                    let (these, their_sides) = exchange::verification_rows_from_batch(&batch)?;
-                    pairs.extend(these);
-                    sides.extend(their_sides);
-                }
-            }
+            rows.for_each(|batch| {
+                let (these, their_sides) = exchange::verification_rows_from_batch(batch)?;
+                pairs.extend(these);
+                sides.extend(their_sides);
+                Ok(())
+            })?;
             let verdicts = key_groups::verify_proposed(&pairs, sides, pipeline.params(), pipeline.pair_model())?;
             exchange::write_ipc(&exchange::verdicts_to_batch(&verdicts)?)
         })
@@ -513,19 +584,18 @@ struct Signed {
 
 impl Signed {
     /// Reads the streams and bytes that `run_signed` takes.
-    fn read(articles: &[&[u8]], signatures: &[&[u8]], model: &[u8], stats: &[u8]) -> newsdedup::Result<Signed> {
+    fn read(articles: &Tables, signatures: &Tables, model: &[u8], stats: &[u8]) -> newsdedup::Result<Signed> {
         let (mut read, mut analyzed) = (Vec::new(), Vec::new());
-        for stream in articles {
-            for batch in exchange::read_ipc(stream)? {
-                let (these, facts) = exchange::facts_table_from_batch(&batch)?;
-                read.extend(these);
-                analyzed.extend(facts);
-            }
-        }
+        articles.for_each(|batch| {
+            let (these, facts) = exchange::facts_table_from_batch(batch)?;
+            read.extend(these);
+            analyzed.extend(facts);
+            Ok(())
+        })?;
         Ok(Signed {
             articles: read,
             analyzed,
-            signatures: read_tables(signatures, exchange::signatures_from_batch)?,
+            signatures: signatures.rows(exchange::signatures_from_batch)?,
             model: exchange::from_bytes(model, "boilerplate model")?,
             stats: exchange::from_bytes(stats, "batch statistics")?,
         })
@@ -536,14 +606,12 @@ impl Signed {
 /// signatures table, exact duplicates left out): an Arrow IPC stream of a
 /// postings table, a row per article and key.
 #[pyfunction]
-fn postings<'py>(py: Python<'py>, signatures: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+fn postings<'py>(py: Python<'py>, signatures: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
     let cross_language = pipeline()?.params().cross_language();
+    let signatures = Tables::of(std::slice::from_ref(&signatures))?;
     let stream = py
         .allow_threads(|| {
-            let mut signed = Vec::new();
-            for batch in exchange::read_ipc(signatures)? {
-                signed.extend(exchange::signatures_from_batch(&batch)?);
-            }
+            let signed = signatures.rows(exchange::signatures_from_batch)?;
             let postings: Vec<Vec<Posting>> =
                 signed.iter().map(|(_, signature)| key_groups::postings(signature, cross_language)).collect();
             let rows = signed.iter().map(|(id, _)| id.as_str()).zip(postings.iter().map(Vec::as_slice));
@@ -558,17 +626,12 @@ fn postings<'py>(py: Python<'py>, signatures: &[u8]) -> PyResult<Bound<'py, PyBy
 /// id order), holding every posting of each of their keys; returns an
 /// Arrow IPC stream of a shared keys table.
 #[pyfunction]
-fn shared_keys<'py>(py: Python<'py>, postings: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
+fn shared_keys<'py>(py: Python<'py>, postings: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
     let max_postings = pipeline()?.params().max_postings();
-    let postings = bytes_of(&postings);
+    let postings = Tables::of(&postings)?;
     let stream = py
         .allow_threads(|| {
-            let mut numbered = Vec::new();
-            for stream in &postings {
-                for batch in exchange::read_ipc(stream)? {
-                    numbered.extend(exchange::numbered_postings_from_batch(&batch)?);
-                }
-            }
+            let numbered = postings.rows(exchange::numbered_postings_from_batch)?;
             let rows = key_groups::shared_keys(numbered, max_postings);
             exchange::write_ipc(&exchange::shared_keys_to_batch(&rows)?)
         })
@@ -580,17 +643,12 @@ fn shared_keys<'py>(py: Python<'py>, postings: Vec<Bound<'py, PyBytes>>) -> PyRe
 /// streams of shared keys tables holding every row of each of their
 /// articles; returns an Arrow IPC stream of a proposed pairs table.
 #[pyfunction]
-fn proposals<'py>(py: Python<'py>, shared: Vec<Bound<'py, PyBytes>>) -> PyResult<Bound<'py, PyBytes>> {
+fn proposals<'py>(py: Python<'py>, shared: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
     let pipeline = pipeline()?;
-    let shared = bytes_of(&shared);
+    let shared = Tables::of(&shared)?;
     let stream = py
         .allow_threads(|| {
-            let mut rows = Vec::new();
-            for stream in &shared {
-                for batch in exchange::read_ipc(stream)? {
-                    rows.extend(exchange::shared_keys_from_batch(&batch)?);
-                }
-            }
+            let rows = shared.rows(exchange::shared_keys_from_batch)?;
             let pairs = key_groups::proposals(&rows, pipeline.params());
             exchange::write_ipc(&exchange::proposed_to_batch(&pairs)?)
         })
@@ -609,15 +667,12 @@ fn max_postings() -> PyResult<usize> {
 /// streams of analyzed articles tables (any order), `model` the
 /// boilerplate model they were analyzed with.
 #[pyfunction]
-fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyBytes>>, model: &[u8]) -> PyResult<Run> {
+fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyAny>>, model: &[u8]) -> PyResult<Run> {
     let pipeline = pipeline()?;
-    let analyzed = bytes_of(&analyzed);
+    let analyzed = Tables::of(&analyzed)?;
     let result = py
         .allow_threads(|| {
-            let mut batches = Vec::new();
-            for stream in &analyzed {
-                batches.extend(exchange::read_ipc(stream)?);
-            }
+            let batches = analyzed.batches()?;
             let (articles, analyses) = exchange::analyzed_from_batches(&batches)?;
             drop(batches);
             let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
@@ -633,15 +688,14 @@ fn run_analyzed(py: Python<'_>, analyzed: Vec<Bound<'_, PyBytes>>, model: &[u8])
 /// rejected records first, then the repaired ones, then one warning per file
 /// whose publication times are not dates.
 #[pyfunction]
-fn notices(py: Python<'_>, parts: Vec<Bound<'_, PyBytes>>, files: Vec<String>) -> PyResult<Vec<Notice>> {
-    let parts = bytes_of(&parts);
+fn notices(py: Python<'_>, parts: Vec<Bound<'_, PyAny>>, files: Vec<String>) -> PyResult<Vec<Notice>> {
+    let parts = Tables::of(&parts)?;
     py.allow_threads(|| {
         let mut read = Vec::new();
-        for stream in &parts {
-            for batch in exchange::read_ipc(stream)? {
-                read.push(exchange::notices_from_batch(&batch)?);
-            }
-        }
+        parts.for_each(|batch| {
+            read.push(exchange::notices_from_batch(batch)?);
+            Ok(())
+        })?;
         let all = exchange::gather_notices(read, &files);
         let row = |kind: &'static str| move |n: Reject| (kind, n.path, n.line, n.reason);
         let mut rows: Vec<Notice> = all.rejects.into_iter().map(row("reject")).collect();

@@ -62,3 +62,31 @@ def test_pandas_and_pyarrow_come_back_in_kind():
     pyarrow = pytest.importorskip("pyarrow")
     table = newsdedup.run(pyarrow.Table.from_pylist(records))
     assert isinstance(table, pyarrow.Table) and table.num_rows == 5
+
+
+def test_tables_cross_as_arrow_streams_or_ipc_bytes():
+    """The core takes a table through the Arrow C stream interface (no copy)
+    or as Arrow IPC bytes, alike; anything else is a TypeError."""
+    import pyarrow as pa
+
+    from newsdedup import _core
+
+    lines = [json.dumps({"id": r["id"], "text": r["text"]}).encode() for r in seed_records()]
+    lines.append(b'{"id": "broken", "text": ')
+    table = pa.table({"path": ["feed.jsonl"] * len(lines), "line": list(range(1, len(lines) + 1)), "bytes": lines})
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    ipc = sink.getvalue().to_pybytes()
+
+    def notices(data):
+        survey = _core.Survey()
+        read = pa.ipc.open_stream(survey.lines(data)).read_all()
+        return survey.articles, read.to_pylist()
+
+    by_stream = notices(table)
+    assert by_stream == notices(ipc) == notices(table.to_batches()[0])
+    assert by_stream[0] == len(lines) - 1
+    assert [(n["kind"], n["line"]) for n in by_stream[1]] == [("reject", len(lines))]
+    with pytest.raises(TypeError, match="expected an Arrow table"):
+        _core.Survey().lines(42)
