@@ -41,6 +41,7 @@ use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys, Sides, Ve
 use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts};
 use crate::signature::Signature;
+use crate::tfidf::PIECE;
 use crate::tokenize::{unpack_list, PackedTerms, TermHash};
 use crate::verify::{Edge, PairSide};
 
@@ -362,22 +363,25 @@ fn facts_from_batch(batch: &RecordBatch) -> Result<Vec<Analyzed>> {
 }
 
 /// Each article's analysis, with its id, as a table of [`analysis_schema`]
-/// (its rows packed together).
+/// (packed by [`PIECE`] rows: a vocabulary's hash map stays small enough
+/// to be fast).
 pub fn analyses_to_batch<'a>(rows: impl IntoIterator<Item = (&'a str, &'a Analysis)>) -> Result<RecordBatch> {
     let rows: Vec<(&str, &Analysis)> = rows.into_iter().collect();
-    // One vocabulary for both lists of every row: terms and anchors alternate.
-    let lists = rows.iter().flat_map(|(_, a)| [a.terms.as_slice(), a.anchors.as_slice()]);
-    let packed = PackedTerms::pack(lists);
     let (mut id, mut terms, mut anchors) = (StringBuilder::new(), BinaryBuilder::new(), BinaryBuilder::new());
     let mut vocabulary = BinaryBuilder::new();
-    for (row, &(doc_id, _)) in rows.iter().enumerate() {
-        id.append_value(doc_id);
-        terms.append_value(packed.list(2 * row));
-        anchors.append_value(packed.list(2 * row + 1));
-        if row == 0 {
-            vocabulary.append_value(pack_hashes(packed.vocabulary()));
-        } else {
-            vocabulary.append_null();
+    for piece in rows.chunks(PIECE) {
+        // One vocabulary for both lists of every row: terms and anchors alternate.
+        let lists = piece.iter().flat_map(|(_, a)| [a.terms.as_slice(), a.anchors.as_slice()]);
+        let packed = PackedTerms::pack(lists);
+        for (row, &(doc_id, _)) in piece.iter().enumerate() {
+            id.append_value(doc_id);
+            terms.append_value(packed.list(2 * row));
+            anchors.append_value(packed.list(2 * row + 1));
+            if row == 0 {
+                vocabulary.append_value(pack_hashes(packed.vocabulary()));
+            } else {
+                vocabulary.append_null();
+            }
         }
     }
     let mut arrays: Vec<ArrayRef> = vec![Arc::new(id.finish())];
@@ -978,21 +982,25 @@ mod tests {
     fn analyses_packed_together_read_back_however_the_rows_are_rebatched() {
         let pipeline = Pipeline::new(PipelineParams::new().check().unwrap());
         let texts = ["Rome: the council met on 4 May 2024.", "", "Die Stadt Rom plant 2025 neue Linien.", "Rome again"];
+        // More than a piece: the first table holds two vocabularies.
         let articles: Vec<Article> =
-            texts.iter().enumerate().map(|(i, &text)| Article::new(format!("d{i}"), text)).collect();
+            (0..PIECE + 4).map(|i| Article::new(format!("d{i:05}"), format!("{} {}", texts[i % 4], i / 4))).collect();
         let model = BoilerplateModel::default();
         let analyses: Vec<Analysis> = articles.iter().map(|a| pipeline.analyze(a, &model).unwrap()).collect();
-        // Two tasks' tables, which an engine cuts again: one row, then three.
-        let first = analyzed_to_batch(&articles[..3], &analyses[..3]).unwrap();
-        let second = analyzed_to_batch(&articles[3..], &analyses[3..]).unwrap();
+        // Two tasks' tables, which an engine cuts again: one row, then
+        // a piece (across the first table's second vocabulary), then the rest.
+        let cut_at = PIECE + 2;
+        let first = analyzed_to_batch(&articles[..cut_at], &analyses[..cut_at]).unwrap();
+        let second = analyzed_to_batch(&articles[cut_at..], &analyses[cut_at..]).unwrap();
         let whole = arrow_select::concat::concat_batches(&first.schema(), [&first, &second]).unwrap();
-        let cut = [whole.slice(0, 1), whole.slice(1, 3)];
+        let cut = [whole.slice(0, 1), whole.slice(1, PIECE), whole.slice(PIECE + 1, 3)];
         let (read, back) = analyzed_from_batches(&cut).unwrap();
-        assert_eq!(read.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(), ["d0", "d1", "d2", "d3"]);
+        assert_eq!(read.iter().map(|a| &a.id).collect::<Vec<_>>(), articles.iter().map(|a| &a.id).collect::<Vec<_>>());
+        assert_eq!(back.len(), analyses.len());
         for (back, analysis) in back.iter().zip(&analyses) {
             assert_eq!((&back.terms, &back.anchors), (&analysis.terms, &analysis.anchors));
         }
-        // Rows after the first of a table cannot be read without it.
+        // Rows after the first of a piece cannot be read without it.
         let err = AnalysesReader::default().read(&cut[1]).unwrap_err().to_string();
         assert!(err.contains("before any vocabulary"), "{err}");
     }
