@@ -219,6 +219,48 @@ pub fn notices_to_batch(ingested: &Ingested) -> Result<RecordBatch> {
     batch(notice_schema(), arrays)
 }
 
+/// Where each article was read, as a table of [`notice_schema`]: kind
+/// `id`, the article's id as its reason. What an engine that reads a batch
+/// in parts looks through for repeated ids ([`places_from_batch`],
+/// [`crate::ingest::repeated_ids`]).
+pub fn places_to_batch(articles: &[Article]) -> Result<RecordBatch> {
+    let n = articles.len();
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(arrow_array::StringArray::from(vec![PLACE; n])),
+        Arc::new(arrow_array::StringArray::from_iter_values(articles.iter().map(|a| &*a.origin.path))),
+        Arc::new(Int64Array::from_iter_values(
+            articles.iter().map(|a| i64::try_from(a.origin.line).unwrap_or(i64::MAX)),
+        )),
+        Arc::new(arrow_array::StringArray::from_iter_values(articles.iter().map(|a| a.id.as_str()))),
+        Arc::new(Int64Array::from(vec![1; n])),
+    ];
+    batch(notice_schema(), arrays)
+}
+
+/// The kind of a notices table's rows that say where an article was read.
+const PLACE: &str = "id";
+
+/// The ids and places of a table of [`places_to_batch`]'s rows.
+pub fn places_from_batch(batch: &RecordBatch) -> Result<Vec<(String, Origin)>> {
+    let (kind, path, id) = (strings(batch, "kind")?, strings(batch, "path")?, strings(batch, "reason")?);
+    let line = column(batch, "line", &DataType::Int64)?;
+    let line = line.as_primitive::<Int64Type>();
+    (0..batch.num_rows())
+        .map(|row| {
+            if kind.is_null(row)
+                || kind.value(row) != PLACE
+                || path.is_null(row)
+                || id.is_null(row)
+                || line.is_null(row)
+            {
+                return Err(Error::Exchange(format!("places row {row}: not an article's id and place")));
+            }
+            let origin = Origin { path: path.value(row).into(), line: u64::try_from(line.value(row)).unwrap_or(0) };
+            Ok((id.value(row).to_string(), origin))
+        })
+        .collect()
+}
+
 /// The notices of a notices table, each kind in the table's order (the
 /// articles are left empty).
 pub fn notices_from_batch(batch: &RecordBatch) -> Result<Ingested> {
@@ -881,9 +923,17 @@ pub fn from_bytes<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T> {
 
 /// `batch` as an Arrow IPC stream.
 pub fn write_ipc(batch: &RecordBatch) -> Result<Vec<u8>> {
+    write_ipc_batches(std::slice::from_ref(batch))
+}
+
+/// Batches of one schema (the first's; at least one) as one Arrow IPC stream.
+pub fn write_ipc_batches(batches: &[RecordBatch]) -> Result<Vec<u8>> {
     let encode = |e: arrow_schema::ArrowError| Error::Exchange(format!("cannot write an Arrow stream: {e}"));
-    let mut writer = arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &batch.schema()).map_err(encode)?;
-    writer.write(batch).map_err(encode)?;
+    let first = batches.first().ok_or_else(|| Error::Exchange("an Arrow stream needs a batch".into()))?;
+    let mut writer = arrow_ipc::writer::StreamWriter::try_new(Vec::new(), &first.schema()).map_err(encode)?;
+    for batch in batches {
+        writer.write(batch).map_err(encode)?;
+    }
     writer.into_inner().map_err(encode)
 }
 

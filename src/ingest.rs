@@ -943,11 +943,7 @@ fn check_unique_ids(out: &mut Ingested, dedupe: bool) -> Result<()> {
             return false;
         }
         if dedupe {
-            rejects.push(Reject {
-                path: later.origin.path.to_string(),
-                line: later.origin.line,
-                reason: format!("duplicate id {:?}, first read at {}", later.id, first.origin),
-            });
+            rejects.push(repeated_id(&later.id, &first.origin, &later.origin));
         } else if repeated.is_none() {
             repeated = Some(Error::DuplicateId {
                 id: later.id.clone(),
@@ -962,6 +958,30 @@ fn check_unique_ids(out: &mut Ingested, dedupe: bool) -> Result<()> {
     }
     out.rejects.extend(rejects);
     Ok(())
+}
+
+/// The records `--dedupe-ids` skips among `records` (`(id, where read)`,
+/// in read order): every record of an id after the first read, as a
+/// reject naming where the first was read; in id order, then read order,
+/// as a whole reading gives them. For an engine that reads the parts of a
+/// batch apart and finds the repeats after.
+pub fn repeated_ids<'a>(records: impl IntoIterator<Item = (&'a str, &'a Origin)>) -> Vec<Reject> {
+    let mut records: Vec<(&str, &Origin)> = records.into_iter().collect();
+    // Stable: the records of one id stay in read order.
+    records.sort_by_key(|&(id, _)| id);
+    records
+        .chunk_by(|a, b| a.0 == b.0)
+        .flat_map(|same| same[1..].iter().map(|&(id, again)| repeated_id(id, same[0].1, again)))
+        .collect()
+}
+
+/// The reject of a record whose id was read before, at `first`.
+fn repeated_id(id: &str, first: &Origin, again: &Origin) -> Reject {
+    Reject {
+        path: again.path.to_string(),
+        line: again.line,
+        reason: format!("duplicate id {id:?}, first read at {first}"),
+    }
 }
 
 #[cfg(test)]
@@ -1072,6 +1092,28 @@ mod tests {
         let ids: Vec<_> = got.articles.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
         assert_eq!(got.articles[1].title.as_deref(), Some("Headline here"));
+    }
+
+    #[test]
+    fn repeats_found_after_reading_parts_apart_are_those_a_whole_reading_skips() {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = ["y", "x", "y", "z", "x", "y"].map(|id| format!("{{\"id\":\"{id}\",\"text\":\"t\"}}\n")).concat();
+        let a = write(dir.path(), "a.jsonl", &lines);
+        let b = write(dir.path(), "b.jsonl", "{\"id\":\"x\",\"text\":\"t\"}\n");
+        let whole = read_inputs(&[a, b], IngestOptions { dedupe_ids: true, ..Default::default() }).unwrap();
+        // Every record of both files, in read order, as the parts' readers saw them.
+        let all = [&lines[..], "{\"id\":\"x\",\"text\":\"t\"}\n"];
+        let mut records = Vec::new();
+        for (file, body) in ["a.jsonl", "b.jsonl"].iter().zip(all) {
+            let path: Arc<str> = dir.path().join(file).display().to_string().into();
+            for (i, line) in body.lines().enumerate() {
+                let id = serde_json::from_str::<serde_json::Value>(line).unwrap()["id"].as_str().unwrap().to_string();
+                records.push((id, Origin { path: Arc::clone(&path), line: i as u64 + 1 }));
+            }
+        }
+        let found = repeated_ids(records.iter().map(|(id, at)| (id.as_str(), at)));
+        assert_eq!(found, whole.rejects);
+        assert_eq!(found.len(), 4);
     }
 
     #[test]

@@ -16,8 +16,15 @@ def is_article_file(name: str) -> bool:
     """Whether a directory walk reads the file `name` as articles."""
     ...
 
-def read_file(name: str, data: bytes, format: Optional[str] = None) -> bytes:
-    """Reads one input file from its bytes; an Arrow IPC stream of its articles, then its notices."""
+def read_file(
+    name: str,
+    data: bytes,
+    format: Optional[str] = None,
+    columns: Optional[str] = None,
+    invalid_utf8: Optional[str] = None,
+) -> bytes:
+    """Reads one input file from its bytes (with the command line's --input-format, --columns and
+    --invalid-utf8); an Arrow IPC stream of its articles, then its notices."""
     ...
 
 def boilerplate_model(parts: List[bytes]) -> bytes:
@@ -25,9 +32,10 @@ def boilerplate_model(parts: List[bytes]) -> bytes:
     ...
 
 class Survey:
-    """The first pass over a task's share of the input: notices of reading, and line counts."""
+    """The first pass over a task's share of the input: notices of reading, and line counts;
+    with places, each article's id and place too (kind "id", the id as the reason)."""
 
-    def __init__(self) -> None: ...
+    def __init__(self, columns: Optional[str] = None, invalid_utf8: Optional[str] = None, places: bool = False) -> None: ...
     def lines(self, lines: Tables) -> bytes:
         """Reads JSONL lines (a table of path, line, bytes); the notices of reading them (an Arrow IPC stream)."""
         ...
@@ -43,9 +51,16 @@ class Survey:
         ...
 
 class Analyzer:
-    """Analyzes articles with a batch's boilerplate model (boilerplate_model's bytes)."""
+    """Analyzes articles with a batch's boilerplate model (boilerplate_model's bytes), leaving out
+    the records at the places skip, (path, line)."""
 
-    def __init__(self, model: bytes) -> None: ...
+    def __init__(
+        self,
+        model: bytes,
+        columns: Optional[str] = None,
+        invalid_utf8: Optional[str] = None,
+        skip: List[Tuple[str, int]] = ...,
+    ) -> None: ...
     def articles(self, articles: Tables) -> bytes:
         """The articles (an Arrow IPC stream) with their analyses, as an Arrow IPC stream."""
         ...
@@ -94,6 +109,11 @@ def run_analyzed(analyzed: List[Tables], model: bytes) -> Run:
 
 def notices(parts: List[Tables], files: List[str]) -> List[Tuple[str, str, int, str]]:
     """The notices of reading a batch in parts, as (kind, path, line, message), in the command line's order."""
+    ...
+
+def repeated_ids(places: List[Tables], files: List[str]) -> List[Tuple[str, int, str]]:
+    """The records --dedupe-ids skips, as (path, line, reason): every record of an id after the
+    first read (places from Survey with places=True, read in the order of files)."""
     ...
 
 def run_signed(articles: List[Tables], signatures: List[Tables], model: bytes, stats: bytes) -> Run:

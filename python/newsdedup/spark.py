@@ -112,21 +112,22 @@ class Result:
         """The rows of ``articles.jsonl``, as JSON texts, in id order."""
         return self._run.records()
 
-    def write(self, out, format="jsonl", spark=None):
-        """Writes ``articles.<format>``, ``clusters.jsonl``, ``report.html`` and
+    def write(self, out, format="jsonl", spark=None, min_cluster_size=2):
+        """Writes ``articles.<format>``, ``clusters.jsonl`` and ``report.html``
+        (stories of at least ``min_cluster_size`` articles) and
         ``rejects.jsonl`` (when records were rejected) into the directory
         ``out``: a local path, or with ``spark`` any URI its Hadoop
         filesystems reach (``hdfs://``, ``s3a://``, ``gs://``, ``file:``),
         where the files are written locally first and then copied."""
         if not _SCHEME.match(out):
             os.makedirs(out, exist_ok=True)
-            self._run.write(out, format)
+            self._run.write(out, format, min_cluster_size)
             _core.write_rejects_file(os.path.join(out, "rejects.jsonl"), self.rejects)
             return
         if spark is None:
             raise ValueError(f"{out}: writing to a URI needs the Spark session (write(out, format, spark))")
         with tempfile.TemporaryDirectory(prefix="newsdedup-") as local:
-            self.write(local, format)
+            self.write(local, format, min_cluster_size=min_cluster_size)
             _copy_out(spark, local, out)
 
 
@@ -139,12 +140,27 @@ class Result:
 HANDOVERS = ("analyses", "signatures", "pairs", "edges")
 
 
-def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
+def run(
+    spark,
+    inputs,
+    partitions=None,
+    input_format=None,
+    handover="analyses",
+    columns=None,
+    invalid_utf8="lossy",
+    strict=False,
+    dedupe_ids=False,
+):
     """Runs newsdedup on the files and directories ``inputs`` (any URI that
     Spark reads) and returns a :class:`Result`. ``partitions`` sets how many
     pieces the articles are cut into (default: Spark's default parallelism);
-    ``handover`` where the driver takes over (:data:`HANDOVERS`). Raises
-    :class:`InputError` when the input cannot be read."""
+    ``handover`` where the driver takes over (:data:`HANDOVERS`). Reading
+    takes the command line's options: ``input_format``, ``columns``
+    (``"id=guid,text=body"``), ``invalid_utf8`` (``"lossy"`` or
+    ``"reject"``), ``strict`` (the first unreadable record is an error)
+    and ``dedupe_ids`` (the first record of a repeated id is kept, the
+    others rejected). Raises :class:`InputError` when the input cannot be
+    read."""
     if handover not in HANDOVERS:
         raise ValueError(f"handover {handover!r}: one of {', '.join(HANDOVERS)}")
     clock = _Clock()
@@ -155,7 +171,8 @@ def run(spark, inputs, partitions=None, input_format=None, handover="analyses"):
     cached = []
     try:
         spark.conf.set("spark.sql.shuffle.partitions", str(partitions))
-        source = _Source(spark, inputs, partitions, input_format)
+        reading = _Reading(input_format, columns, invalid_utf8, strict, dedupe_ids)
+        source = _Source(spark, inputs, partitions, reading)
         notices, counts = source.survey()
         clock.lap("read")
         model = _core.boilerplate_model(counts)
@@ -309,62 +326,91 @@ SURVEY_SCHEMA = "kind string, path string, block long, line long, reason string,
 _WHOLE = -1
 
 
+class _Reading:
+    """How the input is read: the command line's reading options."""
+
+    def __init__(self, format=None, columns=None, invalid_utf8="lossy", strict=False, dedupe_ids=False):
+        self.format, self.columns, self.invalid_utf8 = format, columns, invalid_utf8
+        self.strict, self.dedupe_ids = strict, dedupe_ids
+        # Options the core refuses fail here, on the driver, not in a task.
+        _core.Survey(**self.kernel())
+
+    def kernel(self):
+        """The options the core's readers take."""
+        return {"columns": self.columns, "invalid_utf8": self.invalid_utf8}
+
+
 class _Source:
     """The input, read twice: a first pass (:meth:`survey`) gives what
     reading skipped and the line counts of the boilerplate model, a second
     (:meth:`analyzed`) reads the articles again and analyzes them. Nothing
     as large as the texts is cached or moved between the two."""
 
-    def __init__(self, spark, inputs, partitions, input_format):
+    def __init__(self, spark, inputs, partitions, reading):
         sized = _expand(spark, inputs)
-        self.inputs, self.partitions, self.input_format = inputs, partitions, input_format
+        self.inputs, self.partitions, self.reading = inputs, partitions, reading
         #: Every input file, as messages name it, in the command line's order.
         self.shown_files = [_shown(uri) for uri, _ in sized]
-        by_lines = [(uri, size) for uri, size in sized if _splittable_jsonl(uri, input_format)]
-        whole = [uri for uri, _ in sized if not _splittable_jsonl(uri, input_format)]
+        by_lines = [(uri, size) for uri, size in sized if _splittable_jsonl(uri, reading.format)]
+        whole = [uri for uri, _ in sized if not _splittable_jsonl(uri, reading.format)]
         self._lines = _jsonl_lines(spark, by_lines, partitions) if by_lines else None
         self._files = spark.read.format("binaryFile").load(whole) if whole else None
         #: The first line's number of each line range, less one: ``{(path, block): lines before}``.
         self._starts = {}
+        #: The records left out, ``(path, line)``: the repeats of an id, with ``dedupe_ids``.
+        self._skip = []
 
     def survey(self):
         """The first pass: the notices of reading, as ``(kind, path, line,
         message)`` in the command line's order, and the line counts of each
         task's articles. Raises :class:`InputError` when no article can be
         read."""
-        parts = []
+        parts, reading = [], self.reading
         if self._lines is not None:
-            parts.append(self._lines.mapInArrow(_survey_lines, SURVEY_SCHEMA))
+            parts.append(self._lines.mapInArrow(_line_surveyor(reading), SURVEY_SCHEMA))
         if self._files is not None:
-            parts.append(self._files.mapInArrow(_file_surveyor(self.input_format), SURVEY_SCHEMA))
+            parts.append(self._files.mapInArrow(_file_surveyor(reading), SURVEY_SCHEMA))
         rows = (parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])).toArrow()
         counted = rows.filter(pc.equal(rows.column("kind"), "counts"))
         counts = counted.column("counts").to_pylist()
         articles = pc.sum(counted.column("line")).as_py() or 0
         self._starts = _line_starts(rows.filter(pc.equal(rows.column("kind"), "lines")))
-        found = rows.filter(pc.is_in(rows.column("kind"), pa.array(["reject", "warning", "time"])))
-        # Each line numbered in its file: the lines of the ranges before its own added.
-        shift = pa.array([self._starts.get(key, 0) for key in _keys(found)], pa.int64())
-        found = found.set_column(3, "line", pc.add(found.column("line"), shift))
-        notices = _core.notices([found.select(["kind", "path", "line", "reason", "count"])], self.shown_files)
+        notices = _core.notices([self._numbered(rows, ["reject", "warning", "time"])], self.shown_files)
+        rejected = [(path, line, reason) for kind, path, line, reason in notices if kind == "reject"]
+        if reading.strict and rejected:
+            raise InputError("{}:{}: {}".format(*rejected[0]))
+        if reading.dedupe_ids:
+            # The repeats are rejected after what reading skipped, as the command line does.
+            repeats = _core.repeated_ids([self._numbered(rows, ["id"])], self.shown_files)
+            self._skip = [(path, line) for path, line, _ in repeats]
+            notices[len(rejected) : len(rejected)] = [("reject", *repeat) for repeat in repeats]
         if articles == 0:
             rejected = sum(1 for kind, *_ in notices if kind == "reject")
             skipped = f"{rejected} record{'' if rejected == 1 else 's'} skipped" if rejected else "they hold none"
             raise InputError(f"no readable articles in {', '.join(self.inputs)} ({skipped})")
         return notices, counts
 
+    def _numbered(self, rows, kinds):
+        """The survey rows of ``kinds`` as a notices table, each line
+        numbered in its file: the lines of the ranges before its own added."""
+        found = rows.filter(pc.is_in(rows.column("kind"), pa.array(kinds)))
+        shift = pa.array([self._starts.get(key, 0) for key in _keys(found)], pa.int64())
+        found = found.set_column(3, "line", pc.add(found.column("line"), shift))
+        return found.select(["kind", "path", "line", "reason", "count"])
+
     def analyzed(self, model):
         """The second pass: every article with its analysis
-        (:data:`ANALYZED_SCHEMA`)."""
+        (:data:`ANALYZED_SCHEMA`), but the repeats that ``dedupe_ids`` left out."""
         parts = []
         if self._lines is not None:
-            parts.append(self._lines.mapInArrow(_line_analyzer(model, self._starts), ANALYZED_SCHEMA))
+            analyzer = _line_analyzer(model, self._starts, self.reading, self._skip)
+            parts.append(self._lines.mapInArrow(analyzer, ANALYZED_SCHEMA))
         if self._files is not None:
-            articles = self._files.mapInArrow(_reader(self.input_format), ARTICLE_SCHEMA)
+            articles = self._files.mapInArrow(_reader(self.reading), ARTICLE_SCHEMA)
             # A file read whole is one task's work: its articles are spread out.
             if articles.rdd.getNumPartitions() < self.partitions:
                 articles = articles.repartition(self.partitions)
-            parts.append(articles.mapInArrow(_article_analyzer(model), ANALYZED_SCHEMA))
+            parts.append(articles.mapInArrow(_article_analyzer(model, self._skip), ANALYZED_SCHEMA))
         return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
 
 
@@ -501,26 +547,31 @@ def _line_ranges(batches, starts):
             yield key[0], key[1], lines
 
 
-def _survey_lines(batches):
-    """The first pass over a task's JSONL lines (:data:`SURVEY_SCHEMA`)."""
-    counter, ranges = _core.Survey(), {}
-    for path, block, lines in _line_ranges(batches, {}):
-        ranges[(path, block)] = ranges.get((path, block), 0) + lines.num_rows
-        yield _survey_rows(counter.lines(lines), block)
-    if ranges:
-        keys = sorted(ranges)
-        yield _survey_batch("lines", [p for p, _ in keys], [b for _, b in keys], [ranges[k] for k in keys])
-    yield _survey_batch("counts", [None], [None], [counter.articles], [counter.counts()])
-
-
-def _file_surveyor(input_format):
-    """The first pass over a task's files read whole (:data:`SURVEY_SCHEMA`)."""
+def _line_surveyor(reading):
+    """The first pass over a task's JSONL lines (:data:`SURVEY_SCHEMA`; with
+    ``dedupe_ids``, also each article's id and place, kind ``id``)."""
 
     def survey(batches):
-        counter = _core.Survey()
+        counter, ranges = _core.Survey(**reading.kernel(), places=reading.dedupe_ids), {}
+        for path, block, lines in _line_ranges(batches, {}):
+            ranges[(path, block)] = ranges.get((path, block), 0) + lines.num_rows
+            yield _survey_rows(counter.lines(lines), block)
+        if ranges:
+            keys = sorted(ranges)
+            yield _survey_batch("lines", [p for p, _ in keys], [b for _, b in keys], [ranges[k] for k in keys])
+        yield _survey_batch("counts", [None], [None], [counter.articles], [counter.counts()])
+
+    return survey
+
+
+def _file_surveyor(reading):
+    """The first pass over a task's files read whole (as :func:`_line_surveyor`)."""
+
+    def survey(batches):
+        counter = _core.Survey(**reading.kernel(), places=reading.dedupe_ids)
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
-                yield _survey_rows(counter.file(_shown(path), content, input_format), _WHOLE)
+                yield _survey_rows(counter.file(_shown(path), content, reading.format), _WHOLE)
         yield _survey_batch("counts", [None], [None], [counter.articles], [counter.counts()])
 
     return survey
@@ -563,12 +614,12 @@ def _survey_batch(kind, paths, blocks, lines, counts=None):
 _SURVEY_NAMES = ["kind", "path", "block", "line", "reason", "count", "counts"]
 
 
-def _line_analyzer(model, starts):
+def _line_analyzer(model, starts, reading, skip):
     """The second pass over a task's JSONL lines: their articles, analyzed
-    (:data:`ANALYZED_SCHEMA`)."""
+    (:data:`ANALYZED_SCHEMA`), but those at the places ``skip``."""
 
     def analyze(batches):
-        analyzer = _core.Analyzer(model)
+        analyzer = _core.Analyzer(model, **reading.kernel(), skip=skip)
         for _, _, lines in _line_ranges(batches, starts):
             yield from pa.ipc.open_stream(analyzer.lines(lines))
 
@@ -635,24 +686,26 @@ def _proposer(batches):
     yield from pa.ipc.open_stream(_core.proposals(list(batches)))
 
 
-def _article_analyzer(model):
-    """The second pass over articles read from whole files (:data:`ANALYZED_SCHEMA`)."""
+def _article_analyzer(model, skip):
+    """The second pass over articles read from whole files
+    (:data:`ANALYZED_SCHEMA`), but those at the places ``skip``."""
 
     def analyze(batches):
-        analyzer = _core.Analyzer(model)
+        analyzer = _core.Analyzer(model, skip=skip)
         for batch in batches:
             yield from pa.ipc.open_stream(analyzer.articles(batch))
 
     return analyze
 
 
-def _reader(input_format):
+def _reader(options):
     """The articles of a task's files read whole (:data:`ARTICLE_SCHEMA`)."""
 
     def read(batches):
         for batch in batches:
             for path, content in zip(batch.column("path").to_pylist(), batch.column("content").to_pylist()):
-                reading = pa.ipc.open_stream(_core.read_file(_shown(path), content, input_format)).read_all()
+                stream = _core.read_file(_shown(path), content, options.format, **options.kernel())
+                reading = pa.ipc.open_stream(stream).read_all()
                 articles = reading.filter(pc.is_null(reading.column("kind"))).drop_columns(["kind", "reason"])
                 yield from articles.to_batches()
 
@@ -726,10 +779,47 @@ def main(argv=None):
         "the candidate pairs the executors proposed by grouping keys in shuffles (pairs), or with the "
         "edges and links of the pairs they verified too (edges)",
     )
+    parser.add_argument(
+        "--columns",
+        metavar="MAP",
+        help='where fields are read from in CSV, Parquet and JSONL input, as field=column pairs: e.g. "id=guid,text=body" '
+        "(fields: id, text, title, url, source, published_at, lang; as the command line's --columns)",
+    )
+    parser.add_argument(
+        "--invalid-utf8",
+        choices=["lossy", "reject"],
+        default="lossy",
+        help='bytes that are not UTF-8: "lossy" replaces them with U+FFFD and warns, "reject" skips the record',
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="stop at the first unreadable record instead of skipping it and listing it in rejects.jsonl",
+    )
+    parser.add_argument(
+        "--dedupe-ids",
+        action="store_true",
+        help="keep the first record of a repeated id and skip the others "
+        "(default: a repeated id is an error naming both places)",
+    )
+    parser.add_argument(
+        "--min-cluster-size",
+        type=int,
+        default=2,
+        metavar="N",
+        help="leave stories with fewer articles than this out of clusters.jsonl and report.html "
+        "(every article stays in the per-article table; default: 2)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
         parser.error("--partitions must be at least 1")
+    if args.min_cluster_size < 1:
+        parser.error("--min-cluster-size must be at least 1")
+    try:
+        _Reading(columns=args.columns, invalid_utf8=args.invalid_utf8)
+    except ValueError as error:
+        parser.error(f"--{error}")
 
     from pyspark.sql import SparkSession
 
@@ -738,13 +828,23 @@ def main(argv=None):
     if args.verbose:
         print(f"newsdedup: Spark session start: {time.perf_counter() - started:.1f} s", file=sys.stderr)
     try:
-        result = run(spark, args.inputs, args.partitions, args.input_format, args.handover)
+        result = run(
+            spark,
+            args.inputs,
+            args.partitions,
+            args.input_format,
+            args.handover,
+            columns=args.columns,
+            invalid_utf8=args.invalid_utf8,
+            strict=args.strict,
+            dedupe_ids=args.dedupe_ids,
+        )
         for path, line, reason in result.rejects:
             print(f"newsdedup: skipped {_place(path, line)}: {reason}", file=sys.stderr)
         for path, line, reason in result.warnings:
             print(f"newsdedup: warning: {_place(path, line)}: {reason}", file=sys.stderr)
         written = time.perf_counter()
-        result.write(args.out, args.format, spark)
+        result.write(args.out, args.format, spark, args.min_cluster_size)
         result.seconds.append(("write", time.perf_counter() - written))
     except InputError as error:
         print(f"newsdedup: {error}", file=sys.stderr)

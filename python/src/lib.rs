@@ -10,6 +10,7 @@
 //!   Arrow C stream interface without a copy, or Arrow IPC streams) and out
 //!   (Arrow IPC streams); batch statistics cross as bytes.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use arrow_array::ffi_stream::{ArrowArrayStreamReader, FFI_ArrowArrayStream};
@@ -18,7 +19,7 @@ use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::columns::Columns;
 use newsdedup::exchange;
 use newsdedup::ingest::{
-    article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, Reject, UnparsedTimes,
+    article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, InvalidUtf8, Reject, UnparsedTimes,
 };
 use newsdedup::key_groups::{self, Candidates, Posting, Proposed, Verified};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
@@ -162,9 +163,16 @@ fn is_article_file(name: &str) -> bool {
 /// records and warnings with their reasons. A file that cannot be read at
 /// all raises `ValueError`.
 #[pyfunction]
-#[pyo3(signature = (name, data, format=None))]
-fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>) -> PyResult<Bound<'py, PyBytes>> {
-    let options = IngestOptions { format: input_format(format)?, ..Default::default() };
+#[pyo3(signature = (name, data, format=None, columns=None, invalid_utf8=None))]
+fn read_file<'py>(
+    py: Python<'py>,
+    name: &str,
+    data: &[u8],
+    format: Option<&str>,
+    columns: Option<&str>,
+    invalid_utf8: Option<&str>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let options = ingest_options(format, columns, invalid_utf8)?;
     let stream = py
         .allow_threads(|| {
             exchange::write_ipc(&exchange::read_to_batch(&read_file_bytes(name, data.to_vec(), &options)?)?)
@@ -174,10 +182,10 @@ fn read_file<'py>(py: Python<'py>, name: &str, data: &[u8], format: Option<&str>
 }
 
 /// What reading the JSONL lines of tables of `path`, `line`, `bytes` gives.
-fn read_line_table(lines: &Tables) -> newsdedup::Result<Ingested> {
+fn read_line_table(lines: &Tables, options: &IngestOptions) -> newsdedup::Result<Ingested> {
     let mut read = Ingested::default();
     lines.for_each(|batch| {
-        read.append(exchange::read_jsonl_batch(batch, &IngestOptions::default())?);
+        read.append(exchange::read_jsonl_batch(batch, options)?);
         Ok(())
     })?;
     Ok(read)
@@ -188,29 +196,54 @@ fn input_format(format: Option<&str>) -> PyResult<Option<InputFormat>> {
     format.map(|f| InputFormat::named(f).ok_or_else(|| value_error(format!("unknown input format {f:?}")))).transpose()
 }
 
+/// Reading options as the command line takes them: `format` (as
+/// `--input-format`), `columns` ("id=guid,text=body", as `--columns`) and
+/// `invalid_utf8` ("lossy", the default, or "reject", as `--invalid-utf8`).
+fn ingest_options(format: Option<&str>, columns: Option<&str>, invalid_utf8: Option<&str>) -> PyResult<IngestOptions> {
+    let columns = columns.map(Columns::parse).transpose().map_err(|e| value_error(format!("columns: {e}")))?;
+    let invalid_utf8 = match invalid_utf8.unwrap_or("lossy") {
+        "lossy" => InvalidUtf8::Lossy,
+        "reject" => InvalidUtf8::Reject,
+        other => return Err(value_error(format!("invalid_utf8 {other:?}: \"lossy\" or \"reject\""))),
+    };
+    Ok(IngestOptions {
+        format: input_format(format)?,
+        columns: columns.unwrap_or_default(),
+        invalid_utf8,
+        ..Default::default()
+    })
+}
+
 /// The first pass over a task's share of the input: reads it, counts the
 /// lines of its articles for the boilerplate model, and gives back only
 /// what reading skipped or repaired (the articles are read again, and
 /// analyzed, in the second pass).
 #[pyclass(module = "newsdedup._core")]
-#[derive(Default)]
 struct Survey {
     counts: LineStats,
     articles: usize,
+    options: IngestOptions,
+    /// Whether the notices also say where each article was read.
+    places: bool,
 }
 
 #[pymethods]
 impl Survey {
+    /// A survey reading with the options of `ingest_options`; with
+    /// `places`, the notices also give each article's id and place (kind
+    /// `id`, the id as the reason), for `repeated_ids`.
     #[new]
-    fn new() -> Survey {
-        Survey::default()
+    #[pyo3(signature = (columns=None, invalid_utf8=None, places=false))]
+    fn new(columns: Option<&str>, invalid_utf8: Option<&str>, places: bool) -> PyResult<Survey> {
+        let options = ingest_options(None, columns, invalid_utf8)?;
+        Ok(Survey { counts: LineStats::default(), articles: 0, options, places })
     }
 
     /// Reads JSONL lines (a table of `path`, `line`, `bytes`); returns the
     /// notices of reading them (an Arrow IPC stream).
     fn lines<'py>(&mut self, py: Python<'py>, lines: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
         let lines = Tables::of(std::slice::from_ref(&lines))?;
-        let stream = py.allow_threads(|| self.count(read_line_table(&lines)?)).map_err(value_error)?;
+        let stream = py.allow_threads(|| self.count(read_line_table(&lines, &self.options)?)).map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
     }
 
@@ -224,7 +257,7 @@ impl Survey {
         data: &[u8],
         format: Option<&str>,
     ) -> PyResult<Bound<'py, PyBytes>> {
-        let options = IngestOptions { format: input_format(format)?, ..Default::default() };
+        let options = IngestOptions { format: input_format(format)?, ..self.options.clone() };
         let stream =
             py.allow_threads(|| self.count(read_file_bytes(name, data.to_vec(), &options)?)).map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
@@ -246,8 +279,34 @@ impl Survey {
     fn count(&mut self, read: Ingested) -> newsdedup::Result<Vec<u8>> {
         self.counts.merge(line_stats(&read.articles)?);
         self.articles += read.articles.len();
-        exchange::write_ipc(&exchange::notices_to_batch(&read)?)
+        let notices = exchange::notices_to_batch(&read)?;
+        if !self.places {
+            return exchange::write_ipc(&notices);
+        }
+        exchange::write_ipc_batches(&[notices, exchange::places_to_batch(&read.articles)?])
     }
+}
+
+/// The records `--dedupe-ids` skips: `places` are tables of where each
+/// article was read (`Survey` with `places`, each line numbered in its
+/// file), read in the order of `files`; returns `(path, line, reason)` of
+/// every record of an id after the first read, as the command line gives
+/// them (in id order, then read order).
+#[pyfunction]
+fn repeated_ids(
+    py: Python<'_>,
+    places: Vec<Bound<'_, PyAny>>,
+    files: Vec<String>,
+) -> PyResult<Vec<(String, u64, String)>> {
+    let places = Tables::of(&places)?;
+    py.allow_threads(|| {
+        let mut read = places.rows(exchange::places_from_batch)?;
+        let order: HashMap<&str, usize> = files.iter().enumerate().map(|(i, f)| (f.as_str(), i)).collect();
+        read.sort_by_key(|(_, at)| (order.get(&*at.path).copied().unwrap_or(usize::MAX), at.line));
+        let rejects = newsdedup::ingest::repeated_ids(read.iter().map(|(id, at)| (id.as_str(), at)));
+        Ok::<_, newsdedup::Error>(rejects.into_iter().map(|r| (r.path, r.line, r.reason)).collect())
+    })
+    .map_err(value_error)
 }
 
 /// The boilerplate model of the line counts of a batch's parts (any order).
@@ -272,15 +331,27 @@ fn boilerplate_model<'py>(py: Python<'py>, parts: Vec<Bound<'py, PyBytes>>) -> P
 struct Analyzer {
     pipeline: Pipeline,
     model: BoilerplateModel,
+    options: IngestOptions,
+    /// The records left out, by place: the repeats of an id (`repeated_ids`).
+    skip: HashSet<(String, u64)>,
 }
 
 #[pymethods]
 impl Analyzer {
-    /// An analyzer with the boilerplate model `model` (`boilerplate_model`'s bytes).
+    /// An analyzer with the boilerplate model `model` (`boilerplate_model`'s
+    /// bytes), reading JSONL lines with the options of `ingest_options`,
+    /// and leaving out the records at the places `skip` (`(path, line)`).
     #[new]
-    fn new(model: &[u8]) -> PyResult<Analyzer> {
+    #[pyo3(signature = (model, columns=None, invalid_utf8=None, skip=Vec::new()))]
+    fn new(
+        model: &[u8],
+        columns: Option<&str>,
+        invalid_utf8: Option<&str>,
+        skip: Vec<(String, u64)>,
+    ) -> PyResult<Analyzer> {
         let model = exchange::from_bytes(model, "boilerplate model").map_err(value_error)?;
-        Ok(Analyzer { pipeline: pipeline()?, model })
+        let options = ingest_options(None, columns, invalid_utf8)?;
+        Ok(Analyzer { pipeline: pipeline()?, model, options, skip: skip.into_iter().collect() })
     }
 
     /// Analyzes articles (an articles table); returns an Arrow IPC stream
@@ -296,13 +367,23 @@ impl Analyzer {
     /// reported by the first pass (`Survey.lines`).
     fn lines<'py>(&self, py: Python<'py>, lines: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
         let lines = Tables::of(std::slice::from_ref(&lines))?;
-        let stream = py.allow_threads(|| self.analyzed(&read_line_table(&lines)?.articles)).map_err(value_error)?;
+        let stream = py
+            .allow_threads(|| self.analyzed(&read_line_table(&lines, &self.options)?.articles))
+            .map_err(value_error)?;
         Ok(PyBytes::new(py, &stream))
     }
 }
 
 impl Analyzer {
     fn analyzed(&self, articles: &[Article]) -> newsdedup::Result<Vec<u8>> {
+        let kept: Vec<Article>;
+        let articles = if self.skip.is_empty() {
+            articles
+        } else {
+            let skipped = |a: &Article| self.skip.contains(&(a.origin.path.to_string(), a.origin.line));
+            kept = articles.iter().filter(|a| !skipped(a)).cloned().collect();
+            &kept
+        };
         let analyses =
             articles.iter().map(|a| self.pipeline.analyze(a, &self.model)).collect::<newsdedup::Result<Vec<_>>>()?;
         exchange::write_ipc(&exchange::analyzed_to_batch(articles, &analyses)?)
@@ -738,6 +819,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Statistics>()?;
     m.add_class::<Signer>()?;
     m.add_function(wrap_pyfunction!(notices, m)?)?;
+    m.add_function(wrap_pyfunction!(repeated_ids, m)?)?;
     m.add_function(wrap_pyfunction!(write_rejects_file, m)?)?;
     m.add_class::<Run>()?;
     Ok(())

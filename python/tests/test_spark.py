@@ -132,6 +132,71 @@ def test_warnings_of_a_file_cut_into_ranges_are_the_command_lines(spark, tmp_pat
     assert [f"newsdedup: warning: {path}:{line}: {message}" for path, line, message in result.warnings] == expected
 
 
+def reading_options_feed(tmp_path):
+    """A JSONL file of about 4 MB (a line range per partition) and a CSV
+    file, their fields under names no alias covers, with repeated ids (in
+    one range, across ranges, across files), a line that is not UTF-8, and
+    one that is not JSON."""
+    feed, table = tmp_path / "feed.jsonl", tmp_path / "more.csv"
+    lines = []
+    for i in range(3000):
+        key = f"a{i % 2900:05d}"  # the last 100 repeat ids from the first ranges
+        lines.append(json.dumps({"key": key, "story_body": f"report {i} on {i % 40} " * 120}).encode())
+    lines[10] = b'{"key": "bad-utf8", "story_body": "caf\xe9 ' + b"x " * 50 + b'"}'
+    lines[20] = b'{"key": "broken", '
+    lines[30] = lines[31]  # a repeat inside one range
+    feed.write_bytes(b"\n".join(lines) + b"\n")
+    table.write_text("key,story_body\na00005,seen before in feed.jsonl\nc00001,a story of its own told here\n")
+    return [feed, table]
+
+
+@pytest.mark.parametrize("handover", ["analyses", "edges"])
+def test_reading_options_are_the_command_lines(spark, tmp_path, handover):
+    from newsdedup.spark import run
+
+    inputs = reading_options_feed(tmp_path)
+    options = ["--columns", "id=key,text=story_body", "--dedupe-ids", "--invalid-utf8", "reject"]
+    need(BINARY.exists(), f"{BINARY} is missing (cargo build --release)")
+    cli = [str(BINARY), "run", *map(str, inputs), "--out", str(tmp_path / "cli"), "-q", "--min-cluster-size", "3"]
+    subprocess.run([*cli, *options], check=True)
+    result = run(
+        spark,
+        [str(f) for f in inputs],
+        partitions=3,
+        handover=handover,
+        columns="id=key,text=story_body",
+        invalid_utf8="reject",
+        dedupe_ids=True,
+    )
+    result.write(str(tmp_path / "spark"), min_cluster_size=3)
+    for name in ("articles.jsonl", "clusters.jsonl", "rejects.jsonl"):
+        expected = (tmp_path / "cli" / name).read_text(encoding="utf-8")
+        assert (tmp_path / "spark" / name).read_text(encoding="utf-8") == expected, name
+    rejects = [json.loads(line)["reason"] for line in (tmp_path / "cli" / "rejects.jsonl").read_text().splitlines()]
+    # 100 ids read again at the end, less the three whose first line is gone
+    # (not UTF-8, not JSON, overwritten), plus the one repeated inside a
+    # range and the one the CSV file repeats; and the two unreadable lines.
+    assert sum("duplicate id" in r for r in rejects) == 99 and len(rejects) == 101, rejects[:3]
+
+
+def test_strict_stops_at_the_first_unreadable_record_as_the_command_line(spark, tmp_path):
+    from newsdedup.spark import InputError, run
+
+    inputs = reading_options_feed(tmp_path)
+    need(BINARY.exists(), f"{BINARY} is missing (cargo build --release)")
+    done = subprocess.run(
+        [str(BINARY), "run", *map(str, inputs), "--out", str(tmp_path / "cli"), "--strict", "--columns", "id=key,text=story_body"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    with pytest.raises(InputError) as error:
+        run(spark, [str(f) for f in inputs], partitions=3, columns="id=key,text=story_body", strict=True)
+    assert f"newsdedup: {error.value}" == done.stderr.strip().splitlines()[-1]
+    with pytest.raises(ValueError, match="unknown field"):
+        run(spark, [str(f) for f in inputs], columns="identifier=key")
+
+
 def test_the_outputs_go_to_a_uri_through_spark(spark, tmp_path):
     from newsdedup.spark import run
 
