@@ -208,6 +208,7 @@ def test_the_outputs_go_to_a_uri_through_spark(spark, tmp_path):
     assert local == ["articles.jsonl", "clusters.jsonl", "rejects.jsonl", "report.html"]
     for name in local:
         assert (tmp_path / "remote" / "out" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    assert sorted(p.name for p in (tmp_path / "remote" / "out").iterdir()) == local, "no side files"
     with pytest.raises(ValueError, match="needs the Spark session"):
         result.write((tmp_path / "other").as_uri())
 
