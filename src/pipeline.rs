@@ -37,7 +37,7 @@ use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{assign_roles, credited_sources, story_roles, story_text, Assignment, Lead, Member};
+use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles};
 use crate::signature::{BatchStats, Signature, Signer};
 use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
@@ -99,10 +99,17 @@ impl FoundEdges {
 struct Grouping<'a> {
     /// Story links, for the evidence of articles left alone.
     links: &'a [StoryLink],
+    /// The families as the pair model's edges make them (before the
+    /// credits found in the roles stage join some).
     families: &'a Clustering,
     stories: &'a Clustering,
-    /// Copies joined to a family by their credit, with the credit in words.
-    credited: &'a [(DocId, DocId, String)],
+}
+
+/// What the roles stage decided: each article's role, and the copies
+/// joined to a family by their credit (copy, source, the credit in words).
+struct Decided {
+    assignments: Vec<Assignment>,
+    credited: Vec<(DocId, DocId, String)>,
 }
 
 /// What the vectorize step made of one piece of articles.
@@ -789,22 +796,16 @@ impl Pipeline {
         let (families, blocks) = cluster(articles.len(), &edges, &langs, &self.params);
         stats.blocks = blocks;
         let clustering = link_stories(&families, &links, self.params.story_threshold());
-        let credited = self.credited_sources(&articles, &families, &clustering)?;
-        stats.credited_copies = credited.len();
-        let credit_links: Vec<(DocId, DocId)> = credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
-        let families = join_families(&families, &credit_links);
-        stats.multi_member_families = families.multi_member().count();
         stats.multi_member_clusters = clustering.multi_member().count();
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let assignments = self.roles(
-            &articles,
-            &analyzed,
-            &vectors,
-            &shingles,
-            Grouping { links: &links, families: &families, stories: &clustering, credited: &credited },
-        )?;
+        let grouping = Grouping { links: &links, families: &families, stories: &clustering };
+        let Decided { assignments, credited } = self.roles(&articles, &analyzed, &vectors, &shingles, grouping)?;
+        stats.credited_copies = credited.len();
+        let credit_links: Vec<(DocId, DocId)> = credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
+        let families = join_families(&families, &credit_links);
+        stats.multi_member_families = families.multi_member().count();
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -905,40 +906,11 @@ impl Pipeline {
         (vectors, df)
     }
 
-    /// In every story of several families, the articles that credit the
-    /// outlet of a member of another family, with that member
-    /// ([`credited_sources`]; texts are read again only for these stories).
-    fn credited_sources(
-        &self,
-        articles: &[Article],
-        families: &Clustering,
-        stories: &Clustering,
-    ) -> Result<Vec<(DocId, DocId, String)>> {
-        let mixed: Vec<&[DocId]> = stories
-            .multi_member()
-            .map(|(_, members)| members)
-            .filter(|members| {
-                members.iter().any(|&d| families.assignment[d as usize] != families.assignment[members[0] as usize])
-            })
-            .collect();
-        let found: Vec<Vec<(DocId, DocId, String)>> = mixed
-            .par_iter()
-            .map(|members| {
-                let texts = members.iter().map(|&d| articles[d as usize].text.read()).collect::<Result<Vec<_>>>()?;
-                let members: Vec<(DocId, &Article, &str, u32)> = members
-                    .iter()
-                    .zip(&texts)
-                    .map(|(&d, text)| (d, &articles[d as usize], &**text, families.assignment[d as usize]))
-                    .collect();
-                Ok(credited_sources(&members))
-            })
-            .collect::<Result<_>>()?;
-        Ok(found.into_iter().flatten().collect())
-    }
-
-    /// Roles at both levels: each family of several articles gets its
-    /// original and its copies ([`assign_roles`]), then each story of
-    /// several families its canonical and independent reports ([`story_roles`]).
+    /// Roles at both levels, story by story ([`roles_of_story`]: the
+    /// credits that join families, each family's original and copies, the
+    /// story's canonical and independent reports); an article alone in
+    /// its story is `unique`, with its closest report. Texts are read
+    /// again only for the stories of several articles.
     fn roles(
         &self,
         articles: &[Article],
@@ -946,8 +918,8 @@ impl Pipeline {
         vectors: &PairVectors,
         shingles: &SpilledLists,
         grouping: Grouping,
-    ) -> Result<Vec<Assignment>> {
-        let Grouping { links, families, stories, credited } = grouping;
+    ) -> Result<Decided> {
+        let Grouping { links, families, stories } = grouping;
         let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
         for link in links {
             for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
@@ -967,17 +939,17 @@ impl Pipeline {
                 Assignment::unique(unique_evidence(article, a, closest, threshold))
             })
             .collect();
-        let multi: Vec<&[DocId]> = families.multi_member().map(|(_, m)| m).collect();
-        let decided: Vec<Vec<(DocId, Assignment)>> = multi
+        let multi: Vec<&[DocId]> = stories.multi_member().map(|(_, m)| m).collect();
+        let decided: Vec<(&[DocId], StoryRoles)> = multi
             .par_iter()
-            .map(|members| {
+            .map(|&members| {
                 self.check_cancelled()?;
                 let member_vectors: Vec<SparseVec> = members.iter().map(|&doc| vectors.vector(doc as usize)).collect();
                 let texts =
                     members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
                 let member_shingles =
                     members.iter().map(|&doc| shingles.get(doc as usize)).collect::<Result<Vec<_>>>()?;
-                let members: Vec<Member> = members
+                let story: Vec<Member> = members
                     .iter()
                     .zip(&member_vectors)
                     .zip(texts.iter().zip(member_shingles))
@@ -996,36 +968,19 @@ impl Pipeline {
                         }
                     })
                     .collect();
-                let roles = assign_roles(&members);
-                Ok(members.iter().map(|m| m.doc).zip(roles).collect())
+                let family_of: Vec<u32> = members.iter().map(|&doc| families.assignment[doc as usize]).collect();
+                let alone: Vec<Assignment> = members.iter().map(|&doc| assignments[doc as usize].clone()).collect();
+                Ok((members, roles_of_story(story, &family_of, alone)))
             })
             .collect::<Result<_>>()?;
-        for (doc, assignment) in decided.into_iter().flatten() {
-            assignments[doc as usize] = assignment;
+        let mut credited = Vec::new();
+        for (members, roles) in decided {
+            for (&doc, assignment) in members.iter().zip(roles.assignments) {
+                assignments[doc as usize] = assignment;
+            }
+            credited.extend(roles.credited);
         }
-        for (copy, _, credit) in credited {
-            assignments[*copy as usize].evidence.insert(0, format!("{credit}: joined to that family"));
-        }
-        let leads: Vec<Lead> = articles
-            .iter()
-            .zip(analyzed)
-            .enumerate()
-            .map(|(doc, (article, a))| Lead {
-                doc: doc as DocId,
-                family_size: families.clusters[families.assignment[doc] as usize].len(),
-                article,
-                body_chars: a.body.chars as usize,
-            })
-            .collect();
-        for (_, members) in stories.multi_member() {
-            story_roles(
-                members,
-                &leads,
-                |x, y| vectors.vector(x as usize).cosine(&vectors.vector(y as usize)),
-                &mut assignments,
-            );
-        }
-        Ok(assignments)
+        Ok(Decided { assignments, credited })
     }
 }
 

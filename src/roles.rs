@@ -1011,6 +1011,88 @@ fn main_family_order(a: &Lead, b: &Lead) -> Ordering {
         .then(a.article.id.cmp(&b.article.id))
 }
 
+/// The roles decided in one story ([`roles_of_story`]).
+#[derive(Debug)]
+pub struct StoryRoles {
+    /// Each member's assignment, in the members' order.
+    pub assignments: Vec<Assignment>,
+    /// The credits that joined families ([`credited_sources`]).
+    pub credited: Vec<(DocId, DocId, String)>,
+}
+
+/// The roles of one story of two or more articles, decided apart from
+/// every other story: `members` in id order (their `doc`s the batch's),
+/// `families` the family each was clustered into, `initial` each one's
+/// assignment alone (`unique`, with its closest report). In a story of
+/// several families the credits first join the families they name
+/// ([`credited_sources`]); then each family of several articles gets its
+/// original and copies ([`assign_roles`]), a copy that credits its source
+/// says so, and the story gets its canonical and independent reports
+/// ([`story_roles`]). Nothing outside the story is read: an engine runs it
+/// where the story's articles are.
+pub fn roles_of_story(mut members: Vec<Member>, families: &[u32], initial: Vec<Assignment>) -> StoryRoles {
+    // Numbered within the story, in id order; the batch's numbers come back at the end.
+    let batch: Vec<DocId> = members.iter().map(|m| m.doc).collect();
+    for (i, m) in members.iter_mut().enumerate() {
+        m.doc = i as DocId;
+    }
+    let mixed = families.iter().any(|&f| f != families[0]);
+    let credited = if mixed {
+        let read: Vec<(DocId, &Article, &str, u32)> =
+            members.iter().zip(families).map(|(m, &f)| (m.doc, m.article, m.text, f)).collect();
+        credited_sources(&read)
+    } else {
+        Vec::new()
+    };
+    // The families the credits join, each named by its first member.
+    let mut joined = petgraph::unionfind::UnionFind::<usize>::new(members.len());
+    let mut first_of_family: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
+    for (i, &f) in families.iter().enumerate() {
+        joined.union(*first_of_family.entry(f).or_insert(i), i);
+    }
+    for &(copy, source, _) in &credited {
+        joined.union(copy as usize, source as usize);
+    }
+    let family: Vec<usize> = (0..members.len()).map(|i| joined.find(i)).collect();
+    let mut family_size = vec![0; members.len()];
+    family.iter().for_each(|&f| family_size[f] += 1);
+    let leads: Vec<Lead> = members
+        .iter()
+        .map(|m| Lead {
+            doc: m.doc,
+            family_size: family_size[family[m.doc as usize]],
+            article: m.article,
+            body_chars: m.body_chars,
+        })
+        .collect();
+    let vectors: Vec<&SparseVec> = members.iter().map(|m| m.vector).collect();
+    let mut assignments = initial;
+    // Each family's members side by side, in id order.
+    members.sort_by_key(|m| (family[m.doc as usize], m.doc));
+    for group in members.chunk_by(|x, y| family[x.doc as usize] == family[y.doc as usize]) {
+        if group.len() > 1 {
+            for (m, assignment) in group.iter().zip(assign_roles(group)) {
+                assignments[m.doc as usize] = assignment;
+            }
+        }
+    }
+    for (copy, _, credit) in &credited {
+        assignments[*copy as usize].evidence.insert(0, format!("{credit}: joined to that family"));
+    }
+    let in_story: Vec<DocId> = (0..leads.len() as DocId).collect();
+    story_roles(&in_story, &leads, |x, y| vectors[x as usize].cosine(vectors[y as usize]), &mut assignments);
+    let to_batch = |doc: &mut Option<DocId>| *doc = doc.map(|d| batch[d as usize]);
+    for assignment in &mut assignments {
+        to_batch(&mut assignment.canonical);
+        to_batch(&mut assignment.derived_from);
+    }
+    let credited = credited
+        .into_iter()
+        .map(|(copy, source, credit)| (batch[copy as usize], batch[source as usize], credit))
+        .collect();
+    StoryRoles { assignments, credited }
+}
+
 /// The credits that join families: for each article of a story of several
 /// families (`members`: id order, with each one's article, raw text and
 /// family), the members of other families whose outlet it credits by name
