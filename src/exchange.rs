@@ -33,13 +33,15 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::article::{publication_day, Article, Origin, Text};
+use crate::article::{publication_day, Article, DocId, Origin, Text};
 use crate::candidates::ProposedPair;
+use crate::cluster::ClusterId;
 use crate::error::{Error, Result};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
 use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys, Sides, Verdict};
 use crate::language;
-use crate::pipeline::{Analysis, Analyzed, BodyFacts};
+use crate::pipeline::{Analysis, Analyzed, BodyFacts, Decided, Grouped};
+use crate::roles::Assignment;
 use crate::signature::Signature;
 use crate::tfidf::PIECE;
 use crate::tokenize::{unpack_list, PackedTerms, TermHash};
@@ -823,6 +825,142 @@ pub fn verification_rows_from_batch(batch: &RecordBatch) -> Result<(Vec<Proposed
         }
     }
     Ok((pairs, sides))
+}
+
+/// Columns of a story members table: a member of a story of several
+/// articles (`id`, its place `doc` in the batch), its `story` and
+/// `family`, and its assignment alone (`alone`, postcard bytes). What the
+/// driver hands an engine that decides roles story by story
+/// ([`crate::story_groups`]).
+pub fn story_members_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("id", DataType::Utf8, false),
+        Field::new("doc", DataType::Int64, false),
+        Field::new("story", DataType::Int64, false),
+        Field::new("family", DataType::Int64, false),
+        Field::new("alone", DataType::Binary, false),
+    ]))
+}
+
+/// A member of a story of several articles as [`story_members_schema`] gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryMember {
+    /// The article's id.
+    pub id: String,
+    /// Its place in the batch.
+    pub doc: DocId,
+    /// Its story.
+    pub story: ClusterId,
+    /// Its family.
+    pub family: u32,
+    /// Its assignment alone.
+    pub alone: Assignment,
+}
+
+/// The members of every story of several articles of a grouped batch, as
+/// a table of [`story_members_schema`].
+pub fn story_members_to_batch(grouped: &Grouped) -> Result<RecordBatch> {
+    let (mut id, mut alone) = (StringBuilder::new(), BinaryBuilder::new());
+    let (mut doc, mut story, mut family) = (Int64Builder::new(), Int64Builder::new(), Int64Builder::new());
+    for (number, members, start) in grouped.stories() {
+        for ((&member, &its_family), assignment) in members.iter().zip(&start.families).zip(&start.alone) {
+            id.append_value(&grouped.articles()[member as usize].id);
+            doc.append_value(i64::from(member));
+            story.append_value(i64::from(number));
+            family.append_value(i64::from(its_family));
+            alone.append_value(to_bytes(assignment)?);
+        }
+    }
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(id.finish()),
+        Arc::new(doc.finish()),
+        Arc::new(story.finish()),
+        Arc::new(family.finish()),
+        Arc::new(alone.finish()),
+    ];
+    batch(story_members_schema(), arrays)
+}
+
+/// The members of a table with [`story_members_schema`]'s columns.
+pub fn story_members_from_batch(batch: &RecordBatch) -> Result<Vec<StoryMember>> {
+    let id = strings(batch, "id")?;
+    let [doc, story, family] = primitives::<Int64Type, 3>(batch, ["doc", "story", "family"])?;
+    let alone = column(batch, "alone", &DataType::Binary)?;
+    let alone = alone.as_binary::<i32>();
+    (0..batch.num_rows())
+        .map(|row| {
+            if id.is_null(row) || doc.is_null(row) || story.is_null(row) || family.is_null(row) || alone.is_null(row) {
+                return Err(Error::Exchange(format!("story members row {row}: a column is null")));
+            }
+            Ok(StoryMember {
+                id: id.value(row).to_string(),
+                doc: number(doc.value(row), "doc")?,
+                story: number(story.value(row), "story")?,
+                family: number(family.value(row), "family")?,
+                alone: from_bytes(alone.value(row), "assignment")?,
+            })
+        })
+        .collect()
+}
+
+/// Columns of a decided roles table: each row an article's role (`doc`,
+/// `assignment`: postcard bytes) or a credit that joined families (`doc`
+/// the copy, `source`, `credit` in words).
+pub fn decided_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("doc", DataType::Int64, false),
+        Field::new("assignment", DataType::Binary, true),
+        Field::new("source", DataType::Int64, true),
+        Field::new("credit", DataType::Utf8, true),
+    ]))
+}
+
+/// The roles decided, as a table of [`decided_schema`].
+pub fn decided_to_batch(decided: &Decided) -> Result<RecordBatch> {
+    let (mut doc, mut assignment) = (Int64Builder::new(), BinaryBuilder::new());
+    let (mut source, mut credit) = (Int64Builder::new(), StringBuilder::new());
+    for (member, decision) in &decided.assignments {
+        doc.append_value(i64::from(*member));
+        assignment.append_value(to_bytes(decision)?);
+        source.append_null();
+        credit.append_null();
+    }
+    for (copy, from, words) in &decided.credited {
+        doc.append_value(i64::from(*copy));
+        assignment.append_null();
+        source.append_value(i64::from(*from));
+        credit.append_value(words);
+    }
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(doc.finish()),
+        Arc::new(assignment.finish()),
+        Arc::new(source.finish()),
+        Arc::new(credit.finish()),
+    ];
+    batch(decided_schema(), arrays)
+}
+
+/// The roles of a table with [`decided_schema`]'s columns.
+pub fn decided_from_batch(batch: &RecordBatch) -> Result<Decided> {
+    let [doc, source] = primitives::<Int64Type, 2>(batch, ["doc", "source"])?;
+    let assignment = column(batch, "assignment", &DataType::Binary)?;
+    let assignment = assignment.as_binary::<i32>();
+    let credit = strings(batch, "credit")?;
+    let mut decided = Decided::default();
+    for row in 0..batch.num_rows() {
+        if doc.is_null(row) {
+            return Err(Error::Exchange(format!("decided row {row}: `doc` is null")));
+        }
+        let member = number(doc.value(row), "doc")?;
+        if assignment.is_valid(row) {
+            decided.assignments.push((member, from_bytes(assignment.value(row), "assignment")?));
+        } else if source.is_valid(row) && credit.is_valid(row) {
+            decided.credited.push((member, number(source.value(row), "source")?, credit.value(row).to_string()));
+        } else {
+            return Err(Error::Exchange(format!("decided row {row}: neither a role nor a credit")));
+        }
+    }
+    Ok(decided)
 }
 
 /// Columns of a verdicts table: a candidate pair by number, whether it is

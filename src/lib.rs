@@ -70,6 +70,7 @@ pub mod roles;
 pub mod signature;
 pub mod sketch;
 pub mod spill;
+pub mod story_groups;
 pub mod tfidf;
 pub mod tokenize;
 pub mod verify;

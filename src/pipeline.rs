@@ -30,14 +30,14 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{cluster, join_families, link_stories, BlockStats, Clustering};
+use crate::cluster::{cluster, join_families, link_stories, BlockStats, ClusterId, Clustering};
 use crate::error::{Error, Result};
-use crate::key_groups::Candidates;
+use crate::key_groups::{Candidates, Verified};
 use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles};
+use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles, StoryStart};
 use crate::signature::{BatchStats, Signature, Signer};
 use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
@@ -94,22 +94,99 @@ impl FoundEdges {
     }
 }
 
-/// What the cluster stage decided, as the roles stage reads it.
-#[derive(Clone, Copy)]
-struct Grouping<'a> {
-    /// Story links, for the evidence of articles left alone.
-    links: &'a [StoryLink],
+/// What the cluster stage decided, and what the roles stage starts from.
+#[derive(Debug)]
+pub struct Grouping {
     /// The families as the pair model's edges make them (before the
     /// credits found in the roles stage join some).
-    families: &'a Clustering,
-    stories: &'a Clustering,
+    pub families: Clustering,
+    /// The stories: one or more families that report one event.
+    pub stories: Clustering,
+    /// Each article's assignment alone in its story (`unique`, with its
+    /// closest report): what an article of a story of one article keeps,
+    /// and what [`roles_of_story`] starts from.
+    pub alone: Vec<Assignment>,
 }
 
-/// What the roles stage decided: each article's role, and the copies
-/// joined to a family by their credit (copy, source, the credit in words).
-struct Decided {
-    assignments: Vec<Assignment>,
-    credited: Vec<(DocId, DocId, String)>,
+impl Grouping {
+    /// The families (the credits' joined), stories and assignments once
+    /// the roles of every story of several articles are `decided`.
+    fn decided(self, decided: Decided, stats: &mut Stats) -> (Clustering, Clustering, Vec<Assignment>) {
+        let Grouping { families, stories, alone: mut assignments } = self;
+        for (doc, assignment) in decided.assignments {
+            assignments[doc as usize] = assignment;
+        }
+        stats.credited_copies = decided.credited.len();
+        let credit_links: Vec<(DocId, DocId)> =
+            decided.credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
+        let families = join_families(&families, &credit_links);
+        stats.multi_member_families = families.multi_member().count();
+        (families, stories, assignments)
+    }
+}
+
+/// A batch grouped into families and stories from the verdicts of its
+/// candidate pairs ([`Pipeline::group_verified`]), waiting for the roles of
+/// its stories of several articles.
+#[derive(Debug)]
+pub struct Grouped {
+    articles: Vec<Article>,
+    analyzed: Vec<Analyzed>,
+    boilerplate: BoilerplateModel,
+    edges: Vec<Edge>,
+    links: Vec<StoryLink>,
+    grouping: Grouping,
+    stats: Stats,
+}
+
+impl Grouped {
+    /// The articles, in id order: a [`DocId`] is a place in it.
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    /// Each story of several articles: its number, its members (in id
+    /// order) and what their roles start from.
+    pub fn stories(&self) -> impl Iterator<Item = (ClusterId, &[DocId], StoryStart)> + '_ {
+        self.grouping
+            .stories
+            .multi_member()
+            .map(|(story, members)| (story, members, self.grouping.story_start(members)))
+    }
+}
+
+/// What the roles stage decided for the stories of several articles: their
+/// members' roles, and the copies joined to a family by their credit
+/// (copy, source, the credit in words).
+#[derive(Debug, Default)]
+pub struct Decided {
+    /// Each member's role, by its place in the batch.
+    pub assignments: Vec<(DocId, Assignment)>,
+    /// The credits that joined families.
+    pub credited: Vec<(DocId, DocId, String)>,
+}
+
+/// The edges and links with each exact duplicate linked to its first copy
+/// (identical bodies need no measuring), each in pair order.
+fn with_duplicates(
+    mut edges: Vec<Edge>,
+    mut links: Vec<StoryLink>,
+    duplicate_of: &[Option<DocId>],
+) -> (Vec<Edge>, Vec<StoryLink>) {
+    let before = edges.len();
+    edges.extend(
+        duplicate_of
+            .iter()
+            .enumerate()
+            .filter_map(|(doc, rep)| rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })),
+    );
+    links.extend(edges[before..].iter().map(|e| StoryLink { a: e.a, b: e.b, p: 1.0 }));
+    links.sort_unstable_by_key(|l| (l.a, l.b));
+    // Each pair once (exact duplicates are never candidates): an unstable
+    // sort gives the same order, without a stable sort's buffer of half
+    // the edges.
+    edges.sort_unstable_by_key(|e| (e.a, e.b));
+    (edges, links)
 }
 
 /// What the vectorize step made of one piece of articles.
@@ -608,6 +685,84 @@ impl Pipeline {
         self.run_signatures(articles, boilerplate, analyzed, signatures, batch, None)
     }
 
+    /// Groups articles whose candidate pairs an engine verified
+    /// (`verified`, numbered in id order; `analyzed[i]` is `articles[i]`'s,
+    /// in any order; `batch` the statistics they were signed with) into
+    /// families and stories: the run up to the roles stage, from the
+    /// verdicts and the analyses' facts alone, no signature read. The
+    /// engine decides the roles of the stories of several articles
+    /// ([`Grouped::stories`], [`crate::story_groups::decide`]) and
+    /// [`Pipeline::finish_grouped`] finishes the run.
+    pub fn group_verified(
+        &self,
+        articles: Vec<Article>,
+        boilerplate: BoilerplateModel,
+        analyzed: Vec<Analyzed>,
+        batch: &BatchStats,
+        verified: Verified,
+    ) -> Result<Grouped> {
+        if articles.len() != analyzed.len() {
+            return Err(Error::Exchange(format!(
+                "{} articles but {} analyses: each article needs its own",
+                articles.len(),
+                analyzed.len()
+            )));
+        }
+        let mut both: Vec<(Article, Analyzed)> = articles.into_iter().zip(analyzed).collect();
+        both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+        let (articles, analyzed): (Vec<Article>, Vec<Analyzed>) = both.into_iter().unzip();
+        let mut stats = Stats { articles: articles.len(), ..Default::default() };
+        stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
+        stats.vocabulary = batch.terms.vocabulary();
+        let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
+        stats.exact_duplicates = duplicate_of.iter().flatten().count();
+        let (edges, links, key_stats) = verified.numbered_by_place(articles.len())?;
+        stats.candidates = key_stats;
+        let (edges, links) = with_duplicates(edges, links, &duplicate_of);
+        stats.edges = edges.len();
+        let grouping = self.group(&articles, &analyzed, &edges, &links, &mut stats);
+        Ok(Grouped { articles, analyzed, boilerplate, edges, links, grouping, stats })
+    }
+
+    /// Finishes a run [`Pipeline::group_verified`] began, with the roles
+    /// the engine `decided` for every story of several articles. The
+    /// result holds no vectors, sketches or shingles (the workers kept
+    /// them); its rows are [`Pipeline::run`]'s.
+    pub fn finish_grouped(&self, grouped: Grouped, decided: Decided) -> Result<RunResult> {
+        let Grouped { articles, analyzed, boilerplate, edges, links, grouping, mut stats } = grouped;
+        let decided_stories: usize = grouping.stories.multi_member().map(|(_, m)| m.len()).sum();
+        if decided.assignments.len() != decided_stories
+            || decided.assignments.iter().any(|&(doc, _)| {
+                grouping.stories.clusters[grouping.stories.assignment[doc as usize] as usize].len() < 2
+            })
+        {
+            return Err(Error::Exchange(format!(
+                "{} roles decided for the {decided_stories} articles of stories of several: each needs its own",
+                decided.assignments.len()
+            )));
+        }
+        let facts = articles.iter().zip(&analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();
+        let (families, clustering, assignments) = grouping.decided(decided, &mut stats);
+        Ok(RunResult {
+            articles,
+            analyzed,
+            boilerplate,
+            vectors: PairVectors::default(),
+            sketches: Vec::new(),
+            shingles: SpilledLists::new(PIECE)?,
+            pairs: None,
+            anchor_vectors: Vec::new(),
+            facts,
+            pair_model: Arc::clone(&self.pair_model),
+            edges,
+            links,
+            families,
+            clustering,
+            assignments,
+            stats,
+        })
+    }
+
     /// [`Pipeline::run_from_signatures`] with the candidate pairs that an
     /// engine proposed by grouping the signatures' keys
     /// ([`crate::key_groups`]): the run verifies them (those of the wording
@@ -775,37 +930,18 @@ impl Pipeline {
             sketches = Vec::new();
         }
         stats.candidates.pairs = found.candidates;
-        let (mut edges, mut links, pairs) = (found.edges, found.links, self.record_pairs.then_some(found.pairs));
-        // Identical bodies need no measuring: link each to its first copy.
-        edges.extend(
-            duplicate_of.iter().enumerate().filter_map(|(doc, rep)| {
-                rep.map(|a| Edge { a, b: doc as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 })
-            }),
-        );
-        let duplicates = &edges[edges.len() - stats.exact_duplicates..];
-        links.extend(duplicates.iter().map(|e| StoryLink { a: e.a, b: e.b, p: 1.0 }));
-        links.sort_unstable_by_key(|l| (l.a, l.b));
-        // Each pair once (exact duplicates are never candidates): an unstable
-        // sort gives the same order, without a stable sort's buffer of half
-        // the edges.
-        edges.sort_unstable_by_key(|e| (e.a, e.b));
+        let pairs = self.record_pairs.then_some(found.pairs);
+        let (edges, links) = with_duplicates(found.edges, found.links, &duplicate_of);
         stats.edges = edges.len();
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
-        let (families, blocks) = cluster(articles.len(), &edges, &langs, &self.params);
-        stats.blocks = blocks;
-        let clustering = link_stories(&families, &links, self.params.story_threshold());
-        stats.multi_member_clusters = clustering.multi_member().count();
+        let grouping = self.group(&articles, &analyzed, &edges, &links, &mut stats);
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let grouping = Grouping { links: &links, families: &families, stories: &clustering };
-        let Decided { assignments, credited } = self.roles(&articles, &analyzed, &vectors, &shingles, grouping)?;
-        stats.credited_copies = credited.len();
-        let credit_links: Vec<(DocId, DocId)> = credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
-        let families = join_families(&families, &credit_links);
-        stats.multi_member_families = families.multi_member().count();
+        let decided = self.roles(&articles, &analyzed, &vectors, &shingles, &grouping)?;
+        let (families, clustering, assignments) = grouping.decided(decided, &mut stats);
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -906,20 +1042,22 @@ impl Pipeline {
         (vectors, df)
     }
 
-    /// Roles at both levels, story by story ([`roles_of_story`]: the
-    /// credits that join families, each family's original and copies, the
-    /// story's canonical and independent reports); an article alone in
-    /// its story is `unique`, with its closest report. Texts are read
-    /// again only for the stories of several articles.
-    fn roles(
+    /// Families from the edges, stories from the links, and each
+    /// article's assignment alone (`unique`, with its closest report).
+    fn group(
         &self,
         articles: &[Article],
         analyzed: &[Analyzed],
-        vectors: &PairVectors,
-        shingles: &SpilledLists,
-        grouping: Grouping,
-    ) -> Result<Decided> {
-        let Grouping { links, families, stories } = grouping;
+        edges: &[Edge],
+        links: &[StoryLink],
+        stats: &mut Stats,
+    ) -> Grouping {
+        // Codes are shared (`language::resolve`): comparing two is comparing pointers.
+        let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
+        let (families, blocks) = cluster(articles.len(), edges, &langs, &self.params);
+        stats.blocks = blocks;
+        let stories = link_stories(&families, links, self.params.story_threshold());
+        stats.multi_member_clusters = stories.multi_member().count();
         let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
         for link in links {
             for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
@@ -930,7 +1068,7 @@ impl Pipeline {
             }
         }
         let threshold = self.params.story_threshold();
-        let mut assignments: Vec<Assignment> = articles
+        let alone = articles
             .iter()
             .zip(analyzed)
             .zip(&closest)
@@ -939,7 +1077,22 @@ impl Pipeline {
                 Assignment::unique(unique_evidence(article, a, closest, threshold))
             })
             .collect();
-        let multi: Vec<&[DocId]> = stories.multi_member().map(|(_, m)| m).collect();
+        Grouping { families, stories, alone }
+    }
+
+    /// Roles at both levels, story by story ([`roles_of_story`]: the
+    /// credits that join families, each family's original and copies, the
+    /// story's canonical and independent reports). Texts are read again
+    /// only for the stories of several articles.
+    fn roles(
+        &self,
+        articles: &[Article],
+        analyzed: &[Analyzed],
+        vectors: &PairVectors,
+        shingles: &SpilledLists,
+        grouping: &Grouping,
+    ) -> Result<Decided> {
+        let multi: Vec<&[DocId]> = grouping.stories.multi_member().map(|(_, m)| m).collect();
         let decided: Vec<(&[DocId], StoryRoles)> = multi
             .par_iter()
             .map(|&members| {
@@ -954,33 +1107,51 @@ impl Pipeline {
                     .zip(&member_vectors)
                     .zip(texts.iter().zip(member_shingles))
                     .map(|((&doc, vector), (text, shingles))| {
-                        let a = &analyzed[doc as usize];
-                        Member {
-                            doc,
-                            article: &articles[doc as usize],
-                            text,
-                            lang: &a.lang,
-                            vector,
-                            shingles: shingles.into_iter().map(u64::from).collect(),
-                            body_chars: a.body.chars as usize,
-                            boilerplate_share: a.body.boilerplate_share,
-                            story_text: a.body.story_text,
-                        }
+                        member(doc, &articles[doc as usize], text, &analyzed[doc as usize], vector, shingles)
                     })
                     .collect();
-                let family_of: Vec<u32> = members.iter().map(|&doc| families.assignment[doc as usize]).collect();
-                let alone: Vec<Assignment> = members.iter().map(|&doc| assignments[doc as usize].clone()).collect();
-                Ok((members, roles_of_story(story, &family_of, alone)))
+                Ok((members, roles_of_story(story, grouping.story_start(members))))
             })
             .collect::<Result<_>>()?;
-        let mut credited = Vec::new();
+        let mut all = Decided::default();
         for (members, roles) in decided {
-            for (&doc, assignment) in members.iter().zip(roles.assignments) {
-                assignments[doc as usize] = assignment;
-            }
-            credited.extend(roles.credited);
+            all.assignments.extend(members.iter().copied().zip(roles.assignments));
+            all.credited.extend(roles.credited);
         }
-        Ok(Decided { assignments, credited })
+        Ok(all)
+    }
+}
+
+/// What the roles stage reads of one article.
+pub fn member<'a>(
+    doc: DocId,
+    article: &'a Article,
+    text: &'a str,
+    analyzed: &'a Analyzed,
+    vector: &'a SparseVec,
+    shingles: Vec<u32>,
+) -> Member<'a> {
+    Member {
+        doc,
+        article,
+        text,
+        lang: &analyzed.lang,
+        vector,
+        shingles: shingles.into_iter().map(u64::from).collect(),
+        body_chars: analyzed.body.chars as usize,
+        boilerplate_share: analyzed.body.boilerplate_share,
+        story_text: analyzed.body.story_text,
+    }
+}
+
+impl Grouping {
+    /// What the roles of the story of `members` start from: each one's
+    /// family and assignment alone.
+    pub fn story_start(&self, members: &[DocId]) -> StoryStart {
+        StoryStart {
+            families: members.iter().map(|&doc| self.families.assignment[doc as usize]).collect(),
+            alone: members.iter().map(|&doc| self.alone[doc as usize].clone()).collect(),
+        }
     }
 }
 

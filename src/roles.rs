@@ -44,7 +44,7 @@ use std::cmp::Ordering;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashSet;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::article::{Article, DocId};
 use crate::provenance::Provenance;
@@ -70,7 +70,7 @@ const MIN_INHERITED_SHINGLES: usize = 3;
 const MAX_INDEPENDENT_CONFIDENCE: f32 = 0.8;
 
 /// What a member of a story is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// The story's reference article.
@@ -96,7 +96,7 @@ impl Role {
 }
 
 /// How a syndicated copy was made from its source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CopyKind {
     /// The same text.
@@ -134,7 +134,7 @@ pub fn describe(role: Role, kind: Option<CopyKind>) -> String {
 }
 
 /// The role decided for one article.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Assignment {
     /// The article's role.
     pub role: Role,
@@ -1020,17 +1020,26 @@ pub struct StoryRoles {
     pub credited: Vec<(DocId, DocId, String)>,
 }
 
+/// What the roles of one story start from, for each member (in id order).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoryStart {
+    /// The family it was clustered into.
+    pub families: Vec<u32>,
+    /// Its assignment alone (`unique`, with its closest report).
+    pub alone: Vec<Assignment>,
+}
+
 /// The roles of one story of two or more articles, decided apart from
 /// every other story: `members` in id order (their `doc`s the batch's),
-/// `families` the family each was clustered into, `initial` each one's
-/// assignment alone (`unique`, with its closest report). In a story of
+/// with what their roles `start` from. In a story of
 /// several families the credits first join the families they name
 /// ([`credited_sources`]); then each family of several articles gets its
 /// original and copies ([`assign_roles`]), a copy that credits its source
 /// says so, and the story gets its canonical and independent reports
 /// ([`story_roles`]). Nothing outside the story is read: an engine runs it
 /// where the story's articles are.
-pub fn roles_of_story(mut members: Vec<Member>, families: &[u32], initial: Vec<Assignment>) -> StoryRoles {
+pub fn roles_of_story(mut members: Vec<Member>, start: StoryStart) -> StoryRoles {
+    let StoryStart { families, alone } = start;
     // Numbered within the story, in id order; the batch's numbers come back at the end.
     let batch: Vec<DocId> = members.iter().map(|m| m.doc).collect();
     for (i, m) in members.iter_mut().enumerate() {
@@ -1039,7 +1048,7 @@ pub fn roles_of_story(mut members: Vec<Member>, families: &[u32], initial: Vec<A
     let mixed = families.iter().any(|&f| f != families[0]);
     let credited = if mixed {
         let read: Vec<(DocId, &Article, &str, u32)> =
-            members.iter().zip(families).map(|(m, &f)| (m.doc, m.article, m.text, f)).collect();
+            members.iter().zip(&families).map(|(m, &f)| (m.doc, m.article, m.text, f)).collect();
         credited_sources(&read)
     } else {
         Vec::new()
@@ -1066,7 +1075,7 @@ pub fn roles_of_story(mut members: Vec<Member>, families: &[u32], initial: Vec<A
         })
         .collect();
     let vectors: Vec<&SparseVec> = members.iter().map(|m| m.vector).collect();
-    let mut assignments = initial;
+    let mut assignments = alone;
     // Each family's members side by side, in id order.
     members.sort_by_key(|m| (family[m.doc as usize], m.doc));
     for group in members.chunk_by(|x, y| family[x.doc as usize] == family[y.doc as usize]) {

@@ -14,8 +14,9 @@ use common::*;
 use newsdedup::candidates::{CandidateStats, ProposedPair};
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
-    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, facts_table_from_batch, from_bytes,
-    read_ipc, signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
+    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, decided_from_batch,
+    decided_to_batch, facts_table_from_batch, from_bytes, read_ipc, signatures_from_batch, signatures_to_batch,
+    story_members_from_batch, story_members_to_batch, to_bytes, write_ipc,
 };
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::key_groups::{
@@ -24,8 +25,9 @@ use newsdedup::key_groups::{
 };
 use newsdedup::output::{article_records, write_jsonl};
 use newsdedup::params::ValidParams;
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed, Decided};
 use newsdedup::signature::{BatchStats, Signature};
+use newsdedup::story_groups::{decide, StoryRow};
 use newsdedup::verify::PairSide;
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 
@@ -46,13 +48,16 @@ fn crossed(articles: &[Article]) -> Vec<Article> {
 }
 
 /// Where an engine hands over to the driver: after analysis, after
-/// signing, or with the candidate pairs it proposed by grouping keys.
+/// signing, with the candidate pairs it proposed by grouping keys, with
+/// their verdicts, or with the verdicts and then the roles of the stories
+/// the driver grouped.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Handover {
     Analyses,
     Signatures,
     Pairs,
     Edges,
+    Roles,
 }
 
 /// The run an engine makes with `partitions` partitions.
@@ -130,6 +135,44 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         Handover::Edges => {
             let candidates = Candidates::Verified(verify_apart(proposed, &kept, sides, &pipeline));
             pipeline.run_from_candidates(kept, model, analyzed, signatures, &batch, candidates).unwrap()
+        }
+        Handover::Roles => {
+            let verified = verify_apart(proposed, &kept, sides.clone(), &pipeline);
+            // The driver groups from the verdicts and the facts alone; the
+            // engine's tasks hold the articles, texts, sides and signatures.
+            let articles: HashMap<String, (Article, Analyzed)> =
+                kept.iter().cloned().zip(analyzed.iter().cloned()).map(|(a, f)| (a.id.clone(), (a, f))).collect();
+            let shingles: HashMap<String, Vec<u32>> = signatures.into_iter().map(|(id, s)| (id, s.shingles)).collect();
+            let grouped = pipeline.group_verified(kept, model, analyzed, &batch, verified).unwrap();
+            let members = read_ipc(&write_ipc(&story_members_to_batch(&grouped).unwrap()).unwrap()).unwrap();
+            let members = story_members_from_batch(&members[0]).unwrap();
+            // Each story's members to one of 3 tasks, in reverse order.
+            let mut decided = Decided::default();
+            for task in 0..3 {
+                let rows: Vec<StoryRow> = members
+                    .iter()
+                    .rev()
+                    .filter(|m| m.story % 3 == task)
+                    .map(|m| {
+                        let (article, facts) = articles[&m.id].clone();
+                        StoryRow {
+                            story: m.story,
+                            doc: m.doc,
+                            family: m.family,
+                            alone: m.alone.clone(),
+                            article,
+                            analyzed: facts,
+                            vector: sides[&m.id].vector.clone(),
+                            shingles: shingles[&m.id].clone(),
+                        }
+                    })
+                    .collect();
+                let table = decided_to_batch(&decide(rows).unwrap()).unwrap();
+                let part = decided_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
+                decided.assignments.extend(part.assignments);
+                decided.credited.extend(part.credited);
+            }
+            pipeline.finish_grouped(grouped, decided).unwrap()
         }
         _ => pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap(),
     }
@@ -223,7 +266,7 @@ fn propose(
 fn assert_same_apart(files: &[PathBuf]) {
     let whole = pipeline().run(read_inputs(files, IngestOptions::default()).unwrap().articles).unwrap();
     let expected = jsonl(&whole);
-    for handover in [Handover::Analyses, Handover::Signatures, Handover::Pairs, Handover::Edges] {
+    for handover in [Handover::Analyses, Handover::Signatures, Handover::Pairs, Handover::Edges, Handover::Roles] {
         for partitions in [1, 2, 7] {
             let apart = run_apart(files, partitions, handover);
             assert!(apart.articles.len() == whole.articles.len(), "{handover:?}, {partitions} partitions");
