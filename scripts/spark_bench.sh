@@ -62,6 +62,7 @@ spark local2-again "local[2]"
 spark local2-signed "local[2]" --handover signatures
 spark local2-pairs "local[2]" --handover pairs
 spark local2-edges "local[2]" --handover edges
+spark local2-roles "local[2]" --handover roles
 
 # A standalone cluster on loopback: a master, then one and two workers of
 # one core each (the driver runs here, in client mode).
@@ -98,7 +99,7 @@ echo "standalone master and first worker up in $cluster_up ms"
 echo
 echo "| run | CLI just before, s | wall s | session start s | job s | throughput vs CLI, wall | vs CLI, job only | peak RSS MiB (driver) | rows = CLI's | steps, s |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for name in local2 local2-full-jit local2-again local2-signed local2-pairs local2-edges standalone-1-worker standalone-2-workers \
+for name in local2 local2-full-jit local2-again local2-signed local2-pairs local2-edges local2-roles standalone-1-worker standalone-2-workers \
   standalone-2-workers-signed standalone-2-workers-pairs; do
   row "$name" "$out/$name"
 done

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The Spark job's parity with the command line on every labelled set of
 # ../shared/eval (each ntrex-syndication language apart) and the seeds, at
-# 1, 2 and 7 partitions on local[2], with either handover to the driver
-# (analyzed articles, signed ones, or signed ones with the pairs proposed on
-# the executors); CI runs some of the sets
+# 1, 2 and 7 partitions on local[2], with every handover to the driver
+# (newsdedup.spark.HANDOVERS); CI runs some of the sets
 # (python/tests/test_spark.py). Needs a Java runtime.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -43,6 +43,7 @@ use crate::language;
 use crate::pipeline::{Analysis, Analyzed, BodyFacts, Decided, Grouped};
 use crate::roles::Assignment;
 use crate::signature::Signature;
+use crate::story_groups::StoryRow;
 use crate::tfidf::PIECE;
 use crate::tokenize::{unpack_list, PackedTerms, TermHash};
 use crate::verify::{Edge, PairSide};
@@ -898,6 +899,39 @@ pub fn story_members_from_batch(batch: &RecordBatch) -> Result<Vec<StoryMember>>
                 story: number(story.value(row), "story")?,
                 family: number(family.value(row), "family")?,
                 alone: from_bytes(alone.value(row), "assignment")?,
+            })
+        })
+        .collect()
+}
+
+/// The rows of a table an engine joined for [`crate::story_groups::decide`]:
+/// [`story_members_schema`]'s columns, an analyzed articles table's but the
+/// terms ([`facts_table_from_batch`]), and a signed sides table's
+/// `signature` and `side` ([`signed_sides_schema`]).
+pub fn story_rows_from_batch(batch: &RecordBatch) -> Result<Vec<StoryRow>> {
+    let members = story_members_from_batch(batch)?;
+    let (articles, analyzed) = facts_table_from_batch(batch)?;
+    let (signature, side) = (column(batch, "signature", &DataType::Binary)?, column(batch, "side", &DataType::Binary)?);
+    let (signature, side) = (signature.as_binary::<i32>(), side.as_binary::<i32>());
+    members
+        .into_iter()
+        .zip(articles.into_iter().zip(analyzed))
+        .enumerate()
+        .map(|(row, (m, (article, analyzed)))| {
+            if signature.is_null(row) || side.is_null(row) {
+                return Err(Error::Exchange(format!("story row {row}: `signature` or `side` is null")));
+            }
+            let signature: Signature = from_bytes(signature.value(row), "signature")?;
+            let side: PairSide = from_bytes(side.value(row), "pair side")?;
+            Ok(StoryRow {
+                story: m.story,
+                doc: m.doc,
+                family: m.family,
+                alone: m.alone,
+                article,
+                analyzed,
+                vector: side.vector,
+                shingles: signature.shingles,
             })
         })
         .collect()

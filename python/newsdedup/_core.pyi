@@ -137,6 +137,38 @@ def run_candidates(
     row per candidate pair verified."""
     ...
 
+class Grouped:
+    """A batch grouped into families and stories from its verdicts (group_verified), waiting for
+    the roles of its stories of several articles."""
+
+    def story_members(self) -> bytes:
+        """The members of every story of several articles (id, doc, story, family, alone), as an
+        Arrow IPC stream."""
+        ...
+    def finish(self, decided: List[Tables]) -> Run:
+        """Finishes the run with the roles decide_stories decided (every such story once)."""
+        ...
+
+def group_verified(
+    articles: List[Tables],
+    model: bytes,
+    stats: bytes,
+    numbers: List[Tables],
+    keys: int,
+    pruned_keys: int,
+    verdicts: List[Tables],
+) -> Grouped:
+    """Groups a batch into families and stories from what an engine verified (as run_candidates
+    with verdicts; no signature is read)."""
+    ...
+
+def decide_stories(rows: List[Tables]) -> bytes:
+    """The roles of stories of several articles, from rows holding every member of each: the
+    story members' columns, the analyzed articles' columns but the terms, and signature and side
+    (Signer.sign with sides). A decided roles table (doc, assignment, source, credit) as an Arrow
+    IPC stream."""
+    ...
+
 def verify_pairs(rows: List[Tables]) -> bytes:
     """The verdicts table of rows that are each a proposed pair (a, b, by_terms, wording_shared) or an
     article's side (doc, side), holding every pair once and the sides of their articles."""

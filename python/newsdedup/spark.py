@@ -29,7 +29,10 @@ rows:
    (``newsdedup::key_groups``), and the driver verifies them and runs the
    stages after; with ``edges``, the executors verify the pairs too, each
    joined to what verification reads of its two articles, and the driver
-   runs the stages after verify from the family edges and story links.
+   runs the stages after verify from the family edges and story links;
+   with ``roles``, the driver only groups the families and stories from
+   them, and the executors decide the roles story by story
+   (``newsdedup::story_groups``).
 
 The output is the command line's, row for row: ``articles.jsonl`` (one file,
 sorted by id), ``clusters.jsonl``, ``report.html`` and ``rejects.jsonl``.
@@ -74,6 +77,9 @@ SIGNED_SIDES_SCHEMA = "id string, signature binary, side binary"
 
 #: A candidate pair verified (``newsdedup::exchange::verdicts_schema``).
 VERDICTS_SCHEMA = "a long, b long, edge boolean, cosine float, a_in_b float, b_in_a float, link float"
+
+#: A story's role decided, or a credit that joined families (``newsdedup::exchange::decided_schema``).
+DECIDED_SCHEMA = "doc long, assignment binary, source long, credit string"
 
 #: One candidate key of one article (``newsdedup::exchange::postings_schema``).
 POSTINGS_SCHEMA = "kind int, key long, `order` long, id string, keys int"
@@ -136,8 +142,10 @@ class Result:
 #: frequencies are summed from the executors' counts and broadcast, and the
 #: executors make each article's vector, keys, sketch and shingles), or
 #: signed with the candidate pairs the executors proposed by grouping keys,
-#: or signed with the edges and links of the pairs the executors verified.
-HANDOVERS = ("analyses", "signatures", "pairs", "edges")
+#: or signed with the edges and links of the pairs the executors verified,
+#: or that and the roles the executors decided story by story once the
+#: driver grouped the families and stories from the verdicts.
+HANDOVERS = ("analyses", "signatures", "pairs", "edges", "roles")
 
 
 def run(
@@ -199,21 +207,23 @@ def run(
 
 def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     """The run from the analyzed articles (a DataFrame) on, signed on the
-    executors with the statistics of the whole batch; with the ``pairs``
-    and ``edges`` handovers, the candidate pairs proposed there too
-    (:func:`_proposed`), and with ``edges`` verified there."""
+    executors with the statistics of the whole batch; with the ``pairs``,
+    ``edges`` and ``roles`` handovers, the candidate pairs proposed there
+    too (:func:`_proposed`), with ``edges`` and ``roles`` verified there,
+    and with ``roles`` the roles decided there story by story
+    (:func:`_decided_apart`)."""
     analyzed = analyzed.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(analyzed)
     # The passes over the kept analyses read the columns they need: no
     # texts (and the publication times only to verify).
-    verify = handover == "edges"
+    verify = handover in ("edges", "roles")
     analyses = analyzed.drop(*(c for c in _ARTICLE_ONLY if not (verify and c == "published_at")))
     parts = analyses.mapInArrow(_counter, "stats binary").toArrow().column(0).to_pylist()
     stats = _core.merge_statistics(parts)
     clock.lap("analyze")
     shared = spark.sparkContext.broadcast(stats)
     signatures = analyses.mapInArrow(_signer(shared, verify), SIGNED_SIDES_SCHEMA if verify else SIGNATURE_SCHEMA)
-    if handover in ("pairs", "edges"):
+    if handover in ("pairs", "edges", "roles"):
         signatures = signatures.persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(signatures)
         docs, proposed, keys, pruned = _proposed(analyzed, signatures, cached)
@@ -224,6 +234,10 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
         else:
             pairs = proposed.toArrow()
         clock.lap("candidates" if not verify else "candidates, verify")
+    if handover == "roles":
+        result = _decided_apart(spark, analyzed, signatures, model, stats, numbers, keys, pruned, verdicts, source, clock)
+        shared.destroy()
+        return result
     signed = signatures.select("id", "signature").toArrow()
     shared.destroy()
     clock.lap("sign" if handover == "signatures" else "collect signatures")
@@ -234,6 +248,32 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
         return _core.run_signed([articles], [signed], model, stats)
     handed = {"verdicts": [verdicts]} if verify else {"pairs": [pairs]}
     return _core.run_candidates([articles], [signed], model, stats, [numbers], keys, pruned, **handed)
+
+
+def _decided_apart(spark, analyzed, signatures, model, stats, numbers, keys, pruned, verdicts, source, clock):
+    """The run from the verdicts on, the families and stories grouped on the
+    driver and the roles of each story of several articles decided on the
+    executors, where its members' articles, texts and signatures are
+    brought together (``newsdedup::story_groups``): the driver collects no
+    signature."""
+    articles = analyzed.drop("terms", "anchors", "vocabulary")
+    collected = articles.toArrow()
+    _check_unique_ids(collected, source.shown_files)
+    clock.lap("collect")
+    grouped = _core.group_verified([collected], model, stats, [numbers], keys, pruned, [verdicts])
+    members = pa.ipc.open_stream(grouped.story_members()).read_all()
+    decided = []
+    if members.num_rows:
+        # Every member of a story in one task, with its article and signature.
+        rows = spark.createDataFrame(members).join(articles, "id").join(signatures, "id")
+        decided = [rows.repartition("story").mapInArrow(_story_decider, DECIDED_SCHEMA).toArrow()]
+    clock.lap("roles")
+    return grouped.finish(decided)
+
+
+def _story_decider(batches):
+    """The roles of the stories of a task, all of whose members it holds (:data:`DECIDED_SCHEMA`)."""
+    yield from pa.ipc.open_stream(_core.decide_stories(list(batches)))
 
 
 def _verified(docs, signatures, proposed, tasks, cached):
@@ -776,8 +816,9 @@ def main(argv=None):
         help="where the driver takes over: analyzed articles (the default; the driver makes the vectors), "
         "signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
         "sketches made there: less work on the driver, more passes over the data), signed ones with "
-        "the candidate pairs the executors proposed by grouping keys in shuffles (pairs), or with the "
-        "edges and links of the pairs they verified too (edges)",
+        "the candidate pairs the executors proposed by grouping keys in shuffles (pairs), with the "
+        "edges and links of the pairs they verified too (edges), or with the roles they decided story "
+        "by story once the driver grouped the stories from those edges and links (roles)",
     )
     parser.add_argument(
         "--columns",

@@ -629,6 +629,108 @@ fn run_candidates(
     Ok(Run { result })
 }
 
+/// Groups a batch into families and stories from what an engine verified
+/// (as `run_candidates` with `verdicts`, but no signature is read): the
+/// roles of the stories of several articles are then decided where their
+/// members are (`Grouped.story_members`, `decide_stories`) and the run
+/// finished with them (`Grouped.finish`).
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn group_verified(
+    py: Python<'_>,
+    articles: Vec<Bound<'_, PyAny>>,
+    model: &[u8],
+    stats: &[u8],
+    numbers: Vec<Bound<'_, PyAny>>,
+    keys: usize,
+    pruned_keys: usize,
+    verdicts: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Grouped> {
+    let pipeline = pipeline()?;
+    let (articles, numbers, verdicts) = (Tables::of(&articles)?, Tables::of(&numbers)?, Tables::of(&verdicts)?);
+    let grouped = py
+        .allow_threads(|| {
+            let (mut read, mut analyzed) = (Vec::new(), Vec::new());
+            articles.for_each(|batch| {
+                let (these, facts) = exchange::facts_table_from_batch(batch)?;
+                read.extend(these);
+                analyzed.extend(facts);
+                Ok(())
+            })?;
+            let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
+            let stats: BatchStats = exchange::from_bytes(stats, "batch statistics")?;
+            let verified = Verified {
+                numbers: numbers.rows(exchange::numbers_from_batch)?,
+                verdicts: verdicts.rows(exchange::verdicts_from_batch)?,
+                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
+            };
+            pipeline.group_verified(read, model, analyzed, &stats, verified)
+        })
+        .map_err(value_error)?;
+    Ok(Grouped { pipeline, grouped: Some(grouped) })
+}
+
+/// A batch grouped into families and stories (`group_verified`), waiting
+/// for the roles of its stories of several articles.
+#[pyclass(module = "newsdedup._core")]
+struct Grouped {
+    pipeline: Pipeline,
+    /// Taken when the run is finished.
+    grouped: Option<newsdedup::pipeline::Grouped>,
+}
+
+#[pymethods]
+impl Grouped {
+    /// The members of every story of several articles (`id`, `doc`,
+    /// `story`, `family`, `alone`), as an Arrow IPC stream.
+    fn story_members<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let grouped = self.grouped.as_ref().ok_or_else(|| value_error("the run is finished"))?;
+        let stream = py
+            .allow_threads(|| exchange::write_ipc(&exchange::story_members_to_batch(grouped)?))
+            .map_err(value_error)?;
+        Ok(PyBytes::new(py, &stream))
+    }
+
+    /// Finishes the run with the roles `decide_stories` decided (decided
+    /// roles tables, holding every story of several articles once).
+    fn finish(&mut self, py: Python<'_>, decided: Vec<Bound<'_, PyAny>>) -> PyResult<Run> {
+        let grouped = self.grouped.take().ok_or_else(|| value_error("the run is finished"))?;
+        let decided = Tables::of(&decided)?;
+        let pipeline = &self.pipeline;
+        let result = py
+            .allow_threads(|| {
+                let mut all = newsdedup::pipeline::Decided::default();
+                decided.for_each(|batch| {
+                    let part = exchange::decided_from_batch(batch)?;
+                    all.assignments.extend(part.assignments);
+                    all.credited.extend(part.credited);
+                    Ok(())
+                })?;
+                pipeline.finish_grouped(grouped, all)
+            })
+            .map_err(value_error)?;
+        Ok(Run { result })
+    }
+}
+
+/// Decides the roles of stories of several articles: `rows` are tables
+/// holding every member of each of their stories, with its story
+/// (`Grouped.story_members`' columns), its article and facts (an analyzed
+/// articles table's columns but the terms) and its `signature` and `side`
+/// (`Signer.sign` with sides); returns an Arrow IPC stream of a decided
+/// roles table.
+#[pyfunction]
+fn decide_stories<'py>(py: Python<'py>, rows: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+    let rows = Tables::of(&rows)?;
+    let stream = py
+        .allow_threads(|| {
+            let members = rows.rows(exchange::story_rows_from_batch)?;
+            exchange::write_ipc(&exchange::decided_to_batch(&newsdedup::story_groups::decide(members)?)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
 /// Verifies candidate pairs: `rows` are Arrow IPC streams of tables whose
 /// rows are each a proposed pair or the side of an article (what
 /// verification reads of it), holding every pair once and the sides of
@@ -820,7 +922,10 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Signer>()?;
     m.add_function(wrap_pyfunction!(notices, m)?)?;
     m.add_function(wrap_pyfunction!(repeated_ids, m)?)?;
+    m.add_function(wrap_pyfunction!(group_verified, m)?)?;
+    m.add_function(wrap_pyfunction!(decide_stories, m)?)?;
     m.add_function(wrap_pyfunction!(write_rejects_file, m)?)?;
     m.add_class::<Run>()?;
+    m.add_class::<Grouped>()?;
     Ok(())
 }

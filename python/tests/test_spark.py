@@ -84,7 +84,7 @@ def test_spark_gives_the_command_line_rows(spark, tmp_path, inputs):
 
 
 @pytest.mark.parametrize("inputs", parity_sets(["seeds", "ntrex-crosslingual"]))
-@pytest.mark.parametrize("handover", ["signatures", "pairs", "edges"])
+@pytest.mark.parametrize("handover", ["signatures", "pairs", "edges", "roles"])
 def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, inputs, handover):
     """Signed on the executors, with ``pairs`` the candidate pairs proposed
     there by grouping keys in shuffles, and with ``edges`` verified there."""
@@ -97,7 +97,7 @@ def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, in
         assert rows == expected, f"{partitions} partitions"
 
 
-@pytest.mark.parametrize("handover", ["analyses", "edges"])
+@pytest.mark.parametrize("handover", ["analyses", "roles"])
 def test_rejected_records_are_counted_and_written(spark, tmp_path, handover):
     from newsdedup.spark import run
 
@@ -150,7 +150,7 @@ def reading_options_feed(tmp_path):
     return [feed, table]
 
 
-@pytest.mark.parametrize("handover", ["analyses", "edges"])
+@pytest.mark.parametrize("handover", ["analyses", "roles"])
 def test_reading_options_are_the_command_lines(spark, tmp_path, handover):
     from newsdedup.spark import run
 
