@@ -166,6 +166,21 @@ pub struct Decided {
     pub credited: Vec<(DocId, DocId, String)>,
 }
 
+/// Articles and their analyses (`analyses[i]` is `articles[i]`'s), in id
+/// order; an error when some article has none.
+fn in_id_order<T>(articles: Vec<Article>, analyses: Vec<T>) -> Result<(Vec<Article>, Vec<T>)> {
+    if articles.len() != analyses.len() {
+        return Err(Error::Exchange(format!(
+            "{} articles but {} analyses: each article needs its own",
+            articles.len(),
+            analyses.len()
+        )));
+    }
+    let mut both: Vec<(Article, T)> = articles.into_iter().zip(analyses).collect();
+    both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
+    Ok(both.into_iter().unzip())
+}
+
 /// The edges and links with each exact duplicate linked to its first copy
 /// (identical bodies need no measuring), each in pair order.
 fn with_duplicates(
@@ -567,16 +582,7 @@ impl Pipeline {
         boilerplate: BoilerplateModel,
         analyses: Vec<Analysis>,
     ) -> Result<RunResult> {
-        if articles.len() != analyses.len() {
-            return Err(Error::Exchange(format!(
-                "{} articles but {} analyses: each article needs its own",
-                articles.len(),
-                analyses.len()
-            )));
-        }
-        let mut both: Vec<(Article, Analysis)> = articles.into_iter().zip(analyses).collect();
-        both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
-        let (articles, analyses): (Vec<Article>, Vec<Analysis>) = both.into_iter().unzip();
+        let (articles, analyses) = in_id_order(articles, analyses)?;
         let stats = Stats { articles: articles.len(), ..Default::default() };
         let clock = Clock::new(self.after_stage.as_ref());
         let mut analyses = analyses.into_iter();
@@ -701,16 +707,7 @@ impl Pipeline {
         batch: &BatchStats,
         verified: Verified,
     ) -> Result<Grouped> {
-        if articles.len() != analyzed.len() {
-            return Err(Error::Exchange(format!(
-                "{} articles but {} analyses: each article needs its own",
-                articles.len(),
-                analyzed.len()
-            )));
-        }
-        let mut both: Vec<(Article, Analyzed)> = articles.into_iter().zip(analyzed).collect();
-        both.sort_by(|(a, _), (b, _)| a.id.cmp(&b.id));
-        let (articles, analyzed): (Vec<Article>, Vec<Analyzed>) = both.into_iter().unzip();
+        let (articles, analyzed) = in_id_order(articles, analyzed)?;
         let mut stats = Stats { articles: articles.len(), ..Default::default() };
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         stats.vocabulary = batch.terms.vocabulary();

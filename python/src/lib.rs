@@ -121,6 +121,19 @@ fn articles_of(tables: &Tables) -> newsdedup::Result<Vec<Article>> {
     tables.rows(exchange::articles_from_batch)
 }
 
+/// The articles and the facts of their analyses of analyzed articles
+/// tables (whose terms may be left out).
+fn facts_of(tables: &Tables) -> newsdedup::Result<(Vec<Article>, Vec<Analyzed>)> {
+    let (mut read, mut analyzed) = (Vec::new(), Vec::new());
+    tables.for_each(|batch| {
+        let (these, facts) = exchange::facts_table_from_batch(batch)?;
+        read.extend(these);
+        analyzed.extend(facts);
+        Ok(())
+    })?;
+    Ok((read, analyzed))
+}
+
 /// The bytes of each of `objects`, borrowed (no copy).
 fn bytes_of<'a>(objects: &'a [Bound<'_, PyBytes>]) -> Vec<&'a [u8]> {
     objects.iter().map(|b| b.as_bytes()).collect()
@@ -650,13 +663,7 @@ fn group_verified(
     let (articles, numbers, verdicts) = (Tables::of(&articles)?, Tables::of(&numbers)?, Tables::of(&verdicts)?);
     let grouped = py
         .allow_threads(|| {
-            let (mut read, mut analyzed) = (Vec::new(), Vec::new());
-            articles.for_each(|batch| {
-                let (these, facts) = exchange::facts_table_from_batch(batch)?;
-                read.extend(these);
-                analyzed.extend(facts);
-                Ok(())
-            })?;
+            let (read, analyzed) = facts_of(&articles)?;
             let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
             let stats: BatchStats = exchange::from_bytes(stats, "batch statistics")?;
             let verified = Verified {
@@ -768,13 +775,7 @@ struct Signed {
 impl Signed {
     /// Reads the streams and bytes that `run_signed` takes.
     fn read(articles: &Tables, signatures: &Tables, model: &[u8], stats: &[u8]) -> newsdedup::Result<Signed> {
-        let (mut read, mut analyzed) = (Vec::new(), Vec::new());
-        articles.for_each(|batch| {
-            let (these, facts) = exchange::facts_table_from_batch(batch)?;
-            read.extend(these);
-            analyzed.extend(facts);
-            Ok(())
-        })?;
+        let (read, analyzed) = facts_of(articles)?;
         Ok(Signed {
             articles: read,
             analyzed,
