@@ -727,15 +727,15 @@ impl Pipeline {
     /// them); its rows are [`Pipeline::run`]'s.
     pub fn finish_grouped(&self, grouped: Grouped, decided: Decided) -> Result<RunResult> {
         let Grouped { articles, analyzed, boilerplate, edges, links, grouping, mut stats } = grouped;
-        let decided_stories: usize = grouping.stories.multi_member().map(|(_, m)| m.len()).sum();
-        if decided.assignments.len() != decided_stories
-            || decided.assignments.iter().any(|&(doc, _)| {
-                grouping.stories.clusters[grouping.stories.assignment[doc as usize] as usize].len() < 2
-            })
-        {
+        let mut expected: Vec<DocId> = grouping.stories.multi_member().flat_map(|(_, m)| m.iter().copied()).collect();
+        let mut got: Vec<DocId> = decided.assignments.iter().map(|&(doc, _)| doc).collect();
+        expected.sort_unstable();
+        got.sort_unstable();
+        if got != expected {
             return Err(Error::Exchange(format!(
-                "{} roles decided for the {decided_stories} articles of stories of several: each needs its own",
-                decided.assignments.len()
+                "{} roles decided for the {} articles of stories of several: each needs its own, once",
+                got.len(),
+                expected.len()
             )));
         }
         let facts = articles.iter().zip(&analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();

@@ -1021,7 +1021,7 @@ pub struct StoryRoles {
 }
 
 /// What the roles of one story start from, for each member (in id order).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoryStart {
     /// The family it was clustered into.
     pub families: Vec<u32>,

@@ -6,7 +6,7 @@
 //!    for each member of a story of several articles, its story, its
 //!    family and its assignment alone ([`crate::pipeline::Grouped::stories`]).
 //! 2. The engine brings every member of a story to one task, each with its
-//!    article (the text read again), the facts of its analysis, its vector
+//!    article (its text included), the facts of its analysis, its vector
 //!    as its batch held it ([`crate::verify::PairSide`]) and its role
 //!    shingles ([`crate::signature::Signature`]); [`decide`] decides the
 //!    roles of the task's stories ([`crate::roles::roles_of_story`]).
