@@ -11,10 +11,14 @@
 //! [`signed_sides_schema`]); and the candidate stage cut by
 //! [`crate::key_groups`]: postings ([`postings_schema`]), the keys pairs
 //! share ([`shared_keys_schema`]), proposed pairs ([`proposed_schema`]) and
-//! verdicts ([`verdicts_schema`]). The types are the
-//! ones Spark has: hashes (`u64`) are stored bit for bit as `Int64` (lists
-//! of them packed in one binary value, 8 bytes each, little-endian), counts
-//! as `Int32` or `Int64`. Batch statistics that an engine merges (line
+//! verdicts ([`verdicts_schema`]); and the roles stage cut by
+//! [`crate::story_groups`]: the members of the stories of several articles
+//! ([`story_members_schema`]) and the roles decided ([`decided_schema`]).
+//! The types are the ones Spark has: hashes (`u64`) are stored bit for bit
+//! as `Int64` (lists of them packed in one binary value, 8 bytes each,
+//! little-endian; an analysis's terms and anchors as numbers into a
+//! vocabulary, [`AnalysesReader`]), counts as `Int32` or `Int64`. Batch
+//! statistics that an engine merges (line
 //! counts, the boilerplate model, [`crate::signature::BatchStats`]) and
 //! signatures cross as bytes ([`to_bytes`], [`from_bytes`]). Batches cross
 //! processes as Arrow IPC streams ([`write_ipc`], [`read_ipc`]).
