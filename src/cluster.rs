@@ -83,7 +83,7 @@ pub fn connected_components(n: usize, edges: &[Edge]) -> Clustering {
 }
 
 /// Counts from the chain guard.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BlockStats {
     /// Components re-clustered with DBSCAN.
     pub refined: usize,

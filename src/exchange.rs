@@ -25,7 +25,9 @@
 
 use std::sync::Arc;
 
-use arrow_array::builder::{BinaryBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Float32Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
+};
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float32Type, Int32Type, Int64Type};
 pub use arrow_array::RecordBatch;
@@ -34,6 +36,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -41,10 +44,11 @@ use crate::article::{publication_day, Article, DocId, Origin, Text};
 use crate::candidates::ProposedPair;
 use crate::cluster::ClusterId;
 use crate::error::{Error, Result};
+use crate::grouping::{ComponentCounts, ComponentMember, GroupedComponents, GroupedMember};
 use crate::ingest::{read_jsonl_lines, IngestOptions, Ingested, Reject, UnparsedTimes};
 use crate::key_groups::{KeyKind, NumberedPosting, Posting, SharedKeys, Sides, Verdict};
 use crate::language;
-use crate::pipeline::{Analysis, Analyzed, BodyFacts, Decided, Grouped};
+use crate::pipeline::{Analysis, Analyzed, BodyFacts, Decided};
 use crate::roles::Assignment;
 use crate::signature::Signature;
 use crate::story_groups::StoryRow;
@@ -862,18 +866,35 @@ pub struct StoryMember {
     pub alone: Assignment,
 }
 
-/// The members of every story of several articles of a grouped batch, as
-/// a table of [`story_members_schema`].
-pub fn story_members_to_batch(grouped: &Grouped) -> Result<RecordBatch> {
-    let (mut id, mut alone) = (StringBuilder::new(), BinaryBuilder::new());
+/// Columns of a component groups table: [`story_members_schema`]'s for
+/// every member of a component of several articles (its story and family
+/// named by their smallest member), whether its story has several
+/// articles (`several`), and on the row of each component's smallest
+/// member the component's counts (`counts`, postcard bytes). What the
+/// engine's grouping tasks give ([`crate::grouping::group_components`]).
+pub fn component_groups_schema() -> SchemaRef {
+    let mut fields: Vec<Field> = story_members_schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.push(Field::new("several", DataType::Boolean, false));
+    fields.push(Field::new("counts", DataType::Binary, true));
+    Arc::new(Schema::new(fields))
+}
+
+/// The groups of a task's components, as a table of [`component_groups_schema`].
+pub fn component_groups_to_batch(grouped: &GroupedComponents) -> Result<RecordBatch> {
+    let counts: FxHashMap<DocId, &ComponentCounts> = grouped.counts.iter().map(|(c, n)| (*c, n)).collect();
+    let (mut id, mut alone, mut counted) = (StringBuilder::new(), BinaryBuilder::new(), BinaryBuilder::new());
     let (mut doc, mut story, mut family) = (Int64Builder::new(), Int64Builder::new(), Int64Builder::new());
-    for (number, members, start) in grouped.stories() {
-        for ((&member, &its_family), assignment) in members.iter().zip(&start.families).zip(&start.alone) {
-            id.append_value(&grouped.articles()[member as usize].id);
-            doc.append_value(i64::from(member));
-            story.append_value(i64::from(number));
-            family.append_value(i64::from(its_family));
-            alone.append_value(to_bytes(assignment)?);
+    let mut several = BooleanBuilder::new();
+    for m in &grouped.members {
+        id.append_value(&m.id);
+        doc.append_value(i64::from(m.doc));
+        story.append_value(i64::from(m.story));
+        family.append_value(i64::from(m.family));
+        alone.append_value(to_bytes(&m.alone)?);
+        several.append_value(m.several);
+        match counts.get(&m.doc) {
+            Some(c) => counted.append_value(to_bytes(c)?),
+            None => counted.append_null(),
         }
     }
     let arrays: Vec<ArrayRef> = vec![
@@ -882,8 +903,123 @@ pub fn story_members_to_batch(grouped: &Grouped) -> Result<RecordBatch> {
         Arc::new(story.finish()),
         Arc::new(family.finish()),
         Arc::new(alone.finish()),
+        Arc::new(several.finish()),
+        Arc::new(counted.finish()),
     ];
-    batch(story_members_schema(), arrays)
+    batch(component_groups_schema(), arrays)
+}
+
+/// The members and the merged counts of a table of [`component_groups_schema`].
+pub fn component_groups_from_batch(batch: &RecordBatch) -> Result<(Vec<GroupedMember>, ComponentCounts)> {
+    let members = story_members_from_batch(batch)?;
+    let several = column(batch, "several", &DataType::Boolean)?;
+    let several = several.as_boolean();
+    let counted = column(batch, "counts", &DataType::Binary)?;
+    let counted = counted.as_binary::<i32>();
+    let mut counts = ComponentCounts::default();
+    let grouped = members
+        .into_iter()
+        .enumerate()
+        .map(|(row, m)| {
+            if several.is_null(row) {
+                return Err(Error::Exchange(format!("component groups row {row}: `several` is null")));
+            }
+            if counted.is_valid(row) {
+                counts.merge(from_bytes(counted.value(row), "component counts")?);
+            }
+            Ok(GroupedMember {
+                doc: m.doc,
+                id: m.id,
+                family: m.family,
+                story: m.story,
+                several: several.value(row),
+                alone: m.alone,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok((grouped, counts))
+}
+
+/// Columns of a components table: each article of a component of several
+/// articles (`doc`) and the component's smallest member (`component`).
+pub fn components_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![
+        Field::new("doc", DataType::Int64, false),
+        Field::new("component", DataType::Int64, false),
+    ]))
+}
+
+/// Labelled articles as a table of [`components_schema`].
+pub fn components_to_batch(labelled: &[(DocId, DocId)]) -> Result<RecordBatch> {
+    let arrays: Vec<ArrayRef> = vec![
+        Arc::new(Int64Array::from_iter_values(labelled.iter().map(|&(doc, _)| i64::from(doc)))),
+        Arc::new(Int64Array::from_iter_values(labelled.iter().map(|&(_, c)| i64::from(c)))),
+    ];
+    batch(components_schema(), arrays)
+}
+
+/// The pairs (`a`, `b`, places) of a table's columns of those names.
+pub fn place_pairs_from_batch(batch: &RecordBatch) -> Result<Vec<(DocId, DocId)>> {
+    let [a, b] = primitives::<Int64Type, 2>(batch, ["a", "b"])?;
+    if a.null_count() + b.null_count() > 0 {
+        return Err(Error::Exchange("a pair without its articles (`a` or `b` null)".to_string()));
+    }
+    a.values().iter().zip(b.values()).map(|(&a, &b)| Ok((number(a, "a")?, number(b, "b")?))).collect()
+}
+
+/// Columns of a component rows table: each row either a member of a
+/// component (`component`, `doc`, `id`, `analyzed_lang`, `term_count`,
+/// `text_bytes`, and `duplicate_of`: the first article it repeats exactly)
+/// or a verdict of a pair of its ([`verdicts_schema`]'s columns, with
+/// `component` too); the other shape's columns are null. What an engine's
+/// grouping task reads ([`crate::grouping::group_components`]).
+pub fn component_rows_schema() -> SchemaRef {
+    let mut fields = vec![
+        Field::new("component", DataType::Int64, false),
+        Field::new("doc", DataType::Int64, true),
+        Field::new("id", DataType::Utf8, true),
+        Field::new("analyzed_lang", DataType::Utf8, true),
+        Field::new("term_count", DataType::Int32, true),
+        Field::new("text_bytes", DataType::Int64, true),
+        Field::new("duplicate_of", DataType::Int64, true),
+    ];
+    fields.extend(verdicts_schema().fields().iter().map(|f| f.as_ref().clone().with_nullable(true)));
+    Arc::new(Schema::new(fields))
+}
+
+/// The members and the verdicts of a table of [`component_rows_schema`].
+pub fn component_rows_from_batch(batch: &RecordBatch) -> Result<(Vec<ComponentMember>, Vec<Verdict>)> {
+    let [component, doc, text_bytes, duplicate_of] =
+        primitives::<Int64Type, 4>(batch, ["component", "doc", "text_bytes", "duplicate_of"])?;
+    let [term_count] = primitives::<Int32Type, 1>(batch, ["term_count"])?;
+    let (id, lang) = (strings(batch, "id")?, strings(batch, "analyzed_lang")?);
+    let verdicts = VerdictColumns::of(batch)?;
+    let (mut members, mut found) = (Vec::new(), Vec::new());
+    for row in 0..batch.num_rows() {
+        if component.is_null(row) {
+            return Err(Error::Exchange(format!("component rows row {row}: `component` is null")));
+        }
+        if doc.is_null(row) {
+            found.push(verdicts.read(row)?);
+            continue;
+        }
+        if id.is_null(row) || lang.is_null(row) || term_count.is_null(row) || text_bytes.is_null(row) {
+            return Err(Error::Exchange(format!("component rows row {row}: a member's column is null")));
+        }
+        members.push(ComponentMember {
+            component: number(component.value(row), "component")?,
+            doc: number(doc.value(row), "doc")?,
+            id: id.value(row).to_string(),
+            lang: lang.value(row).to_string(),
+            term_count: number(i64::from(term_count.value(row)), "term_count")?,
+            text_bytes: number(text_bytes.value(row), "text_bytes")?,
+            duplicate_of: duplicate_of
+                .is_valid(row)
+                .then(|| number(duplicate_of.value(row), "duplicate_of"))
+                .transpose()?,
+        });
+    }
+    Ok((members, found))
 }
 
 /// The members of a table with [`story_members_schema`]'s columns.
@@ -1034,23 +1170,42 @@ pub fn verdicts_to_batch(verdicts: &[Verdict]) -> Result<RecordBatch> {
 
 /// The verdicts of a table of [`verdicts_schema`].
 pub fn verdicts_from_batch(batch: &RecordBatch) -> Result<Vec<Verdict>> {
-    let [a, b] = primitives::<Int64Type, 2>(batch, ["a", "b"])?;
-    let edge = column(batch, "edge", &DataType::Boolean)?;
-    let edge = edge.as_boolean();
-    let [cosine, a_in_b, b_in_a, link] = primitives::<Float32Type, 4>(batch, ["cosine", "a_in_b", "b_in_a", "link"])?;
-    (0..batch.num_rows())
-        .map(|row| {
-            let edge = edge.value(row).then(|| Edge {
-                a: 0,
-                b: 0,
-                cosine: cosine.value(row),
-                a_in_b: a_in_b.value(row),
-                b_in_a: b_in_a.value(row),
-            });
-            let link = (!link.is_null(row)).then(|| link.value(row));
-            Ok(Verdict { a: number(a.value(row), "a")?, b: number(b.value(row), "b")?, edge, link })
+    let columns = VerdictColumns::of(batch)?;
+    (0..batch.num_rows()).map(|row| columns.read(row)).collect()
+}
+
+/// The columns of [`verdicts_schema`] of a table.
+struct VerdictColumns {
+    ends: [PrimitiveArray<Int64Type>; 2],
+    edge: arrow_array::BooleanArray,
+    measures: [PrimitiveArray<Float32Type>; 4],
+}
+
+impl VerdictColumns {
+    fn of(batch: &RecordBatch) -> Result<VerdictColumns> {
+        Ok(VerdictColumns {
+            ends: primitives::<Int64Type, 2>(batch, ["a", "b"])?,
+            edge: column(batch, "edge", &DataType::Boolean)?.as_boolean().clone(),
+            measures: primitives::<Float32Type, 4>(batch, ["cosine", "a_in_b", "b_in_a", "link"])?,
         })
-        .collect()
+    }
+
+    /// The verdict of `row`.
+    fn read(&self, row: usize) -> Result<Verdict> {
+        let ([a, b], [cosine, a_in_b, b_in_a, link]) = (&self.ends, &self.measures);
+        if a.is_null(row) || b.is_null(row) || self.edge.is_null(row) {
+            return Err(Error::Exchange(format!("verdict row {row}: `a`, `b` or `edge` is null")));
+        }
+        let edge = self.edge.value(row).then(|| Edge {
+            a: 0,
+            b: 0,
+            cosine: cosine.value(row),
+            a_in_b: a_in_b.value(row),
+            b_in_a: b_in_a.value(row),
+        });
+        let link = link.is_valid(row).then(|| link.value(row));
+        Ok(Verdict { a: number(a.value(row), "a")?, b: number(b.value(row), "b")?, edge, link })
+    }
 }
 
 /// The article numbers of a table's `doc` column.

@@ -56,6 +56,7 @@ pub mod cluster;
 pub mod columns;
 pub mod eval;
 pub mod exchange;
+pub mod grouping;
 pub mod ingest;
 pub mod key_groups;
 pub mod language;

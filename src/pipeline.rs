@@ -30,14 +30,15 @@ use serde::Serialize;
 use crate::article::{Article, DocId};
 use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
-use crate::cluster::{cluster, join_families, link_stories, BlockStats, ClusterId, Clustering};
+use crate::cluster::{join_families, BlockStats, Clustering};
 use crate::error::{Error, Result};
-use crate::key_groups::{Candidates, Verified};
+use crate::grouping::{group, grouping_of, ComponentCounts, GroupFacts, GroupedMember, Grouping};
+use crate::key_groups::Candidates;
 use crate::language;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
-use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles, StoryStart};
+use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles};
 use crate::signature::{BatchStats, Signature, Signer};
 use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
@@ -48,10 +49,7 @@ use crate::tfidf::{
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Judgement, PairFacts, StoryLink, Verifier};
 
-/// Bytes of an article that are analyzed; the rest of a longer text is
-/// ignored (with a note in its evidence), which bounds time and memory on a
-/// pathological input such as a 50 MB "article".
-pub const MAX_ANALYZED_BYTES: usize = 1 << 20;
+pub use crate::text::MAX_ANALYZED_BYTES;
 
 /// Articles per chunk when summing batch statistics; fixed (not per thread)
 /// so that sums are merged in the same order on any machine.
@@ -94,65 +92,34 @@ impl FoundEdges {
     }
 }
 
-/// What the cluster stage decided, and what the roles stage starts from.
-#[derive(Debug)]
-pub struct Grouping {
-    /// The families as the pair model's edges make them (before the
-    /// credits found in the roles stage join some).
-    pub families: Clustering,
-    /// The stories: one or more families that report one event.
-    pub stories: Clustering,
-    /// Each article's assignment alone in its story (`unique`, with its
-    /// closest report): what an article of a story of one article keeps,
-    /// and what [`roles_of_story`] starts from.
-    pub alone: Vec<Assignment>,
+/// The families (the credits' joined), stories and assignments once the
+/// roles of every story of several articles are `decided`.
+fn decided(grouping: Grouping, decided: Decided, stats: &mut Stats) -> (Clustering, Clustering, Vec<Assignment>) {
+    let Grouping { families, stories, alone: mut assignments } = grouping;
+    for (doc, assignment) in decided.assignments {
+        assignments[doc as usize] = assignment;
+    }
+    stats.credited_copies = decided.credited.len();
+    let credit_links: Vec<(DocId, DocId)> = decided.credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
+    let families = join_families(&families, &credit_links);
+    stats.multi_member_families = families.multi_member().count();
+    (families, stories, assignments)
 }
 
-impl Grouping {
-    /// The families (the credits' joined), stories and assignments once
-    /// the roles of every story of several articles are `decided`.
-    fn decided(self, decided: Decided, stats: &mut Stats) -> (Clustering, Clustering, Vec<Assignment>) {
-        let Grouping { families, stories, alone: mut assignments } = self;
-        for (doc, assignment) in decided.assignments {
-            assignments[doc as usize] = assignment;
-        }
-        stats.credited_copies = decided.credited.len();
-        let credit_links: Vec<(DocId, DocId)> =
-            decided.credited.iter().map(|&(copy, source, _)| (copy, source)).collect();
-        let families = join_families(&families, &credit_links);
-        stats.multi_member_families = families.multi_member().count();
-        (families, stories, assignments)
-    }
-}
-
-/// A batch grouped into families and stories from the verdicts of its
-/// candidate pairs ([`Pipeline::group_verified`]), waiting for the roles of
-/// its stories of several articles.
-#[derive(Debug)]
-pub struct Grouped {
-    articles: Vec<Article>,
-    analyzed: Vec<Analyzed>,
-    boilerplate: BoilerplateModel,
-    edges: Vec<Edge>,
-    links: Vec<StoryLink>,
-    grouping: Grouping,
-    stats: Stats,
-}
-
-impl Grouped {
-    /// The articles, in id order: a [`DocId`] is a place in it.
-    pub fn articles(&self) -> &[Article] {
-        &self.articles
-    }
-
-    /// Each story of several articles: its number, its members (in id
-    /// order) and what their roles start from.
-    pub fn stories(&self) -> impl Iterator<Item = (ClusterId, &[DocId], StoryStart)> + '_ {
-        self.grouping
-            .stories
-            .multi_member()
-            .map(|(story, members)| (story, members, self.grouping.story_start(members)))
-    }
+/// What an engine that grouped a batch component by component
+/// ([`crate::grouping`]) and decided the roles of its stories of several
+/// articles where their members are ([`crate::story_groups`]) hands the
+/// driver, which finishes the run ([`Pipeline::finish_apart`]).
+#[derive(Debug, Default)]
+pub struct GroupedApart {
+    /// Every member of every component of several articles, once.
+    pub members: Vec<GroupedMember>,
+    /// The components' counts, merged.
+    pub counts: ComponentCounts,
+    /// The roles of the stories of several articles.
+    pub decided: Decided,
+    /// Keys indexed, posting lists pruned and candidate pairs verified.
+    pub candidates: CandidateStats,
 }
 
 /// What the roles stage decided for the stories of several articles: their
@@ -372,6 +339,8 @@ pub struct Stats {
     pub exact_duplicates: usize,
     /// Verified edges.
     pub edges: usize,
+    /// Story links: pairs judged to report one event.
+    pub story_links: usize,
     /// Families with two or more members.
     pub multi_member_families: usize,
     /// Articles joined to the family of a member whose outlet they credit.
@@ -691,44 +660,32 @@ impl Pipeline {
         self.run_signatures(articles, boilerplate, analyzed, signatures, batch, None)
     }
 
-    /// Groups articles whose candidate pairs an engine verified
-    /// (`verified`, numbered in id order; `analyzed[i]` is `articles[i]`'s,
-    /// in any order; `batch` the statistics they were signed with) into
-    /// families and stories: the run up to the roles stage, from the
-    /// verdicts and the analyses' facts alone, no signature read. The
-    /// engine decides the roles of the stories of several articles
-    /// ([`Grouped::stories`], [`crate::story_groups::decide`]) and
-    /// [`Pipeline::finish_grouped`] finishes the run.
-    pub fn group_verified(
+    /// Finishes the run of a batch an engine grouped component by component
+    /// and whose stories' roles it decided (`apart`; `analyzed[i]` is
+    /// `articles[i]`'s, in any order; `batch` the statistics they were
+    /// signed with). The result holds no vectors, sketches or shingles (the
+    /// workers kept them), and of the story links only the closest between
+    /// two stories ([`ComponentCounts::near_misses`]); its rows are
+    /// [`Pipeline::run`]'s.
+    pub fn finish_apart(
         &self,
         articles: Vec<Article>,
         boilerplate: BoilerplateModel,
         analyzed: Vec<Analyzed>,
         batch: &BatchStats,
-        verified: Verified,
-    ) -> Result<Grouped> {
+        apart: GroupedApart,
+    ) -> Result<RunResult> {
         let (articles, analyzed) = in_id_order(articles, analyzed)?;
-        let mut stats = Stats { articles: articles.len(), ..Default::default() };
+        let GroupedApart { members, counts, decided: roles, candidates } = apart;
+        let mut stats = Stats { articles: articles.len(), candidates, ..Default::default() };
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         stats.vocabulary = batch.terms.vocabulary();
-        let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
-        stats.exact_duplicates = duplicate_of.iter().flatten().count();
-        let (edges, links, key_stats) = verified.numbered_by_place(articles.len())?;
-        stats.candidates = key_stats;
-        let (edges, links) = with_duplicates(edges, links, &duplicate_of);
-        stats.edges = edges.len();
-        let grouping = self.group(&articles, &analyzed, &edges, &links, &mut stats);
-        Ok(Grouped { articles, analyzed, boilerplate, edges, links, grouping, stats })
-    }
-
-    /// Finishes a run [`Pipeline::group_verified`] began, with the roles
-    /// the engine `decided` for every story of several articles. The
-    /// result holds no vectors, sketches or shingles (the workers kept
-    /// them); its rows are [`Pipeline::run`]'s.
-    pub fn finish_grouped(&self, grouped: Grouped, decided: Decided) -> Result<RunResult> {
-        let Grouped { articles, analyzed, boilerplate, edges, links, grouping, mut stats } = grouped;
+        stats.exact_duplicates = exact_duplicates(&body_hashes(&analyzed)).iter().flatten().count();
+        (stats.edges, stats.story_links, stats.blocks) = (counts.edges, counts.links, counts.blocks);
+        let grouping = grouping_of(&group_facts(&articles, &analyzed), members, &self.params)?;
+        stats.multi_member_clusters = grouping.stories.multi_member().count();
         let mut expected: Vec<DocId> = grouping.stories.multi_member().flat_map(|(_, m)| m.iter().copied()).collect();
-        let mut got: Vec<DocId> = decided.assignments.iter().map(|&(doc, _)| doc).collect();
+        let mut got: Vec<DocId> = roles.assignments.iter().map(|&(doc, _)| doc).collect();
         expected.sort_unstable();
         got.sort_unstable();
         if got != expected {
@@ -739,7 +696,7 @@ impl Pipeline {
             )));
         }
         let facts = articles.iter().zip(&analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();
-        let (families, clustering, assignments) = grouping.decided(decided, &mut stats);
+        let (families, clustering, assignments) = decided(grouping, roles, &mut stats);
         Ok(RunResult {
             articles,
             analyzed,
@@ -751,8 +708,8 @@ impl Pipeline {
             anchor_vectors: Vec::new(),
             facts,
             pair_model: Arc::clone(&self.pair_model),
-            edges,
-            links,
+            edges: Vec::new(),
+            links: counts.near_misses,
             families,
             clustering,
             assignments,
@@ -929,7 +886,7 @@ impl Pipeline {
         stats.candidates.pairs = found.candidates;
         let pairs = self.record_pairs.then_some(found.pairs);
         let (edges, links) = with_duplicates(found.edges, found.links, &duplicate_of);
-        stats.edges = edges.len();
+        (stats.edges, stats.story_links) = (edges.len(), links.len());
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
@@ -937,8 +894,8 @@ impl Pipeline {
         clock.lap("cluster", &mut stats);
         self.check_cancelled()?;
 
-        let decided = self.roles(&articles, &analyzed, &vectors, &shingles, &grouping)?;
-        let (families, clustering, assignments) = grouping.decided(decided, &mut stats);
+        let roles = self.roles(&articles, &analyzed, &vectors, &shingles, &grouping)?;
+        let (families, clustering, assignments) = decided(grouping, roles, &mut stats);
         clock.lap("roles", &mut stats);
 
         Ok(RunResult {
@@ -1040,7 +997,7 @@ impl Pipeline {
     }
 
     /// Families from the edges, stories from the links, and each
-    /// article's assignment alone (`unique`, with its closest report).
+    /// article's assignment alone ([`crate::grouping::group`]).
     fn group(
         &self,
         articles: &[Article],
@@ -1049,32 +1006,10 @@ impl Pipeline {
         links: &[StoryLink],
         stats: &mut Stats,
     ) -> Grouping {
-        // Codes are shared (`language::resolve`): comparing two is comparing pointers.
-        let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
-        let (families, blocks) = cluster(articles.len(), edges, &langs, &self.params);
+        let (grouping, blocks) = group(&group_facts(articles, analyzed), edges, links, &self.params);
         stats.blocks = blocks;
-        let stories = link_stories(&families, links, self.params.story_threshold());
-        stats.multi_member_clusters = stories.multi_member().count();
-        let mut closest: Vec<Option<(DocId, f32)>> = vec![None; articles.len()];
-        for link in links {
-            for (doc, other) in [(link.a, link.b), (link.b, link.a)] {
-                let best = &mut closest[doc as usize];
-                if best.is_none_or(|(_, p)| link.p > p) {
-                    *best = Some((other, link.p));
-                }
-            }
-        }
-        let threshold = self.params.story_threshold();
-        let alone = articles
-            .iter()
-            .zip(analyzed)
-            .zip(&closest)
-            .map(|((article, a), closest)| {
-                let closest = closest.map(|(other, p)| (articles[other as usize].id.as_str(), p));
-                Assignment::unique(unique_evidence(article, a, closest, threshold))
-            })
-            .collect();
-        Grouping { families, stories, alone }
+        stats.multi_member_clusters = grouping.stories.multi_member().count();
+        grouping
     }
 
     /// Roles at both levels, story by story ([`roles_of_story`]: the
@@ -1138,17 +1073,6 @@ pub fn member<'a>(
         body_chars: analyzed.body.chars as usize,
         boilerplate_share: analyzed.body.boilerplate_share,
         story_text: analyzed.body.story_text,
-    }
-}
-
-impl Grouping {
-    /// What the roles of the story of `members` start from: each one's
-    /// family and assignment alone.
-    pub fn story_start(&self, members: &[DocId]) -> StoryStart {
-        StoryStart {
-            families: members.iter().map(|&doc| self.families.assignment[doc as usize]).collect(),
-            alone: members.iter().map(|&doc| self.alone[doc as usize].clone()).collect(),
-        }
     }
 }
 
@@ -1239,22 +1163,18 @@ impl RunResult {
     }
 }
 
-/// Why an article stands alone. `closest` is its strongest story link
-/// (the other article and P(same event)), when it has one: then the
-/// evidence names it and the bar it did not clear, rather than claim that
-/// no other article tells the story.
-fn unique_evidence(article: &Article, a: &Analyzed, closest: Option<(&str, f32)>, threshold: f32) -> Vec<String> {
-    let mut evidence = match closest {
-        _ if a.body.term_count == 0 => vec!["no text left after removing boilerplate".to_string()],
-        Some((other, p)) => vec![format!(
-            "closest report: {other} (P(same event) {p:.2}); no story it would join reaches a mean of {threshold:.2} over its members"
-        )],
-        None => vec!["no other article tells this story".to_string()],
-    };
-    if article.text.len() > MAX_ANALYZED_BYTES {
-        evidence.push(format!("only the first {MAX_ANALYZED_BYTES} of its {} bytes were analyzed", article.text.len()));
-    }
-    evidence
+/// What grouping reads of each article (`analyzed[i]` is `articles[i]`'s).
+fn group_facts<'a>(articles: &'a [Article], analyzed: &'a [Analyzed]) -> Vec<GroupFacts<'a>> {
+    articles
+        .iter()
+        .zip(analyzed)
+        .map(|(article, a)| GroupFacts {
+            id: &article.id,
+            lang: &a.lang,
+            term_count: a.body.term_count,
+            text_bytes: article.text.len(),
+        })
+        .collect()
 }
 
 /// The analyzed part of an article without its boilerplate, with the

@@ -134,7 +134,7 @@ pub fn summary(result: &RunResult, notes: &SummaryNotes) -> Result<String> {
         "\n{}, {}, {}, copies joined by their credit: {}; chain guard: {} re-clustered with DBSCAN, {} split, {} thinned, {} of copies parted from strays, {} multilingual",
         count(result.stats.candidates.pairs, "candidate pair", "candidate pairs"),
         count(result.stats.edges, "family edge", "family edges"),
-        count(result.links.len(), "story link", "story links"),
+        count(result.stats.story_links, "story link", "story links"),
         result.stats.credited_copies,
         count(b.refined, "group", "groups"),
         b.split,

@@ -1,17 +1,17 @@
 //! The roles stage cut by story, for an engine whose workers decide the
 //! roles of each story of several articles where its members are.
 //!
-//! 1. The driver groups the batch into families and stories from the
-//!    verdicts alone ([`crate::Pipeline::group_verified`]) and hands over,
-//!    for each member of a story of several articles, its story, its
-//!    family and its assignment alone ([`crate::pipeline::Grouped::stories`]).
+//! 1. The engine groups the batch into families and stories component by
+//!    component ([`crate::grouping`]), which names, for each member of a
+//!    story of several articles, its story, its family and its assignment
+//!    alone ([`crate::grouping::GroupedMember`]).
 //! 2. The engine brings every member of a story to one task, each with its
 //!    article (its text included), the facts of its analysis, its vector
 //!    as its batch held it ([`crate::verify::PairSide`]) and its role
 //!    shingles ([`crate::signature::Signature`]); [`decide`] decides the
 //!    roles of the task's stories ([`crate::roles::roles_of_story`]).
-//! 3. The driver finishes the run with the roles decided
-//!    ([`crate::Pipeline::finish_grouped`]).
+//! 3. The driver finishes the run with the groups and the roles decided
+//!    ([`crate::Pipeline::finish_apart`]).
 //!
 //! A story reads nothing outside itself: the credits that join families
 //! name members of the same story, and a story's cosines are between its

@@ -3,6 +3,11 @@
 
 use unicode_script::{Script, UnicodeScript};
 
+/// Bytes of an article that are analyzed; the rest of a longer text is
+/// ignored (with a note in its evidence), which bounds time and memory on a
+/// pathological input such as a 50 MB "article".
+pub const MAX_ANALYZED_BYTES: usize = 1 << 20;
+
 /// Characters per word of the scripts written without spaces between words,
 /// measured on NTREX-128 (the characters, spaces excluded, of each
 /// translation over the words of the English source): Chinese 1.99 and

@@ -259,7 +259,7 @@ pub struct Judgement {
 }
 
 /// Evidence that two articles report the same event, for the story linkage.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct StoryLink {
     /// The article with the smaller id.
     pub a: DocId,

@@ -14,22 +14,23 @@ use common::*;
 use newsdedup::candidates::{CandidateStats, ProposedPair};
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::exchange::{
-    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, decided_from_batch,
-    decided_to_batch, facts_table_from_batch, from_bytes, read_ipc, signatures_from_batch, signatures_to_batch,
-    story_members_from_batch, story_members_to_batch, to_bytes, write_ipc,
+    analyzed_from_batch, analyzed_to_batch, articles_from_batch, articles_to_batch, component_groups_from_batch,
+    component_groups_to_batch, decided_from_batch, decided_to_batch, facts_table_from_batch, from_bytes, read_ipc,
+    signatures_from_batch, signatures_to_batch, to_bytes, write_ipc,
 };
+use newsdedup::grouping::{components, group_components, ComponentMember};
 use newsdedup::ingest::{read_file_bytes, read_inputs, read_jsonl_lines, IngestOptions};
 use newsdedup::key_groups::{
     postings, proposals, shared_keys, verify_proposed, Candidates, KeyKind, NumberedPosting, Proposed, SharedKeys,
-    Verified,
+    Verdict, Verified,
 };
 use newsdedup::output::{article_records, write_jsonl};
 use newsdedup::params::ValidParams;
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed, Decided};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analysis, Analyzed, GroupedApart};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::story_groups::{decide, StoryRow};
 use newsdedup::verify::PairSide;
-use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
+use newsdedup::{Article, DocId, Pipeline, PipelineParams, RunResult};
 
 fn pipeline() -> Pipeline {
     Pipeline::new(PipelineParams::default().check().unwrap())
@@ -138,41 +139,8 @@ fn run_apart(files: &[PathBuf], partitions: usize, handover: Handover) -> RunRes
         }
         Handover::Roles => {
             let verified = verify_apart(proposed, &kept, sides.clone(), &pipeline);
-            // The driver groups from the verdicts and the facts alone; the
-            // engine's tasks hold the articles, texts, sides and signatures.
-            let articles: HashMap<String, (Article, Analyzed)> =
-                kept.iter().cloned().zip(analyzed.iter().cloned()).map(|(a, f)| (a.id.clone(), (a, f))).collect();
-            let shingles: HashMap<String, Vec<u32>> = signatures.into_iter().map(|(id, s)| (id, s.shingles)).collect();
-            let grouped = pipeline.group_verified(kept, model, analyzed, &batch, verified).unwrap();
-            let members = read_ipc(&write_ipc(&story_members_to_batch(&grouped).unwrap()).unwrap()).unwrap();
-            let members = story_members_from_batch(&members[0]).unwrap();
-            // Each story's members to one of 3 tasks, in reverse order.
-            let mut decided = Decided::default();
-            for task in 0..3 {
-                let rows: Vec<StoryRow> = members
-                    .iter()
-                    .rev()
-                    .filter(|m| m.story % 3 == task)
-                    .map(|m| {
-                        let (article, facts) = articles[&m.id].clone();
-                        StoryRow {
-                            story: m.story,
-                            doc: m.doc,
-                            family: m.family,
-                            alone: m.alone.clone(),
-                            article,
-                            analyzed: facts,
-                            vector: sides[&m.id].vector.clone(),
-                            shingles: shingles[&m.id].clone(),
-                        }
-                    })
-                    .collect();
-                let table = decided_to_batch(&decide(rows).unwrap()).unwrap();
-                let part = decided_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
-                decided.assignments.extend(part.assignments);
-                decided.credited.extend(part.credited);
-            }
-            pipeline.finish_grouped(grouped, decided).unwrap()
+            let apart = grouped_apart(&kept, &analyzed, signatures, sides, verified, &pipeline);
+            pipeline.finish_apart(kept, model, analyzed, &batch, apart).unwrap()
         }
         _ => pipeline.run_from_signatures(kept, model, analyzed, signatures, &batch).unwrap(),
     }
@@ -210,6 +178,107 @@ fn verify_apart(
         verdicts.extend(verify_proposed(&pairs, task_sides, pipeline.params(), pipeline.pair_model()).unwrap());
     }
     Verified { numbers: proposed.numbers, verdicts, stats: proposed.stats }
+}
+
+/// What an engine does with the verdicts when it groups the batch and
+/// decides the roles too: numbers the articles from 0 in id order, labels
+/// the components of the verified graph (exact repeats linked to their
+/// first copy), has 3 tasks each group some components, in reverse order,
+/// and 3 decide the roles of some stories.
+fn grouped_apart(
+    articles: &[Article],
+    analyzed: &[Analyzed],
+    signatures: Vec<(String, Signature)>,
+    sides: HashMap<String, PairSide>,
+    verified: Verified,
+    pipeline: &Pipeline,
+) -> GroupedApart {
+    let mut ids: Vec<&str> = articles.iter().map(|a| a.id.as_str()).collect();
+    ids.sort_unstable();
+    let place = |id: &str| ids.binary_search(&id).unwrap() as DocId;
+    // `verify_apart` numbered the articles 1000 apart from 7.
+    let verdicts: Vec<Verdict> =
+        verified.verdicts.iter().map(|v| Verdict { a: (v.a - 7) / 1000, b: (v.b - 7) / 1000, ..*v }).collect();
+    let mut first: HashMap<u64, DocId> = HashMap::new();
+    for (article, a) in articles.iter().zip(analyzed).filter(|(_, a)| a.body.term_count > 0) {
+        let kept = first.entry(a.body.hash).or_insert(place(&article.id));
+        *kept = (*kept).min(place(&article.id));
+    }
+    let duplicate_of = |article: &Article, a: &Analyzed| {
+        Some(first[&a.body.hash]).filter(|&f| a.body.term_count > 0 && f != place(&article.id))
+    };
+    let mut graph: Vec<(DocId, DocId)> = verdicts
+        .iter()
+        .filter(|v| v.edge.is_some() || v.link.is_some())
+        .map(|v| (v.a as DocId, v.b as DocId))
+        .collect();
+    graph.extend(
+        articles.iter().zip(analyzed).filter_map(|(article, a)| Some((duplicate_of(article, a)?, place(&article.id)))),
+    );
+    let labelled: HashMap<DocId, DocId> = components(&graph).into_iter().collect();
+    let mut apart =
+        GroupedApart { candidates: CandidateStats { pairs: verdicts.len(), ..verified.stats }, ..Default::default() };
+    for task in 0..3 {
+        let members: Vec<ComponentMember> = articles
+            .iter()
+            .zip(analyzed)
+            .rev()
+            .filter_map(|(article, a)| {
+                let component = *labelled.get(&place(&article.id))?;
+                (component % 3 == task).then(|| ComponentMember {
+                    component,
+                    doc: place(&article.id),
+                    id: article.id.clone(),
+                    lang: a.lang.to_string(),
+                    term_count: a.body.term_count,
+                    text_bytes: article.text.len(),
+                    duplicate_of: duplicate_of(article, a),
+                })
+            })
+            .collect();
+        let theirs: Vec<Verdict> = verdicts
+            .iter()
+            .rev()
+            .filter(|v| labelled.get(&(v.a as DocId)).is_some_and(|c| c % 3 == task))
+            .copied()
+            .collect();
+        let grouped = group_components(members, theirs, pipeline.params()).unwrap();
+        let table = component_groups_to_batch(&grouped).unwrap();
+        let (grouped, counts) =
+            component_groups_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
+        apart.members.extend(grouped);
+        apart.counts.merge(counts);
+    }
+    let articles: HashMap<String, (Article, Analyzed)> =
+        articles.iter().cloned().zip(analyzed.iter().cloned()).map(|(a, f)| (a.id.clone(), (a, f))).collect();
+    let shingles: HashMap<String, Vec<u32>> = signatures.into_iter().map(|(id, s)| (id, s.shingles)).collect();
+    // Each story's members to one of 3 tasks, in reverse order.
+    for task in 0..3 {
+        let rows: Vec<StoryRow> = apart
+            .members
+            .iter()
+            .rev()
+            .filter(|m| m.several && m.story % 3 == task)
+            .map(|m| {
+                let (article, facts) = articles[&m.id].clone();
+                StoryRow {
+                    story: m.story,
+                    doc: m.doc,
+                    family: m.family,
+                    alone: m.alone.clone(),
+                    article,
+                    analyzed: facts,
+                    vector: sides[&m.id].vector.clone(),
+                    shingles: shingles[&m.id].clone(),
+                }
+            })
+            .collect();
+        let table = decided_to_batch(&decide(rows).unwrap()).unwrap();
+        let part = decided_from_batch(&read_ipc(&write_ipc(&table).unwrap()).unwrap()[0]).unwrap();
+        apart.decided.assignments.extend(part.assignments);
+        apart.decided.credited.extend(part.credited);
+    }
+    apart
 }
 
 /// What an engine does with the signatures (`newsdedup::key_groups`):

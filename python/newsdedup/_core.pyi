@@ -137,34 +137,37 @@ def run_candidates(
     row per candidate pair verified."""
     ...
 
-class Grouped:
-    """A batch grouped into families and stories from its verdicts (group_verified), waiting for
-    the roles of its stories of several articles."""
+def components(pairs: List[Tables]) -> bytes:
+    """The components of several articles of the graph of the pairs (a, b: articles by place), by
+    the library's union-find: a components table (doc, component: its smallest member) as an Arrow
+    IPC stream."""
+    ...
 
-    def story_members(self) -> bytes:
-        """The members of every story of several articles (id, doc, story, family, alone), as an
-        Arrow IPC stream."""
-        ...
-    def finish(self, decided: List[Tables]) -> Run:
-        """Finishes the run with the roles decide_stories decided (every such story once)."""
-        ...
+def group_components(rows: List[Tables]) -> bytes:
+    """Families and stories of components of the verified graph, from component rows (each a member:
+    component, doc, id, analyzed_lang, term_count, text_bytes, duplicate_of; or a verdict of one of
+    its pairs, with component), holding every member of each component and its pairs' verdicts. A
+    component groups table (id, doc, story, family, alone, several, counts) as an Arrow IPC stream."""
+    ...
 
-def group_verified(
+def finish_apart(
     articles: List[Tables],
     model: bytes,
     stats: bytes,
-    numbers: List[Tables],
     keys: int,
     pruned_keys: int,
-    verdicts: List[Tables],
-) -> Grouped:
-    """Groups a batch into families and stories from what an engine verified (as run_candidates
-    with verdicts; no signature is read)."""
+    pairs: int,
+    groups: List[Tables],
+    decided: List[Tables],
+) -> Run:
+    """Finishes the run of a batch grouped component by component (groups: every member of every
+    component of several articles once) whose stories' roles were decided apart (decided: every
+    story of several articles once)."""
     ...
 
 def decide_stories(rows: List[Tables]) -> bytes:
     """The roles of stories of several articles, from rows holding every member of each: the
-    story members' columns, the analyzed articles' columns but the terms, and signature and side
+    component groups' columns, the analyzed articles' columns but the terms, and signature and side
     (Signer.sign with sides). A decided roles table (doc, assignment, source, credit) as an Arrow
     IPC stream."""
     ...

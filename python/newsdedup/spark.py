@@ -78,6 +78,11 @@ SIGNED_SIDES_SCHEMA = "id string, signature binary, side binary"
 #: A candidate pair verified (``newsdedup::exchange::verdicts_schema``).
 VERDICTS_SCHEMA = "a long, b long, edge boolean, cosine float, a_in_b float, b_in_a float, link float"
 
+#: An article's groups in its component (``newsdedup::exchange::component_groups_schema``).
+COMPONENT_GROUPS_SCHEMA = (
+    "id string, doc long, story long, family long, alone binary, several boolean, counts binary"
+)
+
 #: A story's role decided, or a credit that joined families (``newsdedup::exchange::decided_schema``).
 DECIDED_SCHEMA = "doc long, assignment binary, source long, credit string"
 
@@ -147,6 +152,11 @@ class Result:
 #: driver grouped the families and stories from the verdicts.
 HANDOVERS = ("analyses", "signatures", "pairs", "edges", "roles")
 
+#: Pairs of the verified graph up to which the driver finds its components
+#: (the library's union-find; 16 bytes a pair collected); above, the
+#: executors do, in large-star/small-star joins.
+EDGE_BUDGET = 10_000_000
+
 
 def run(
     spark,
@@ -158,6 +168,7 @@ def run(
     invalid_utf8="lossy",
     strict=False,
     dedupe_ids=False,
+    edge_budget=EDGE_BUDGET,
 ):
     """Runs newsdedup on the files and directories ``inputs`` (any URI that
     Spark reads) and returns a :class:`Result`. ``partitions`` sets how many
@@ -167,7 +178,9 @@ def run(
     (``"id=guid,text=body"``), ``invalid_utf8`` (``"lossy"`` or
     ``"reject"``), ``strict`` (the first unreadable record is an error)
     and ``dedupe_ids`` (the first record of a repeated id is kept, the
-    others rejected). Raises :class:`InputError` when the input cannot be
+    others rejected). With the ``roles`` handover, the components of the
+    verified graph are found on the driver up to ``edge_budget`` pairs, on
+    the executors above it. Raises :class:`InputError` when the input cannot be
     read."""
     if handover not in HANDOVERS:
         raise ValueError(f"handover {handover!r}: one of {', '.join(HANDOVERS)}")
@@ -192,7 +205,7 @@ def run(
             clock.lap("analyze")
             result = _core.run_analyzed([analyzed], model)
         else:
-            result = _run_signed(spark, analyzed, model, source, clock, cached, handover)
+            result = _run_signed(spark, analyzed, model, source, clock, cached, handover, edge_budget)
         clock.lap("driver stages")
     finally:
         for frame in cached:
@@ -205,13 +218,13 @@ def run(
     return Result(result, notices, clock.laps)
 
 
-def _run_signed(spark, analyzed, model, source, clock, cached, handover):
+def _run_signed(spark, analyzed, model, source, clock, cached, handover, edge_budget):
     """The run from the analyzed articles (a DataFrame) on, signed on the
     executors with the statistics of the whole batch; with the ``pairs``,
     ``edges`` and ``roles`` handovers, the candidate pairs proposed there
     too (:func:`_proposed`), with ``edges`` and ``roles`` verified there,
-    and with ``roles`` the roles decided there story by story
-    (:func:`_decided_apart`)."""
+    and with ``roles`` the families, stories and roles decided there
+    (:func:`_grouped_apart`)."""
     analyzed = analyzed.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(analyzed)
     # The passes over the kept analyses read the columns they need: no
@@ -226,18 +239,20 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     if handover in ("pairs", "edges", "roles"):
         signatures = signatures.persist(StorageLevel.MEMORY_AND_DISK)
         cached.append(signatures)
-        docs, proposed, keys, pruned = _proposed(analyzed, signatures, cached)
-        numbers = docs.select("doc").toArrow()
+        docs, proposed, keys, pruned = _proposed(spark, analyzed, signatures, cached)
         if verify:
             tasks = int(spark.conf.get("spark.sql.shuffle.partitions"))
-            verdicts = _verified(docs, signatures, proposed, tasks, cached).toArrow()
+            verdicts = _verified(docs, signatures, proposed, tasks, cached)
+        if handover == "roles":
+            result = _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, (keys, pruned), source, clock, cached, edge_budget)
+            shared.destroy()
+            return result
+        numbers = docs.select("doc").toArrow()
+        if verify:
+            verdicts = verdicts.toArrow()
         else:
             pairs = proposed.toArrow()
         clock.lap("candidates" if not verify else "candidates, verify")
-    if handover == "roles":
-        result = _decided_apart(spark, analyzed, signatures, model, stats, numbers, keys, pruned, verdicts, source, clock)
-        shared.destroy()
-        return result
     signed = signatures.select("id", "signature").toArrow()
     shared.destroy()
     clock.lap("sign" if handover == "signatures" else "collect signatures")
@@ -250,25 +265,123 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover):
     return _core.run_candidates([articles], [signed], model, stats, [numbers], keys, pruned, **handed)
 
 
-def _decided_apart(spark, analyzed, signatures, model, stats, numbers, keys, pruned, verdicts, source, clock):
-    """The run from the verdicts on, the families and stories grouped on the
-    driver and the roles of each story of several articles decided on the
-    executors, where its members' articles, texts and signatures are
-    brought together (``newsdedup::story_groups``): the driver collects no
-    signature."""
+def _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, counted, source, clock, cached, edge_budget):
+    """The run from the verdicts on, with the families and stories grouped
+    on the executors component by component (``newsdedup::grouping``) and
+    the roles of each story of several articles decided there, where its
+    members' articles, texts and signatures are brought together
+    (``newsdedup::story_groups``): the driver collects no signature and no
+    verdict, only each component member's groups and role."""
+    from pyspark.sql import functions as F
+
+    verdicts = verdicts.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(verdicts)
+    pairs = verdicts.count()
+    clock.lap("candidates, verify")
+    # The verified graph: the edges and links, and each exact repeat linked to its first copy.
+    linked = verdicts.filter(F.col("edge") | F.col("link").isNotNull())
+    repeats = docs.filter(F.col("duplicate_of").isNotNull()).select(F.col("duplicate_of").alias("a"), F.col("doc").alias("b"))
+    graph = linked.select("a", "b").unionByName(repeats).persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(graph)
+    if graph.count() <= edge_budget:
+        found = _core.components([graph.toArrow()])
+        labelled = spark.createDataFrame(pa.ipc.open_stream(found).read_all())
+    else:
+        labelled = _star_components(graph, cached)
+    labelled = labelled.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(labelled)
+    clock.lap("components")
+    # Every member of a component and every verdict of its pairs to one task.
+    facts = analyzed.select("id", "analyzed_lang", "term_count", F.octet_length("text").cast("long").alias("text_bytes"))
+    members = labelled.join(docs.select("id", "doc", "duplicate_of"), "doc").join(facts, "id")
+    theirs = linked.join(labelled.select(F.col("doc").alias("a"), "component"), "a")
+    none = {name: F.lit(None).cast(kind).alias(name) for name, kind in _COMPONENT_COLUMNS}
+    rows = members.select(*(F.col(n) if n in members.columns else none[n] for n, _ in _COMPONENT_COLUMNS)).unionByName(
+        theirs.select(*(F.col(n) if n in theirs.columns else none[n] for n, _ in _COMPONENT_COLUMNS))
+    )
+    groups = rows.repartition("component").mapInArrow(_component_grouper, COMPONENT_GROUPS_SCHEMA)
+    groups = groups.persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(groups)
+    grouped = groups.toArrow()
+    clock.lap("families, stories")
     articles = analyzed.drop("terms", "anchors", "vocabulary")
+    decided = []
+    if pc.any(grouped.column("several")).as_py():
+        # Every member of a story in one task, with its article and signature.
+        shared = groups.filter("several").select("id", "doc", "story", "family", "alone")
+        rows = shared.join(articles, "id").join(signatures, "id")
+        decided = [rows.repartition("story").mapInArrow(_story_decider, DECIDED_SCHEMA).toArrow()]
+    clock.lap("roles")
     collected = articles.toArrow()
     _check_unique_ids(collected, source.shown_files)
     clock.lap("collect")
-    grouped = _core.group_verified([collected], model, stats, [numbers], keys, pruned, [verdicts])
-    members = pa.ipc.open_stream(grouped.story_members()).read_all()
-    decided = []
-    if members.num_rows:
-        # Every member of a story in one task, with its article and signature.
-        rows = spark.createDataFrame(members).join(articles, "id").join(signatures, "id")
-        decided = [rows.repartition("story").mapInArrow(_story_decider, DECIDED_SCHEMA).toArrow()]
-    clock.lap("roles")
-    return grouped.finish(decided)
+    keys, pruned = counted
+    return _core.finish_apart([collected], model, stats, keys, pruned, pairs, [grouped], decided)
+
+
+#: The rows of a grouping task: a member of a component, or a verdict of one of its pairs.
+_COMPONENT_COLUMNS = (
+    ("component", "long"),
+    ("doc", "long"),
+    ("id", "string"),
+    ("analyzed_lang", "string"),
+    ("term_count", "int"),
+    ("text_bytes", "long"),
+    ("duplicate_of", "long"),
+    ("a", "long"),
+    ("b", "long"),
+    ("edge", "boolean"),
+    ("cosine", "float"),
+    ("a_in_b", "float"),
+    ("b_in_a", "float"),
+    ("link", "float"),
+)
+
+
+def _star_components(graph, cached):
+    """The components of several articles of the graph of pairs ``graph``
+    (``a``, ``b``), each article labelled with its component's smallest
+    member (``doc``, ``component``), found by alternating large-star and
+    small-star joins (Kiveris et al., "Connected Components in MapReduce and
+    Beyond", SoCC 2014) until every article hangs from the smallest member
+    of its component: the labels :func:`_core.components` gives."""
+    from pyspark.sql import functions as F
+
+    def oriented(frame):
+        return frame.select(F.greatest("a", "b").alias("a"), F.least("a", "b").alias("b")).filter("a != b")
+
+    edges = oriented(graph).distinct()
+    rounds = 0
+    while True:
+        rounds += 1
+        # Large star: each article's larger neighbours hang from the smallest of its neighbourhood.
+        both = edges.unionByName(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
+        smallest = both.groupBy("a").agg(F.min("b").alias("m")).select("a", F.least("a", "m").alias("m"))
+        large = both.join(smallest, "a").filter(F.col("b") > F.col("a")).select(F.col("b").alias("a"), F.col("m").alias("b"))
+        # Small star: each article and its smaller neighbours hang from the smallest of them.
+        large = oriented(large)
+        smallest = large.groupBy("a").agg(F.min("b").alias("m"))
+        small = large.join(smallest, "a").select(F.col("b").alias("a"), "m").unionByName(smallest.select("a", "m"))
+        small = small.filter(F.col("a") != F.col("m")).select("a", F.col("m").alias("b")).distinct()
+        # Checkpointed (kept on the executors, the plan cut), so that the
+        # rounds' plans do not grow; the round before is then let go.
+        small = small.localCheckpoint()
+        if rounds > 1:
+            edges.unpersist()
+        # Done when the graph is stars: each article hangs from one other, which hangs from none.
+        hanging = small.count()
+        if small.select("a").distinct().count() == hanging and small.join(small.select(F.col("a").alias("b")), "b", "left_semi").isEmpty():
+            break
+        edges = small
+        if rounds > 100:
+            raise RuntimeError("connected components: no convergence in 100 rounds of large and small stars")
+    roots = small.select(F.col("b").alias("doc"), F.col("b").alias("component")).distinct()
+    return small.select(F.col("a").alias("doc"), F.col("b").alias("component")).unionByName(roots)
+
+
+def _component_grouper(batches):
+    """The families and stories of the components of a task, all of whose members and verdicts it holds (:data:`COMPONENT_GROUPS_SCHEMA`)."""
+    yield from pa.ipc.open_stream(_core.group_components(list(batches)))
 
 
 def _story_decider(batches):
@@ -313,23 +426,37 @@ _VERIFICATION_COLUMNS = (
 )
 
 
-def _proposed(analyzed, signatures, cached):
+def _proposed(spark, analyzed, signatures, cached):
     """The candidate pairs, proposed by grouping the signatures' keys in two
     DataFrame shuffles (``newsdedup::key_groups``): the articles' ids and
-    numbers (``id``, ``doc``, ``active``: not an exact duplicate), the pairs
-    (:data:`PROPOSED_SCHEMA`; a pair that several tasks propose repeats),
-    the keys indexed and the posting lists left out for their length."""
+    places (``id``, ``doc``: numbered from 0 in id order, ``active``: not
+    an exact duplicate, ``duplicate_of``: the first article whose body an
+    exact duplicate repeats), the pairs (:data:`PROPOSED_SCHEMA`; a pair
+    that several tasks propose repeats), the keys indexed and the posting
+    lists left out for their length."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
     # Numbered in id order (increasing numbers over a sort), so that ties in
-    # the posting lists fall as in one process. An exact duplicate (a later
-    # article, by id, with the same body) stays out of the indexes.
+    # the posting lists fall as in one process; then from 0, one apart (each
+    # partition's numbers start at its partition number times 2^33), so that
+    # a number is the article's place in the batch.
     body = F.when(F.col("term_count") > 0, F.col("body_hash"))
-    docs = analyzed.select("id", body.alias("body")).orderBy("id").withColumn("doc", F.monotonically_increasing_id())
-    first = F.min("id").over(Window.partitionBy("body"))
-    docs = docs.select("id", "doc", (F.col("body").isNull() | (F.col("id") == first)).alias("active"))
-    docs = docs.persist(StorageLevel.MEMORY_AND_DISK)
+    docs = analyzed.select("id", body.alias("body")).orderBy("id").withColumn("number", F.monotonically_increasing_id())
+    docs = docs.withColumn("part", F.shiftright("number", 33)).persist(StorageLevel.MEMORY_AND_DISK)
+    cached.append(docs)
+    sizes = sorted(tuple(row) for row in docs.groupBy("part").count().collect())
+    starts, before = [], 0
+    for part, size in sizes:
+        starts.append((part, before - (part << 33)))
+        before += size
+    shifts = spark.createDataFrame(starts, "part long, shift long")
+    docs = docs.join(F.broadcast(shifts), "part").select("id", "body", (F.col("number") + F.col("shift")).alias("doc"))
+    # An exact duplicate (a later article, by id, with the same body) stays
+    # out of the indexes.
+    first = F.min("doc").over(Window.partitionBy("body"))
+    docs = docs.select("id", "doc", F.when(F.col("body").isNotNull() & (F.col("doc") != first), first).alias("duplicate_of"))
+    docs = docs.withColumn("active", F.col("duplicate_of").isNull()).persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(docs)
     postings = signatures.mapInArrow(_postings, POSTINGS_SCHEMA).join(docs.filter("active"), "id")
     # Every posting of a key in one task, kept: the keys are counted over
@@ -817,8 +944,8 @@ def main(argv=None):
         "signed ones (document frequencies summed on the executors and broadcast, vectors, keys and "
         "sketches made there: less work on the driver, more passes over the data), signed ones with "
         "the candidate pairs the executors proposed by grouping keys in shuffles (pairs), with the "
-        "edges and links of the pairs they verified too (edges), or with the roles they decided story "
-        "by story once the driver grouped the stories from those edges and links (roles)",
+        "edges and links of the pairs they verified too (edges), or with the families, stories and "
+        "roles they decided too, component by component and story by story (roles)",
     )
     parser.add_argument(
         "--columns",
@@ -851,12 +978,23 @@ def main(argv=None):
         help="leave stories with fewer articles than this out of clusters.jsonl and report.html "
         "(every article stays in the per-article table; default: 2)",
     )
+    parser.add_argument(
+        "--edge-budget",
+        type=int,
+        default=EDGE_BUDGET,
+        metavar="N",
+        help="with --handover roles: pairs of the verified graph up to which the driver finds its "
+        "components with the library's union-find; above, the executors do, in large-star/small-star "
+        f"joins (default: {EDGE_BUDGET:,})",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print the seconds each step took")
     args = parser.parse_args(argv)
     if args.partitions is not None and args.partitions < 1:
         parser.error("--partitions must be at least 1")
     if args.min_cluster_size < 1:
         parser.error("--min-cluster-size must be at least 1")
+    if args.edge_budget < 0:
+        parser.error("--edge-budget must be at least 0")
     try:
         _Reading(columns=args.columns, invalid_utf8=args.invalid_utf8)
     except ValueError as error:
@@ -879,6 +1017,7 @@ def main(argv=None):
             invalid_utf8=args.invalid_utf8,
             strict=args.strict,
             dedupe_ids=args.dedupe_ids,
+            edge_budget=args.edge_budget,
         )
         for path, line, reason in result.rejects:
             print(f"newsdedup: skipped {_place(path, line)}: {reason}", file=sys.stderr)

@@ -18,12 +18,13 @@ use newsdedup::candidates::CandidateStats;
 use newsdedup::clean::{BoilerplateModel, LineStats};
 use newsdedup::columns::Columns;
 use newsdedup::exchange;
+use newsdedup::grouping;
 use newsdedup::ingest::{
     article_from_json, read_file_bytes, IngestOptions, Ingested, InputFormat, InvalidUtf8, Reject, UnparsedTimes,
 };
 use newsdedup::key_groups::{self, Candidates, Posting, Proposed, Verified};
 use newsdedup::output::{article_records, write_dir, write_rejects, OutputOptions, TableFormat};
-use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed};
+use newsdedup::pipeline::{boilerplate_of, line_stats, Analyzed, GroupedApart};
 use newsdedup::signature::{BatchStats, Signature};
 use newsdedup::{Article, Pipeline, PipelineParams, RunResult};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -642,87 +643,98 @@ fn run_candidates(
     Ok(Run { result })
 }
 
-/// Groups a batch into families and stories from what an engine verified
-/// (as `run_candidates` with `verdicts`, but no signature is read): the
-/// roles of the stories of several articles are then decided where their
-/// members are (`Grouped.story_members`, `decide_stories`) and the run
-/// finished with them (`Grouped.finish`).
+/// The components of several articles of the verified graph: `pairs` are
+/// tables whose `a` and `b` columns are its pairs (articles by place);
+/// returns an Arrow IPC stream of a components table (`doc`, `component`:
+/// its smallest member), found by the library's union-find.
+#[pyfunction]
+fn components<'py>(py: Python<'py>, pairs: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+    let pairs = Tables::of(&pairs)?;
+    let stream = py
+        .allow_threads(|| {
+            let pairs = pairs.rows(exchange::place_pairs_from_batch)?;
+            exchange::write_ipc(&exchange::components_to_batch(&grouping::components(&pairs))?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
+/// Groups components of the verified graph into families and stories:
+/// `rows` are component rows tables (each row a member of a component or
+/// a verdict of one of its pairs), holding every member of each component
+/// and its pairs' verdicts; returns an Arrow IPC stream of a component
+/// groups table (`id`, `doc`, `story`, `family`, `alone`, `several`,
+/// `counts`).
+#[pyfunction]
+fn group_components<'py>(py: Python<'py>, rows: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyBytes>> {
+    let pipeline = pipeline()?;
+    let rows = Tables::of(&rows)?;
+    let stream = py
+        .allow_threads(|| {
+            let (mut members, mut verdicts) = (Vec::new(), Vec::new());
+            rows.for_each(|batch| {
+                let (these, theirs) = exchange::component_rows_from_batch(batch)?;
+                members.extend(these);
+                verdicts.extend(theirs);
+                Ok(())
+            })?;
+            let grouped = grouping::group_components(members, verdicts, pipeline.params())?;
+            exchange::write_ipc(&exchange::component_groups_to_batch(&grouped)?)
+        })
+        .map_err(value_error)?;
+    Ok(PyBytes::new(py, &stream))
+}
+
+/// Finishes the run of a batch an engine grouped component by component
+/// and whose stories' roles it decided: `articles` are analyzed articles
+/// tables without the terms, `groups` component groups tables (every
+/// member of every component of several articles once), `decided` decided
+/// roles tables (every story of several articles once); `model` and
+/// `stats` as for `run_signed`; `keys`, `pruned_keys` and `pairs` count
+/// the keys indexed, the posting lists left out and the pairs verified.
 #[pyfunction]
 #[allow(clippy::too_many_arguments)]
-fn group_verified(
+fn finish_apart(
     py: Python<'_>,
     articles: Vec<Bound<'_, PyAny>>,
     model: &[u8],
     stats: &[u8],
-    numbers: Vec<Bound<'_, PyAny>>,
     keys: usize,
     pruned_keys: usize,
-    verdicts: Vec<Bound<'_, PyAny>>,
-) -> PyResult<Grouped> {
+    pairs: usize,
+    groups: Vec<Bound<'_, PyAny>>,
+    decided: Vec<Bound<'_, PyAny>>,
+) -> PyResult<Run> {
     let pipeline = pipeline()?;
-    let (articles, numbers, verdicts) = (Tables::of(&articles)?, Tables::of(&numbers)?, Tables::of(&verdicts)?);
-    let grouped = py
+    let (articles, groups, decided) = (Tables::of(&articles)?, Tables::of(&groups)?, Tables::of(&decided)?);
+    let result = py
         .allow_threads(|| {
             let (read, analyzed) = facts_of(&articles)?;
             let model: BoilerplateModel = exchange::from_bytes(model, "boilerplate model")?;
             let stats: BatchStats = exchange::from_bytes(stats, "batch statistics")?;
-            let verified = Verified {
-                numbers: numbers.rows(exchange::numbers_from_batch)?,
-                verdicts: verdicts.rows(exchange::verdicts_from_batch)?,
-                stats: CandidateStats { keys, pruned_keys, pairs: 0 },
-            };
-            pipeline.group_verified(read, model, analyzed, &stats, verified)
+            let mut apart =
+                GroupedApart { candidates: CandidateStats { keys, pruned_keys, pairs }, ..Default::default() };
+            groups.for_each(|batch| {
+                let (members, counts) = exchange::component_groups_from_batch(batch)?;
+                apart.members.extend(members);
+                apart.counts.merge(counts);
+                Ok(())
+            })?;
+            decided.for_each(|batch| {
+                let part = exchange::decided_from_batch(batch)?;
+                apart.decided.assignments.extend(part.assignments);
+                apart.decided.credited.extend(part.credited);
+                Ok(())
+            })?;
+            pipeline.finish_apart(read, model, analyzed, &stats, apart)
         })
         .map_err(value_error)?;
-    Ok(Grouped { pipeline, grouped: Some(grouped) })
-}
-
-/// A batch grouped into families and stories (`group_verified`), waiting
-/// for the roles of its stories of several articles.
-#[pyclass(module = "newsdedup._core")]
-struct Grouped {
-    pipeline: Pipeline,
-    /// Taken when the run is finished.
-    grouped: Option<newsdedup::pipeline::Grouped>,
-}
-
-#[pymethods]
-impl Grouped {
-    /// The members of every story of several articles (`id`, `doc`,
-    /// `story`, `family`, `alone`), as an Arrow IPC stream.
-    fn story_members<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let grouped = self.grouped.as_ref().ok_or_else(|| value_error("the run is finished"))?;
-        let stream = py
-            .allow_threads(|| exchange::write_ipc(&exchange::story_members_to_batch(grouped)?))
-            .map_err(value_error)?;
-        Ok(PyBytes::new(py, &stream))
-    }
-
-    /// Finishes the run with the roles `decide_stories` decided (decided
-    /// roles tables, holding every story of several articles once).
-    fn finish(&mut self, py: Python<'_>, decided: Vec<Bound<'_, PyAny>>) -> PyResult<Run> {
-        let grouped = self.grouped.take().ok_or_else(|| value_error("the run is finished"))?;
-        let decided = Tables::of(&decided)?;
-        let pipeline = &self.pipeline;
-        let result = py
-            .allow_threads(|| {
-                let mut all = newsdedup::pipeline::Decided::default();
-                decided.for_each(|batch| {
-                    let part = exchange::decided_from_batch(batch)?;
-                    all.assignments.extend(part.assignments);
-                    all.credited.extend(part.credited);
-                    Ok(())
-                })?;
-                pipeline.finish_grouped(grouped, all)
-            })
-            .map_err(value_error)?;
-        Ok(Run { result })
-    }
+    Ok(Run { result })
 }
 
 /// Decides the roles of stories of several articles: `rows` are tables
 /// holding every member of each of their stories, with its story
-/// (`Grouped.story_members`' columns), its article and facts (an analyzed
+/// (a component groups table's columns), its article and facts (an analyzed
 /// articles table's columns but the terms) and its `signature` and `side`
 /// (`Signer.sign` with sides); returns an Arrow IPC stream of a decided
 /// roles table.
@@ -923,10 +935,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Signer>()?;
     m.add_function(wrap_pyfunction!(notices, m)?)?;
     m.add_function(wrap_pyfunction!(repeated_ids, m)?)?;
-    m.add_function(wrap_pyfunction!(group_verified, m)?)?;
+    m.add_function(wrap_pyfunction!(components, m)?)?;
+    m.add_function(wrap_pyfunction!(group_components, m)?)?;
+    m.add_function(wrap_pyfunction!(finish_apart, m)?)?;
     m.add_function(wrap_pyfunction!(decide_stories, m)?)?;
     m.add_function(wrap_pyfunction!(write_rejects_file, m)?)?;
     m.add_class::<Run>()?;
-    m.add_class::<Grouped>()?;
     Ok(())
 }

@@ -97,6 +97,19 @@ def test_signed_on_the_executors_gives_the_command_line_rows(spark, tmp_path, in
         assert rows == expected, f"{partitions} partitions"
 
 
+@pytest.mark.parametrize("inputs", parity_sets(["seeds", "ntrex-crosslingual"]))
+def test_components_joined_on_the_executors_give_the_command_line_rows(spark, tmp_path, inputs):
+    """With no edge budget, the components of the verified graph are found
+    in large-star/small-star joins rather than by the driver's union-find."""
+    from newsdedup.spark import run
+
+    files = [SEEDS] if inputs == "seeds" else [labelled_set(inputs)]
+    expected = cli_rows(files, tmp_path / "cli")
+    for partitions in (1, 2, 7):
+        rows = run(spark, [str(f) for f in files], partitions=partitions, handover="roles", edge_budget=0).records()
+        assert rows == expected, f"{partitions} partitions"
+
+
 @pytest.mark.parametrize("handover", ["analyses", "roles"])
 def test_rejected_records_are_counted_and_written(spark, tmp_path, handover):
     from newsdedup.spark import run
