@@ -63,6 +63,8 @@ spark local2-signed "local[2]" --handover signatures
 spark local2-pairs "local[2]" --handover pairs
 spark local2-edges "local[2]" --handover edges
 spark local2-roles "local[2]" --handover roles
+# The components found in large-star/small-star joins instead of the driver's union-find.
+spark local2-roles-joins "local[2]" --handover roles --edge-budget 0
 
 # A standalone cluster on loopback: a master, then one and two workers of
 # one core each (the driver runs here, in client mode).
@@ -99,7 +101,7 @@ echo "standalone master and first worker up in $cluster_up ms"
 echo
 echo "| run | CLI just before, s | wall s | session start s | job s | throughput vs CLI, wall | vs CLI, job only | peak RSS MiB (driver) | rows = CLI's | steps, s |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
-for name in local2 local2-full-jit local2-again local2-signed local2-pairs local2-edges local2-roles standalone-1-worker standalone-2-workers \
+for name in local2 local2-full-jit local2-again local2-signed local2-pairs local2-edges local2-roles local2-roles-joins standalone-1-worker standalone-2-workers \
   standalone-2-workers-signed standalone-2-workers-pairs; do
   row "$name" "$out/$name"
 done

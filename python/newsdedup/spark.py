@@ -244,7 +244,10 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover, edge_bu
             tasks = int(spark.conf.get("spark.sql.shuffle.partitions"))
             verdicts = _verified(docs, signatures, proposed, tasks, cached)
         if handover == "roles":
-            result = _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, (keys, pruned), source, clock, cached, edge_budget)
+            counted = (keys, pruned)
+            result = _grouped_apart(
+                spark, analyzed, signatures, docs, verdicts, model, stats, counted, source, clock, cached, edge_budget
+            )
             shared.destroy()
             return result
         numbers = docs.select("doc").toArrow()
@@ -265,7 +268,9 @@ def _run_signed(spark, analyzed, model, source, clock, cached, handover, edge_bu
     return _core.run_candidates([articles], [signed], model, stats, [numbers], keys, pruned, **handed)
 
 
-def _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, counted, source, clock, cached, edge_budget):
+def _grouped_apart(
+    spark, analyzed, signatures, docs, verdicts, model, stats, counted, source, clock, cached, edge_budget
+):
     """The run from the verdicts on, with the families and stories grouped
     on the executors component by component (``newsdedup::grouping``) and
     the roles of each story of several articles decided there, where its
@@ -280,7 +285,8 @@ def _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, co
     clock.lap("candidates, verify")
     # The verified graph: the edges and links, and each exact repeat linked to its first copy.
     linked = verdicts.filter(F.col("edge") | F.col("link").isNotNull())
-    repeats = docs.filter(F.col("duplicate_of").isNotNull()).select(F.col("duplicate_of").alias("a"), F.col("doc").alias("b"))
+    repeats = docs.filter(F.col("duplicate_of").isNotNull())
+    repeats = repeats.select(F.col("duplicate_of").alias("a"), F.col("doc").alias("b"))
     graph = linked.select("a", "b").unionByName(repeats).persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(graph)
     if graph.count() <= edge_budget:
@@ -292,7 +298,8 @@ def _grouped_apart(spark, analyzed, signatures, docs, verdicts, model, stats, co
     cached.append(labelled)
     clock.lap("components")
     # Every member of a component and every verdict of its pairs to one task.
-    facts = analyzed.select("id", "analyzed_lang", "term_count", F.octet_length("text").cast("long").alias("text_bytes"))
+    text_bytes = F.octet_length("text").cast("long").alias("text_bytes")
+    facts = analyzed.select("id", "analyzed_lang", "term_count", text_bytes)
     members = labelled.join(docs.select("id", "doc", "duplicate_of"), "doc").join(facts, "id")
     theirs = linked.join(labelled.select(F.col("doc").alias("a"), "component"), "a")
     none = {name: F.lit(None).cast(kind).alias(name) for name, kind in _COMPONENT_COLUMNS}
@@ -357,7 +364,8 @@ def _star_components(graph, cached):
         # Large star: each article's larger neighbours hang from the smallest of its neighbourhood.
         both = edges.unionByName(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
         smallest = both.groupBy("a").agg(F.min("b").alias("m")).select("a", F.least("a", "m").alias("m"))
-        large = both.join(smallest, "a").filter(F.col("b") > F.col("a")).select(F.col("b").alias("a"), F.col("m").alias("b"))
+        large = both.join(smallest, "a").filter(F.col("b") > F.col("a"))
+        large = large.select(F.col("b").alias("a"), F.col("m").alias("b"))
         # Small star: each article and its smaller neighbours hang from the smallest of them.
         large = oriented(large)
         smallest = large.groupBy("a").agg(F.min("b").alias("m"))
@@ -370,7 +378,8 @@ def _star_components(graph, cached):
             edges.unpersist()
         # Done when the graph is stars: each article hangs from one other, which hangs from none.
         hanging = small.count()
-        if small.select("a").distinct().count() == hanging and small.join(small.select(F.col("a").alias("b")), "b", "left_semi").isEmpty():
+        parents = small.select(F.col("a").alias("b"))
+        if small.select("a").distinct().count() == hanging and small.join(parents, "b", "left_semi").isEmpty():
             break
         edges = small
         if rounds > 100:
@@ -380,7 +389,8 @@ def _star_components(graph, cached):
 
 
 def _component_grouper(batches):
-    """The families and stories of the components of a task, all of whose members and verdicts it holds (:data:`COMPONENT_GROUPS_SCHEMA`)."""
+    """The families and stories of the components of a task, all of whose
+    members and verdicts it holds (:data:`COMPONENT_GROUPS_SCHEMA`)."""
     yield from pa.ipc.open_stream(_core.group_components(list(batches)))
 
 
@@ -455,7 +465,8 @@ def _proposed(spark, analyzed, signatures, cached):
     # An exact duplicate (a later article, by id, with the same body) stays
     # out of the indexes.
     first = F.min("doc").over(Window.partitionBy("body"))
-    docs = docs.select("id", "doc", F.when(F.col("body").isNotNull() & (F.col("doc") != first), first).alias("duplicate_of"))
+    repeat = F.col("body").isNotNull() & (F.col("doc") != first)
+    docs = docs.select("id", "doc", F.when(repeat, first).alias("duplicate_of"))
     docs = docs.withColumn("active", F.col("duplicate_of").isNull()).persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(docs)
     postings = signatures.mapInArrow(_postings, POSTINGS_SCHEMA).join(docs.filter("active"), "id")
