@@ -371,13 +371,12 @@ def _star_components(graph, cached):
         smallest = large.groupBy("a").agg(F.min("b").alias("m"))
         small = large.join(smallest, "a").select(F.col("b").alias("a"), "m").unionByName(smallest.select("a", "m"))
         small = small.filter(F.col("a") != F.col("m")).select("a", F.col("m").alias("b")).distinct()
-        # Checkpointed (kept on the executors, the plan cut), so that the
-        # rounds' plans do not grow; the round before is then let go.
-        small = small.localCheckpoint()
-        if rounds > 1:
-            edges.unpersist()
-        # Done when the graph is stars: each article hangs from one other, which hangs from none.
+        # Checkpointed on the executors' disks: the plan is cut (each round
+        # reads the last twice, so uncut plans double), and no round's pairs
+        # stay on the heap.
+        small = small.localCheckpoint(eager=True, storageLevel=StorageLevel.DISK_ONLY)
         hanging = small.count()
+        # Done when the graph is stars: each article hangs from one other, which hangs from none.
         parents = small.select(F.col("a").alias("b"))
         if small.select("a").distinct().count() == hanging and small.join(parents, "b", "left_semi").isEmpty():
             break

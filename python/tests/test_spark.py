@@ -40,6 +40,13 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("newsdedup-tests")
         .config("spark.ui.enabled", "false")
+        # One session runs every test: the status store keeps what it
+        # retains of each job and query (plans included) for the session's
+        # life, which by default outgrows the default heap of a long run.
+        .config("spark.sql.ui.retainedExecutions", "50")
+        .config("spark.ui.retainedJobs", "100")
+        .config("spark.ui.retainedStages", "100")
+        .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
     yield session
