@@ -57,6 +57,7 @@ pub mod columns;
 pub mod eval;
 pub mod exchange;
 pub mod grouping;
+pub mod index;
 pub mod ingest;
 pub mod key_groups;
 pub mod language;

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use newsdedup::params;
 
 pub mod eval;
+pub mod index;
 pub mod run;
 
 /// Exit code: success.
@@ -98,6 +99,9 @@ enum Command {
     Run(run::RunArgs),
     /// Score a run against labeled clusters.
     Eval(eval::EvalArgs),
+    /// Keep stories between runs: a persistent index that each new batch is
+    /// matched against (being built: `create` and `stats` so far).
+    Index(index::IndexArgs),
 }
 
 /// How input problems are treated (shared by `run` and `eval`).
@@ -303,6 +307,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args, cancel),
         Some(Command::Eval(args)) => eval::run(args, cancel),
+        Some(Command::Index(args)) => index::run(args),
         None => run::run(run::RunArgs::default_sample(PathBuf::from("out")), cancel),
     }
 }

@@ -1,0 +1,282 @@
+//! The index's store: one SQLite database, `DIR/index.sqlite`, with its
+//! write-ahead log on (docs/index.md, "Storage").
+//!
+//! - Every change is one transaction ([`Store::writer`]): a crash or a kill
+//!   leaves the last committed state, which SQLite's journal restores on
+//!   the next open.
+//! - The write lock is taken when the writer starts, before any work: a
+//!   second writer stops at once with [`IndexError::Busy`].
+//! - Readers read the last committed state while a writer works: they
+//!   never see a half-written batch.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+
+/// The format this build reads and writes; an index of another is refused.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The database's file in an index directory.
+pub const DATABASE: &str = "index.sqlite";
+
+/// The tables of format 1 (docs/index.md, "Storage").
+const SCHEMA: &str = "
+CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE batches (
+    batch INTEGER PRIMARY KEY,
+    added_at INTEGER NOT NULL,
+    articles INTEGER NOT NULL
+);
+CREATE TABLE articles (
+    doc INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    batch INTEGER NOT NULL REFERENCES batches(batch),
+    published_day REAL,
+    family INTEGER NOT NULL,
+    story INTEGER NOT NULL,
+    analysis BLOB NOT NULL,
+    row BLOB NOT NULL
+);
+CREATE INDEX articles_by_story ON articles(story);
+CREATE TABLE texts (doc INTEGER PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE postings (kind INTEGER, key INTEGER, doc INTEGER, PRIMARY KEY (kind, key, doc)) WITHOUT ROWID;
+CREATE TABLE pairs (a INTEGER, b INTEGER, verdict BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE TABLE doc_freq (kind INTEGER, term INTEGER, count INTEGER NOT NULL, PRIMARY KEY (kind, term)) WITHOUT ROWID;
+CREATE TABLE lines (hash INTEGER PRIMARY KEY, counts BLOB NOT NULL);
+";
+
+/// What can go wrong with an index, besides its inputs.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IndexError {
+    /// `create` was given a directory that already holds an index.
+    #[error("{0}: an index is already there (open it, or remove the directory to start again)")]
+    Exists(PathBuf),
+
+    /// The directory holds no index.
+    #[error("{0}: no index here (`newsdedup index create {0}` makes one)")]
+    Missing(PathBuf),
+
+    /// The index was written in a format this build does not read.
+    #[error("{path}: index format version {found}; this build reads version {FORMAT_VERSION}")]
+    Version {
+        /// The index directory.
+        path: PathBuf,
+        /// The version the index records.
+        found: u32,
+    },
+
+    /// The index was made with other pipeline parameters than this build's.
+    #[error("{0}: the index was made with other parameters or another pair model than this build's")]
+    Parameters(PathBuf),
+
+    /// Another process is writing to the index.
+    #[error("{0}: another process is adding to or evicting from this index; try again when it is done")]
+    Busy(PathBuf),
+
+    /// The database failed or holds something it should not.
+    #[error("{path}: {reason}")]
+    Database {
+        /// The index directory.
+        path: PathBuf,
+        /// SQLite's message, or what is malformed.
+        reason: String,
+    },
+}
+
+/// An open index.
+#[derive(Debug)]
+pub struct Store {
+    dir: PathBuf,
+    conn: Connection,
+}
+
+/// What `newsdedup index stats` tells of an index.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoreStats {
+    /// Format version.
+    pub format_version: u32,
+    /// Articles held.
+    pub articles: u64,
+    /// Batches added.
+    pub batches: u64,
+    /// Stories (one article or more).
+    pub stories: u64,
+    /// Families (one article or more).
+    pub families: u64,
+    /// Bytes of the database and its log on disk.
+    pub bytes: u64,
+}
+
+impl Store {
+    /// Makes an index in `dir` (created if missing) for a pipeline whose
+    /// parameters and pair model `identity` describes.
+    pub fn create(dir: &Path, identity: &str) -> Result<Store, IndexError> {
+        let file = dir.join(DATABASE);
+        if file.exists() {
+            return Err(IndexError::Exists(dir.to_path_buf()));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| database(dir, e))?;
+        let mut store = Store::connect(dir, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        let tx = store.conn.transaction_with_behavior(TransactionBehavior::Exclusive).map_err(|e| database(dir, e))?;
+        tx.execute_batch(SCHEMA).map_err(|e| database(dir, e))?;
+        let mut meta = tx.prepare("INSERT INTO meta VALUES (?1, ?2)").map_err(|e| database(dir, e))?;
+        for (key, value) in [("format_version", FORMAT_VERSION.to_string()), ("identity", identity.to_string())] {
+            meta.execute(params![key, value.as_bytes()]).map_err(|e| database(dir, e))?;
+        }
+        drop(meta);
+        tx.commit().map_err(|e| database(dir, e))?;
+        Ok(store)
+    }
+
+    /// Opens the index in `dir`, made for the pipeline `identity`
+    /// describes (`None`: for reading only, any pipeline).
+    pub fn open(dir: &Path, identity: Option<&str>) -> Result<Store, IndexError> {
+        if !dir.join(DATABASE).is_file() {
+            return Err(IndexError::Missing(dir.to_path_buf()));
+        }
+        let store = Store::connect(dir, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let found: u32 = store
+            .meta("format_version")?
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| database(dir, "no format version in the index's meta table"))?;
+        if found != FORMAT_VERSION {
+            return Err(IndexError::Version { path: dir.to_path_buf(), found });
+        }
+        if identity.is_some_and(|identity| store.meta("identity").ok().flatten().as_deref() != Some(identity)) {
+            return Err(IndexError::Parameters(dir.to_path_buf()));
+        }
+        Ok(store)
+    }
+
+    fn connect(dir: &Path, flags: OpenFlags) -> Result<Store, IndexError> {
+        let conn = Connection::open_with_flags(dir.join(DATABASE), flags).map_err(|e| database(dir, e))?;
+        // A writer that meets another's lock stops at once rather than wait.
+        conn.busy_timeout(std::time::Duration::ZERO).map_err(|e| database(dir, e))?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| busy_or(dir, e))?;
+        conn.pragma_update(None, "synchronous", "FULL").map_err(|e| database(dir, e))?;
+        Ok(Store { dir: dir.to_path_buf(), conn })
+    }
+
+    /// A value of the meta table, as text.
+    fn meta(&self, key: &str) -> Result<Option<String>, IndexError> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get::<_, Vec<u8>>(0))
+            .optional()
+            .map(|v| v.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+            .map_err(|e| database(&self.dir, e))
+    }
+
+    /// Starts the one transaction of a change, holding the write lock
+    /// until it is committed or dropped (then nothing of it is kept).
+    pub fn writer(&mut self) -> Result<Writer<'_>, IndexError> {
+        let dir = self.dir.clone();
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(|e| busy_or(&dir, e))?;
+        Ok(Writer { dir, tx })
+    }
+
+    /// Counts of what the index holds.
+    pub fn stats(&self) -> Result<StoreStats, IndexError> {
+        let count = |sql: &str| -> Result<u64, IndexError> {
+            self.conn.query_row(sql, [], |r| r.get::<_, i64>(0)).map(|n| n as u64).map_err(|e| database(&self.dir, e))
+        };
+        let bytes = ["", "-wal"]
+            .iter()
+            .filter_map(|suffix| std::fs::metadata(self.dir.join(format!("{DATABASE}{suffix}"))).ok())
+            .map(|m| m.len())
+            .sum();
+        Ok(StoreStats {
+            format_version: FORMAT_VERSION,
+            articles: count("SELECT count(*) FROM articles")?,
+            batches: count("SELECT count(*) FROM batches")?,
+            stories: count("SELECT count(DISTINCT story) FROM articles")?,
+            families: count("SELECT count(DISTINCT family) FROM articles")?,
+            bytes,
+        })
+    }
+}
+
+/// The one transaction of a change ([`Store::writer`]).
+#[derive(Debug)]
+pub struct Writer<'s> {
+    dir: PathBuf,
+    tx: rusqlite::Transaction<'s>,
+}
+
+impl Writer<'_> {
+    /// Records a batch of `articles` added at `added_at` (Unix seconds); its number.
+    pub fn new_batch(&self, added_at: i64, articles: u64) -> Result<i64, IndexError> {
+        self.tx
+            .execute("INSERT INTO batches (added_at, articles) VALUES (?1, ?2)", params![added_at, articles as i64])
+            .map_err(|e| database(&self.dir, e))?;
+        Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Makes the change the index's state, all of it at once.
+    pub fn commit(self) -> Result<(), IndexError> {
+        self.tx.commit().map_err(|e| database(&self.dir, e))
+    }
+}
+
+/// SQLite's "database is locked" as [`IndexError::Busy`], any other failure as itself.
+fn busy_or(dir: &Path, e: rusqlite::Error) -> IndexError {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+            IndexError::Busy(dir.to_path_buf())
+        }
+        _ => database(dir, e),
+    }
+}
+
+fn database(dir: &Path, e: impl std::fmt::Display) -> IndexError {
+    IndexError::Database { path: dir.to_path_buf(), reason: e.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_index_is_created_once_and_opened_for_its_pipeline() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path(), "params A").unwrap();
+        assert_eq!(store.stats().unwrap().articles, 0);
+        drop(store);
+        assert!(matches!(Store::create(dir.path(), "params A"), Err(IndexError::Exists(_))));
+        Store::open(dir.path(), Some("params A")).unwrap();
+        Store::open(dir.path(), None).unwrap();
+        let err = Store::open(dir.path(), Some("params B")).unwrap_err();
+        assert!(err.to_string().contains("other parameters"), "{err}");
+    }
+
+    #[test]
+    fn an_index_of_another_format_or_none_is_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Store::open(dir.path(), None).unwrap_err();
+        assert!(err.to_string().contains("no index here"), "{err}");
+        let store = Store::create(dir.path(), "p").unwrap();
+        store.conn.execute("UPDATE meta SET value = CAST('7' AS BLOB) WHERE key = 'format_version'", []).unwrap();
+        drop(store);
+        let err = Store::open(dir.path(), None).unwrap_err();
+        assert!(err.to_string().contains("index format version 7; this build reads version 1"), "{err}");
+    }
+
+    #[test]
+    fn a_second_writer_stops_at_once_and_readers_see_the_last_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut first = Store::create(dir.path(), "p").unwrap();
+        let mut second = Store::open(dir.path(), None).unwrap();
+        let reader = Store::open(dir.path(), None).unwrap();
+        let writer = first.writer().unwrap();
+        writer.new_batch(1, 0).unwrap();
+        let err = second.writer().unwrap_err();
+        assert!(matches!(err, IndexError::Busy(_)), "{err}");
+        assert!(err.to_string().contains("another process is adding"), "{err}");
+        assert_eq!(reader.stats().unwrap().batches, 0, "a reader sees no uncommitted batch");
+        writer.commit().unwrap();
+        assert_eq!(reader.stats().unwrap().batches, 1);
+        // Dropped without a commit, a change leaves nothing.
+        second.writer().unwrap().new_batch(2, 0).unwrap();
+        assert_eq!(reader.stats().unwrap().batches, 1);
+    }
+}
