@@ -25,7 +25,8 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE batches (
     batch INTEGER PRIMARY KEY,
     added_at INTEGER NOT NULL,
-    articles INTEGER NOT NULL
+    articles INTEGER NOT NULL,
+    boilerplate BLOB
 );
 CREATE TABLE articles (
     doc INTEGER PRIMARY KEY,
@@ -34,12 +35,11 @@ CREATE TABLE articles (
     published_day REAL,
     family INTEGER NOT NULL,
     story INTEGER NOT NULL,
-    analysis BLOB NOT NULL,
     row BLOB NOT NULL
 );
 CREATE INDEX articles_by_story ON articles(story);
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, record BLOB NOT NULL);
-CREATE TABLE postings (kind INTEGER, key INTEGER, doc INTEGER, PRIMARY KEY (kind, key, doc)) WITHOUT ROWID;
+CREATE TABLE postings (kind INTEGER, key INTEGER, docs BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 CREATE TABLE pairs (a INTEGER, b INTEGER, verdict BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE TABLE doc_freq (kind INTEGER, term INTEGER, count INTEGER NOT NULL, PRIMARY KEY (kind, term)) WITHOUT ROWID;
 CREATE TABLE lines (hash INTEGER PRIMARY KEY, counts BLOB NOT NULL);
