@@ -1,9 +1,13 @@
 //! The persistent story index: the stories already seen, kept between
 //! runs so that each new batch is matched against them (docs/index.md).
 //!
-//! Built so far: the store ([`store`]): its tables, format version, one
-//! transaction per change, the write lock.
+//! Built so far: the store ([`store`]: its tables, format version, one
+//! transaction per change, the write lock), the stable ids of regrouped
+//! stories and families ([`ids`]) and the packed posting lists
+//! ([`postings`]).
 
+pub mod ids;
+pub mod postings;
 pub mod store;
 
 pub use store::{IndexError, Store, StoreStats};
