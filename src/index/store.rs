@@ -175,6 +175,18 @@ impl Store {
         Ok(Writer { dir, tx })
     }
 
+    /// Checks the database whole (SQLite's `integrity_check`): an error
+    /// naming what is wrong, if anything is.
+    pub fn check(&self) -> Result<(), IndexError> {
+        let verdict: String =
+            self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| database(&self.dir, e))?;
+        if verdict == "ok" {
+            Ok(())
+        } else {
+            Err(database(&self.dir, format!("the database is damaged: {verdict}")))
+        }
+    }
+
     /// Counts of what the index holds.
     pub fn stats(&self) -> Result<StoreStats, IndexError> {
         let count = |sql: &str| -> Result<u64, IndexError> {
