@@ -383,9 +383,13 @@ pub struct RunResult {
     pub facts: Vec<PairFacts>,
     /// The model that judged the pairs.
     pub pair_model: Arc<PairModel>,
-    /// Family edges: pairs judged derived, one text made from the other.
+    /// Family edges: pairs judged derived, one text made from the other
+    /// (none from [`Pipeline::finish_apart`]: the workers kept them).
     pub edges: Vec<Edge>,
-    /// Story links: pairs judged to report the same event, with P(same event).
+    /// Story links: pairs judged to report the same event, with P(same
+    /// event). From [`Pipeline::finish_apart`], only the closest links
+    /// between two stories (what the report shows; their count is
+    /// [`Stats::story_links`]).
     pub links: Vec<StoryLink>,
     /// The families: an original and every article made from it.
     pub families: Clustering,

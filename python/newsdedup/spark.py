@@ -276,7 +276,8 @@ def _grouped_apart(
     the roles of each story of several articles decided there, where its
     members' articles, texts and signatures are brought together
     (``newsdedup::story_groups``): the driver collects no signature and no
-    verdict, only each component member's groups and role."""
+    verdict (under ``edge_budget``, the graph's pairs for its union-find),
+    only each component member's groups and role."""
     from pyspark.sql import functions as F
 
     verdicts = verdicts.persist(StorageLevel.MEMORY_AND_DISK)
@@ -302,10 +303,7 @@ def _grouped_apart(
     facts = analyzed.select("id", "analyzed_lang", "term_count", text_bytes)
     members = labelled.join(docs.select("id", "doc", "duplicate_of"), "doc").join(facts, "id")
     theirs = linked.join(labelled.select(F.col("doc").alias("a"), "component"), "a")
-    none = {name: F.lit(None).cast(kind).alias(name) for name, kind in _COMPONENT_COLUMNS}
-    rows = members.select(*(F.col(n) if n in members.columns else none[n] for n, _ in _COMPONENT_COLUMNS)).unionByName(
-        theirs.select(*(F.col(n) if n in theirs.columns else none[n] for n, _ in _COMPONENT_COLUMNS))
-    )
+    rows = _union_of_shapes([members, theirs], _COMPONENT_COLUMNS)
     groups = rows.repartition("component").mapInArrow(_component_grouper, COMPONENT_GROUPS_SCHEMA)
     groups = groups.persist(StorageLevel.MEMORY_AND_DISK)
     cached.append(groups)
@@ -414,13 +412,26 @@ def _verified(docs, signatures, proposed, tasks, cached):
     needed = pairs.select("task", F.col("a").alias("doc")).union(pairs.select("task", F.col("b").alias("doc")))
     sides = signatures.join(docs, "id").select("doc", "side")
     shipped = needed.distinct().join(sides.hint("shuffle_hash"), "doc")
-    none = {name: F.lit(None).cast(kind).alias(name) for name, kind in _VERIFICATION_COLUMNS}
-    rows = pairs.select(*(F.col(n) if n in pairs.columns else none[n] for n, _ in _VERIFICATION_COLUMNS)).unionByName(
-        shipped.select(*(F.col(n) if n in shipped.columns else none[n] for n, _ in _VERIFICATION_COLUMNS))
-    )
+    rows = _union_of_shapes([pairs, shipped], _VERIFICATION_COLUMNS)
     # Every row of a task in one partition (ranges of `task`; a partition
     # may hold more than one task, whose kernel verifies them together).
     return rows.repartitionByRange(tasks, "task").mapInArrow(_verifier, VERDICTS_SCHEMA)
+
+
+def _union_of_shapes(frames, columns):
+    """The rows of ``frames`` of different shapes in one table of
+    ``columns`` (name, type): each frame's own columns, the others null."""
+    from pyspark.sql import functions as F
+
+    def shaped(frame):
+        return frame.select(
+            *(F.col(name) if name in frame.columns else F.lit(None).cast(kind).alias(name) for name, kind in columns)
+        )
+
+    rows = shaped(frames[0])
+    for frame in frames[1:]:
+        rows = rows.unionByName(shaped(frame))
+    return rows
 
 
 #: The rows of a verification task: a pair, or the side of an article of its pairs.
