@@ -303,7 +303,13 @@ fn group_component(
     }
     for (b, m) in members.iter().enumerate() {
         if let Some(first) = m.duplicate_of {
-            let (_, a) = local(u64::from(first))?;
+            let (component, a) = local(u64::from(first))?;
+            if component != m.component {
+                return Err(Error::Exchange(format!(
+                    "article {} repeats article {first} of another component ({component}, not {})",
+                    m.doc, m.component
+                )));
+            }
             edges.push(Edge { a, b: b as DocId, cosine: 1.0, a_in_b: 1.0, b_in_a: 1.0 });
             links.push(StoryLink { a, b: b as DocId, p: 1.0 });
         }
@@ -425,8 +431,12 @@ mod tests {
         let members = vec![member(1, 1), member(1, 2), member(4, 4), member(4, 6)];
         let across = group_components(members.clone(), vec![verdict(2, 6, true, None)], &params()).unwrap_err();
         assert!(across.to_string().contains("joins components 1 and 4"), "{across}");
-        let outside = group_components(members, vec![verdict(1, 9, true, None)], &params()).unwrap_err();
+        let outside = group_components(members.clone(), vec![verdict(1, 9, true, None)], &params()).unwrap_err();
         assert!(outside.to_string().contains("article 9, a member of no component"), "{outside}");
+        let mut repeat = members;
+        repeat[3].duplicate_of = Some(2);
+        let repeat = group_components(repeat, vec![], &params()).unwrap_err();
+        assert!(repeat.to_string().contains("article 6 repeats article 2 of another component"), "{repeat}");
     }
 
     #[test]
