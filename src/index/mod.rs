@@ -2,7 +2,8 @@
 //! runs so that each new batch is matched against them (docs/index.md).
 //!
 //! Built so far: the store ([`store`]: its tables, format version, one
-//! transaction per change, the write lock), the stable ids of regrouped
+//! transaction per change, the write lock, the reads and writes an add
+//! makes), the stable ids of regrouped
 //! stories and families ([`ids`]) and the packed posting lists
 //! ([`postings`]).
 
@@ -10,7 +11,7 @@ pub mod ids;
 pub mod postings;
 pub mod store;
 
-pub use store::{IndexError, Store, StoreStats};
+pub use store::{IndexError, Reader, Store, StoreStats, StoredArticle, Writer};
 
 use crate::pair_model::PairModel;
 use crate::params::ValidParams;

@@ -13,6 +13,9 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use super::ids::{GroupId, Number};
+use super::postings::{self, Posted};
+
 /// The format this build reads and writes; an index of another is refused.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -167,6 +170,11 @@ impl Store {
             .map_err(|e| database(&self.dir, e))
     }
 
+    /// Reads of the last committed state.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { dir: &self.dir, conn: &self.conn }
+    }
+
     /// Starts the one transaction of a change, holding the write lock
     /// until it is committed or dropped (then nothing of it is kept).
     pub fn writer(&mut self) -> Result<Writer<'_>, IndexError> {
@@ -208,6 +216,127 @@ impl Store {
     }
 }
 
+/// One stored article: what the `articles` and `texts` tables hold of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredArticle {
+    /// Its number: its place in insertion order.
+    pub number: Number,
+    /// Its id.
+    pub id: String,
+    /// The batch that added it.
+    pub batch: i64,
+    /// Its publication day, when it has one.
+    pub published_day: Option<f64>,
+    /// Its family's id.
+    pub family: GroupId,
+    /// Its story's id.
+    pub story: GroupId,
+    /// Its output row (JSON, zstd).
+    pub row: Vec<u8>,
+    /// The record as read: text and the fields the output carries (zstd).
+    pub record: Vec<u8>,
+}
+
+/// Reads of the index's tables, in a reader's snapshot or inside a change.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader<'c> {
+    dir: &'c Path,
+    conn: &'c Connection,
+}
+
+impl Reader<'_> {
+    /// The article numbered `number`, if the index holds it.
+    pub fn article(&self, number: Number) -> Result<Option<StoredArticle>, IndexError> {
+        self.conn
+            .query_row(
+                "SELECT a.id, a.batch, a.published_day, a.family, a.story, a.row, t.record
+                 FROM articles a JOIN texts t ON t.doc = a.doc WHERE a.doc = ?1",
+                [number as i64],
+                |r| {
+                    Ok(StoredArticle {
+                        number,
+                        id: r.get(0)?,
+                        batch: r.get(1)?,
+                        published_day: r.get(2)?,
+                        family: r.get::<_, i64>(3)? as GroupId,
+                        story: r.get::<_, i64>(4)? as GroupId,
+                        row: r.get(5)?,
+                        record: r.get(6)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(|e| database(self.dir, e))
+    }
+
+    /// The number of the article of `id`, if the index holds it.
+    pub fn number_of(&self, id: &str) -> Result<Option<Number>, IndexError> {
+        self.conn
+            .query_row("SELECT doc FROM articles WHERE id = ?1", [id], |r| r.get::<_, i64>(0))
+            .optional()
+            .map(|n| n.map(|n| n as Number))
+            .map_err(|e| database(self.dir, e))
+    }
+
+    /// The posting list of key `key` of index `kind` (empty when none).
+    pub fn postings(&self, kind: i32, key: u64) -> Result<Vec<Posted>, IndexError> {
+        let packed: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT docs FROM postings WHERE kind = ?1 AND key = ?2", params![kind, key as i64], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| database(self.dir, e))?;
+        match packed {
+            None => Ok(Vec::new()),
+            Some(bytes) => postings::unpack(&bytes)
+                .ok_or_else(|| database(self.dir, format!("the posting list of key {key:016x} is malformed"))),
+        }
+    }
+
+    /// The document frequency of each of `terms` in index `kind` (0 for a term never seen).
+    pub fn doc_freq(&self, kind: i32, terms: &[u64]) -> Result<Vec<u64>, IndexError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT count FROM doc_freq WHERE kind = ?1 AND term = ?2")
+            .map_err(|e| database(self.dir, e))?;
+        terms
+            .iter()
+            .map(|&term| {
+                query
+                    .query_row(params![kind, term as i64], |r| r.get::<_, i64>(0))
+                    .optional()
+                    .map(|n| n.map_or(0, |n| n as u64))
+                    .map_err(|e| database(self.dir, e))
+            })
+            .collect()
+    }
+
+    /// The stored verdicts of the pairs with an article of `numbers` (each pair once, by (a, b)).
+    pub fn pairs_of(&self, numbers: &[Number]) -> Result<Vec<(Number, Number, Vec<u8>)>, IndexError> {
+        let mut query = self
+            .conn
+            .prepare_cached(
+                "SELECT a, b, verdict FROM pairs WHERE a = ?1 UNION SELECT a, b, verdict FROM pairs WHERE b = ?1",
+            )
+            .map_err(|e| database(self.dir, e))?;
+        let mut found = Vec::new();
+        for &n in numbers {
+            let rows = query
+                .query_map([n as i64], |r| {
+                    Ok((r.get::<_, i64>(0)? as Number, r.get::<_, i64>(1)? as Number, r.get(2)?))
+                })
+                .map_err(|e| database(self.dir, e))?;
+            for row in rows {
+                found.push(row.map_err(|e| database(self.dir, e))?);
+            }
+        }
+        found.sort_by_key(|&(a, b, _)| (a, b));
+        found.dedup_by_key(|&mut (a, b, _)| (a, b));
+        Ok(found)
+    }
+}
+
 /// The one transaction of a change ([`Store::writer`]).
 #[derive(Debug)]
 pub struct Writer<'s> {
@@ -222,6 +351,63 @@ impl Writer<'_> {
             .execute("INSERT INTO batches (added_at, articles) VALUES (?1, ?2)", params![added_at, articles as i64])
             .map_err(|e| database(&self.dir, e))?;
         Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Reads inside the change: what it wrote so far, and the rest as committed.
+    pub fn reader(&self) -> Reader<'_> {
+        Reader { dir: &self.dir, conn: &self.tx }
+    }
+
+    /// Stores an article (a new one, or a stored one's new groups and row).
+    pub fn put_article(&self, article: &StoredArticle) -> Result<(), IndexError> {
+        let a = article;
+        self.tx
+            .execute(
+                "INSERT OR REPLACE INTO articles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![a.number as i64, a.id, a.batch, a.published_day, a.family as i64, a.story as i64, a.row],
+            )
+            .and_then(|_| {
+                self.tx.execute("INSERT OR REPLACE INTO texts VALUES (?1, ?2)", params![a.number as i64, a.record])
+            })
+            .map(drop)
+            .map_err(|e| database(&self.dir, e))
+    }
+
+    /// Adds `more` postings to the list of key `key` of index `kind`.
+    pub fn add_postings(&self, kind: i32, key: u64, more: &[Posted]) -> Result<(), IndexError> {
+        let list = self.reader().postings(kind, key)?;
+        let packed = postings::pack(list.into_iter().chain(more.iter().copied()));
+        self.tx
+            .execute("INSERT OR REPLACE INTO postings VALUES (?1, ?2, ?3)", params![kind, key as i64, packed])
+            .map(drop)
+            .map_err(|e| database(&self.dir, e))
+    }
+
+    /// Stores the verdict of the pair (`a`, `b`), `a < b`.
+    pub fn put_pair(&self, a: Number, b: Number, verdict: &[u8]) -> Result<(), IndexError> {
+        self.tx
+            .execute("INSERT OR REPLACE INTO pairs VALUES (?1, ?2, ?3)", params![a as i64, b as i64, verdict])
+            .map(drop)
+            .map_err(|e| database(&self.dir, e))
+    }
+
+    /// Adds `delta` to the document frequency of each term of index `kind`
+    /// (a negative delta when articles leave); a count that reaches 0 goes.
+    pub fn add_doc_freq(&self, kind: i32, deltas: &[(u64, i64)]) -> Result<(), IndexError> {
+        let mut upsert = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO doc_freq VALUES (?1, ?2, ?3)
+                 ON CONFLICT (kind, term) DO UPDATE SET count = count + excluded.count",
+            )
+            .map_err(|e| database(&self.dir, e))?;
+        for &(term, delta) in deltas {
+            upsert.execute(params![kind, term as i64, delta]).map_err(|e| database(&self.dir, e))?;
+        }
+        self.tx
+            .execute("DELETE FROM doc_freq WHERE kind = ?1 AND count <= 0", [kind])
+            .map(drop)
+            .map_err(|e| database(&self.dir, e))
     }
 
     /// Makes the change the index's state, all of it at once.
@@ -271,6 +457,45 @@ mod tests {
         drop(store);
         let err = Store::open(dir.path(), None).unwrap_err();
         assert!(err.to_string().contains("index format version 7; this build reads version 1"), "{err}");
+    }
+
+    #[test]
+    fn what_a_change_writes_reads_back_inside_it_and_after_its_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::create(dir.path(), "p").unwrap();
+        let article = StoredArticle {
+            number: 0,
+            id: "a1".into(),
+            batch: 1,
+            published_day: Some(20_000.5),
+            family: 4,
+            story: 4,
+            row: b"row".to_vec(),
+            record: b"text".to_vec(),
+        };
+        let posted = |number| Posted { number, order: 1, keys: 9 };
+        let writer = store.writer().unwrap();
+        writer.new_batch(100, 1).unwrap();
+        writer.put_article(&article).unwrap();
+        writer.add_postings(2, u64::MAX, &[posted(0)]).unwrap();
+        writer.add_postings(2, u64::MAX, &[posted(7)]).unwrap();
+        writer.put_pair(0, 7, b"verdict").unwrap();
+        writer.add_doc_freq(1, &[(5, 2), (6, 1)]).unwrap();
+        writer.add_doc_freq(1, &[(5, 1), (6, -1)]).unwrap();
+        assert_eq!(writer.reader().article(0).unwrap().as_ref(), Some(&article));
+        assert_eq!(store_stats_inside(&writer), 1);
+        writer.commit().unwrap();
+        let reader = store.reader();
+        assert_eq!(reader.article(0).unwrap(), Some(article));
+        assert_eq!(reader.number_of("a1").unwrap(), Some(0));
+        assert_eq!(reader.postings(2, u64::MAX).unwrap(), vec![posted(0), posted(7)]);
+        assert_eq!(reader.postings(2, 1).unwrap(), vec![]);
+        assert_eq!(reader.pairs_of(&[7, 0]).unwrap(), vec![(0, 7, b"verdict".to_vec())]);
+        assert_eq!(reader.doc_freq(1, &[5, 6, 8]).unwrap(), vec![3, 0, 0]);
+    }
+
+    fn store_stats_inside(writer: &Writer) -> i64 {
+        writer.tx.query_row("SELECT count(*) FROM articles", [], |r| r.get(0)).unwrap()
     }
 
     #[test]
