@@ -510,6 +510,8 @@ mod tests {
         assert!(matches!(err, IndexError::Busy(_)), "{err}");
         assert!(err.to_string().contains("another process is adding"), "{err}");
         assert_eq!(reader.stats().unwrap().batches, 0, "a reader sees no uncommitted batch");
+        let late = Store::open(dir.path(), None).expect("a reader opens while a change is written");
+        assert_eq!(late.stats().unwrap().batches, 0);
         writer.commit().unwrap();
         assert_eq!(reader.stats().unwrap().batches, 1);
         // Dropped without a commit, a change leaves nothing.
