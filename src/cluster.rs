@@ -98,6 +98,17 @@ pub struct BlockStats {
     pub strays_apart: usize,
 }
 
+impl BlockStats {
+    /// Adds the counts of `other` (of other groups).
+    pub fn add(&mut self, other: BlockStats) {
+        self.refined += other.refined;
+        self.split += other.split;
+        self.multilingual += other.multilingual;
+        self.thinned += other.thinned;
+        self.strays_apart += other.strays_apart;
+    }
+}
+
 /// Connected components, with components of `params.dbscan_min_block()` or
 /// more members re-clustered by DBSCAN over their verified edges, large
 /// sparse groups split above `params.min_cosine()`, and large groups of

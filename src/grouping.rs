@@ -208,12 +208,7 @@ pub const NEAR_MISSES_KEPT: usize = 30;
 impl ComponentCounts {
     /// Adds `other`'s counts, keeping the closest near misses of both.
     pub fn merge(&mut self, other: ComponentCounts) {
-        let b = other.blocks;
-        self.blocks.refined += b.refined;
-        self.blocks.split += b.split;
-        self.blocks.multilingual += b.multilingual;
-        self.blocks.thinned += b.thinned;
-        self.blocks.strays_apart += b.strays_apart;
+        self.blocks.add(other.blocks);
         self.edges += other.edges;
         self.links += other.links;
         self.near_misses.extend(other.near_misses);

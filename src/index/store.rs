@@ -44,6 +44,7 @@ CREATE INDEX articles_by_story ON articles(story);
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE postings (kind INTEGER, key INTEGER, docs BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 CREATE TABLE pairs (a INTEGER, b INTEGER, verdict BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX pairs_by_b ON pairs(b);
 CREATE TABLE doc_freq (kind INTEGER, term INTEGER, count INTEGER NOT NULL, PRIMARY KEY (kind, term)) WITHOUT ROWID;
 CREATE TABLE lines (hash INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 ";
@@ -401,13 +402,18 @@ impl Writer<'_> {
                  ON CONFLICT (kind, term) DO UPDATE SET count = count + excluded.count",
             )
             .map_err(|e| database(&self.dir, e))?;
+        let mut gone = self
+            .tx
+            .prepare_cached("DELETE FROM doc_freq WHERE kind = ?1 AND term = ?2 AND count <= 0")
+            .map_err(|e| database(&self.dir, e))?;
         for &(term, delta) in deltas {
             upsert.execute(params![kind, term as i64, delta]).map_err(|e| database(&self.dir, e))?;
+            // Only a term that lost articles can have reached 0.
+            if delta < 0 {
+                gone.execute(params![kind, term as i64]).map_err(|e| database(&self.dir, e))?;
+            }
         }
-        self.tx
-            .execute("DELETE FROM doc_freq WHERE kind = ?1 AND count <= 0", [kind])
-            .map(drop)
-            .map_err(|e| database(&self.dir, e))
+        Ok(())
     }
 
     /// Makes the change the index's state, all of it at once.
