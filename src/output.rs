@@ -139,59 +139,102 @@ pub fn article_records(result: &RunResult) -> Vec<ArticleRecord<'_>> {
         .collect()
 }
 
+/// What `clusters.jsonl` reads of an article's row.
+#[derive(Debug, Clone, Copy)]
+pub struct RowGroups<'a> {
+    /// Article id.
+    pub id: &'a str,
+    /// Story number.
+    pub cluster: u32,
+    /// Family number.
+    pub family: u32,
+    /// Role in the story.
+    pub role: Role,
+    /// For syndicated copies: how it was made.
+    pub kind: Option<CopyKind>,
+    /// For syndicated copies: the member it was made from.
+    pub derived_from: Option<&'a str>,
+    /// Cosine with `derived_from`.
+    pub similarity: Option<f32>,
+}
+
 /// The `clusters.jsonl` records of stories with at least `min_size`
 /// members, in cluster order.
 pub fn cluster_records(result: &RunResult, min_size: usize) -> Vec<ClusterRecord<'_>> {
     let id = |d: u32| result.articles[d as usize].id.as_str();
-    let edges_of = |members: &[u32]| -> Vec<EdgeRecord<'_>> {
+    let rows: Vec<RowGroups> = result
+        .articles
+        .iter()
+        .enumerate()
+        .map(|(doc, article)| {
+            let a = &result.assignments[doc];
+            RowGroups {
+                id: &article.id,
+                cluster: result.clustering.assignment[doc],
+                family: result.families.assignment[doc],
+                role: a.role,
+                kind: a.kind,
+                derived_from: a.derived_from.map(id),
+                similarity: a.similarity,
+            }
+        })
+        .collect();
+    clusters_of_rows(&rows, min_size)
+}
+
+/// The `clusters.jsonl` records of the stories of at least `min_size`
+/// (and two) members of `rows` (in id order), in story number order.
+pub fn clusters_of_rows<'a>(rows: &[RowGroups<'a>], min_size: usize) -> Vec<ClusterRecord<'a>> {
+    let mut stories: std::collections::BTreeMap<u32, Vec<usize>> = Default::default();
+    let mut families: rustc_hash::FxHashMap<u32, Vec<usize>> = Default::default();
+    for (at, row) in rows.iter().enumerate() {
+        stories.entry(row.cluster).or_default().push(at);
+        families.entry(row.family).or_default().push(at);
+    }
+    let edges_of = |members: &[usize]| -> Vec<EdgeRecord<'a>> {
         members
             .iter()
-            .filter_map(|&d| {
-                let a = &result.assignments[d as usize];
+            .filter_map(|&at| {
+                let r = &rows[at];
                 Some(EdgeRecord {
-                    from: id(a.derived_from?),
-                    to: id(d),
-                    kind: a.kind?,
-                    similarity: a.similarity.unwrap_or(0.0),
+                    from: r.derived_from?,
+                    to: r.id,
+                    kind: r.kind?,
+                    similarity: r.similarity.unwrap_or(0.0),
                 })
             })
             .collect()
     };
-    result
-        .clustering
-        .multi_member()
-        .filter(|(_, members)| members.len() >= min_size)
+    stories
+        .into_iter()
+        .filter(|(_, members)| members.len() >= min_size.max(2))
         .map(|(cluster, members)| {
-            let canonical = members
-                .iter()
-                .find(|&&d| result.assignments[d as usize].role == Role::Canonical)
-                .map_or(id(members[0]), |&d| id(d));
-            let mut family_numbers: Vec<u32> =
-                members.iter().map(|&d| result.families.assignment[d as usize]).collect();
+            let canonical = members.iter().find(|&&at| rows[at].role == Role::Canonical).map_or(members[0], |&at| at);
+            let mut family_numbers: Vec<u32> = members.iter().map(|&at| rows[at].family).collect();
             family_numbers.sort_unstable();
             family_numbers.dedup();
             let families = family_numbers
                 .into_iter()
                 .map(|family| {
-                    let family_members = &result.families.clusters[family as usize];
+                    let family_members = &families[&family];
                     let original = family_members
                         .iter()
-                        .find(|&&d| result.assignments[d as usize].derived_from.is_none())
-                        .map_or(id(family_members[0]), |&d| id(d));
+                        .find(|&&at| rows[at].derived_from.is_none())
+                        .map_or(family_members[0], |&at| at);
                     FamilyRecord {
                         family,
-                        original,
-                        members: family_members.iter().map(|&d| id(d)).collect(),
+                        original: rows[original].id,
+                        members: family_members.iter().map(|&at| rows[at].id).collect(),
                         edges: edges_of(family_members),
                     }
                 })
                 .collect();
             ClusterRecord {
                 cluster,
-                canonical,
-                members: members.iter().map(|&d| id(d)).collect(),
+                canonical: rows[canonical].id,
+                members: members.iter().map(|&at| rows[at].id).collect(),
                 families,
-                edges: edges_of(members),
+                edges: edges_of(&members),
             }
         })
         .collect()

@@ -2,7 +2,7 @@
 //! setters) → [`PipelineParams::check`] → [`ValidParams`] (read-only), so that
 //! a bad value is reported before any input is read.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Default TF-IDF cosine for a verified pair.
 pub const DEFAULT_MIN_COSINE: f32 = 0.40;
@@ -72,7 +72,7 @@ pub enum ParamsError {
 /// The family stage's chain guard ([`crate::cluster`]): when a group of
 /// family edges is too large or too sparse to be one family. Each default
 /// is the measurement that set it (scripts/evaluate.py and the benchmark).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChainGuard {
     /// DBSCAN core points need this many neighbours, themselves included.
     pub dbscan_min_points: usize,
@@ -158,8 +158,9 @@ impl ChainGuard {
 }
 
 /// Unchecked pipeline parameters. `PipelineParams::default()` is the one
-/// default configuration used on every evaluation task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// default configuration used on every evaluation task. Serialized, for an
+/// index to keep the parameters it was made with (checked again when read).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PipelineParams {
     min_cosine: f32,
     min_containment: f32,

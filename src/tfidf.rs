@@ -180,6 +180,11 @@ impl DocFreq {
         self.df.get(&term).copied().unwrap_or(0)
     }
 
+    /// Each term seen with its number of articles, in no set order.
+    pub fn counts(&self) -> impl Iterator<Item = (TermHash, u32)> + '_ {
+        self.df.iter().map(|(&t, &n)| (t, n))
+    }
+
     /// Distinct terms seen.
     pub fn vocabulary(&self) -> usize {
         self.df.len()

@@ -16,7 +16,7 @@ fn an_index_is_made_once_and_its_stats_read() {
     let stats = newsdedup(&["index", "stats", "--index", index]);
     assert!(stats.status.success(), "{}", String::from_utf8_lossy(&stats.stderr));
     let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!((stats["format_version"].as_u64(), stats["articles"].as_u64()), (Some(1), Some(0)));
+    assert_eq!((stats["format_version"].as_u64(), stats["articles"].as_u64()), (Some(2), Some(0)));
     let again = newsdedup(&["index", "create", index]);
     assert_eq!(again.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&again.stderr).contains("an index is already there"));
@@ -48,7 +48,7 @@ fn a_writer_killed_mid_change_leaves_the_last_commit_readable() {
         let mut store = Store::open(std::path::Path::new(&dir), None).unwrap();
         let writer = store.writer().unwrap();
         for i in 0.. {
-            writer.new_batch(i, 1_000).unwrap();
+            writer.new_batch(i, 1_000, b"").unwrap();
             if i == 1_000 {
                 println!("writing");
             }
@@ -56,9 +56,9 @@ fn a_writer_killed_mid_change_leaves_the_last_commit_readable() {
         unreachable!();
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::create(dir.path(), "p").unwrap();
+    let mut store = Store::create(dir.path(), "p", "{}").unwrap();
     let writer = store.writer().unwrap();
-    writer.new_batch(0, 5).unwrap();
+    writer.new_batch(0, 5, b"").unwrap();
     writer.commit().unwrap();
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["a_writer_killed_mid_change_leaves_the_last_commit_readable", "--exact", "--nocapture"])

@@ -307,7 +307,7 @@ pub fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args, cancel),
         Some(Command::Eval(args)) => eval::run(args, cancel),
-        Some(Command::Index(args)) => index::run(args),
+        Some(Command::Index(args)) => index::run(args, cancel),
         None => run::run(run::RunArgs::default_sample(PathBuf::from("out")), cancel),
     }
 }

@@ -17,12 +17,12 @@ use super::ids::{GroupId, Number};
 use super::postings::{self, Posted};
 
 /// The format this build reads and writes; an index of another is refused.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The database's file in an index directory.
 pub const DATABASE: &str = "index.sqlite";
 
-/// The tables of format 1 (docs/index.md, "Storage").
+/// The tables of format 2 (docs/index.md, "Storage").
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE batches (
@@ -36,17 +36,20 @@ CREATE TABLE articles (
     id TEXT NOT NULL UNIQUE,
     batch INTEGER NOT NULL REFERENCES batches(batch),
     published_day REAL,
+    body INTEGER,
+    component INTEGER NOT NULL,
     family INTEGER NOT NULL,
     story INTEGER NOT NULL,
     row BLOB NOT NULL
 );
 CREATE INDEX articles_by_story ON articles(story);
+CREATE INDEX articles_by_component ON articles(component);
+CREATE INDEX articles_by_body ON articles(body) WHERE body IS NOT NULL;
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE postings (kind INTEGER, key INTEGER, docs BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 CREATE TABLE pairs (a INTEGER, b INTEGER, verdict BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
 CREATE INDEX pairs_by_b ON pairs(b);
 CREATE TABLE doc_freq (kind INTEGER, term INTEGER, count INTEGER NOT NULL, PRIMARY KEY (kind, term)) WITHOUT ROWID;
-CREATE TABLE lines (hash INTEGER PRIMARY KEY, counts BLOB NOT NULL);
 ";
 
 /// What can go wrong with an index, besides its inputs.
@@ -77,6 +80,10 @@ pub enum IndexError {
     /// Another process is writing to the index.
     #[error("{0}: another process is adding to or evicting from this index; try again when it is done")]
     Busy(PathBuf),
+
+    /// The pipeline failed on an article of the batch (its text unreadable, say).
+    #[error(transparent)]
+    Run(#[from] crate::error::Error),
 
     /// The database failed or holds something it should not.
     #[error("{path}: {reason}")]
@@ -114,8 +121,9 @@ pub struct StoreStats {
 
 impl Store {
     /// Makes an index in `dir` (created if missing) for a pipeline whose
-    /// parameters and pair model `identity` describes.
-    pub fn create(dir: &Path, identity: &str) -> Result<Store, IndexError> {
+    /// parameters and pair model `identity` describes; `params` (JSON) are
+    /// the parameters, kept for the adds ([`Store::params`]).
+    pub fn create(dir: &Path, identity: &str, params: &str) -> Result<Store, IndexError> {
         let file = dir.join(DATABASE);
         if file.exists() {
             return Err(IndexError::Exists(dir.to_path_buf()));
@@ -125,7 +133,9 @@ impl Store {
         let tx = store.conn.transaction_with_behavior(TransactionBehavior::Exclusive).map_err(|e| database(dir, e))?;
         tx.execute_batch(SCHEMA).map_err(|e| database(dir, e))?;
         let mut meta = tx.prepare("INSERT INTO meta VALUES (?1, ?2)").map_err(|e| database(dir, e))?;
-        for (key, value) in [("format_version", FORMAT_VERSION.to_string()), ("identity", identity.to_string())] {
+        let values =
+            [("format_version", FORMAT_VERSION.to_string()), ("identity", identity.into()), ("params", params.into())];
+        for (key, value) in values {
             meta.execute(params![key, value.as_bytes()]).map_err(|e| database(dir, e))?;
         }
         drop(meta);
@@ -169,6 +179,16 @@ impl Store {
             .optional()
             .map(|v| v.map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
             .map_err(|e| database(&self.dir, e))
+    }
+
+    /// The index's directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The pipeline parameters the index was made with (JSON).
+    pub fn params(&self) -> Result<String, IndexError> {
+        self.meta("params")?.ok_or_else(|| database(&self.dir, "no parameters in the index's meta table"))
     }
 
     /// Reads of the last committed state.
@@ -228,6 +248,10 @@ pub struct StoredArticle {
     pub batch: i64,
     /// Its publication day, when it has one.
     pub published_day: Option<f64>,
+    /// The hash of its cleaned body, when it has terms (exact repeats share it).
+    pub body: Option<u64>,
+    /// Its component of the verified graph: the component's smallest number.
+    pub component: Number,
     /// Its family's id.
     pub family: GroupId,
     /// Its story's id.
@@ -246,11 +270,16 @@ pub struct Reader<'c> {
 }
 
 impl Reader<'_> {
+    /// The index's directory.
+    pub fn dir(&self) -> &Path {
+        self.dir
+    }
+
     /// The article numbered `number`, if the index holds it.
     pub fn article(&self, number: Number) -> Result<Option<StoredArticle>, IndexError> {
         self.conn
             .query_row(
-                "SELECT a.id, a.batch, a.published_day, a.family, a.story, a.row, t.record
+                "SELECT a.id, a.batch, a.published_day, a.body, a.component, a.family, a.story, a.row, t.record
                  FROM articles a JOIN texts t ON t.doc = a.doc WHERE a.doc = ?1",
                 [number as i64],
                 |r| {
@@ -259,10 +288,12 @@ impl Reader<'_> {
                         id: r.get(0)?,
                         batch: r.get(1)?,
                         published_day: r.get(2)?,
-                        family: r.get::<_, i64>(3)? as GroupId,
-                        story: r.get::<_, i64>(4)? as GroupId,
-                        row: r.get(5)?,
-                        record: r.get(6)?,
+                        body: r.get::<_, Option<i64>>(3)?.map(|h| h as u64),
+                        component: r.get::<_, i64>(4)? as Number,
+                        family: r.get::<_, i64>(5)? as GroupId,
+                        story: r.get::<_, i64>(6)? as GroupId,
+                        row: r.get(7)?,
+                        record: r.get(8)?,
                     })
                 },
             )
@@ -313,6 +344,73 @@ impl Reader<'_> {
             .collect()
     }
 
+    /// A counter of the meta table (0 before it is first set).
+    pub fn counter(&self, key: &str) -> Result<u64, IndexError> {
+        let value: Option<Vec<u8>> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| database(self.dir, e))?;
+        match value {
+            None => Ok(0),
+            Some(bytes) => std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| database(self.dir, format!("meta {key}: not a count"))),
+        }
+    }
+
+    /// The boilerplate model (as stored) that batch `batch`'s articles were cleaned with.
+    pub fn boilerplate(&self, batch: i64) -> Result<Vec<u8>, IndexError> {
+        self.conn
+            .query_row("SELECT boilerplate FROM batches WHERE batch = ?1", [batch], |r| r.get::<_, Option<Vec<u8>>>(0))
+            .optional()
+            .map_err(|e| database(self.dir, e))?
+            .flatten()
+            .ok_or_else(|| database(self.dir, format!("batch {batch} has no boilerplate model")))
+    }
+
+    /// The first stored article (by number) whose cleaned body hashes to `body`.
+    pub fn first_with_body(&self, body: u64) -> Result<Option<Number>, IndexError> {
+        self.conn
+            .prepare_cached("SELECT min(doc) FROM articles WHERE body = ?1")
+            .and_then(|mut q| q.query_row([body as i64], |r| r.get::<_, Option<i64>>(0)))
+            .map(|n| n.map(|n| n as Number))
+            .map_err(|e| database(self.dir, e))
+    }
+
+    /// Every article of the components `components` (by their smallest numbers), ascending.
+    pub fn members_of(&self, components: &[Number]) -> Result<Vec<Number>, IndexError> {
+        let mut query = self
+            .conn
+            .prepare_cached("SELECT doc FROM articles WHERE component = ?1")
+            .map_err(|e| database(self.dir, e))?;
+        let mut found = Vec::new();
+        for &c in components {
+            let rows = query.query_map([c as i64], |r| r.get::<_, i64>(0)).map_err(|e| database(self.dir, e))?;
+            for row in rows {
+                found.push(row.map_err(|e| database(self.dir, e))? as Number);
+            }
+        }
+        found.sort_unstable();
+        found.dedup();
+        Ok(found)
+    }
+
+    /// Calls `visit` with each article's id and stored row, in id order.
+    pub fn for_each_row(&self, mut visit: impl FnMut(&str, &[u8]) -> Result<(), IndexError>) -> Result<(), IndexError> {
+        let mut query =
+            self.conn.prepare("SELECT id, row FROM articles ORDER BY id").map_err(|e| database(self.dir, e))?;
+        let mut rows = query.query([]).map_err(|e| database(self.dir, e))?;
+        while let Some(row) = rows.next().map_err(|e| database(self.dir, e))? {
+            let id = row.get_ref(0).and_then(|v| v.as_str().map_err(Into::into)).map_err(|e| database(self.dir, e))?;
+            let bytes =
+                row.get_ref(1).and_then(|v| v.as_blob().map_err(Into::into)).map_err(|e| database(self.dir, e))?;
+            visit(id, bytes)?;
+        }
+        Ok(())
+    }
+
     /// The stored verdicts of the pairs with an article of `numbers` (each pair once, by (a, b)).
     pub fn pairs_of(&self, numbers: &[Number]) -> Result<Vec<(Number, Number, Vec<u8>)>, IndexError> {
         let mut query = self
@@ -346,12 +444,45 @@ pub struct Writer<'s> {
 }
 
 impl Writer<'_> {
-    /// Records a batch of `articles` added at `added_at` (Unix seconds); its number.
-    pub fn new_batch(&self, added_at: i64, articles: u64) -> Result<i64, IndexError> {
+    /// Records a batch of `articles` added at `added_at` (Unix seconds),
+    /// cleaned with `boilerplate` (the model as stored); its number.
+    pub fn new_batch(&self, added_at: i64, articles: u64, boilerplate: &[u8]) -> Result<i64, IndexError> {
         self.tx
-            .execute("INSERT INTO batches (added_at, articles) VALUES (?1, ?2)", params![added_at, articles as i64])
+            .execute(
+                "INSERT INTO batches (added_at, articles, boilerplate) VALUES (?1, ?2, ?3)",
+                params![added_at, articles as i64, boilerplate],
+            )
             .map_err(|e| database(&self.dir, e))?;
         Ok(self.tx.last_insert_rowid())
+    }
+
+    /// Sets a counter of the meta table.
+    pub fn set_counter(&self, key: &str, value: u64) -> Result<(), IndexError> {
+        self.tx
+            .execute("INSERT OR REPLACE INTO meta VALUES (?1, ?2)", params![key, value.to_string().as_bytes()])
+            .map(drop)
+            .map_err(|e| database(&self.dir, e))
+    }
+
+    /// A stored article's new component, groups and row (its text unchanged).
+    pub fn regroup(
+        &self,
+        number: Number,
+        component: Number,
+        family: GroupId,
+        story: GroupId,
+        row: &[u8],
+    ) -> Result<(), IndexError> {
+        let changed = self
+            .tx
+            .prepare_cached("UPDATE articles SET component = ?2, family = ?3, story = ?4, row = ?5 WHERE doc = ?1")
+            .and_then(|mut q| q.execute(params![number as i64, component as i64, family as i64, story as i64, row]))
+            .map_err(|e| database(&self.dir, e))?;
+        if changed == 1 {
+            Ok(())
+        } else {
+            Err(database(&self.dir, format!("article number {number} is not in the index")))
+        }
     }
 
     /// Reads inside the change: what it wrote so far, and the rest as committed.
@@ -364,8 +495,18 @@ impl Writer<'_> {
         let a = article;
         self.tx
             .execute(
-                "INSERT OR REPLACE INTO articles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![a.number as i64, a.id, a.batch, a.published_day, a.family as i64, a.story as i64, a.row],
+                "INSERT OR REPLACE INTO articles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    a.number as i64,
+                    a.id,
+                    a.batch,
+                    a.published_day,
+                    a.body.map(|h| h as i64),
+                    a.component as i64,
+                    a.family as i64,
+                    a.story as i64,
+                    a.row
+                ],
             )
             .and_then(|_| {
                 self.tx.execute("INSERT OR REPLACE INTO texts VALUES (?1, ?2)", params![a.number as i64, a.record])
@@ -376,10 +517,17 @@ impl Writer<'_> {
 
     /// Adds `more` postings to the list of key `key` of index `kind`.
     pub fn add_postings(&self, kind: i32, key: u64, more: &[Posted]) -> Result<(), IndexError> {
-        let list = self.reader().postings(kind, key)?;
-        let packed = postings::pack(list.into_iter().chain(more.iter().copied()));
+        let mut list = self.reader().postings(kind, key)?;
+        list.extend_from_slice(more);
+        self.put_postings(kind, key, &list)
+    }
+
+    /// Sets the posting list of key `key` of index `kind` (what the change read, with its additions).
+    pub fn put_postings(&self, kind: i32, key: u64, list: &[Posted]) -> Result<(), IndexError> {
+        let packed = postings::pack(list.iter().copied());
         self.tx
-            .execute("INSERT OR REPLACE INTO postings VALUES (?1, ?2, ?3)", params![kind, key as i64, packed])
+            .prepare_cached("INSERT OR REPLACE INTO postings VALUES (?1, ?2, ?3)")
+            .and_then(|mut q| q.execute(params![kind, key as i64, packed]))
             .map(drop)
             .map_err(|e| database(&self.dir, e))
     }
@@ -432,7 +580,8 @@ fn busy_or(dir: &Path, e: rusqlite::Error) -> IndexError {
     }
 }
 
-fn database(dir: &Path, e: impl std::fmt::Display) -> IndexError {
+/// A database failure, or a malformed value, in the index at `dir`.
+pub(crate) fn database(dir: &Path, e: impl std::fmt::Display) -> IndexError {
     IndexError::Database { path: dir.to_path_buf(), reason: e.to_string() }
 }
 
@@ -443,10 +592,10 @@ mod tests {
     #[test]
     fn an_index_is_created_once_and_opened_for_its_pipeline() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path(), "params A").unwrap();
+        let store = Store::create(dir.path(), "params A", "{}").unwrap();
         assert_eq!(store.stats().unwrap().articles, 0);
         drop(store);
-        assert!(matches!(Store::create(dir.path(), "params A"), Err(IndexError::Exists(_))));
+        assert!(matches!(Store::create(dir.path(), "params A", "{}"), Err(IndexError::Exists(_))));
         Store::open(dir.path(), Some("params A")).unwrap();
         Store::open(dir.path(), None).unwrap();
         let err = Store::open(dir.path(), Some("params B")).unwrap_err();
@@ -458,22 +607,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let err = Store::open(dir.path(), None).unwrap_err();
         assert!(err.to_string().contains("no index here"), "{err}");
-        let store = Store::create(dir.path(), "p").unwrap();
+        let store = Store::create(dir.path(), "p", "{}").unwrap();
         store.conn.execute("UPDATE meta SET value = CAST('7' AS BLOB) WHERE key = 'format_version'", []).unwrap();
         drop(store);
         let err = Store::open(dir.path(), None).unwrap_err();
-        assert!(err.to_string().contains("index format version 7; this build reads version 1"), "{err}");
+        assert!(err.to_string().contains("index format version 7; this build reads version 2"), "{err}");
     }
 
     #[test]
     fn what_a_change_writes_reads_back_inside_it_and_after_its_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::create(dir.path(), "p").unwrap();
+        let mut store = Store::create(dir.path(), "p", "{}").unwrap();
         let article = StoredArticle {
             number: 0,
             id: "a1".into(),
             batch: 1,
             published_day: Some(20_000.5),
+            body: Some(u64::MAX),
+            component: 0,
             family: 4,
             story: 4,
             row: b"row".to_vec(),
@@ -481,7 +632,7 @@ mod tests {
         };
         let posted = |number| Posted { number, order: 1, keys: 9 };
         let writer = store.writer().unwrap();
-        writer.new_batch(100, 1).unwrap();
+        writer.new_batch(100, 1, b"model").unwrap();
         writer.put_article(&article).unwrap();
         writer.add_postings(2, u64::MAX, &[posted(0)]).unwrap();
         writer.add_postings(2, u64::MAX, &[posted(7)]).unwrap();
@@ -498,6 +649,28 @@ mod tests {
         assert_eq!(reader.postings(2, 1).unwrap(), vec![]);
         assert_eq!(reader.pairs_of(&[7, 0]).unwrap(), vec![(0, 7, b"verdict".to_vec())]);
         assert_eq!(reader.doc_freq(1, &[5, 6, 8]).unwrap(), vec![3, 0, 0]);
+        assert_eq!(reader.first_with_body(u64::MAX).unwrap(), Some(0));
+        assert_eq!(reader.first_with_body(1).unwrap(), None);
+        assert_eq!(reader.members_of(&[0, 3]).unwrap(), vec![0]);
+        assert_eq!(reader.boilerplate(1).unwrap(), b"model".to_vec());
+        assert_eq!(reader.counter("next_story").unwrap(), 0);
+        let writer = store.writer().unwrap();
+        writer.set_counter("next_story", 5).unwrap();
+        writer.regroup(0, 0, 9, 9, b"new row").unwrap();
+        assert!(writer.regroup(3, 3, 1, 1, b"").is_err(), "no article 3");
+        writer.commit().unwrap();
+        let reader = store.reader();
+        assert_eq!(reader.counter("next_story").unwrap(), 5);
+        let stored = reader.article(0).unwrap().unwrap();
+        assert_eq!((stored.family, stored.story, stored.row), (9, 9, b"new row".to_vec()));
+        let mut rows = Vec::new();
+        reader
+            .for_each_row(|id, row| {
+                rows.push((id.to_string(), row.to_vec()));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(rows, vec![("a1".to_string(), b"new row".to_vec())]);
     }
 
     fn store_stats_inside(writer: &Writer) -> i64 {
@@ -507,11 +680,11 @@ mod tests {
     #[test]
     fn a_second_writer_stops_at_once_and_readers_see_the_last_commit() {
         let dir = tempfile::tempdir().unwrap();
-        let mut first = Store::create(dir.path(), "p").unwrap();
+        let mut first = Store::create(dir.path(), "p", "{}").unwrap();
         let mut second = Store::open(dir.path(), None).unwrap();
         let reader = Store::open(dir.path(), None).unwrap();
         let writer = first.writer().unwrap();
-        writer.new_batch(1, 0).unwrap();
+        writer.new_batch(1, 0, b"").unwrap();
         let err = second.writer().unwrap_err();
         assert!(matches!(err, IndexError::Busy(_)), "{err}");
         assert!(err.to_string().contains("another process is adding"), "{err}");
@@ -521,7 +694,7 @@ mod tests {
         writer.commit().unwrap();
         assert_eq!(reader.stats().unwrap().batches, 1);
         // Dropped without a commit, a change leaves nothing.
-        second.writer().unwrap().new_batch(2, 0).unwrap();
+        second.writer().unwrap().new_batch(2, 0, b"").unwrap();
         assert_eq!(reader.stats().unwrap().batches, 1);
     }
 }
