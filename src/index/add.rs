@@ -26,7 +26,7 @@ use super::postings::Posted;
 use super::store::{database, IndexError, Reader, StoredArticle, Writer};
 use super::Store;
 use crate::article::{Article, DocId};
-use crate::candidates::CandidateStats;
+use crate::candidates::{order_in, CandidateStats};
 use crate::cluster::Clustering;
 use crate::grouping::components;
 use crate::key_groups::{self, Candidates, KeyKind, NumberedPosting, Verdict, Verified};
@@ -153,7 +153,7 @@ pub fn add(
     let mut lists: BTreeMap<(KeyKind, u64), Vec<Posted>> = BTreeMap::new();
     for m in members.iter().filter(|m| !repeated.contains(&m.number)) {
         let signature = m.signature.as_ref().expect("new articles are signed");
-        for p in key_groups::postings(signature, params.cross_language()) {
+        for p in postings(signature, params) {
             lists.entry((p.kind, p.key)).or_default().push(Posted { number: m.number, order: p.order, keys: p.keys });
         }
     }
@@ -321,6 +321,26 @@ pub fn add(
     writer.commit()?;
     clock.lap("write", &mut added);
     Ok(added)
+}
+
+/// The postings an article leaves in the index: its keys
+/// ([`key_groups::postings`]), and the heaviest of its terms (and anchors)
+/// that no other article has yet, which one run over the articles to come
+/// could make keys ("latent" keys; docs/index.md, "Candidates"). An
+/// article posts no more than twice `keys_per_doc` of each.
+fn postings(signature: &Signature, params: &crate::params::ValidParams) -> Vec<key_groups::Posting> {
+    let mut posted = key_groups::postings(signature, params.cross_language());
+    let mut latent = |kind: KeyKind, vector: &crate::tfidf::SparseVec, keys: &[TermHash]| {
+        for t in vector.top_terms(params.keys_per_doc()).into_iter().filter(|t| !keys.contains(t)) {
+            let (order, keys_held) = (order_in(keys, t), keys.len() as u32);
+            posted.push(key_groups::Posting { kind, key: t, order, keys: keys_held });
+        }
+    };
+    latent(KeyKind::Terms, &signature.vector, &signature.keys);
+    if params.cross_language() {
+        latent(KeyKind::Anchors, &signature.anchor_vector, &signature.anchor_keys);
+    }
+    posted
 }
 
 /// The postings, the new pairs' verdicts, the document frequencies and
