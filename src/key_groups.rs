@@ -210,7 +210,18 @@ pub struct SharedKeys {
 /// ([`tallies`]). A pair of a term index gives a row from each side (each
 /// ranks the other among its partners), a pair of the wording index one
 /// row, from its smaller article. Rows sorted.
-pub fn shared_keys(mut postings: Vec<NumberedPosting>, max_postings: usize) -> Vec<SharedKeys> {
+pub fn shared_keys(postings: Vec<NumberedPosting>, max_postings: usize) -> Vec<SharedKeys> {
+    shared_keys_where(postings, max_postings, |_, _| true)
+}
+
+/// [`shared_keys`] of only the pairs `(a, b)` (`a < b`) that `keep`
+/// keeps: an index that adds a batch tallies only the pairs with a new
+/// article.
+pub fn shared_keys_where(
+    mut postings: Vec<NumberedPosting>,
+    max_postings: usize,
+    keep: impl Fn(u64, u64) -> bool,
+) -> Vec<SharedKeys> {
     postings.sort_unstable_by_key(|p| (p.kind as u8, p.key, p.order, p.doc));
     let mut counts: FxHashMap<(KeyKind, u64, u64), (u16, u32, u32)> = FxHashMap::default();
     let (mut members, mut tallied) = (Vec::new(), Vec::new());
@@ -222,7 +233,7 @@ pub fn shared_keys(mut postings: Vec<NumberedPosting>, max_postings: usize) -> V
         members.extend(list.iter().map(|p| Member { doc: p.doc, keys: p.keys }));
         tallied.clear();
         tallies(list[0].kind, &members, &mut tallied);
-        for t in &tallied {
+        for t in tallied.iter().filter(|t| keep(t.a, t.b)) {
             counts.entry((list[0].kind, t.a, t.b)).or_insert((0, t.a_keys, t.b_keys)).0 += 1;
         }
     }

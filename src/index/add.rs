@@ -15,6 +15,7 @@
 //! stored ones. Everything is written in the one transaction of the add.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -114,7 +115,7 @@ pub fn add(
         batch_stats.add(&a.terms, &a.anchors, &a.analyzed.lang);
     }
     let mut frequencies = Frequencies::new(&reader, &batch_stats)?;
-    frequencies.fetch(&reader, &analyses)?;
+    frequencies.fetch(&dir, &analyses)?;
     let mut members: Vec<Member> = fresh
         .into_iter()
         .zip(analyses)
@@ -157,9 +158,12 @@ pub fn add(
             lists.entry((p.kind, p.key)).or_default().push(Posted { number: m.number, order: p.order, keys: p.keys });
         }
     }
+    let keys: Vec<(KeyKind, u64)> = lists.keys().copied().collect();
+    let stored_lists = read_in_parallel(&dir, &keys, |reader, piece| {
+        piece.iter().map(|(kind, key)| reader.postings(kind.code(), *key)).collect()
+    })?;
     let mut numbered = Vec::new();
-    for ((kind, key), new) in &mut lists {
-        let mut list = reader.postings(kind.code(), *key)?;
+    for (((kind, key), new), mut list) in lists.iter_mut().zip(stored_lists) {
         list.append(new);
         numbered.extend(list.iter().map(|p| NumberedPosting {
             kind: *kind,
@@ -170,9 +174,13 @@ pub fn add(
         }));
         *new = list;
     }
-    let shared = key_groups::shared_keys(numbered, params.max_postings());
-    let proposed: Vec<_> =
-        key_groups::proposals(&shared, params).into_iter().filter(|p| p.b >= first || p.a >= first).collect();
+    // Pairs with a new article, each kept when the new article keeps the
+    // stored one among its closest partners (its bar is exact: every list
+    // of its keys is here) or by the wording index (docs/index.md,
+    // "Candidates").
+    let mut shared = key_groups::shared_keys_where(numbered, params.max_postings(), |_, b| b >= first);
+    shared.retain(|row| row.kind == KeyKind::Wording || row.doc >= first);
+    let proposed = key_groups::proposals(&shared, params);
     drop(shared);
     clock.lap("candidates", &mut added);
 
@@ -183,11 +191,10 @@ pub fn add(
         n.dedup();
         n
     };
-    let mut models = Models::default();
-    let stored = load(&reader, pipeline, &mut models, &partners)?;
+    let stored = load(&dir, pipeline, &partners)?;
     let at_new = members.len();
     members.extend(stored);
-    frequencies.fetch(&reader, members[at_new..].iter().map(|m| &m.analysis))?;
+    frequencies.fetch(&dir, members[at_new..].iter().map(|m| &m.analysis))?;
     sign(pipeline, &frequencies.union, &mut members);
     let verdicts = verify(pipeline, &frequencies.union, &members, &proposed)?;
     added.verified = verdicts.len();
@@ -217,10 +224,10 @@ pub fn add(
     component_of.dedup();
     let region_stored = reader.members_of(&component_of)?;
     let missing: Vec<Number> = region_stored.iter().copied().filter(|n| !loaded.contains_key(n)).collect();
-    let more = load(&reader, pipeline, &mut models, &missing)?;
+    let more = load(&dir, pipeline, &missing)?;
     let at_more = members.len();
     members.extend(more);
-    frequencies.fetch(&reader, members[at_more..].iter().map(|m| &m.analysis))?;
+    frequencies.fetch(&dir, members[at_more..].iter().map(|m| &m.analysis))?;
     sign(pipeline, &frequencies.union, &mut members);
     added.analyzed_again = members.len() - at_new;
     let in_region: FxHashSet<Number> = region_stored.iter().copied().collect();
@@ -416,40 +423,58 @@ fn verify(
     Ok(key_groups::verify_proposed(proposed, sides, pipeline.params(), pipeline.pair_model())?)
 }
 
-/// The boilerplate models of the stored batches, each read once.
-#[derive(Default)]
-struct Models(FxHashMap<i64, crate::clean::BoilerplateModel>);
+/// Stored rows read from one piece of a list at a time.
+const READ_PIECE: usize = 1024;
+
+/// `read` of each piece of `items`, the pieces read in parallel, each
+/// through its own connection to the index's last committed state (what
+/// an add reads was committed before it: the stored articles, lists and
+/// statistics); the results in `items`' order.
+fn read_in_parallel<T: Sync, R: Send>(
+    dir: &Path,
+    items: &[T],
+    read: impl Fn(&Reader, &[T]) -> Result<Vec<R>, IndexError> + Sync,
+) -> Result<Vec<R>, IndexError> {
+    let pieces: Vec<Vec<R>> = items
+        .par_chunks(READ_PIECE)
+        .map(|piece| {
+            let store = Store::read_only(dir)?;
+            read(&store.reader(), piece)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(pieces.into_iter().flatten().collect())
+}
+
+/// What a stored row tells of its article's analysis.
+#[derive(serde::Deserialize)]
+struct RowLanguage {
+    lang: String,
+}
 
 /// The stored articles `numbers`, read and analyzed again with their
-/// batches' models.
-fn load(
-    reader: &Reader,
-    pipeline: &Pipeline,
-    models: &mut Models,
-    numbers: &[Number],
-) -> Result<Vec<Member>, IndexError> {
-    let mut read = Vec::with_capacity(numbers.len());
-    for &n in numbers {
-        let stored =
-            reader.article(n)?.ok_or_else(|| database(reader.dir(), format!("article number {n} is missing")))?;
-        if let std::collections::hash_map::Entry::Vacant(slot) = models.0.entry(stored.batch) {
-            let bytes = reader.boilerplate(stored.batch)?;
-            slot.insert(codec::decode_boilerplate(&bytes).map_err(|e| database(reader.dir(), e))?);
+/// batches' models and the language their analysis told.
+fn load(dir: &Path, pipeline: &Pipeline, numbers: &[Number]) -> Result<Vec<Member>, IndexError> {
+    read_in_parallel(dir, numbers, |reader, piece| {
+        let mut models: FxHashMap<i64, crate::clean::BoilerplateModel> = FxHashMap::default();
+        let mut loaded = Vec::with_capacity(piece.len());
+        for &n in piece {
+            let stored = reader.article(n)?.ok_or_else(|| database(dir, format!("article number {n} is missing")))?;
+            if let std::collections::hash_map::Entry::Vacant(slot) = models.entry(stored.batch) {
+                let bytes = reader.boilerplate(stored.batch)?;
+                slot.insert(codec::decode_boilerplate(&bytes).map_err(|e| database(dir, e))?);
+            }
+            let malformed = || database(dir, format!("the stored row of {} is malformed", stored.id));
+            let mut article = codec::decode_article(&stored.id, &stored.record).map_err(|e| database(dir, e))?;
+            let row = codec::decompress(&stored.row).ok().and_then(|bytes| String::from_utf8(bytes).ok());
+            let row = row.ok_or_else(malformed)?;
+            // The language its analysis told: not detected again.
+            article.lang = Some(serde_json::from_str::<RowLanguage>(&row).map_err(|_| malformed())?.lang);
+            let analysis = pipeline.analyze(&article, &models[&stored.batch])?;
+            let kept = (stored.component, stored.family, stored.story, row);
+            loaded.push(Member { number: n, article, analysis, signature: None, stored: Some(kept) });
         }
-        let article = codec::decode_article(&stored.id, &stored.record).map_err(|e| database(reader.dir(), e))?;
-        let row = codec::decompress(&stored.row)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .ok_or_else(|| database(reader.dir(), format!("the stored row of {} is malformed", stored.id)))?;
-        read.push((n, stored.batch, article, (stored.component, stored.family, stored.story, row)));
-    }
-    let models = &models.0;
-    read.into_par_iter()
-        .map(|(number, batch, article, stored)| {
-            let analysis = pipeline.analyze(&article, &models[&batch])?;
-            Ok(Member { number, article, analysis, signature: None, stored: Some(stored) })
-        })
-        .collect()
+        Ok(loaded)
+    })
 }
 
 /// Each place's stable id of its group in `groups` (places by `numbers`).
@@ -501,11 +526,7 @@ impl<'b> Frequencies<'b> {
     }
 
     /// Reads the counts of the terms and anchors of `analyses` not read yet.
-    fn fetch<'a>(
-        &mut self,
-        reader: &Reader,
-        analyses: impl IntoIterator<Item = &'a Analysis>,
-    ) -> Result<(), IndexError> {
+    fn fetch<'a>(&mut self, dir: &Path, analyses: impl IntoIterator<Item = &'a Analysis>) -> Result<(), IndexError> {
         let mut own = BatchStats::default();
         for a in analyses {
             own.add(&a.terms, &a.anchors, &a.analyzed.lang);
@@ -517,7 +538,7 @@ impl<'b> Frequencies<'b> {
             let known = &mut self.known[kind as usize];
             let mut missing: Vec<TermHash> = counted.counts().map(|(t, _)| t).filter(|t| known.insert(*t)).collect();
             missing.sort_unstable();
-            let stored = reader.doc_freq(kind, &missing)?;
+            let stored = read_in_parallel(dir, &missing, |reader, piece| reader.doc_freq(kind, piece))?;
             union.add_counted(0, missing.iter().zip(stored).map(|(&t, n)| (t, n as u32 + batch.get(t))));
         }
         Ok(())

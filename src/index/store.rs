@@ -163,6 +163,15 @@ impl Store {
         Ok(store)
     }
 
+    /// Another connection to an index opened by [`Store::open`], for
+    /// reading only: it reads the last committed state, beside a change
+    /// (an add reads the stored articles on several threads so).
+    pub fn read_only(dir: &Path) -> Result<Store, IndexError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(dir.join(DATABASE), flags).map_err(|e| database(dir, e))?;
+        Ok(Store { dir: dir.to_path_buf(), conn })
+    }
+
     fn connect(dir: &Path, flags: OpenFlags) -> Result<Store, IndexError> {
         let conn = Connection::open_with_flags(dir.join(DATABASE), flags).map_err(|e| database(dir, e))?;
         // A writer that meets another's lock stops at once rather than wait.
@@ -493,24 +502,22 @@ impl Writer<'_> {
     /// Stores an article (a new one, or a stored one's new groups and row).
     pub fn put_article(&self, article: &StoredArticle) -> Result<(), IndexError> {
         let a = article;
+        let values = params![
+            a.number as i64,
+            a.id,
+            a.batch,
+            a.published_day,
+            a.body.map(|h| h as i64),
+            a.component as i64,
+            a.family as i64,
+            a.story as i64,
+            a.row
+        ];
         self.tx
-            .execute(
-                "INSERT OR REPLACE INTO articles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    a.number as i64,
-                    a.id,
-                    a.batch,
-                    a.published_day,
-                    a.body.map(|h| h as i64),
-                    a.component as i64,
-                    a.family as i64,
-                    a.story as i64,
-                    a.row
-                ],
-            )
-            .and_then(|_| {
-                self.tx.execute("INSERT OR REPLACE INTO texts VALUES (?1, ?2)", params![a.number as i64, a.record])
-            })
+            .prepare_cached("INSERT OR REPLACE INTO articles VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+            .and_then(|mut q| q.execute(values))
+            .and_then(|_| self.tx.prepare_cached("INSERT OR REPLACE INTO texts VALUES (?1, ?2)"))
+            .and_then(|mut q| q.execute(params![a.number as i64, a.record]))
             .map(drop)
             .map_err(|e| database(&self.dir, e))
     }
@@ -535,7 +542,8 @@ impl Writer<'_> {
     /// Stores the verdict of the pair (`a`, `b`), `a < b`.
     pub fn put_pair(&self, a: Number, b: Number, verdict: &[u8]) -> Result<(), IndexError> {
         self.tx
-            .execute("INSERT OR REPLACE INTO pairs VALUES (?1, ?2, ?3)", params![a as i64, b as i64, verdict])
+            .prepare_cached("INSERT OR REPLACE INTO pairs VALUES (?1, ?2, ?3)")
+            .and_then(|mut q| q.execute(params![a as i64, b as i64, verdict]))
             .map(drop)
             .map_err(|e| database(&self.dir, e))
     }
