@@ -294,3 +294,70 @@ fn index_add_writes_the_delta_and_export_the_state_on_the_command_line() {
         (Some(5), Some(3), Some(1))
     );
 }
+
+#[test]
+fn evicted_articles_leave_their_stories_and_can_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, pipeline) = fresh_index(&dir.path().join("index"), PipelineParams::default());
+    let mut seeds = articles_of(&seeds_dir());
+    for a in &mut seeds {
+        // The two copies of the Telegraph's report are a week older than the rest.
+        let old = a.id.starts_with("000_") || a.id.starts_with("001_");
+        a.published_at = Some(if old { "2024-01-01T08:00:00Z" } else { "2024-01-09T08:00:00Z" }.to_string());
+    }
+    index::add(&mut store, &pipeline, seeds.clone(), 1_700_000_000).unwrap();
+    let before = export_rows(&store, &dir.path().join("before"));
+    assert_eq!(before.iter().filter(|r| r["role"] == "syndicated").count(), 2);
+    // Seven days before 2024-01-10T12:00Z.
+    let cutoff = newsdedup::article::publication_time("2024-01-03T12:00:00Z").unwrap().timestamp();
+    let evicted = index::evict(&mut store, &pipeline, cutoff as f64 / 86_400.0, cutoff).unwrap();
+    assert_eq!(evicted.evicted.len(), 2, "{:?}", evicted.evicted);
+    assert!(evicted.evicted.iter().all(|id| id.starts_with("000_") || id.starts_with("001_")));
+    // The Telegraph's report is alone in its story now: its row changed.
+    let changed: Vec<Value> = evicted.delta.iter().map(|r| serde_json::from_str(r).unwrap()).collect();
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert_eq!(
+        (changed[0]["id"].as_str(), changed[0]["role"].as_str()),
+        (Some("002_016c80076eb90be0"), Some("unique"))
+    );
+    let after = export_rows(&store, &dir.path().join("after"));
+    assert_eq!(after.len(), 3);
+    assert_eq!(store.stats().unwrap().articles, 3);
+    store.check().unwrap();
+    // Added again, the copies find the report through the posting lists
+    // and the statistics that the eviction left: the same groups as before.
+    let copies: Vec<Article> =
+        seeds.into_iter().filter(|a| a.id.starts_with("000_") || a.id.starts_with("001_")).collect();
+    index::add(&mut store, &pipeline, copies, 1_700_000_100).unwrap();
+    let again = export_rows(&store, &dir.path().join("again"));
+    assert_eq!(groups(&again, "cluster"), groups(&before, "cluster"));
+    assert_eq!(groups(&again, "family"), groups(&before, "family"));
+    // Without publication times, articles go by when they were added.
+    let (mut undated, pipeline) = fresh_index(&dir.path().join("undated"), PipelineParams::default());
+    index::add(&mut undated, &pipeline, articles_of(&seeds_dir()), 1_000).unwrap();
+    assert!(index::evict(&mut undated, &pipeline, 1e9, 1_000).unwrap().evicted.is_empty(), "added at the cutoff");
+    assert_eq!(index::evict(&mut undated, &pipeline, 1e9, 1_001).unwrap().evicted.len(), 5);
+    assert_eq!(undated.stats().unwrap().articles, 0);
+    assert_eq!(undated.stats().unwrap().batches, 0);
+}
+
+#[test]
+fn index_evict_on_the_command_line_writes_tombstones() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    assert!(newsdedup(&["index", "create", index]).status.success());
+    let seeds = seeds_dir();
+    assert!(newsdedup(&["index", "add", "--index", index, seeds.to_str().unwrap(), "-q"]).status.success());
+    let kept = newsdedup(&["index", "evict", "--index", index, "--older-than", "7d"]);
+    assert!(kept.status.success(), "{}", String::from_utf8_lossy(&kept.stderr));
+    assert!(kept.stdout.is_empty(), "added just now: nothing is a week old");
+    let gone = newsdedup(&["index", "evict", "--index", index, "--older-than", "1d", "--now", "2100-01-01T00:00:00Z"]);
+    assert!(gone.status.success(), "{}", String::from_utf8_lossy(&gone.stderr));
+    let lines: Vec<Value> =
+        String::from_utf8_lossy(&gone.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 5);
+    assert!(lines.iter().all(|l| l["evicted"] == true));
+    let bad = newsdedup(&["index", "evict", "--index", index, "--older-than", "a week"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -15,7 +15,7 @@ use newsdedup::pair_model::PairModel;
 use newsdedup::pipeline::Pipeline;
 use newsdedup::report;
 
-use super::{ExitWith, Failure, InputArgs, PipelineArgs, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT};
+use super::{ExitWith, Failure, InputArgs, PipelineArgs, EXIT_INPUT, EXIT_OK, EXIT_OUTPUT, EXIT_USAGE};
 
 /// Arguments of `newsdedup index`.
 #[derive(Debug, Args)]
@@ -65,6 +65,30 @@ enum IndexCommand {
         #[arg(long, value_name = "N")]
         threads: Option<usize>,
     },
+    /// Remove the articles older than AGE, with their postings, pairs,
+    /// statistics and texts: by `published_at`, or for an article without
+    /// one by when it was added. The stories they leave are grouped again
+    /// and their roles decided again. The delta holds a line
+    /// {"id": ..., "evicted": true} for each article removed, then the
+    /// changed rows of those that stay. One transaction.
+    Evict {
+        /// Directory of the index.
+        #[arg(long, value_name = "DIR")]
+        index: PathBuf,
+        /// The age past which articles go: "7d", "36h", "2w".
+        #[arg(long, value_name = "AGE", value_parser = humantime::parse_duration)]
+        older_than: std::time::Duration,
+        /// Measure ages from this time (RFC 3339) instead of now, to replay
+        /// an archive.
+        #[arg(long, value_name = "TIME")]
+        now: Option<String>,
+        /// Write the delta here ("-": standard output).
+        #[arg(long, default_value = "-", value_name = "FILE")]
+        delta: PathBuf,
+        /// No summary.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Print what an index holds, as one JSON object: its format version,
     /// articles, batches, stories, families and bytes on disk.
     Stats {
@@ -110,30 +134,11 @@ pub fn run(args: IndexArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode>
                 eprintln!("newsdedup: warning: {}: {}", w.place(), w.reason);
             }
             let pipeline = Pipeline::new(params).with_cancel(cancel);
-            let added_at = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-            let added = checked(index::add(&mut store, &pipeline, ingested.articles, added_at))?;
+            let added = checked(index::add(&mut store, &pipeline, ingested.articles, unix_now()))?;
             for id in &added.already_held {
                 eprintln!("newsdedup: {id} is in the index already: left as it is");
             }
-            let write = |w: &mut dyn Write| -> std::io::Result<()> {
-                for row in &added.delta {
-                    w.write_all(row.as_bytes())?;
-                    w.write_all(b"\n")?;
-                }
-                w.flush()
-            };
-            let committed = "the batch is added; `newsdedup index export` writes the whole state";
-            if delta.as_os_str() == "-" {
-                write(&mut std::io::BufWriter::new(std::io::stdout().lock()))
-                    .with_context(|| format!("cannot write the delta to standard output ({committed})"))
-                    .exit_with(EXIT_OUTPUT)?;
-            } else {
-                output::write_atomic(&delta, |w| write(w))
-                    .with_context(|| format!("cannot write the delta ({committed})"))
-                    .exit_with(EXIT_OUTPUT)?;
-            }
+            write_delta(&delta, &added.delta, "the batch is added")?;
             if !quiet {
                 let skipped = match ingested.rejects.len() {
                     0 => String::new(),
@@ -156,6 +161,33 @@ pub fn run(args: IndexArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode>
                         eprintln!("newsdedup:   {step}: {seconds:.2} s");
                     }
                 }
+            }
+        }
+        IndexCommand::Evict { index, older_than, now, delta, quiet } => {
+            let (mut store, params) = checked(index::open_for_change(&index))?;
+            let now = match &now {
+                Some(time) => newsdedup::article::publication_time(time)
+                    .ok_or_else(|| anyhow::anyhow!("--now {time:?}: not an RFC 3339 time"))
+                    .exit_with(EXIT_USAGE)?
+                    .timestamp(),
+                None => unix_now(),
+            };
+            let cutoff = now.saturating_sub(i64::try_from(older_than.as_secs()).unwrap_or(i64::MAX));
+            let pipeline = Pipeline::new(params).with_cancel(cancel);
+            let evicted = checked(index::evict(&mut store, &pipeline, cutoff as f64 / 86_400.0, cutoff))?;
+            let tombstones =
+                evicted.evicted.iter().map(|id| serde_json::json!({"id": id, "evicted": true}).to_string());
+            let rows: Vec<String> = tombstones.chain(evicted.delta.iter().cloned()).collect();
+            write_delta(&delta, &rows, "the articles are evicted")?;
+            if !quiet {
+                eprintln!(
+                    "newsdedup: evicted {} from {} in {:.2} s; {} articles that stay regrouped, {} of their rows changed",
+                    report::count(evicted.evicted.len(), "article", "articles"),
+                    index.display(),
+                    evicted.seconds,
+                    evicted.regrouped,
+                    evicted.delta.len()
+                );
             }
         }
         IndexCommand::Stats { index } => {
@@ -188,4 +220,32 @@ fn checked<T>(result: Result<T, IndexError>) -> anyhow::Result<T> {
         };
         anyhow::Error::new(Failure { code, error: e.into() })
     })
+}
+
+/// Seconds since 1970 now.
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// Writes the delta of a committed change (`what`) to `path` ("-": standard output).
+fn write_delta(path: &std::path::Path, rows: &[String], what: &str) -> anyhow::Result<()> {
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        for row in rows {
+            w.write_all(row.as_bytes())?;
+            w.write_all(b"\n")?;
+        }
+        w.flush()
+    };
+    let committed = format!("{what}; `newsdedup index export` writes the whole state");
+    if path.as_os_str() == "-" {
+        write(&mut std::io::BufWriter::new(std::io::stdout().lock()))
+            .with_context(|| format!("cannot write the delta to standard output ({committed})"))
+            .exit_with(EXIT_OUTPUT)
+    } else {
+        output::write_atomic(path, |w| write(w))
+            .with_context(|| format!("cannot write the delta ({committed})"))
+            .exit_with(EXIT_OUTPUT)
+    }
 }

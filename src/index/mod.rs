@@ -9,12 +9,15 @@
 
 pub mod add;
 pub mod codec;
+pub mod evict;
 pub mod export;
 pub mod ids;
 pub mod postings;
+mod region;
 pub mod store;
 
 pub use add::{add, Added};
+pub use evict::{evict, Evicted};
 pub use export::{export, Exported};
 pub use store::{IndexError, Reader, Store, StoreStats, StoredArticle, Writer};
 

@@ -388,6 +388,32 @@ impl Reader<'_> {
             .map_err(|e| database(self.dir, e))
     }
 
+    /// The articles published before `day` (days since 1970), and those
+    /// without a publication time added before `added` (Unix seconds), by
+    /// number.
+    pub fn older_than(&self, day: f64, added: i64) -> Result<Vec<Number>, IndexError> {
+        let mut query = self
+            .conn
+            .prepare(
+                "SELECT a.doc FROM articles a JOIN batches b ON b.batch = a.batch
+                 WHERE (a.published_day IS NOT NULL AND a.published_day < ?1)
+                    OR (a.published_day IS NULL AND b.added_at < ?2)
+                 ORDER BY a.doc",
+            )
+            .map_err(|e| database(self.dir, e))?;
+        let rows = query.query_map(params![day, added], |r| r.get::<_, i64>(0)).map_err(|e| database(self.dir, e))?;
+        rows.map(|n| n.map(|n| n as Number).map_err(|e| database(self.dir, e))).collect()
+    }
+
+    /// The component of the article numbered `number`, if the index holds it.
+    pub fn component_of(&self, number: Number) -> Result<Option<Number>, IndexError> {
+        self.conn
+            .prepare_cached("SELECT component FROM articles WHERE doc = ?1")
+            .and_then(|mut q| q.query_row([number as i64], |r| r.get::<_, i64>(0)).optional())
+            .map(|c| c.map(|c| c as Number))
+            .map_err(|e| database(self.dir, e))
+    }
+
     /// Every article of the components `components` (by their smallest numbers), ascending.
     pub fn members_of(&self, components: &[Number]) -> Result<Vec<Number>, IndexError> {
         let mut query = self
@@ -569,6 +595,50 @@ impl Writer<'_> {
                 gone.execute(params![kind, term as i64]).map_err(|e| database(&self.dir, e))?;
             }
         }
+        Ok(())
+    }
+
+    /// Removes the articles `gone` (their rows, texts and pairs) and takes
+    /// them out of every posting list (a scan of the lists: an article's
+    /// keys are not kept); batches left without articles go too.
+    pub fn remove(&self, gone: &[Number]) -> Result<(), IndexError> {
+        let db = |e: rusqlite::Error| database(&self.dir, e);
+        for sql in [
+            "DELETE FROM articles WHERE doc = ?1",
+            "DELETE FROM texts WHERE doc = ?1",
+            "DELETE FROM pairs WHERE a = ?1",
+            "DELETE FROM pairs WHERE b = ?1",
+        ] {
+            let mut delete = self.tx.prepare_cached(sql).map_err(db)?;
+            for &n in gone {
+                delete.execute([n as i64]).map_err(db)?;
+            }
+        }
+        let gone: rustc_hash::FxHashSet<Number> = gone.iter().copied().collect();
+        let mut changed: Vec<(i32, i64, Vec<Posted>)> = Vec::new();
+        {
+            let mut scan = self.tx.prepare("SELECT kind, key, docs FROM postings").map_err(db)?;
+            let mut rows = scan.query([]).map_err(db)?;
+            while let Some(row) = rows.next().map_err(db)? {
+                let (kind, key): (i32, i64) = (row.get(0).map_err(db)?, row.get(1).map_err(db)?);
+                let bytes = row.get_ref(2).and_then(|v| v.as_blob().map_err(Into::into)).map_err(db)?;
+                let list = postings::unpack(bytes)
+                    .ok_or_else(|| database(&self.dir, format!("the posting list of key {key:016x} is malformed")))?;
+                if list.iter().any(|p| gone.contains(&p.number)) {
+                    changed.push((kind, key, list.into_iter().filter(|p| !gone.contains(&p.number)).collect()));
+                }
+            }
+        }
+        for (kind, key, list) in changed {
+            if list.is_empty() {
+                self.tx.execute("DELETE FROM postings WHERE kind = ?1 AND key = ?2", params![kind, key]).map_err(db)?;
+            } else {
+                self.put_postings(kind, key as u64, &list)?;
+            }
+        }
+        self.tx
+            .execute("DELETE FROM batches WHERE batch NOT IN (SELECT DISTINCT batch FROM articles)", [])
+            .map_err(db)?;
         Ok(())
     }
 
