@@ -361,3 +361,38 @@ fn index_evict_on_the_command_line_writes_tombstones() {
     let bad = newsdedup(&["index", "evict", "--index", index, "--older-than", "a week"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn an_add_killed_midway_leaves_the_index_as_it_was() {
+    let Some(eval) = shared_eval() else { return skip("../shared/eval is not there") };
+    let batch = eval.join("ntrex-crosslingual/articles.jsonl");
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    assert!(newsdedup(&["index", "create", index]).status.success());
+    assert!(newsdedup(&["index", "add", "--index", index, seeds_dir().to_str().unwrap(), "-q"]).status.success());
+    let mut killed_running = 0;
+    for delay in [200, 3_000] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_newsdedup"))
+            .args(["index", "add", "--index", index, batch.to_str().unwrap(), "--delta", "/dev/null", "-q"])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay));
+        let running = child.try_wait().unwrap().is_none();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        let store = Store::open(Path::new(index), None).unwrap();
+        store.check().unwrap();
+        let held = store.stats().unwrap().articles;
+        if running && held == 5 {
+            killed_running += 1;
+            // The killed writer's lock went with it: an export reads the last state.
+            assert_eq!(export_rows(&store, &dir.path().join(format!("export{delay}"))).len(), 5);
+        } else {
+            // The add was done before the kill: all of it is there.
+            assert_eq!(held, 5 + 2_952, "after {delay} ms");
+            break;
+        }
+    }
+    assert!(killed_running >= 1, "no kill landed while the add ran");
+}
