@@ -27,7 +27,7 @@ fn an_index_is_made_once_and_its_stats_read() {
     let stats = newsdedup(&["index", "stats", "--index", index]);
     assert!(stats.status.success(), "{}", String::from_utf8_lossy(&stats.stderr));
     let stats: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!((stats["format_version"].as_u64(), stats["articles"].as_u64()), (Some(2), Some(0)));
+    assert_eq!((stats["format_version"].as_u64(), stats["articles"].as_u64()), (Some(3), Some(0)));
     let again = newsdedup(&["index", "create", index]);
     assert_eq!(again.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&again.stderr).contains("an index is already there"));

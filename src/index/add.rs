@@ -243,9 +243,7 @@ fn write_rest(
     for ((kind, key), list) in lists {
         writer.put_postings(kind.code(), *key, list)?;
     }
-    for v in joined {
-        writer.put_pair(v.a, v.b, &codec::encode_verdict(v).map_err(|e| database(writer.reader().dir(), e))?)?;
-    }
+    region::write_verdicts(writer, joined, true)?;
     region::write_frequencies(writer, batch, false)
 }
 

@@ -79,25 +79,46 @@ pub fn decode_article(id: &str, bytes: &[u8]) -> Result<Article> {
     })
 }
 
-/// A pair's verdict as stored: the edge's measures, P(same event).
+/// A pair's verdict as stored: its other end's distance from the last
+/// one in the list, the edge's measures, P(same event).
 #[derive(Serialize, Deserialize)]
 struct StoredVerdict {
+    gap: u64,
     edge: Option<(f32, f32, f32)>,
     link: Option<f32>,
 }
 
-/// `verdict`'s edge and link as the index stores them (its ends are the row's).
-pub fn encode_verdict(verdict: &Verdict) -> Result<Vec<u8>> {
-    let stored = StoredVerdict { edge: verdict.edge.map(|e| (e.cosine, e.a_in_b, e.b_in_a)), link: verdict.link };
-    postcard::to_allocvec(&stored).map_err(|e| format!("cannot encode a verdict: {e}"))
+/// The verdicts of an article's pairs with later articles (each `v.a` the
+/// article, `v.b` larger), as the index stores them: one value an article,
+/// the other ends delta-coded.
+pub fn encode_partners(verdicts: &[Verdict]) -> Result<Vec<u8>> {
+    let mut sorted: Vec<&Verdict> = verdicts.iter().collect();
+    sorted.sort_by_key(|v| v.b);
+    let mut last = sorted.first().map_or(0, |v| v.a);
+    let stored: Vec<StoredVerdict> = sorted
+        .into_iter()
+        .map(|v| StoredVerdict {
+            gap: v.b - std::mem::replace(&mut last, v.b),
+            edge: v.edge.map(|e| (e.cosine, e.a_in_b, e.b_in_a)),
+            link: v.link,
+        })
+        .collect();
+    postcard::to_allocvec(&stored).map_err(|e| format!("cannot encode verdicts: {e}"))
 }
 
-/// The verdict of the pair (`a`, `b`) that [`encode_verdict`] stored.
-pub fn decode_verdict(a: u64, b: u64, bytes: &[u8]) -> Result<Verdict> {
-    let stored: StoredVerdict =
-        postcard::from_bytes(bytes).map_err(|e| format!("the stored verdict of pair ({a}, {b}) is malformed: {e}"))?;
-    let edge = stored.edge.map(|(cosine, a_in_b, b_in_a)| Edge { a: 0, b: 0, cosine, a_in_b, b_in_a });
-    Ok(Verdict { a, b, edge, link: stored.link })
+/// The verdicts of article `a`'s pairs that [`encode_partners`] stored.
+pub fn decode_partners(a: u64, bytes: &[u8]) -> Result<Vec<Verdict>> {
+    let stored: Vec<StoredVerdict> =
+        postcard::from_bytes(bytes).map_err(|e| format!("the stored verdicts of article {a} are malformed: {e}"))?;
+    let mut b = a;
+    stored
+        .into_iter()
+        .map(|s| {
+            b = b.checked_add(s.gap).ok_or_else(|| format!("the stored verdicts of article {a} are malformed"))?;
+            let edge = s.edge.map(|(cosine, a_in_b, b_in_a)| Edge { a: 0, b: 0, cosine, a_in_b, b_in_a });
+            Ok(Verdict { a, b, edge, link: s.link })
+        })
+        .collect()
 }
 
 /// A batch's boilerplate model as stored.
@@ -125,8 +146,13 @@ mod tests {
         assert_eq!((back.title, back.published_at, back.url), (article.title, article.published_at, None));
         assert_eq!(back.origin, article.origin);
         let edge = Edge { a: 0, b: 0, cosine: 0.9, a_in_b: 0.5, b_in_a: 0.25 };
-        let verdict = Verdict { a: 3, b: 8, edge: Some(edge), link: Some(0.75) };
-        assert_eq!(decode_verdict(3, 8, &encode_verdict(&verdict).unwrap()).unwrap(), verdict);
+        let verdicts = vec![
+            Verdict { a: 3, b: 20, edge: None, link: Some(0.5) },
+            Verdict { a: 3, b: 8, edge: Some(edge), link: Some(0.75) },
+        ];
+        let back = decode_partners(3, &encode_partners(&verdicts).unwrap()).unwrap();
+        assert_eq!(back, vec![verdicts[1], verdicts[0]]);
+        assert!(decode_partners(3, b"\x01").is_err());
         assert!(decode_article("a1", b"not zstd").is_err());
     }
 }

@@ -63,6 +63,11 @@ pub fn evict(store: &mut Store, pipeline: &Pipeline, day: f64, added: i64) -> Re
     evicted.regrouped = members.len();
 
     writer.remove(&gone)?;
+    // The verdicts that stay, without the pairs with an evicted article.
+    for &n in &staying {
+        writer.put_partners(n, None)?;
+    }
+    region::write_verdicts(&writer, &verdicts, false)?;
     region::write_frequencies(&writer, &change, true)?;
     // No article is new: the batch number is not read.
     let settled = region::settle(&writer, pipeline, members, &verdicts, &frequencies.union, 0)?;

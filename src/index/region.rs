@@ -5,6 +5,7 @@
 //! verification ([`Pipeline::run_from_candidates`]), its ids kept stable,
 //! its rows written.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use rayon::prelude::*;
@@ -115,13 +116,36 @@ pub(super) fn components_of(reader: &Reader, touched: &[Number]) -> Result<Vec<N
     reader.members_of(&components)
 }
 
-/// The stored verdicts of the pairs of `members` (whole components).
+/// The stored verdicts of the pairs of `members` (whole components: each
+/// pair is stored with its earlier article, a member too).
 pub(super) fn verdicts_of(reader: &Reader, members: &[Number]) -> Result<Vec<Verdict>, IndexError> {
-    reader
-        .pairs_of(members)?
-        .into_iter()
-        .map(|(a, b, bytes)| codec::decode_verdict(a, b, &bytes).map_err(|e| database(reader.dir(), e)))
-        .collect()
+    let mut verdicts = Vec::new();
+    for (a, packed) in reader.partners_of(members)? {
+        verdicts.extend(codec::decode_partners(a, &packed).map_err(|e| database(reader.dir(), e))?);
+    }
+    Ok(verdicts)
+}
+
+/// Stores `verdicts` with their earlier articles: added to what each
+/// stored (`merge`), or in its place.
+pub(super) fn write_verdicts(writer: &Writer, verdicts: &[Verdict], merge: bool) -> Result<(), IndexError> {
+    let reader = writer.reader();
+    let mut by_first: BTreeMap<Number, Vec<Verdict>> = BTreeMap::new();
+    for v in verdicts {
+        by_first.entry(v.a).or_default().push(*v);
+    }
+    for (a, mut list) in by_first {
+        if merge {
+            for (_, packed) in reader.partners_of(&[a])? {
+                let stored = codec::decode_partners(a, &packed).map_err(|e| database(reader.dir(), e))?;
+                let fresh: FxHashSet<Number> = list.iter().map(|v| v.b).collect();
+                list.extend(stored.into_iter().filter(|s| !fresh.contains(&s.b)));
+            }
+        }
+        let packed = codec::encode_partners(&list).map_err(|e| database(reader.dir(), e))?;
+        writer.put_partners(a, Some(&packed))?;
+    }
+    Ok(())
 }
 
 /// The body hash of an analysis, for finding exact repeats (none for a body without terms).

@@ -17,12 +17,12 @@ use super::ids::{GroupId, Number};
 use super::postings::{self, Posted};
 
 /// The format this build reads and writes; an index of another is refused.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// The database's file in an index directory.
 pub const DATABASE: &str = "index.sqlite";
 
-/// The tables of format 2 (docs/index.md, "Storage").
+/// The tables of format 3 (docs/index.md, "Storage").
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE batches (
@@ -47,8 +47,7 @@ CREATE INDEX articles_by_component ON articles(component);
 CREATE INDEX articles_by_body ON articles(body) WHERE body IS NOT NULL;
 CREATE TABLE texts (doc INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE TABLE postings (kind INTEGER, key INTEGER, docs BLOB NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
-CREATE TABLE pairs (a INTEGER, b INTEGER, verdict BLOB NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
-CREATE INDEX pairs_by_b ON pairs(b);
+CREATE TABLE pairs (a INTEGER PRIMARY KEY, partners BLOB NOT NULL);
 CREATE TABLE doc_freq (kind INTEGER, term INTEGER, count INTEGER NOT NULL, PRIMARY KEY (kind, term)) WITHOUT ROWID;
 ";
 
@@ -446,27 +445,17 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// The stored verdicts of the pairs with an article of `numbers` (each pair once, by (a, b)).
-    pub fn pairs_of(&self, numbers: &[Number]) -> Result<Vec<(Number, Number, Vec<u8>)>, IndexError> {
-        let mut query = self
-            .conn
-            .prepare_cached(
-                "SELECT a, b, verdict FROM pairs WHERE a = ?1 UNION SELECT a, b, verdict FROM pairs WHERE b = ?1",
-            )
-            .map_err(|e| database(self.dir, e))?;
+    /// The stored verdicts of the pairs of each of `numbers` with later
+    /// articles (as [`super::codec::encode_partners`] packed them), for those that have any.
+    pub fn partners_of(&self, numbers: &[Number]) -> Result<Vec<(Number, Vec<u8>)>, IndexError> {
+        let mut query =
+            self.conn.prepare_cached("SELECT partners FROM pairs WHERE a = ?1").map_err(|e| database(self.dir, e))?;
         let mut found = Vec::new();
         for &n in numbers {
-            let rows = query
-                .query_map([n as i64], |r| {
-                    Ok((r.get::<_, i64>(0)? as Number, r.get::<_, i64>(1)? as Number, r.get(2)?))
-                })
-                .map_err(|e| database(self.dir, e))?;
-            for row in rows {
-                found.push(row.map_err(|e| database(self.dir, e))?);
-            }
+            let packed: Option<Vec<u8>> =
+                query.query_row([n as i64], |r| r.get(0)).optional().map_err(|e| database(self.dir, e))?;
+            found.extend(packed.map(|p| (n, p)));
         }
-        found.sort_by_key(|&(a, b, _)| (a, b));
-        found.dedup_by_key(|&mut (a, b, _)| (a, b));
         Ok(found)
     }
 }
@@ -565,13 +554,17 @@ impl Writer<'_> {
             .map_err(|e| database(&self.dir, e))
     }
 
-    /// Stores the verdict of the pair (`a`, `b`), `a < b`.
-    pub fn put_pair(&self, a: Number, b: Number, verdict: &[u8]) -> Result<(), IndexError> {
-        self.tx
-            .prepare_cached("INSERT OR REPLACE INTO pairs VALUES (?1, ?2, ?3)")
-            .and_then(|mut q| q.execute(params![a as i64, b as i64, verdict]))
-            .map(drop)
-            .map_err(|e| database(&self.dir, e))
+    /// Sets the verdicts of article `a`'s pairs with later articles
+    /// (packed; none: the article has no such pair).
+    pub fn put_partners(&self, a: Number, packed: Option<&[u8]>) -> Result<(), IndexError> {
+        let done = match packed {
+            Some(packed) => self
+                .tx
+                .prepare_cached("INSERT OR REPLACE INTO pairs VALUES (?1, ?2)")
+                .and_then(|mut q| q.execute(params![a as i64, packed])),
+            None => self.tx.prepare_cached("DELETE FROM pairs WHERE a = ?1").and_then(|mut q| q.execute([a as i64])),
+        };
+        done.map(drop).map_err(|e| database(&self.dir, e))
     }
 
     /// Adds `delta` to the document frequency of each term of index `kind`
@@ -598,16 +591,17 @@ impl Writer<'_> {
         Ok(())
     }
 
-    /// Removes the articles `gone` (their rows, texts and pairs) and takes
-    /// them out of every posting list (a scan of the lists: an article's
-    /// keys are not kept); batches left without articles go too.
+    /// Removes the articles `gone` (their rows, texts and the verdicts of
+    /// their pairs with later articles: those with earlier ones are the
+    /// earlier articles', rewritten by the caller) and takes them out of
+    /// every posting list (a scan of the lists: an article's keys are not
+    /// kept); batches left without articles go too.
     pub fn remove(&self, gone: &[Number]) -> Result<(), IndexError> {
         let db = |e: rusqlite::Error| database(&self.dir, e);
         for sql in [
             "DELETE FROM articles WHERE doc = ?1",
             "DELETE FROM texts WHERE doc = ?1",
             "DELETE FROM pairs WHERE a = ?1",
-            "DELETE FROM pairs WHERE b = ?1",
         ] {
             let mut delete = self.tx.prepare_cached(sql).map_err(db)?;
             for &n in gone {
@@ -689,7 +683,7 @@ mod tests {
         store.conn.execute("UPDATE meta SET value = CAST('7' AS BLOB) WHERE key = 'format_version'", []).unwrap();
         drop(store);
         let err = Store::open(dir.path(), None).unwrap_err();
-        assert!(err.to_string().contains("index format version 7; this build reads version 2"), "{err}");
+        assert!(err.to_string().contains("index format version 7; this build reads version 3"), "{err}");
     }
 
     #[test]
@@ -714,7 +708,9 @@ mod tests {
         writer.put_article(&article).unwrap();
         writer.add_postings(2, u64::MAX, &[posted(0)]).unwrap();
         writer.add_postings(2, u64::MAX, &[posted(7)]).unwrap();
-        writer.put_pair(0, 7, b"verdict").unwrap();
+        writer.put_partners(0, Some(b"verdicts")).unwrap();
+        writer.put_partners(3, Some(b"gone")).unwrap();
+        writer.put_partners(3, None).unwrap();
         writer.add_doc_freq(1, &[(5, 2), (6, 1)]).unwrap();
         writer.add_doc_freq(1, &[(5, 1), (6, -1)]).unwrap();
         assert_eq!(writer.reader().article(0).unwrap().as_ref(), Some(&article));
@@ -725,7 +721,7 @@ mod tests {
         assert_eq!(reader.number_of("a1").unwrap(), Some(0));
         assert_eq!(reader.postings(2, u64::MAX).unwrap(), vec![posted(0), posted(7)]);
         assert_eq!(reader.postings(2, 1).unwrap(), vec![]);
-        assert_eq!(reader.pairs_of(&[7, 0]).unwrap(), vec![(0, 7, b"verdict".to_vec())]);
+        assert_eq!(reader.partners_of(&[7, 3, 0]).unwrap(), vec![(0, b"verdicts".to_vec())]);
         assert_eq!(reader.doc_freq(1, &[5, 6, 8]).unwrap(), vec![3, 0, 0]);
         assert_eq!(reader.first_with_body(u64::MAX).unwrap(), Some(0));
         assert_eq!(reader.first_with_body(1).unwrap(), None);
