@@ -614,6 +614,16 @@ impl<N> ProposedPair<N> {
     }
 }
 
+impl<N> ProposedPair<N> {
+    /// Could the pair be a candidate ([`ProposedPair::is_candidate`]),
+    /// knowing only how many wording keys each article has (`x_keys`,
+    /// `y_keys`)? An engine that must fetch an article to read its sketch
+    /// skips the pairs this rules out.
+    pub fn may_be_candidate(&self, x_keys: usize, y_keys: usize) -> bool {
+        self.by_terms || usize::from(self.wording_shared) >= MIN_SHARED_WORDING_KEYS.min(x_keys).min(y_keys).max(1)
+    }
+}
+
 /// A pair proposed by grouping keys ([`CandidateIndex::from_proposed`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProposedPair<N = DocId> {

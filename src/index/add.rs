@@ -159,8 +159,17 @@ pub fn add(
     // "Candidates").
     let mut shared = key_groups::shared_keys_where(numbered, params.max_postings(), |_, b| b >= first);
     shared.retain(|row| row.kind == KeyKind::Wording || row.doc >= first);
-    let proposed = key_groups::proposals(&shared, params);
+    let mut proposed = key_groups::proposals(&shared, params);
     drop(shared);
+    // A pair only the wording index proposed is verified only when it
+    // shares enough wording keys: those it cannot be are not read.
+    let wording_keys: FxHashMap<Number, usize> = lists
+        .iter()
+        .filter(|((kind, _), _)| *kind == KeyKind::Wording)
+        .flat_map(|(_, list)| list.iter().map(|p| (p.number, p.keys as usize)))
+        .collect();
+    let keys_of = |n: Number| wording_keys.get(&n).copied().unwrap_or(0);
+    proposed.retain(|p| p.may_be_candidate(keys_of(p.a), keys_of(p.b)));
     clock.lap("candidates", &mut added);
 
     // Verify, each stored partner analyzed again from its text.
