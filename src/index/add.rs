@@ -141,6 +141,7 @@ pub fn add(
     let stored_lists = read_in_parallel(&dir, &keys, |reader, piece| {
         piece.iter().map(|(kind, key)| reader.postings(kind.code(), *key)).collect()
     })?;
+    clock.lap("read the posting lists", &mut added);
     let mut numbered = Vec::new();
     for (((kind, key), new), mut list) in lists.iter_mut().zip(stored_lists) {
         list.append(new);
@@ -180,6 +181,7 @@ pub fn add(
     members.extend(load(&dir, pipeline, &partners)?);
     frequencies.fetch(&dir, members[at_new..].iter().map(|m| &m.analysis))?;
     sign(pipeline, &frequencies.union, &mut members);
+    clock.lap("read and analyze the partners again", &mut added);
     let verdicts = verify(pipeline, &frequencies.union, &members, &proposed)?;
     added.verified = verdicts.len();
     let joined: Vec<Verdict> = verdicts.into_iter().filter(|v| v.edge.is_some() || v.link.is_some()).collect();

@@ -40,8 +40,8 @@ pub(super) const ANCHORS: i32 = 1;
 const READ_PIECE: usize = 1024;
 
 /// What a stored article's row says of its groups: its component, family,
-/// story and row (JSON).
-pub(super) type Kept = (Number, GroupId, GroupId, String);
+/// story, and its row's hash (to tell a changed row).
+pub(super) type Kept = (Number, GroupId, GroupId, u64);
 
 /// An article of a change, new or stored, as the stages read it.
 pub(super) struct Member {
@@ -97,7 +97,7 @@ pub(super) fn load(dir: &Path, pipeline: &Pipeline, numbers: &[Number]) -> Resul
             // The language its analysis told: not detected again.
             article.lang = Some(serde_json::from_str::<RowLanguage>(&row).map_err(|_| malformed())?.lang);
             let analysis = pipeline.analyze(&article, &models[&stored.batch])?;
-            let kept = (stored.component, stored.family, stored.story, row);
+            let kept = (stored.component, stored.family, stored.story, row_hash(&row));
             loaded.push(Member { number: n, article, analysis, signature: None, stored: Some(kept) });
         }
         Ok(loaded)
@@ -158,8 +158,10 @@ pub(super) fn sign(pipeline: &Pipeline, stats: &BatchStats, members: &mut [Membe
     let stop_words = pipeline.stop_words(members.iter().map(|m| &*m.analysis.analyzed.lang));
     let signer = pipeline.signer(stats, &stop_words);
     members.par_iter_mut().filter(|m| m.signature.is_none()).for_each(|m| {
-        let a = &m.analysis;
+        let a = &mut m.analysis;
         m.signature = Some(signer.sign(&a.terms, &a.anchors, &a.analyzed.lang));
+        // The signature holds what the stages after read of them.
+        (a.terms, a.anchors) = (Vec::new(), Vec::new());
     });
 }
 
@@ -305,10 +307,11 @@ pub(super) fn settle(
         let packed = codec::compress(row.as_bytes()).map_err(|e| database(&dir, e))?;
         match &kept[place].1 {
             Some((c, f, s, old_row)) => {
-                if (*c, *f, *s) != (component, family, story) || *old_row != row {
+                let changed = *old_row != row_hash(&row);
+                if changed || (*c, *f, *s) != (component, family, story) {
                     writer.regroup(number, component, family, story, &packed)?;
                 }
-                if *old_row != row {
+                if changed {
                     settled.delta.push(row);
                 }
             }
@@ -335,6 +338,11 @@ pub(super) fn settle(
     writer.set_counter(NEXT_STORY, next_story)?;
     writer.set_counter(NEXT_FAMILY, next_family)?;
     Ok(settled)
+}
+
+/// A row's hash, to tell whether a settled row changed.
+fn row_hash(row: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(row.as_bytes())
 }
 
 /// `verdict` with its ends at places `a` and `b`, the smaller first (a
