@@ -396,3 +396,44 @@ fn an_add_killed_midway_leaves_the_index_as_it_was() {
     }
     assert!(killed_running >= 1, "no kill landed while the add ran");
 }
+
+#[test]
+fn a_stored_row_changes_only_with_the_delta() {
+    let Some(eval) = shared_eval() else { return skip("../shared/eval is not there") };
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, pipeline) = fresh_index(&dir.path().join("index"), PipelineParams::default());
+    let [first, second, third] = {
+        let mut parts = batches_of(&eval.join("ntrex-syndication/deu/articles.jsonl"), 3);
+        parts[0].extend(articles_of(&seeds_dir()));
+        [parts.remove(0), parts.remove(0), parts.remove(0)]
+    };
+    index::add(&mut store, &pipeline, first, 0).unwrap();
+    for batch in [second, third] {
+        let before = export_rows(&store, &dir.path().join("before"));
+        let added = index::add(&mut store, &pipeline, batch, 0).unwrap();
+        let in_delta: BTreeMap<String, Value> = added
+            .delta
+            .iter()
+            .map(|r| {
+                let row: Value = serde_json::from_str(r).unwrap();
+                (row["id"].as_str().unwrap().to_string(), row)
+            })
+            .collect();
+        let after: BTreeMap<String, Value> = export_rows(&store, &dir.path().join("after"))
+            .into_iter()
+            .map(|r| (r["id"].as_str().unwrap().to_string(), r))
+            .collect();
+        let mut unchanged = 0;
+        for row in &before {
+            let id = row["id"].as_str().unwrap();
+            match in_delta.get(id) {
+                Some(changed) => assert_eq!(&after[id], changed, "{id}: the export holds the delta's row"),
+                None => {
+                    assert_eq!(&after[id], row, "{id} changed without being in the delta");
+                    unchanged += 1;
+                }
+            }
+        }
+        assert!(unchanged > 0 && in_delta.len() > added.added, "some stored rows changed, others not");
+    }
+}
