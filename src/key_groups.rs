@@ -141,6 +141,25 @@ pub fn tallies(kind: KeyKind, list: &[Member], out: &mut Vec<Tally>) {
     }
 }
 
+/// The pairs of [`tallies`] with an article numbered `new` or above, found
+/// from those articles alone (a list of many stored articles and a few
+/// new ones costs the new ones' neighbours, not every pair), in no set
+/// order.
+pub fn tallies_from(kind: KeyKind, list: &[Member], new: u64, out: &mut Vec<Tally>) {
+    let (n, window) = (list.len(), kind.window());
+    for (i, x) in list.iter().enumerate().filter(|(_, x)| x.doc >= new) {
+        let (lo, hi) = if n <= window { (0, n) } else { (i.saturating_sub(window), (i + 1 + window).min(n)) };
+        for (j, y) in list.iter().enumerate().take(hi).skip(lo) {
+            // A pair of two new articles is tallied from its first place.
+            if j == i || (y.doc >= new && j < i) {
+                continue;
+            }
+            let (first, second) = if x.doc < y.doc { (x, y) } else { (y, x) };
+            out.push(Tally { a: first.doc, b: second.doc, a_keys: first.keys, b_keys: second.keys });
+        }
+    }
+}
+
 /// An article an article met in the posting lists of one term index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Partner {
@@ -211,16 +230,21 @@ pub struct SharedKeys {
 /// ranks the other among its partners), a pair of the wording index one
 /// row, from its smaller article. Rows sorted.
 pub fn shared_keys(postings: Vec<NumberedPosting>, max_postings: usize) -> Vec<SharedKeys> {
-    shared_keys_where(postings, max_postings, |_, _| true)
+    shared_keys_by(postings, max_postings, tallies)
 }
 
-/// [`shared_keys`] of only the pairs `(a, b)` (`a < b`) that `keep`
-/// keeps: an index that adds a batch tallies only the pairs with a new
-/// article.
-pub fn shared_keys_where(
+/// [`shared_keys`] of only the pairs with an article numbered `new` or
+/// above: an index that adds a batch (numbered after every stored
+/// article) tallies only the pairs with a new article, walking each list
+/// from its new articles only.
+pub fn shared_keys_from(postings: Vec<NumberedPosting>, max_postings: usize, new: u64) -> Vec<SharedKeys> {
+    shared_keys_by(postings, max_postings, |kind, list, out| tallies_from(kind, list, new, out))
+}
+
+fn shared_keys_by(
     mut postings: Vec<NumberedPosting>,
     max_postings: usize,
-    keep: impl Fn(u64, u64) -> bool,
+    tally: impl Fn(KeyKind, &[Member], &mut Vec<Tally>),
 ) -> Vec<SharedKeys> {
     postings.sort_unstable_by_key(|p| (p.kind as u8, p.key, p.order, p.doc));
     let mut counts: FxHashMap<(KeyKind, u64, u64), (u16, u32, u32)> = FxHashMap::default();
@@ -232,8 +256,8 @@ pub fn shared_keys_where(
         members.clear();
         members.extend(list.iter().map(|p| Member { doc: p.doc, keys: p.keys }));
         tallied.clear();
-        tallies(list[0].kind, &members, &mut tallied);
-        for t in tallied.iter().filter(|t| keep(t.a, t.b)) {
+        tally(list[0].kind, &members, &mut tallied);
+        for t in &tallied {
             counts.entry((list[0].kind, t.a, t.b)).or_insert((0, t.a_keys, t.b_keys)).0 += 1;
         }
     }
@@ -474,6 +498,31 @@ impl Numbering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Walking a list from its new articles finds the pairs of the whole
+        /// walk that have a new article, each once.
+        #[test]
+        fn tallies_from_the_new_articles_are_the_whole_walks_pairs_with_one(
+            docs in proptest::collection::btree_set(0u64..2_000, 0..600),
+            new in 0u64..2_000,
+            wording in proptest::bool::ANY,
+        ) {
+            let kind = if wording { KeyKind::Wording } else { KeyKind::Terms };
+            // In list order (any order: the walk only reads places).
+            let mut list: Vec<Member> = docs.iter().map(|&doc| Member { doc, keys: (doc % 7) as u32 }).collect();
+            list.reverse();
+            let (mut all, mut from) = (Vec::new(), Vec::new());
+            tallies(kind, &list, &mut all);
+            tallies_from(kind, &list, new, &mut from);
+            let key = |t: &Tally| (t.a, t.b, t.a_keys, t.b_keys);
+            let mut all: Vec<_> = all.iter().filter(|t| t.b >= new).map(key).collect();
+            let mut from: Vec<_> = from.iter().map(key).collect();
+            all.sort_unstable();
+            from.sort_unstable();
+            proptest::prop_assert_eq!(all, from);
+        }
+    }
 
     fn list(docs: &[u64]) -> Vec<Member> {
         docs.iter().map(|&doc| Member { doc, keys: 12 }).collect()

@@ -5,7 +5,7 @@
 //! engine stands: the new articles are analyzed and signed with the
 //! index's document frequencies plus their own; their keys' stored
 //! posting lists, with the new postings, go through
-//! [`key_groups::shared_keys_where`] and [`key_groups::proposals`]; the
+//! [`key_groups::shared_keys_from`] and [`key_groups::proposals`]; the
 //! pairs with a new article are verified ([`key_groups::verify_proposed`]),
 //! a stored article's side made again from its stored text. The
 //! components of the verified graph that a new pair touches, with the new
@@ -158,7 +158,7 @@ pub fn add(
     // stored one among its closest partners (its bar is exact: every list
     // of its keys is here) or by the wording index (docs/index.md,
     // "Candidates").
-    let mut shared = key_groups::shared_keys_where(numbered, params.max_postings(), |_, b| b >= first);
+    let mut shared = key_groups::shared_keys_from(numbered, params.max_postings(), first);
     shared.retain(|row| row.kind == KeyKind::Wording || row.doc >= first);
     let mut proposed = key_groups::proposals(&shared, params);
     drop(shared);
