@@ -442,11 +442,18 @@ pub fn write_report(result: &RunResult, path: &Path, min_cluster_size: usize) ->
     write_atomic(path, |w| w.write_all(html.as_bytes()))
 }
 
-/// Writes a file through a temporary sibling and a rename.
+/// Writes a file through a temporary sibling and a rename. A path that
+/// is there and is no regular file (`/dev/null`, `/dev/stdout`, a named
+/// pipe) is written to as it is: a rename would put a file in its place.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut BufWriter<&mut fs::File>) -> std::io::Result<()>,
 ) -> Result<()> {
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut file = fs::OpenOptions::new().write(true).open(path).map_err(|e| Error::io(path, e))?;
+        let mut w = BufWriter::new(&mut file);
+        return fill(&mut w).and_then(|_| w.flush()).map_err(|e| Error::io(path, e));
+    }
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     if !dir.is_dir() {
         return Err(Error::BadInput { path: dir.to_path_buf(), reason: "directory does not exist".into() });

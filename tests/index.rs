@@ -437,3 +437,33 @@ fn a_stored_row_changes_only_with_the_delta() {
         assert!(unchanged > 0 && in_delta.len() > added.added, "some stored rows changed, others not");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_delta_written_to_a_pipe_or_a_device_leaves_it_in_place() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("index");
+    let index = index.to_str().unwrap();
+    assert!(newsdedup(&["index", "create", index]).status.success());
+    let fifo = dir.path().join("delta.pipe");
+    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reading = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    let added = newsdedup(&[
+        "index",
+        "add",
+        "--index",
+        index,
+        seeds_dir().to_str().unwrap(),
+        "--delta",
+        fifo.to_str().unwrap(),
+    ]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert_eq!(reading.join().unwrap().lines().count(), 5);
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was not replaced by a file");
+    // A written file's temporary sibling and rename would replace /dev/null.
+    assert!(std::fs::metadata("/dev/null").unwrap().file_type().is_char_device());
+}
