@@ -197,7 +197,7 @@ pub fn add(
         .collect();
     touched.sort_unstable();
     touched.dedup();
-    let region_stored = region::components_of(&reader, &touched)?;
+    let region_stored = region::components_of(&reader, &touched, &members)?;
     let loaded: FxHashSet<Number> = members.iter().map(|m| m.number).collect();
     let missing: Vec<Number> = region_stored.iter().copied().filter(|n| !loaded.contains(n)).collect();
     let at_more = members.len();

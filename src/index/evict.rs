@@ -46,12 +46,13 @@ pub fn evict(store: &mut Store, pipeline: &Pipeline, day: f64, added: i64) -> Re
     for m in &leaving {
         change.add(&m.analysis.terms, &m.analysis.anchors, &m.analysis.analyzed.lang);
     }
-    evicted.evicted = leaving.into_iter().map(|m| m.article.id).collect();
+    evicted.evicted = leaving.iter().map(|m| m.article.id.clone()).collect();
     evicted.evicted.sort_unstable();
 
     let gone_set: FxHashSet<Number> = gone.iter().copied().collect();
     let staying: Vec<Number> =
-        region::components_of(&reader, &gone)?.into_iter().filter(|n| !gone_set.contains(n)).collect();
+        region::components_of(&reader, &gone, &leaving)?.into_iter().filter(|n| !gone_set.contains(n)).collect();
+    drop(leaving);
     let verdicts: Vec<_> = region::verdicts_of(&reader, &staying)?
         .into_iter()
         .filter(|v| !gone_set.contains(&v.a) && !gone_set.contains(&v.b))

@@ -104,11 +104,18 @@ pub(super) fn load(dir: &Path, pipeline: &Pipeline, numbers: &[Number]) -> Resul
     })
 }
 
-/// Every stored member of the components of the articles `touched`.
-pub(super) fn components_of(reader: &Reader, touched: &[Number]) -> Result<Vec<Number>, IndexError> {
+/// Every stored member of the components of the articles `touched`,
+/// their components read from `loaded` (stored articles already read)
+/// where it has them.
+pub(super) fn components_of(reader: &Reader, touched: &[Number], loaded: &[Member]) -> Result<Vec<Number>, IndexError> {
+    let known: FxHashMap<Number, Number> =
+        loaded.iter().filter_map(|m| m.stored.as_ref().map(|s| (m.number, s.0))).collect();
     let mut components = Vec::with_capacity(touched.len());
     for &n in touched {
-        let component = reader.component_of(n)?;
+        let component = match known.get(&n) {
+            Some(&c) => Some(c),
+            None => reader.component_of(n)?,
+        };
         components.push(component.ok_or_else(|| database(reader.dir(), format!("article number {n} is missing")))?);
     }
     components.sort_unstable();

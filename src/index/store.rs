@@ -537,13 +537,6 @@ impl Writer<'_> {
             .map_err(|e| database(&self.dir, e))
     }
 
-    /// Adds `more` postings to the list of key `key` of index `kind`.
-    pub fn add_postings(&self, kind: i32, key: u64, more: &[Posted]) -> Result<(), IndexError> {
-        let mut list = self.reader().postings(kind, key)?;
-        list.extend_from_slice(more);
-        self.put_postings(kind, key, &list)
-    }
-
     /// Sets the posting list of key `key` of index `kind` (what the change read, with its additions).
     pub fn put_postings(&self, kind: i32, key: u64, list: &[Posted]) -> Result<(), IndexError> {
         let packed = postings::pack(list.iter().copied());
@@ -706,8 +699,8 @@ mod tests {
         let writer = store.writer().unwrap();
         writer.new_batch(100, 1, b"model").unwrap();
         writer.put_article(&article).unwrap();
-        writer.add_postings(2, u64::MAX, &[posted(0)]).unwrap();
-        writer.add_postings(2, u64::MAX, &[posted(7)]).unwrap();
+        writer.put_postings(2, u64::MAX, &[posted(7)]).unwrap();
+        writer.put_postings(2, u64::MAX, &[posted(7), posted(0)]).unwrap();
         writer.put_partners(0, Some(b"verdicts")).unwrap();
         writer.put_partners(3, Some(b"gone")).unwrap();
         writer.put_partners(3, None).unwrap();
