@@ -241,8 +241,6 @@ struct CreditPatterns {
     before: Regex,
     /// The outlet, then a cue ("X reports", "X zufolge").
     after: Regex,
-    /// The cues of `after`, to skip its scan in texts without any.
-    after_cues: aho_corasick::AhoCorasick,
     /// A wire dateline opening a line; tried at each line start (anchored)
     /// rather than scanned through the whole text.
     dateline: regex_automata::meta::Regex,
@@ -275,7 +273,6 @@ fn credit_patterns() -> &'static CreditPatterns {
         CreditPatterns {
             before: build(format!("(?m)(?:{}){outlet}", before.join("|"))),
             after: build(format!("{outlet}(?:{})", after.join("|"))),
-            after_cues: aho_corasick::AhoCorasick::new(CUES_AFTER).expect("cue automaton builds"),
             dateline,
         }
     })
@@ -316,45 +313,55 @@ fn is_generic(folded: &str) -> bool {
     folded.chars().count() < 2 || (folded.is_ascii() && folded.len() < 3) || GENERIC.contains(&folded)
 }
 
-/// Dateline dashes, which every dateline contains; with them and the cues
-/// they decide whether an article can credit anybody, so that the (slow)
+/// Dateline dashes, which every dateline contains; with the cues they
+/// decide whether an article can credit anybody, so that the (slow)
 /// patterns are skipped for most articles.
 const DATELINE_TRIGGERS: &[&str] = &["—", "–", " - "];
 
-/// Does `lower` (lowercased text) contain any cue or dateline dash?
-fn may_credit(lower: &str) -> bool {
-    static CUES: OnceLock<aho_corasick::AhoCorasick> = OnceLock::new();
-    let cues = CUES.get_or_init(|| {
-        let all = CUES_BEFORE.iter().chain(CUES_AFTER).chain(DATELINE_TRIGGERS).chain(&[
-            "according",
-            "read more",
-            "appeared",
-            "published",
-        ]);
-        aho_corasick::AhoCorasick::new(all).expect("cue automaton builds")
-    });
-    cues.is_match(lower)
+/// Every cue word of the credit patterns (lowercase), then the dateline
+/// dashes, in one automaton: one pass over a text finds where its credit
+/// phrases can be.
+struct CueAutomaton {
+    automaton: aho_corasick::AhoCorasick,
+    /// Patterns below this index are cue words; the rest are dashes.
+    cue_words: usize,
+}
+
+fn cue_automaton() -> &'static CueAutomaton {
+    static CUES: OnceLock<CueAutomaton> = OnceLock::new();
+    CUES.get_or_init(|| {
+        // The words every English pattern of `credit_patterns` holds.
+        const ENGLISH: &[&str] = &["according", "reported", "read more", "appeared", "published"];
+        let words: Vec<&str> = CUES_BEFORE.iter().chain(CUES_AFTER).chain(ENGLISH).copied().collect();
+        let automaton = aho_corasick::AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .build(words.iter().chain(DATELINE_TRIGGERS))
+            .expect("cue automaton builds");
+        CueAutomaton { automaton, cue_words: words.len() }
+    })
 }
 
 /// The outlets `text` credits for its story, in order of appearance, without repeats.
 pub fn credits(text: &str) -> Vec<Credit> {
     let lower = text.to_lowercase();
-    if !may_credit(&lower) {
+    let Some(windows) = cue_windows(text, &lower) else {
         return Vec::new();
-    }
+    };
     let patterns = credit_patterns();
     let mut found: Vec<(usize, Credit)> = Vec::new();
-    let mut scan = |re: &Regex| {
-        // Find matches with the fast DFA; resolve the capture group only
-        // inside each (short) match, where the slower engine is cheap.
-        for m in re.find_iter(text) {
-            let Some(caps) = re.captures(m.as_str()) else { continue };
-            let (Some(whole), Some(src)) = (caps.get(0), caps.name("src")) else { continue };
-            found.extend(credit_at(text, m.start() + whole.start(), whole.as_str(), src.as_str(), false));
-        }
-    };
-    scan(&patterns.before);
-    if patterns.after_cues.is_match(&lower) {
+    for window in windows {
+        let part = &text[window.clone()];
+        let mut scan = |re: &Regex| {
+            // Find matches with the fast DFA; resolve the capture group only
+            // inside each (short) match, where the slower engine is cheap.
+            for m in re.find_iter(part) {
+                let Some(caps) = re.captures(m.as_str()) else { continue };
+                let (Some(whole), Some(src)) = (caps.get(0), caps.name("src")) else { continue };
+                let at = window.start + m.start() + whole.start();
+                found.extend(credit_at(text, at, whole.as_str(), src.as_str(), false));
+            }
+        };
+        scan(&patterns.before);
         scan(&patterns.after);
     }
     found.extend(datelines(text, &patterns.dateline));
@@ -366,6 +373,65 @@ pub fn credits(text: &str) -> Vec<Credit> {
         }
     }
     out
+}
+
+/// Where in `text` a credit phrase can be: for each cue found in `lower`
+/// (the text lowercased), its line with the nearest non-blank line before
+/// and after (a cue and its outlet may be set on neighbouring lines),
+/// overlapping ranges merged, in order. The credit patterns are then run
+/// over these ranges only, which finds what a scan of the whole text finds
+/// (every match holds a cue, and a phrase spans at most those lines; the
+/// test `windowed_scan_finds_what_a_full_scan_finds` checks it on every
+/// labelled set). `None` when the text holds no cue and no dateline dash,
+/// so that it cannot credit anybody; the whole text when lowercasing moved
+/// byte offsets (a few letters change length), where positions in `lower`
+/// do not map back.
+fn cue_windows(text: &str, lower: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    let cues = cue_automaton();
+    let mut hits = cues.automaton.find_overlapping_iter(lower).peekable();
+    hits.peek()?;
+    if lower.len() != text.len() {
+        return Some(std::iter::once(0..text.len()).collect());
+    }
+    let mut windows: Vec<std::ops::Range<usize>> = Vec::new();
+    for hit in hits.filter(|hit| hit.pattern().as_usize() < cues.cue_words) {
+        let window = lines_around(text, hit.start(), hit.end());
+        match windows.last_mut() {
+            Some(last) if window.start <= last.end => last.end = last.end.max(window.end),
+            _ => windows.push(window),
+        }
+    }
+    Some(windows)
+}
+
+/// The lines of `text` that hold bytes `start..end`, widened by the
+/// nearest non-blank line on each side.
+fn lines_around(text: &str, start: usize, end: usize) -> std::ops::Range<usize> {
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i);
+    // Blank as the patterns' `\s` sees it (any Unicode white space).
+    let is_blank = |line: &str| line.trim().is_empty();
+    // Back over blank lines to the previous line with text, and to its start.
+    let mut from = line_start(start);
+    while from > 0 {
+        let previous = line_start(from - 1);
+        let blank = is_blank(&text[previous..from - 1]);
+        from = previous;
+        if !blank {
+            break;
+        }
+    }
+    // On past blank lines to the next line with text, and to its end.
+    let mut to = line_end(end);
+    while to < text.len() {
+        let next = line_end(to + 1);
+        let blank = is_blank(&text[to + 1..next]);
+        to = next;
+        if !blank {
+            break;
+        }
+    }
+    from..to
 }
 
 /// The wire datelines of `text`, each with where its phrase starts: the
@@ -575,6 +641,77 @@ mod tests {
             let tried: Vec<usize> = datelines(text, &credit_patterns().dateline).iter().map(|(at, _)| *at).collect();
             assert_eq!(tried, scanned, "{text:?}");
         }
+    }
+
+    /// What [`credits`] finds, scanning each pattern over the whole text.
+    fn credits_in_whole_text(text: &str) -> Vec<Credit> {
+        let patterns = credit_patterns();
+        let mut found: Vec<(usize, Credit)> = Vec::new();
+        if cue_windows(text, &text.to_lowercase()).is_none() {
+            return Vec::new();
+        }
+        for re in [&patterns.before, &patterns.after] {
+            for m in re.find_iter(text) {
+                let caps = re.captures(m.as_str()).unwrap();
+                let (whole, src) = (caps.get(0).unwrap(), caps.name("src").unwrap());
+                found.extend(credit_at(text, m.start() + whole.start(), whole.as_str(), src.as_str(), false));
+            }
+        }
+        found.extend(datelines(text, &patterns.dateline));
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
+        let mut out: Vec<Credit> = Vec::new();
+        for (_, c) in found {
+            if !out.iter().any(|o| o.folded == c.folded) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn windowed_scan_finds_what_a_full_scan_finds() {
+        let texts = [
+            "Flights rose.\n\nAccording to\n\n  \nThe Telegraph, they did.",
+            "First line.\nThe Telegraph\n\nreports that flights rose.\nLast line.",
+            "via\nvia\nReuters via AP, reports say. Reuters reports.\n",
+            "A line\u{a0}\nlaut\u{a0}\nReuters",
+            "İstanbul: according to Anadolu Agency, flights rose.",
+            "No credit here at all, just news.",
+            "",
+            "\n\n",
+        ];
+        for text in texts {
+            assert_eq!(credits(text), credits_in_whole_text(text), "{text:?}");
+        }
+        let Some(eval) = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/eval").canonicalize().ok()
+        else {
+            assert!(std::env::var("CI").map_or(true, |v| v != "true"), "CI=true and ../shared/eval is missing");
+            return;
+        };
+        let mut files = vec![];
+        let mut dirs = vec![eval];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.file_name().is_some_and(|n| n == "articles.jsonl") {
+                    files.push(path);
+                }
+            }
+        }
+        let (mut texts, mut credited) = (0, 0);
+        for file in &files {
+            for line in std::fs::read_to_string(file).unwrap().lines() {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                let Some(text) = record["text"].as_str() else { continue };
+                let found = credits(text);
+                assert_eq!(found, credits_in_whole_text(text), "{}: {}", file.display(), record["id"]);
+                texts += 1;
+                credited += usize::from(!found.is_empty());
+            }
+        }
+        assert!(texts > 1000 && credited > 10, "{} files, {texts} texts, {credited} credited", files.len());
     }
 
     fn provenance_of(article: &Article) -> Provenance {
