@@ -27,6 +27,7 @@
 //! [`MIN_BODY_WORDS_BEFORE_TAIL`] words of body precede it. The count of removed
 //! lines is kept as evidence for the roles stage.
 
+use rayon::slice::ParallelSliceMut;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
@@ -285,10 +286,47 @@ fn key_words(key: &str) -> usize {
 /// parts of a batch merge into the counts of the whole ([`LineStats::merge`]),
 /// so that an engine can count its partitions apart. Serializable, for the
 /// engine to move them ([`crate::exchange`]).
+///
+/// Kept as a flat list of the lines each page has (24 bytes a line and
+/// page, 40 a page) and grouped by line only in [`LineStats::into_model`]:
+/// most lines are on one page, and a table entry per line, each with its
+/// sample of pages, took 2 KiB an article at the peak (2.3 GiB at a million).
 #[derive(Debug, Default, Clone, Serialize, Deserialize)]
 pub struct LineStats {
-    lines: FxHashMap<u64, Repeat>,
+    /// Each distinct line (and label) of each page.
+    seen: Vec<LineOnPage>,
+    /// Each page's longest lines, for the content keys of the samples.
+    pages: Vec<PageLines>,
     headlines: FxHashSet<u64>,
+}
+
+/// A line (its key's hash, or a label's) on one page (its id's hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+struct LineOnPage {
+    line: u64,
+    page: u64,
+    /// Whether the line is the page's first or last.
+    at_edge: bool,
+}
+
+/// A page (its id's hash) and the hashes of its longest distinct lines,
+/// longest first (0 where it has fewer).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+struct PageLines {
+    page: u64,
+    longest: [u64; CONTENT_KEY_LINES + 1],
+}
+
+impl PageLines {
+    /// The page's content key as seen by one of its lines: its longest
+    /// lines, that one left out.
+    fn key_without(&self, line: u64) -> ContentKey {
+        let mut key = ContentKey::default();
+        for (slot, &h) in key.0.iter_mut().zip(self.longest.iter().filter(|&&h| h != line)) {
+            *slot = h;
+        }
+        key
+    }
 }
 
 /// Longest lines of an article that stand for its content ([`ContentKey`]).
@@ -307,7 +345,7 @@ const LINE_SAMPLE: usize = 16;
 /// unrelated pages of one site do not, and page furniture is rarely among
 /// the longest lines of a page. One line is not enough: an edited copy's
 /// longest line may be another paragraph of almost the same length.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 struct ContentKey([u64; CONTENT_KEY_LINES]);
 
 impl ContentKey {
@@ -317,69 +355,19 @@ impl ContentKey {
     }
 }
 
-/// One page of a line's sample: its id's hash and its content key.
-type SampledPage = (u64, ContentKey);
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Repeat {
-    docs: u32,
-    /// Pages on which the line is the first or the last.
-    at_edge: u32,
-    /// The page whose id hashes lowest: the one the sample is compared with.
-    first: SampledPage,
-    /// The next pages by id hash, ascending, up to `LINE_SAMPLE - 1` (empty,
-    /// and no allocation, for the many lines on one page).
-    rest: Vec<SampledPage>,
-}
-
-impl Repeat {
-    fn new(page: SampledPage, at_edge: bool) -> Repeat {
-        Repeat { docs: 1, at_edge: u32::from(at_edge), first: page, rest: Vec::new() }
-    }
-
-    /// Adds one more page of the line.
-    fn add(&mut self, page: SampledPage, at_edge: bool) {
-        self.docs += 1;
-        self.at_edge += u32::from(at_edge);
-        let full = self.rest.len() + 1 >= LINE_SAMPLE;
-        if full && self.rest.last().is_some_and(|last| page >= *last) {
-            return;
+/// Is a line on pages about different things: are at least
+/// `MIN_UNRELATED_SHARE` of the pairs of its sample's pages unrelated?
+/// (Every pair, not each page against one: relatedness is not
+/// transitive, and no page of the sample is the one to judge by.)
+fn mostly_unrelated(sample: &[ContentKey]) -> bool {
+    let (mut pairs, mut unrelated) = (0usize, 0usize);
+    for (i, x) in sample.iter().enumerate() {
+        for y in &sample[i + 1..] {
+            pairs += 1;
+            unrelated += usize::from(!x.related(y));
         }
-        let page = if page < self.first { std::mem::replace(&mut self.first, page) } else { page };
-        let at = self.rest.partition_point(|p| *p < page);
-        self.rest.insert(at, page);
-        self.rest.truncate(LINE_SAMPLE - 1);
     }
-
-    /// Adds `later`'s pages: counts summed, samples merged.
-    fn merge(&mut self, later: Repeat) {
-        self.docs += later.docs;
-        self.at_edge += later.at_edge;
-        let mut sample = std::mem::take(&mut self.rest);
-        sample.push(self.first);
-        sample.push(later.first);
-        sample.extend(later.rest);
-        sample.sort_unstable();
-        sample.truncate(LINE_SAMPLE);
-        self.first = sample.remove(0);
-        self.rest = sample;
-    }
-
-    /// Is the line on pages about different things: are at least
-    /// `MIN_UNRELATED_SHARE` of the pairs of its sample's pages unrelated?
-    /// (Every pair, not each page against one: relatedness is not
-    /// transitive, and no page of the sample is the one to judge by.)
-    fn mostly_unrelated(&self) -> bool {
-        let sample: Vec<&ContentKey> = std::iter::once(&self.first).chain(&self.rest).map(|(_, key)| key).collect();
-        let (mut pairs, mut unrelated) = (0usize, 0usize);
-        for (i, x) in sample.iter().enumerate() {
-            for y in &sample[i + 1..] {
-                pairs += 1;
-                unrelated += usize::from(!x.related(y));
-            }
-        }
-        unrelated as f32 >= MIN_UNRELATED_SHARE * pairs as f32
-    }
+    unrelated as f32 >= MIN_UNRELATED_SHARE * pairs as f32
 }
 
 impl LineStats {
@@ -405,64 +393,77 @@ impl LineStats {
         }
         lengths.sort_unstable();
         lengths.dedup_by_key(|&mut (_, h)| h);
-        lengths.truncate(CONTENT_KEY_LINES + 1);
-        // The content key of the article as seen by one of its lines: its
-        // longest lines, that one left out.
-        let key_without = |line: u64| {
-            let mut key = ContentKey::default();
-            for (slot, &(_, h)) in key.0.iter_mut().zip(lengths.iter().filter(|&&(_, h)| h != line)) {
-                *slot = h;
-            }
-            key
-        };
+        let mut longest = [0; CONTENT_KEY_LINES + 1];
+        for (slot, &(_, h)) in longest.iter_mut().zip(&lengths) {
+            *slot = h;
+        }
+        self.pages.push(PageLines { page, longest });
         // (hash, is the line first or last on the page), once per hash.
-        let mut seen: Vec<(u64, bool)> = Vec::with_capacity(lines.len() * 2);
+        let first = self.seen.len();
         for (i, &(hash, label)) in lines.iter().enumerate() {
             let at_edge = i == 0 || i + 1 == lines.len();
-            seen.push((hash, at_edge));
+            self.seen.push(LineOnPage { line: hash, page, at_edge });
             if let Some(label) = label {
-                seen.push((label, at_edge));
+                self.seen.push(LineOnPage { line: label, page, at_edge });
             }
         }
-        seen.sort_unstable();
-        seen.dedup_by(|later, kept| {
-            let same = later.0 == kept.0;
-            kept.1 |= same && later.1;
-            same
-        });
-        for (h, at_edge) in seen {
-            let sampled = (page, key_without(h));
-            match self.lines.get_mut(&h) {
-                Some(counted) => counted.add(sampled, at_edge),
-                None => {
-                    self.lines.insert(h, Repeat::new(sampled, at_edge));
-                }
+        let page_lines = &mut self.seen[first..];
+        page_lines.sort_unstable();
+        let mut kept = first;
+        for i in first..self.seen.len() {
+            let this = self.seen[i];
+            if kept > first && self.seen[kept - 1].line == this.line {
+                self.seen[kept - 1].at_edge |= this.at_edge;
+            } else {
+                self.seen[kept] = this;
+                kept += 1;
             }
         }
+        self.seen.truncate(kept);
     }
 
     /// Adds the counts of other pages of the batch (in any order).
     pub fn merge(&mut self, other: LineStats) {
         self.headlines.extend(other.headlines);
-        for (h, r) in other.lines {
-            match self.lines.get_mut(&h) {
-                Some(mine) => mine.merge(r),
-                None => {
-                    self.lines.insert(h, r);
-                }
-            }
-        }
+        self.seen.extend(other.seen);
+        self.pages.extend(other.pages);
+    }
+
+    /// The counts of a batch's parts together, made in one allocation.
+    pub fn merged(parts: Vec<LineStats>) -> LineStats {
+        let mut total = LineStats::default();
+        total.seen.reserve_exact(parts.iter().map(|p| p.seen.len()).sum());
+        total.pages.reserve_exact(parts.iter().map(|p| p.pages.len()).sum());
+        parts.into_iter().for_each(|p| total.merge(p));
+        total
     }
 
     /// Keeps the lines that are boilerplate by repetition.
     pub fn into_model(self) -> BoilerplateModel {
-        let repeated = self
-            .lines
-            .into_iter()
-            .filter(|(_, r)| r.docs >= MIN_REPEATS && r.mostly_unrelated())
-            .map(|(h, r)| (h, r.at_edge as f32 >= MIN_EDGE_SHARE * r.docs as f32))
-            .collect();
-        BoilerplateModel { repeated, headlines: self.headlines }
+        let LineStats { mut seen, mut pages, headlines } = self;
+        seen.par_sort_unstable();
+        pages.par_sort_unstable_by_key(|p| p.page);
+        // Every counted page has its lines (`add` writes both).
+        let key_of = |line: u64, page: u64| {
+            pages
+                .binary_search_by_key(&page, |p| p.page)
+                .map_or(ContentKey::default(), |at| pages[at].key_without(line))
+        };
+        let mut repeated = FxHashMap::default();
+        for group in seen.chunk_by(|a, b| a.line == b.line) {
+            let docs = group.len();
+            if docs < MIN_REPEATS as usize {
+                continue;
+            }
+            let line = group[0].line;
+            // The sample: the pages whose ids hash lowest (the group is in page order).
+            let sample: Vec<ContentKey> = group.iter().take(LINE_SAMPLE).map(|seen| key_of(line, seen.page)).collect();
+            if mostly_unrelated(&sample) {
+                let at_edge = group.iter().filter(|seen| seen.at_edge).count();
+                repeated.insert(line, at_edge as f32 >= MIN_EDGE_SHARE * docs as f32);
+            }
+        }
+        BoilerplateModel { repeated, headlines }
     }
 }
 

@@ -1212,9 +1212,7 @@ pub fn line_stats(articles: &[Article]) -> Result<LineStats> {
 
 /// The boilerplate model of the line counts of a batch's parts (in any order).
 pub fn boilerplate_of(parts: impl IntoIterator<Item = LineStats>) -> BoilerplateModel {
-    let mut total = LineStats::default();
-    parts.into_iter().for_each(|p| total.merge(p));
-    total.into_model()
+    LineStats::merged(parts.into_iter().collect()).into_model()
 }
 
 /// Document frequencies of the batch's terms (and of Vietnamese syllable
