@@ -186,29 +186,33 @@ struct Vectorized {
 struct AnalyzedPiece {
     docs: Vec<Analyzed>,
     terms: PackedTerms,
-    anchors: Vec<Vec<TermHash>>,
+    anchors: PackedTerms,
 }
 
 impl AnalyzedPiece {
     fn pack(analyses: Vec<Analysis>) -> AnalyzedPiece {
         let mut docs = Vec::with_capacity(analyses.len());
         let mut term_lists = Vec::with_capacity(analyses.len());
-        let mut anchors = Vec::with_capacity(analyses.len());
-        for Analysis { analyzed, terms, anchors: a } in analyses {
+        let mut anchor_lists = Vec::with_capacity(analyses.len());
+        for Analysis { analyzed, terms, anchors } in analyses {
             docs.push(analyzed);
             term_lists.push(terms);
-            anchors.push(a);
+            anchor_lists.push(anchors);
         }
-        AnalyzedPiece { docs, terms: PackedTerms::pack(term_lists.iter().map(Vec::as_slice)), anchors }
+        AnalyzedPiece {
+            docs,
+            terms: PackedTerms::pack(term_lists.iter().map(Vec::as_slice)),
+            anchors: PackedTerms::pack(anchor_lists.iter().map(Vec::as_slice)),
+        }
     }
 }
 
 /// A batch's analysis, as the stages after it read it: a packed term list
-/// per [`PIECE`] of articles.
+/// and a packed anchor list per [`PIECE`] of articles.
 struct AnalyzedBatch {
     analyzed: Vec<Analyzed>,
     packed_terms: Vec<PackedTerms>,
-    anchor_lists: Vec<Vec<TermHash>>,
+    packed_anchors: Vec<PackedTerms>,
 }
 
 impl AnalyzedBatch {
@@ -217,12 +221,12 @@ impl AnalyzedBatch {
         let mut batch = AnalyzedBatch {
             analyzed: Vec::with_capacity(n),
             packed_terms: Vec::with_capacity(pieces.len()),
-            anchor_lists: Vec::with_capacity(n),
+            packed_anchors: Vec::with_capacity(pieces.len()),
         };
         for piece in pieces {
             batch.analyzed.extend(piece.docs);
             batch.packed_terms.push(piece.terms);
-            batch.anchor_lists.extend(piece.anchors);
+            batch.packed_anchors.push(piece.anchors);
         }
         batch
     }
@@ -576,7 +580,7 @@ impl Pipeline {
         mut stats: Stats,
         mut clock: Clock,
     ) -> Result<RunResult> {
-        let AnalyzedBatch { analyzed, packed_terms, anchor_lists } = batch;
+        let AnalyzedBatch { analyzed, packed_terms, packed_anchors } = batch;
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         let df = document_frequencies(&analyzed, &packed_terms);
         stats.vocabulary = df.vocabulary();
@@ -633,7 +637,7 @@ impl Pipeline {
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let (anchor_vectors, anchor_df) = self.anchor_vectors(anchor_lists, &analyzed, &stop_words);
+        let (anchor_vectors, anchor_df) = self.anchor_vectors(packed_anchors, &analyzed, &stop_words);
         let keys = IndexKeys {
             terms: term_keys,
             anchors: self
@@ -982,20 +986,44 @@ impl Pipeline {
 
     /// Anchor vectors (numbers and names), weighted as terms are (batch
     /// IDF blended with the language's shipped table, stop words at zero),
-    /// with their document frequencies; the lists are freed as they are read.
+    /// with their document frequencies, from each [`PIECE`]'s packed
+    /// anchor lists; each piece is freed once its vectors are made.
     fn anchor_vectors(
         &self,
-        lists: Vec<Vec<TermHash>>,
+        pieces: Vec<PackedTerms>,
         analyzed: &[Analyzed],
         stop_words: &StopWords,
     ) -> (Vec<SparseVec>, DocFreq) {
-        let df = frequencies(&lists, |a, out| out.extend_from_slice(a));
+        let partial: Vec<DocFreq> = pieces
+            .par_iter()
+            .map(|packed| {
+                let mut df = DocFreq::default();
+                let mut anchors = Vec::new();
+                for doc in 0..packed.len() {
+                    packed.list_into(doc, &mut anchors);
+                    df.add_with_repeats(&mut anchors);
+                }
+                df
+            })
+            .collect();
+        let df = merged(partial);
         let no_tables = IdfModel::none();
         let weighting = Weighting::new(&df, &no_tables, 0.0).with_stop_words(stop_words);
-        let vectors = lists
+        let vectors = pieces
             .into_par_iter()
-            .zip(analyzed)
-            .map(|(a, doc)| weighting.vectorize(&a, &doc.lang, self.params.max_terms()))
+            .zip(analyzed.par_chunks(PIECE))
+            .flat_map_iter(|(packed, docs)| {
+                let mut anchors = Vec::new();
+                let vectors: Vec<SparseVec> = docs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, doc)| {
+                        packed.list_into(i, &mut anchors);
+                        weighting.vectorize(&anchors, &doc.lang, self.params.max_terms())
+                    })
+                    .collect();
+                vectors
+            })
             .collect();
         (vectors, df)
     }

@@ -422,6 +422,12 @@ impl PackedTerms {
         out.extend(self.numbers(doc));
     }
 
+    /// The `doc`-th article's terms, in order, into `out` (emptied first).
+    pub fn list_into(&self, doc: usize, out: &mut Vec<TermHash>) {
+        out.clear();
+        out.extend(self.numbers(doc).map(|n| self.vocabulary[n as usize]));
+    }
+
     /// The `doc`-th article's vocabulary numbers, decoded as they are read.
     fn numbers(&self, doc: usize) -> impl Iterator<Item = u32> + '_ {
         let mut bytes = &self.bytes[self.starts[doc]..self.starts[doc + 1]];
