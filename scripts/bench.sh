@@ -6,6 +6,12 @@
 #   scripts/bench.sh 10000           # one size
 #   PEERS="gaoya datasketch" scripts/bench.sh 100000
 #   PEERS= STRICT_RUN=0 scripts/bench.sh 1000000   # newsdedup alone, once
+#   SEED=4242 STRICT_RUN=0 PEERS=gaoya scripts/bench.sh --verbose 100000
+#
+# --verbose prints newsdedup's time and peak memory after each stage. The
+# corpus seed is SEED (default 1); each seed's corpora are kept apart.
+# After the table come newsdedup's ratios to gaoya's, size by size, from
+# the same run: its speed over gaoya's, and its peak memory over gaoya's.
 #
 # Uses ../shared/bench: its paragraph pool (from ../shared/eval), its corpus
 # generator (seed 1, deterministic) and its peer runners, installed from PyPI
@@ -17,7 +23,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bench=${SHARED_BENCH:-$here/../shared/bench}
 work=${BENCH_DIR:-${TMPDIR:-/tmp}/newsdedup-bench}
+talk=--quiet
+if [ "${1:-}" = --verbose ]; then talk=--verbose; shift; fi
 sizes=${*:-10000 100000}
+seed=${SEED:-1}
 mkdir -p "$work"
 
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
@@ -28,12 +37,15 @@ export PY=$(bash "$bench/setup.sh")
 rows=$work/rows.jsonl
 : > "$rows"
 for n in $sizes; do
-  corpus=$work/corpus-$n.jsonl truth=$work/truth-$n.jsonl out=$work/run-$n
+  tag=$n
+  [ "$seed" = 1 ] || tag=$n-seed$seed
+  corpus=$work/corpus-$tag.jsonl truth=$work/truth-$tag.jsonl out=$work/run-$tag
   [ -s "$corpus" ] || python3 "$bench/make_corpus.py" --paragraphs "$work/pool.jsonl" --n-docs "$n" \
-      --out "$corpus" --truth "$truth" --seed 1 >&2
+      --out "$corpus" --truth "$truth" --seed "$seed" >&2
   rm -rf "$out" && mkdir -p "$out"
-  echo "== newsdedup, $n articles" >&2
-  /usr/bin/time -v "$bin" run "$corpus" --out "$out/newsdedup" --quiet 2> "$out/newsdedup.time"
+  echo "== newsdedup, $n articles (corpus seed $seed)" >&2
+  /usr/bin/time -v "$bin" run "$corpus" --out "$out/newsdedup" "$talk" 2> "$out/newsdedup.time"
+  if [ "$talk" = --verbose ]; then grep -E '^(time|peak memory)' "$out/newsdedup.time" >&2 || true; fi
   python3 "$here/scripts/bench_row.py" newsdedup "$n" "$out/newsdedup.time" "$truth" "$out/newsdedup/articles.jsonl" "$bin" >> "$rows"
   # The same with stricter thresholds (STRICT_ARGS; by default those for
   # copies alone): this corpus builds different stories from shared
@@ -57,4 +69,5 @@ for n in $sizes; do
   done
 done
 python3 "$here/scripts/bench_row.py" --table "$rows"
+python3 "$here/scripts/bench_row.py" --ratios "$rows"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB" 

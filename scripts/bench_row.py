@@ -3,6 +3,7 @@
 
 bench_row.py SYSTEM DOCS TIME_FILE TRUTH CLUSTERS NEWSDEDUP_BIN -> one JSON row
 bench_row.py --table ROWS.jsonl                                 -> markdown table
+bench_row.py --ratios ROWS.jsonl                                -> newsdedup over gaoya, per size
 """
 import json
 import re
@@ -47,8 +48,27 @@ def table(path):
               f"{r['largest_cluster_pred']} / {r['largest_cluster_true']} |")
 
 
+def ratios(path, peer="gaoya"):
+    rows = [json.loads(line) for line in open(path)]
+    ok = [r for r in rows if not r.get("failed")]
+    printed = False
+    for n in sorted({r["docs"] for r in ok}):
+        ours = next((r for r in ok if r["docs"] == n and r["system"] == "newsdedup"), None)
+        theirs = next((r for r in ok if r["docs"] == n and r["system"] == peer), None)
+        if not ours or not theirs:
+            continue
+        if not printed:
+            print(f"\n| articles | newsdedup docs/s over {peer}'s | newsdedup peak RSS over {peer}'s | pairwise F1, newsdedup / {peer} |")
+            print("|---:|---:|---:|---|")
+            printed = True
+        print(f"| {n} | {ours['docs_per_s'] / theirs['docs_per_s']:.2f}x | {ours['peak_rss_mib'] / theirs['peak_rss_mib']:.2f}x | "
+              f"{ours['pairwise_f1']:.4f} / {theirs['pairwise_f1']:.4f} |")
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "--table":
         table(sys.argv[2])
+    elif sys.argv[1] == "--ratios":
+        ratios(sys.argv[2])
     else:
         print(json.dumps(row(*sys.argv[1:7])))
