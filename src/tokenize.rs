@@ -419,25 +419,29 @@ impl PackedTerms {
     /// [`PackedTerms::vocabulary`], into `out` (emptied first).
     pub fn numbers_into(&self, doc: usize, out: &mut Vec<u32>) {
         out.clear();
-        out.extend(self.numbers(doc));
+        self.decode(doc, |n| out.push(n));
     }
 
     /// The `doc`-th article's terms, in order, into `out` (emptied first).
     pub fn list_into(&self, doc: usize, out: &mut Vec<TermHash>) {
         out.clear();
-        out.extend(self.numbers(doc).map(|n| self.vocabulary[n as usize]));
+        self.decode(doc, |n| out.push(self.vocabulary[n as usize]));
     }
 
-    /// The `doc`-th article's vocabulary numbers, decoded as they are read.
-    fn numbers(&self, doc: usize) -> impl Iterator<Item = u32> + '_ {
-        let mut bytes = &self.bytes[self.starts[doc]..self.starts[doc + 1]];
-        std::iter::from_fn(move || {
-            (!bytes.is_empty()).then(|| {
-                let (number, rest) = read_varint(bytes);
-                bytes = rest;
-                number
-            })
-        })
+    /// Calls `each` with the `doc`-th article's vocabulary numbers, in
+    /// order: one loop over its bytes, 7 bits a byte, the last byte of each
+    /// number under 0x80 ([`write_varint`]).
+    fn decode(&self, doc: usize, mut each: impl FnMut(u32)) {
+        let (mut number, mut shift) = (0u32, 0u32);
+        for &byte in &self.bytes[self.starts[doc]..self.starts[doc + 1]] {
+            number |= u32::from(byte & 0x7f) << shift;
+            if byte < 0x80 {
+                each(number);
+                (number, shift) = (0, 0);
+            } else {
+                shift += 7;
+            }
+        }
     }
 
     /// The distinct terms of the packed articles, most used first.
@@ -483,19 +487,6 @@ fn write_varint(out: &mut Vec<u8>, mut n: u32) {
         n >>= 7;
     }
     out.push(n as u8);
-}
-
-/// The number [`write_varint`] wrote at the start of `bytes`, and the bytes after it.
-fn read_varint(bytes: &[u8]) -> (u32, &[u8]) {
-    let (mut n, mut shift) = (0u32, 0);
-    for (i, &b) in bytes.iter().enumerate() {
-        n |= u32::from(b & 0x7f) << shift;
-        if b < 0x80 {
-            return (n, &bytes[i + 1..]);
-        }
-        shift += 7;
-    }
-    unreachable!("a packed list ends with a whole number")
 }
 
 #[cfg(test)]
