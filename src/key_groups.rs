@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::pair_model::PairModel;
 use crate::params::ValidParams;
 use crate::signature::Signature;
-use crate::tfidf::PairVectors;
+use crate::tfidf::{FlatVectors, PairVectors};
 use crate::verify::{Edge, Evidence, PairSide, StoryLink, Verifier};
 use rustc_hash::FxHashMap;
 
@@ -416,6 +416,7 @@ pub fn verify_proposed(
         facts.push(side.facts);
     }
     let vectors = PairVectors::from_held(&vectors);
+    let anchors = FlatVectors::from_vectors(&anchors);
     let langs: Vec<&str> = langs.iter().map(String::as_str).collect();
     let evidence =
         Evidence { vectors: &vectors, sketches: &sketches, langs: &langs, anchors: &anchors, facts: &facts, model };

@@ -44,7 +44,8 @@ use crate::sketch::ShingleSketch;
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::text::prefix_at_char_boundary;
 use crate::tfidf::{
-    DocFreq, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords, VectorPiece, Weighting, PIECE,
+    DocFreq, FlatPiece, FlatVectors, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords,
+    VectorPiece, Weighting, PIECE,
 };
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
 use crate::verify::{Edge, Evidence, Judgement, PairFacts, StoryLink, Verifier};
@@ -239,7 +240,7 @@ struct Signed {
     sketches: Vec<ShingleSketch>,
     /// Each article's shingle hashes (high 32 bits), for the roles stage.
     shingles: SpilledLists,
-    anchor_vectors: Vec<SparseVec>,
+    anchor_vectors: FlatVectors,
     /// The first article with the same body, for an exact duplicate.
     duplicate_of: Vec<Option<DocId>>,
 }
@@ -382,7 +383,7 @@ pub struct RunResult {
     /// to record them ([`Pipeline::with_pair_records`]).
     pub pairs: Option<Vec<(DocId, DocId)>>,
     /// Anchor vectors (numbers and names).
-    pub anchor_vectors: Vec<SparseVec>,
+    pub anchor_vectors: FlatVectors,
     /// What the pair features read of each article besides its vectors.
     pub facts: Vec<PairFacts>,
     /// The model that judged the pairs.
@@ -637,15 +638,8 @@ impl Pipeline {
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let (anchor_vectors, anchor_df) = self.anchor_vectors(packed_anchors, &analyzed, &stop_words);
-        let keys = IndexKeys {
-            terms: term_keys,
-            anchors: self
-                .params
-                .cross_language()
-                .then(|| candidates::term_keys(&anchor_vectors, &anchor_df, &active, &self.params)),
-        };
-        drop(anchor_df);
+        let (anchor_vectors, anchor_keys) = self.anchor_vectors(packed_anchors, &analyzed, &active, &stop_words);
+        let keys = IndexKeys { terms: term_keys, anchors: anchor_keys };
         let candidates = CandidateSource::Keys(keys);
         let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
         self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
@@ -713,7 +707,7 @@ impl Pipeline {
             sketches: Vec::new(),
             shingles: SpilledLists::new(PIECE)?,
             pairs: None,
-            anchor_vectors: Vec::new(),
+            anchor_vectors: FlatVectors::default(),
             facts,
             pair_model: Arc::clone(&self.pair_model),
             edges: Vec::new(),
@@ -797,6 +791,7 @@ impl Pipeline {
         shingles.set_pieces(spilled);
         drop(role_shingles);
         let vectors = PairVectors::new(&vectors, &batch.terms);
+        let anchor_vectors = FlatVectors::from_vectors(&anchor_vectors);
         clock.lap("vectorize", &mut stats);
         let candidates = match handed {
             None => {
@@ -986,46 +981,67 @@ impl Pipeline {
 
     /// Anchor vectors (numbers and names), weighted as terms are (batch
     /// IDF blended with the language's shipped table, stop words at zero),
-    /// with their document frequencies, from each [`PIECE`]'s packed
-    /// anchor lists; each piece is freed once its vectors are made.
+    /// from each [`PIECE`]'s packed anchor lists, each piece freed once its
+    /// vectors are made; with `cross_language`, the anchor keys of the
+    /// `active` articles too.
     fn anchor_vectors(
         &self,
         pieces: Vec<PackedTerms>,
         analyzed: &[Analyzed],
+        active: &[bool],
         stop_words: &StopWords,
-    ) -> (Vec<SparseVec>, DocFreq) {
-        let partial: Vec<DocFreq> = pieces
+    ) -> (FlatVectors, Option<KeyLists>) {
+        // The anchors' frequencies weigh them; with the frequencies of the
+        // word pairs that the vectors of some languages add, they tell
+        // which terms two vectors or more can have.
+        let partial: Vec<(DocFreq, DocFreq)> = pieces
             .par_iter()
-            .map(|packed| {
-                let mut df = DocFreq::default();
-                let mut anchors = Vec::new();
-                for doc in 0..packed.len() {
-                    packed.list_into(doc, &mut anchors);
+            .zip(analyzed.par_chunks(PIECE))
+            .map(|(packed, docs)| {
+                let (mut df, mut pair_df) = (DocFreq::default(), DocFreq::default());
+                let (mut anchors, mut pairs) = (Vec::new(), Vec::new());
+                for (i, doc) in docs.iter().enumerate() {
+                    packed.list_into(i, &mut anchors);
+                    if indexes_word_pairs(&doc.lang) {
+                        pairs.clear();
+                        pairs.extend(anchors.windows(2).map(|w| pair_hash(w[0], w[1])));
+                        pair_df.count_distinct(&mut pairs);
+                    }
                     df.add_with_repeats(&mut anchors);
                 }
-                df
+                (df, pair_df)
             })
             .collect();
-        let df = merged(partial);
+        let (partial, pair_partial): (Vec<DocFreq>, Vec<DocFreq>) = partial.into_iter().unzip();
+        let (df, pair_df) = (merged(partial), merged(pair_partial));
         let no_tables = IdfModel::none();
         let weighting = Weighting::new(&df, &no_tables, 0.0).with_stop_words(stop_words);
-        let vectors = pieces
+        let shared = SharedTerms::of_any(&[&df, &pair_df]);
+        drop(pair_df);
+        let cross_language = self.params.cross_language();
+        let made: Vec<(FlatPiece, KeyLists)> = pieces
             .into_par_iter()
-            .zip(analyzed.par_chunks(PIECE))
-            .flat_map_iter(|(packed, docs)| {
-                let mut anchors = Vec::new();
-                let vectors: Vec<SparseVec> = docs
-                    .iter()
-                    .enumerate()
-                    .map(|(i, doc)| {
-                        packed.list_into(i, &mut anchors);
-                        weighting.vectorize(&anchors, &doc.lang, self.params.max_terms())
-                    })
-                    .collect();
-                vectors
+            .zip(analyzed.par_chunks(PIECE).zip(active.par_chunks(PIECE)))
+            .map(|(packed, (docs, active))| {
+                let (mut piece, mut keys, mut anchors) = (FlatPiece::default(), KeyLists::default(), Vec::new());
+                for (i, (doc, &on)) in docs.iter().zip(active).enumerate() {
+                    packed.list_into(i, &mut anchors);
+                    let vector = weighting.vectorize(&anchors, &doc.lang, self.params.max_terms());
+                    if cross_language {
+                        keys.push(if on { candidates::term_keys_of(&vector, &df, &self.params) } else { Vec::new() });
+                    }
+                    piece.push(&vector, &shared);
+                }
+                (piece, keys)
             })
             .collect();
-        (vectors, df)
+        let mut anchor_keys = KeyLists::default();
+        let mut vector_pieces = Vec::with_capacity(made.len());
+        for (piece, keys) in made {
+            vector_pieces.push(piece);
+            anchor_keys.append(keys);
+        }
+        (FlatVectors::from_pieces(vector_pieces), cross_language.then_some(anchor_keys))
     }
 
     /// Families from the edges, stories from the links, and each

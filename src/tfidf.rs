@@ -535,8 +535,15 @@ pub struct SharedTerms {
 impl SharedTerms {
     /// The terms `df` counts in two articles or more.
     pub fn new(df: &DocFreq) -> SharedTerms {
-        let mut terms: Vec<TermHash> = df.df.iter().filter(|&(_, &n)| n >= 2).map(|(&t, _)| t).collect();
+        SharedTerms::of_any(&[df])
+    }
+
+    /// The terms any of `dfs` counts in two articles or more.
+    pub fn of_any(dfs: &[&DocFreq]) -> SharedTerms {
+        let shared = dfs.iter().flat_map(|df| df.df.iter().filter(|&(_, &n)| n >= 2).map(|(&t, _)| t));
+        let mut terms: Vec<TermHash> = shared.collect();
         terms.sort_unstable();
+        terms.dedup();
         let ids = terms.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
         SharedTerms { ids, terms }
     }
@@ -549,6 +556,124 @@ impl SharedTerms {
     /// True when no term is shared.
     pub fn is_empty(&self) -> bool {
         self.terms.is_empty()
+    }
+}
+
+/// Unit vectors over the terms two or more of them have (a term of one
+/// vector alone meets no other), each term held as its number among those
+/// terms in hash order and its weight as computed, in [`PIECE`]s of
+/// consecutive vectors: 8 bytes a shared term and no allocation per
+/// vector, where a [`SparseVec`] takes 12 bytes a term and two. Cosines
+/// are exactly [`SparseVec::overlap`]'s: the same products, summed in the
+/// same order. The anchor vectors are held so.
+#[derive(Debug, Clone, Default)]
+pub struct FlatVectors {
+    pieces: Vec<FlatPiece>,
+}
+
+/// Up to [`PIECE`] consecutive vectors of a [`FlatVectors`].
+#[derive(Debug, Clone, Default)]
+pub struct FlatPiece {
+    /// Where each vector's entries start; one more entry than vectors.
+    starts: Vec<u32>,
+    numbers: Vec<u32>,
+    weights: Vec<f32>,
+}
+
+impl FlatPiece {
+    /// Appends the next vector, without its unshared terms.
+    pub fn push(&mut self, vector: &SparseVec, shared: &SharedTerms) {
+        if self.starts.is_empty() {
+            self.starts.push(0);
+        }
+        for (term, &weight) in vector.terms.iter().zip(&vector.weights) {
+            if let Some(&number) = shared.ids.get(term) {
+                self.numbers.push(number);
+                self.weights.push(weight);
+            }
+        }
+        // A piece holds at most PIECE vectors of at most `max_terms` terms.
+        self.starts.push(self.numbers.len() as u32);
+    }
+
+    fn shrink_to_fit(&mut self) {
+        self.numbers.shrink_to_fit();
+        self.weights.shrink_to_fit();
+        self.starts.shrink_to_fit();
+    }
+
+    fn entries(&self, i: usize) -> (&[u32], &[f32]) {
+        let range = self.starts[i] as usize..self.starts[i + 1] as usize;
+        (&self.numbers[range.clone()], &self.weights[range])
+    }
+}
+
+impl FlatVectors {
+    /// Vectors laid out piece by piece (each piece's vectors pushed with
+    /// the same [`SharedTerms`]; every piece but the last holds [`PIECE`]).
+    pub fn from_pieces(mut pieces: Vec<FlatPiece>) -> FlatVectors {
+        pieces.iter_mut().for_each(FlatPiece::shrink_to_fit);
+        FlatVectors { pieces }
+    }
+
+    /// Lays out vectors made elsewhere, over the terms two or more of them have.
+    pub fn from_vectors(vectors: &[SparseVec]) -> FlatVectors {
+        let mut df = DocFreq::default();
+        let mut terms = Vec::new();
+        for v in vectors {
+            terms.clear();
+            terms.extend_from_slice(&v.terms);
+            df.add_with_repeats(&mut terms);
+        }
+        let shared = SharedTerms::new(&df);
+        let pieces = vectors
+            .chunks(PIECE)
+            .map(|chunk| {
+                let mut piece = FlatPiece::default();
+                chunk.iter().for_each(|v| piece.push(v, &shared));
+                piece
+            })
+            .collect();
+        FlatVectors::from_pieces(pieces)
+    }
+
+    /// Number of vectors.
+    pub fn len(&self) -> usize {
+        self.pieces.iter().map(|p| p.starts.len().saturating_sub(1)).sum()
+    }
+
+    /// True when no vector is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn entries(&self, doc: usize) -> (&[u32], &[f32]) {
+        self.pieces[doc / PIECE].entries(doc % PIECE)
+    }
+
+    /// Cosine of vectors `a` and `b` and the number of terms both have
+    /// (what [`SparseVec::overlap`] gives for the vectors as made).
+    pub fn overlap(&self, a: usize, b: usize) -> (f32, usize) {
+        let ((x, wx), (y, wy)) = (self.entries(a), self.entries(b));
+        let (mut i, mut j, mut dot, mut shared) = (0, 0, 0.0f32, 0);
+        while i < x.len() && j < y.len() {
+            match x[i].cmp(&y[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += wx[i] * wy[j];
+                    shared += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        (dot.min(1.0), shared)
+    }
+
+    /// Cosine of vectors `a` and `b`.
+    pub fn cosine(&self, a: usize, b: usize) -> f32 {
+        self.overlap(a, b).0
     }
 }
 
@@ -753,6 +878,37 @@ impl<'a> CosineTable<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flat_vectors_give_sparse_vectors_cosines_bit_for_bit() {
+        // Over two pieces, terms shared by few vectors and terms of one alone.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        let vectors: Vec<SparseVec> = (0..PIECE + 40)
+            .map(|_| {
+                let pairs = (0..1 + next() % 12).map(|_| (next() % 300, 0.1 + (next() % 1000) as f32 / 100.0));
+                let mut pairs: Vec<(TermHash, f32)> = pairs.collect();
+                pairs.sort_unstable_by_key(|p| p.0);
+                pairs.dedup_by_key(|p| p.0);
+                SparseVec::normalized(pairs)
+            })
+            .collect();
+        let flat = FlatVectors::from_vectors(&vectors);
+        assert_eq!(flat.len(), vectors.len());
+        let mut compared = 0;
+        for a in (0..vectors.len()).step_by(7) {
+            for b in [0, 1, a / 2, PIECE - 1, PIECE, PIECE + 39] {
+                let (x, n) = vectors[a].overlap(&vectors[b]);
+                let (y, m) = flat.overlap(a, b);
+                assert_eq!((x.to_bits(), n), (y.to_bits(), m), "vectors {a} and {b}");
+                compared += usize::from(n > 0);
+            }
+        }
+        assert!(compared > 100, "too few pairs share a term: {compared}");
+    }
 
     #[test]
     fn held_vectors_give_the_batch_cosines_to_the_bit() {

@@ -24,7 +24,7 @@ use crate::article::DocId;
 use crate::pair_model::{time_prior, PairFeatures, PairModel, MAX_YEAR_GAP};
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{CosineTable, PairVectors, SparseVec};
+use crate::tfidf::{CosineTable, FlatVectors, PairVectors, SparseVec};
 
 /// Anchors two articles in different languages must share: one shared year
 /// gives a cosine of 1 between two articles that have nothing else.
@@ -101,7 +101,7 @@ impl<'a> Verifier<'a> {
             if !params.cross_language() {
                 return None;
             }
-            let (anchor_cosine, shared) = anchors[x].overlap(&anchors[y]);
+            let (anchor_cosine, shared) = anchors.overlap(x, y);
             let translation = shared >= MIN_SHARED_ANCHORS && anchor_cosine >= params.min_anchor_cosine();
             let p = f32::from(u8::from(translation));
             let features = PairFeatures { anchor_cosine, ..PairFeatures::default() };
@@ -129,7 +129,7 @@ impl<'a> Verifier<'a> {
             containment_max: a_in_b.max(b_in_a),
             containment_min: a_in_b.min(b_in_a),
             shares_opening: sa.shares_opening(sb),
-            anchor_cosine: anchors[x].cosine(&anchors[y]),
+            anchor_cosine: anchors.cosine(x, y),
             length_ratio: fa.chars.min(fb.chars) as f32 / fa.chars.max(fb.chars).max(1) as f32,
             year_conflict: years_conflict(&fa.years, &fb.years),
             latest_year_gap: latest_year_gap(&fa.years, &fb.years),
@@ -202,7 +202,7 @@ pub struct Evidence<'a> {
     /// Language codes.
     pub langs: &'a [&'a str],
     /// Anchor vectors (numbers and names, [`crate::anchors`]).
-    pub anchors: &'a [SparseVec],
+    pub anchors: &'a FlatVectors,
     /// What else the pair features read of each article.
     pub facts: &'a [PairFacts],
     /// The fitted pair model.
@@ -293,7 +293,7 @@ mod tests {
     struct Batch {
         vectors: PairVectors,
         sketches: Vec<ShingleSketch>,
-        anchors: Vec<SparseVec>,
+        anchors: FlatVectors,
         facts: Vec<PairFacts>,
     }
 
@@ -312,7 +312,8 @@ mod tests {
                 crate::testing::sketch((0..100).collect(), 64),
                 crate::testing::sketch((90..200).collect(), 64),
             ];
-            let anchors = vec![v(&[(11, 1.0), (12, 1.0)]), v(&[(11, 1.0), (12, 1.0)]), v(&[(13, 1.0)])];
+            let anchors =
+                FlatVectors::from_vectors(&[v(&[(11, 1.0), (12, 1.0)]), v(&[(11, 1.0), (12, 1.0)]), v(&[(13, 1.0)])]);
             let facts = vec![PairFacts { chars: 1000, ..Default::default() }; 3];
             Batch { vectors: PairVectors::new(&raw, &df), sketches, anchors, facts }
         }
