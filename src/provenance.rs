@@ -347,6 +347,13 @@ pub fn credits(text: &str) -> Vec<Credit> {
     let Some(windows) = cue_windows(text, &lower) else {
         return Vec::new();
     };
+    credits_within(text, windows)
+}
+
+/// The outlets the credit patterns find within `windows` of `text` (byte
+/// ranges, each starting at a line start), and its datelines, in order of
+/// appearance, without repeats.
+fn credits_within(text: &str, windows: Vec<std::ops::Range<usize>>) -> Vec<Credit> {
     let patterns = credit_patterns();
     let mut found: Vec<(usize, Credit)> = Vec::new();
     for window in windows {
@@ -645,27 +652,10 @@ mod tests {
 
     /// What [`credits`] finds, scanning each pattern over the whole text.
     fn credits_in_whole_text(text: &str) -> Vec<Credit> {
-        let patterns = credit_patterns();
-        let mut found: Vec<(usize, Credit)> = Vec::new();
         if cue_windows(text, &text.to_lowercase()).is_none() {
             return Vec::new();
         }
-        for re in [&patterns.before, &patterns.after] {
-            for m in re.find_iter(text) {
-                let caps = re.captures(m.as_str()).unwrap();
-                let (whole, src) = (caps.get(0).unwrap(), caps.name("src").unwrap());
-                found.extend(credit_at(text, m.start() + whole.start(), whole.as_str(), src.as_str(), false));
-            }
-        }
-        found.extend(datelines(text, &patterns.dateline));
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.folded.cmp(&b.1.folded)));
-        let mut out: Vec<Credit> = Vec::new();
-        for (_, c) in found {
-            if !out.iter().any(|o| o.folded == c.folded) {
-                out.push(c);
-            }
-        }
-        out
+        credits_within(text, std::iter::once(0..text.len()).collect())
     }
 
     #[test]
