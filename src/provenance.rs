@@ -392,10 +392,12 @@ fn credits_within(text: &str, windows: Vec<std::ops::Range<usize>>) -> Vec<Credi
 /// labelled set). `None` when the text holds no cue and no dateline dash,
 /// so that it cannot credit anybody; the whole text when lowercasing moved
 /// byte offsets (a few letters change length), where positions in `lower`
-/// do not map back.
+/// do not map back. Cues are found without overlaps: a cue hidden by
+/// another overlaps it, so it is on the same line (no cue holds a line
+/// break, nor a dash at its ends), and that line is searched.
 fn cue_windows(text: &str, lower: &str) -> Option<Vec<std::ops::Range<usize>>> {
     let cues = cue_automaton();
-    let mut hits = cues.automaton.find_overlapping_iter(lower).peekable();
+    let mut hits = cues.automaton.find_iter(lower).peekable();
     hits.peek()?;
     if lower.len() != text.len() {
         return Some(std::iter::once(0..text.len()).collect());
