@@ -118,19 +118,36 @@ fn shuffled_jsonl_input_gives_byte_identical_output() {
     }
 }
 
-#[test]
-fn one_thread_and_two_threads_agree() {
+/// Runs `input` on one thread and on two, and asserts that every output
+/// file (articles.jsonl and clusters.jsonl among them) is the same bytes.
+fn assert_threads_agree(input: &std::path::Path) {
     let dir = tempfile::tempdir().unwrap();
-    let seeds = seeds_dir();
     let mut outputs = Vec::new();
     for threads in ["1", "2"] {
         let out = dir.path().join(threads);
         let o =
-            newsdedup(&["run", seeds.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
+            newsdedup(&["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        outputs.push(std::fs::read(out.join("articles.jsonl")).unwrap());
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        outputs.push(files);
     }
-    assert_eq!(outputs[0], outputs[1]);
+    let names: Vec<&str> = outputs[0].iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.contains(&"articles.jsonl") && names.contains(&"clusters.jsonl"), "{names:?}");
+    assert_eq!(names, outputs[1].iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>());
+    for ((name, one), (_, two)) in outputs[0].iter().zip(&outputs[1]) {
+        assert!(!one.is_empty(), "{name} is empty");
+        assert!(one == two, "{name} differs between one thread and two");
+    }
+}
+
+#[test]
+fn one_thread_and_two_threads_agree() {
+    assert_threads_agree(&seeds_dir());
 }
 
 /// Determinism past one parallel piece (2,048 articles): every labelled
@@ -165,27 +182,7 @@ fn threads_agree_on_every_output_file_over_several_pieces() {
     }
     assert!(count > 4 * 2048, "only {count} articles");
     std::fs::write(&input, lines).unwrap();
-    let mut outputs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = dir.path().join(threads);
-        let o =
-            newsdedup(&["run", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q", "--threads", threads]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-            .collect();
-        files.sort();
-        outputs.push(files);
-    }
-    let names: Vec<&str> = outputs[0].iter().map(|(name, _)| name.as_str()).collect();
-    assert!(names.contains(&"articles.jsonl") && names.contains(&"clusters.jsonl"), "{names:?}");
-    assert_eq!(names, outputs[1].iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>());
-    for ((name, one), (_, two)) in outputs[0].iter().zip(&outputs[1]) {
-        assert!(!one.is_empty(), "{name} is empty");
-        assert!(one == two, "{name} differs between one thread and two");
-    }
+    assert_threads_agree(&input);
 }
 
 #[test]
