@@ -180,6 +180,9 @@ struct Vectorized {
     sketches: Vec<ShingleSketch>,
     /// Where the roles stage's shingles were written.
     shingles: SpilledPiece,
+    anchor_vectors: FlatPiece,
+    /// Each active article's anchor keys, in cross-language mode.
+    anchor_keys: KeyLists,
 }
 
 /// One piece of analyzed articles, its term lists packed (about 1.5 bytes
@@ -583,29 +586,39 @@ impl Pipeline {
     ) -> Result<RunResult> {
         let AnalyzedBatch { analyzed, packed_terms, packed_anchors } = batch;
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
-        let df = document_frequencies(&analyzed, &packed_terms);
+        let frequencies = Frequencies::of(&analyzed, &packed_terms, &packed_anchors);
+        let Frequencies { terms: df, anchors: anchor_df, anchor_pairs } = frequencies;
         stats.vocabulary = df.vocabulary();
         let stop_words = self.stop_words(analyzed.iter().map(|a| &*a.lang));
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
+        // Anchors are weighted by the batch's frequencies alone.
+        let no_tables = IdfModel::none();
+        let anchor_weighting = Weighting::new(&anchor_df, &no_tables, 0.0).with_stop_words(&stop_words);
         // Exact duplicates are linked to their first copy and stay out of the index.
         let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Each piece of articles is vectorized, laid out compactly and cut to
-        // its keys at once, and its packed terms freed: the batch's full
-        // vectors are never all held. The roles stage's shingles wait in a
-        // temporary file.
+        // its keys at once, and its packed terms and anchors freed: the
+        // batch's full vectors are never all held. The roles stage's
+        // shingles wait in a temporary file.
         let shared = SharedTerms::new(&df);
+        // The word pairs that the vectors of some languages add tell, with
+        // the anchors' frequencies, which anchors two vectors or more can have.
+        let anchor_shared = SharedTerms::of_any(&[&anchor_df, &anchor_pairs]);
+        drop(anchor_pairs);
+        let cross_language = self.params.cross_language();
         let mut shingles = SpilledLists::new(PIECE)?;
         let pieces: Vec<Vectorized> = analyzed
             .par_chunks(PIECE)
             .zip(active.par_chunks(PIECE))
-            .zip(packed_terms.into_par_iter())
-            .map(|((chunk, active), packed)| {
+            .zip(packed_terms.into_par_iter().zip(packed_anchors.into_par_iter()))
+            .map(|((chunk, active), (packed, packed_anchors))| {
                 let mut piece = VectorPiece::default();
+                let (mut anchor_piece, mut anchor_keys) = (FlatPiece::default(), KeyLists::default());
                 let mut keys = KeyLists::default();
                 let mut sketches = Vec::with_capacity(chunk.len());
                 let mut role_shingles = Vec::with_capacity(chunk.len());
-                let (mut numbers, mut terms) = (Vec::new(), Vec::new());
+                let (mut numbers, mut terms, mut anchors) = (Vec::new(), Vec::new(), Vec::new());
                 let vocabulary = packed.vocabulary();
                 let mut vectorizer = PieceVectorizer::new(&weighting, vocabulary);
                 for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
@@ -618,28 +631,46 @@ impl Pipeline {
                     let full = shingle_hashes(&terms, self.params.shingle_size());
                     role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
                     sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
+                    packed_anchors.list_into(i, &mut anchors);
+                    let anchor_vector = anchor_weighting.vectorize(&anchors, &a.lang, self.params.max_terms());
+                    if cross_language {
+                        let anchor_keys_of = || candidates::term_keys_of(&anchor_vector, &anchor_df, &self.params);
+                        anchor_keys.push(if on { anchor_keys_of() } else { Vec::new() });
+                    }
+                    anchor_piece.push(&anchor_vector, &anchor_shared);
                 }
                 piece.shrink_to_fit();
-                Ok(Vectorized { vectors: piece, keys, sketches, shingles: shingles.write_piece(&role_shingles)? })
+                Ok(Vectorized {
+                    vectors: piece,
+                    keys,
+                    sketches,
+                    shingles: shingles.write_piece(&role_shingles)?,
+                    anchor_vectors: anchor_piece,
+                    anchor_keys,
+                })
             })
             .collect::<Result<_>>()?;
         let mut vector_pieces = Vec::with_capacity(pieces.len());
+        let mut anchor_pieces = Vec::with_capacity(pieces.len());
         let (mut term_keys, mut sketches) = (KeyLists::default(), Vec::with_capacity(analyzed.len()));
         term_keys.reserve(pieces.len() * PIECE, pieces.iter().map(|p| p.keys.total()).sum());
+        let mut anchor_keys = KeyLists::default();
         let mut spilled = Vec::with_capacity(pieces.len());
         for piece in pieces {
             vector_pieces.push(piece.vectors);
             term_keys.append(piece.keys);
             sketches.extend(piece.sketches);
             spilled.push(piece.shingles);
+            anchor_pieces.push(piece.anchor_vectors);
+            anchor_keys.append(piece.anchor_keys);
         }
         shingles.set_pieces(spilled);
         let vectors = PairVectors::from_pieces(shared, vector_pieces);
+        let anchor_vectors = FlatVectors::from_pieces(anchor_pieces);
         clock.lap("vectorize", &mut stats);
         self.check_cancelled()?;
 
-        let (anchor_vectors, anchor_keys) = self.anchor_vectors(packed_anchors, &analyzed, &active, &stop_words);
-        let keys = IndexKeys { terms: term_keys, anchors: anchor_keys };
+        let keys = IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) };
         let candidates = CandidateSource::Keys(keys);
         let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
         self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
@@ -979,71 +1010,6 @@ impl Pipeline {
         Ok(Analysis { analyzed, terms, anchors })
     }
 
-    /// Anchor vectors (numbers and names), weighted as terms are (batch
-    /// IDF blended with the language's shipped table, stop words at zero),
-    /// from each [`PIECE`]'s packed anchor lists, each piece freed once its
-    /// vectors are made; with `cross_language`, the anchor keys of the
-    /// `active` articles too.
-    fn anchor_vectors(
-        &self,
-        pieces: Vec<PackedTerms>,
-        analyzed: &[Analyzed],
-        active: &[bool],
-        stop_words: &StopWords,
-    ) -> (FlatVectors, Option<KeyLists>) {
-        // The anchors' frequencies weigh them; with the frequencies of the
-        // word pairs that the vectors of some languages add, they tell
-        // which terms two vectors or more can have.
-        let partial: Vec<(DocFreq, DocFreq)> = pieces
-            .par_iter()
-            .zip(analyzed.par_chunks(PIECE))
-            .map(|(packed, docs)| {
-                let (mut df, mut pair_df) = (DocFreq::default(), DocFreq::default());
-                let (mut anchors, mut pairs) = (Vec::new(), Vec::new());
-                for (i, doc) in docs.iter().enumerate() {
-                    packed.list_into(i, &mut anchors);
-                    if indexes_word_pairs(&doc.lang) {
-                        pairs.clear();
-                        pairs.extend(anchors.windows(2).map(|w| pair_hash(w[0], w[1])));
-                        pair_df.count_distinct(&mut pairs);
-                    }
-                    df.add_with_repeats(&mut anchors);
-                }
-                (df, pair_df)
-            })
-            .collect();
-        let (partial, pair_partial): (Vec<DocFreq>, Vec<DocFreq>) = partial.into_iter().unzip();
-        let (df, pair_df) = (merged(partial), merged(pair_partial));
-        let no_tables = IdfModel::none();
-        let weighting = Weighting::new(&df, &no_tables, 0.0).with_stop_words(stop_words);
-        let shared = SharedTerms::of_any(&[&df, &pair_df]);
-        drop(pair_df);
-        let cross_language = self.params.cross_language();
-        let made: Vec<(FlatPiece, KeyLists)> = pieces
-            .into_par_iter()
-            .zip(analyzed.par_chunks(PIECE).zip(active.par_chunks(PIECE)))
-            .map(|(packed, (docs, active))| {
-                let (mut piece, mut keys, mut anchors) = (FlatPiece::default(), KeyLists::default(), Vec::new());
-                for (i, (doc, &on)) in docs.iter().zip(active).enumerate() {
-                    packed.list_into(i, &mut anchors);
-                    let vector = weighting.vectorize(&anchors, &doc.lang, self.params.max_terms());
-                    if cross_language {
-                        keys.push(if on { candidates::term_keys_of(&vector, &df, &self.params) } else { Vec::new() });
-                    }
-                    piece.push(&vector, &shared);
-                }
-                (piece, keys)
-            })
-            .collect();
-        let mut anchor_keys = KeyLists::default();
-        let mut vector_pieces = Vec::with_capacity(made.len());
-        for (piece, keys) in made {
-            vector_pieces.push(piece);
-            anchor_keys.append(keys);
-        }
-        (FlatVectors::from_pieces(vector_pieces), cross_language.then_some(anchor_keys))
-    }
-
     /// Families from the edges, stories from the links, and each
     /// article's assignment alone ([`crate::grouping::group`]).
     fn group(
@@ -1259,65 +1225,92 @@ pub fn boilerplate_of(parts: impl IntoIterator<Item = LineStats>) -> Boilerplate
     LineStats::merged(parts.into_iter().collect()).into_model()
 }
 
-/// Document frequencies of the batch's terms (and of Vietnamese syllable
-/// pairs), from the packed terms of each [`PIECE`] of `analyzed`.
-pub fn document_frequencies(analyzed: &[Analyzed], packed_terms: &[PackedTerms]) -> DocFreq {
-    let partial: Vec<DocFreq> = analyzed
-        .par_chunks(PIECE)
-        .zip(packed_terms)
-        .map(|(docs, packed)| {
-            // Each vocabulary entry's articles, counted in an array: an
-            // article counts once for an entry whose last article it is not.
-            let vocabulary = packed.vocabulary();
-            let (mut holding, mut last_doc) = (vec![0u32; vocabulary.len()], vec![u32::MAX; vocabulary.len()]);
-            let mut df = DocFreq::default();
-            let (mut numbers, mut pairs) = (Vec::new(), Vec::new());
-            for (i, a) in docs.iter().enumerate() {
-                packed.numbers_into(i, &mut numbers);
-                for &n in &numbers {
-                    let n = n as usize;
-                    holding[n] += u32::from(last_doc[n] != i as u32);
-                    last_doc[n] = i as u32;
-                }
-                if indexes_word_pairs(&a.lang) {
-                    pairs.clear();
-                    pairs.extend(
-                        numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])),
-                    );
-                    df.count_distinct(&mut pairs);
-                }
-            }
-            df.add_counted(docs.len() as u32, vocabulary.iter().copied().zip(holding));
-            df
-        })
-        .collect();
-    merged(partial)
+/// The document frequencies a batch analyzed here is weighted by.
+struct Frequencies {
+    /// Of terms, and of the word pairs that the vectors of some languages add.
+    terms: DocFreq,
+    /// Of anchors (numbers and names).
+    anchors: DocFreq,
+    /// Of pairs of consecutive anchors, in those languages.
+    anchor_pairs: DocFreq,
 }
 
-/// Sums document frequencies over fixed-size chunks merged in order;
-/// `terms_of` lists one article's terms (repeats allowed).
-pub fn frequencies<T: Sync>(docs: &[T], terms_of: impl Fn(&T, &mut Vec<TermHash>) + Sync) -> DocFreq {
-    let partial: Vec<DocFreq> = docs
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut df = DocFreq::default();
-            let mut distinct: Vec<TermHash> = Vec::new();
-            for doc in chunk {
-                distinct.clear();
-                terms_of(doc, &mut distinct);
-                df.add_with_repeats(&mut distinct);
-            }
-            df
-        })
-        .collect();
-    merged(partial)
+impl Frequencies {
+    /// Counted over each [`PIECE`] of `analyzed`, from its packed terms and anchors.
+    fn of(analyzed: &[Analyzed], packed_terms: &[PackedTerms], packed_anchors: &[PackedTerms]) -> Frequencies {
+        let mut total =
+            Frequencies { terms: DocFreq::default(), anchors: DocFreq::default(), anchor_pairs: DocFreq::default() };
+        in_order(
+            packed_terms.len(),
+            |piece| {
+                let docs = &analyzed[piece * PIECE..analyzed.len().min((piece + 1) * PIECE)];
+                Frequencies {
+                    terms: term_frequencies(docs, &packed_terms[piece]),
+                    ..anchor_frequencies(docs, &packed_anchors[piece])
+                }
+            },
+            |part| {
+                total.terms.merge(part.terms);
+                total.anchors.merge(part.anchors);
+                total.anchor_pairs.merge(part.anchor_pairs);
+            },
+        );
+        total
+    }
 }
 
-/// Chunks' document frequencies summed in order.
-fn merged(partial: Vec<DocFreq>) -> DocFreq {
-    let mut total = DocFreq::default();
-    partial.into_iter().for_each(|p| total.merge(p));
-    total
+/// Document frequencies of one piece's terms (and of Vietnamese syllable pairs).
+fn term_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> DocFreq {
+    // Each vocabulary entry's articles, counted in an array: an article
+    // counts once for an entry whose last article it is not.
+    let vocabulary = packed.vocabulary();
+    let (mut holding, mut last_doc) = (vec![0u32; vocabulary.len()], vec![u32::MAX; vocabulary.len()]);
+    let mut df = DocFreq::default();
+    let (mut numbers, mut pairs) = (Vec::new(), Vec::new());
+    for (i, a) in docs.iter().enumerate() {
+        packed.numbers_into(i, &mut numbers);
+        for &n in &numbers {
+            let n = n as usize;
+            holding[n] += u32::from(last_doc[n] != i as u32);
+            last_doc[n] = i as u32;
+        }
+        if indexes_word_pairs(&a.lang) {
+            pairs.clear();
+            pairs.extend(numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])));
+            df.count_distinct(&mut pairs);
+        }
+    }
+    df.add_counted(docs.len() as u32, vocabulary.iter().copied().zip(holding));
+    df
+}
+
+/// Document frequencies of one piece's anchors, and of their word pairs
+/// where the language's vectors add them (the term frequencies left empty).
+fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> Frequencies {
+    let (mut anchors, mut anchor_pairs) = (DocFreq::default(), DocFreq::default());
+    let (mut list, mut pairs) = (Vec::new(), Vec::new());
+    for (i, doc) in docs.iter().enumerate() {
+        packed.list_into(i, &mut list);
+        if indexes_word_pairs(&doc.lang) {
+            pairs.clear();
+            pairs.extend(list.windows(2).map(|w| pair_hash(w[0], w[1])));
+            anchor_pairs.count_distinct(&mut pairs);
+        }
+        anchors.add_with_repeats(&mut list);
+    }
+    Frequencies { terms: DocFreq::default(), anchors, anchor_pairs }
+}
+
+/// Counts parts `0..parts` in parallel, a few at a time, and hands each
+/// count to `merge` in part order. The parts' counts are never all held:
+/// per-part frequency tables together hold many times the batch's
+/// vocabulary (they made the run's peak at 100k articles).
+fn in_order<T: Send>(parts: usize, count: impl Fn(usize) -> T + Sync, mut merge: impl FnMut(T)) {
+    let window = 2 * rayon::current_num_threads();
+    for start in (0..parts).step_by(window) {
+        let counted: Vec<T> = (start..parts.min(start + window)).into_par_iter().map(&count).collect();
+        counted.into_iter().for_each(&mut merge);
+    }
 }
 
 /// Times the stages and calls the hook as each ends (its time counts to the stage).
