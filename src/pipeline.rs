@@ -631,6 +631,10 @@ impl Pipeline {
                     let full = shingle_hashes(&terms, self.params.shingle_size());
                     role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
                     sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
+                }
+                // The piece's terms go before its anchors are vectorized.
+                drop(packed);
+                for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
                     packed_anchors.list_into(i, &mut anchors);
                     let anchor_vector = anchor_weighting.vectorize(&anchors, &a.lang, self.params.max_terms());
                     if cross_language {
@@ -1302,15 +1306,21 @@ fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> Frequencies {
 }
 
 /// Counts parts `0..parts` in parallel, a few at a time, and hands each
-/// count to `merge` in part order. The parts' counts are never all held:
-/// per-part frequency tables together hold many times the batch's
-/// vocabulary (they made the run's peak at 100k articles).
-fn in_order<T: Send>(parts: usize, count: impl Fn(usize) -> T + Sync, mut merge: impl FnMut(T)) {
+/// count to `merge` in part order, merging one window of counts while the
+/// next is counted. The parts' counts are never all held: per-part
+/// frequency tables together hold many times the batch's vocabulary (they
+/// made the run's peak at 100k articles).
+fn in_order<T: Send>(parts: usize, count: impl Fn(usize) -> T + Sync, mut merge: impl FnMut(T) + Send) {
     let window = 2 * rayon::current_num_threads();
+    let mut counted: Vec<T> = Vec::new();
     for start in (0..parts).step_by(window) {
-        let counted: Vec<T> = (start..parts.min(start + window)).into_par_iter().map(&count).collect();
-        counted.into_iter().for_each(&mut merge);
+        let (next, ()) = rayon::join(
+            || (start..parts.min(start + window)).into_par_iter().map(&count).collect(),
+            || counted.drain(..).for_each(&mut merge),
+        );
+        counted = next;
     }
+    counted.into_iter().for_each(merge);
 }
 
 /// Times the stages and calls the hook as each ends (its time counts to the stage).
