@@ -27,7 +27,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::article::{Article, DocId};
+use crate::article::{Article, DocId, PackedArticles};
 use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{join_families, BlockStats, Clustering};
@@ -170,6 +170,22 @@ fn with_duplicates(
     // the edges.
     edges.sort_unstable_by_key(|e| (e.a, e.b));
     (edges, links)
+}
+
+/// A batch's articles set aside from vectorize to the end of verify, which
+/// read only their [`PairFacts`]: packed ([`PackedArticles`]), their
+/// records were an eighth of a million articles' peak.
+struct SetAside {
+    packed: PackedArticles,
+    facts: Vec<PairFacts>,
+}
+
+impl SetAside {
+    /// `articles` packed, with the facts of each (`analyzed[i]` being `articles[i]`'s).
+    fn of(articles: Vec<Article>, analyzed: &[Analyzed]) -> SetAside {
+        let facts = articles.iter().zip(analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();
+        SetAside { packed: PackedArticles::pack(articles), facts }
+    }
 }
 
 /// What the vectorize step made of one piece of articles.
@@ -385,9 +401,11 @@ pub struct RunResult {
     /// All candidate pairs, verified or not, when the pipeline was asked
     /// to record them ([`Pipeline::with_pair_records`]).
     pub pairs: Option<Vec<(DocId, DocId)>>,
-    /// Anchor vectors (numbers and names).
+    /// Anchor vectors (numbers and names), kept only with
+    /// [`Pipeline::with_pair_records`], as the sketches are.
     pub anchor_vectors: FlatVectors,
-    /// What the pair features read of each article besides its vectors.
+    /// What the pair features read of each article besides its vectors,
+    /// kept only with [`Pipeline::with_pair_records`].
     pub facts: Vec<PairFacts>,
     /// The model that judged the pairs.
     pub pair_model: Arc<PairModel>,
@@ -585,6 +603,7 @@ impl Pipeline {
         mut clock: Clock,
     ) -> Result<RunResult> {
         let AnalyzedBatch { analyzed, packed_terms, packed_anchors } = batch;
+        let articles = SetAside::of(articles, &analyzed);
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
         let frequencies = Frequencies::of(&analyzed, &packed_terms, &packed_anchors);
         let Frequencies { terms: df, anchors: anchor_df, anchor_pairs } = frequencies;
@@ -843,6 +862,7 @@ impl Pipeline {
             }
         };
         let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
+        let articles = SetAside::of(articles, &analyzed);
         let result = self.run_signed(articles, boilerplate, analyzed, signed, stats, clock);
         crate::article::close_input_files();
         result
@@ -869,14 +889,15 @@ impl Pipeline {
     /// The stages after vectorize: candidates, verify, cluster, roles.
     fn run_signed(
         &self,
-        articles: Vec<Article>,
+        articles: SetAside,
         boilerplate: BoilerplateModel,
         analyzed: Vec<Analyzed>,
         signed: Signed,
         mut stats: Stats,
         mut clock: Clock,
     ) -> Result<RunResult> {
-        let Signed { vectors, candidates, mut sketches, shingles, anchor_vectors, duplicate_of } = signed;
+        let Signed { vectors, candidates, mut sketches, shingles, mut anchor_vectors, duplicate_of } = signed;
+        let SetAside { packed, mut facts } = articles;
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         let mut verified = None;
         let index = match candidates {
@@ -899,8 +920,6 @@ impl Pipeline {
 
         // Codes are shared (`language::resolve`): comparing two is comparing pointers.
         let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
-        let facts: Vec<PairFacts> =
-            articles.iter().zip(&analyzed).map(|(article, a)| a.pair_facts(article.published_day())).collect();
         let evidence = Evidence {
             vectors: &vectors,
             sketches: &sketches,
@@ -919,12 +938,14 @@ impl Pipeline {
             None => FoundEdges::joined(verified.into_iter().collect(), stats.exact_duplicates),
         };
         if !self.record_pairs {
-            sketches = Vec::new();
+            // Nothing after verify reads them but the pair records.
+            (sketches, anchor_vectors, facts) = (Vec::new(), FlatVectors::default(), Vec::new());
         }
         stats.candidates.pairs = found.candidates;
         let pairs = self.record_pairs.then_some(found.pairs);
         let (edges, links) = with_duplicates(found.edges, found.links, &duplicate_of);
         (stats.edges, stats.story_links) = (edges.len(), links.len());
+        let articles = packed.unpack();
         clock.lap("verify", &mut stats);
         self.check_cancelled()?;
 
