@@ -70,26 +70,74 @@ struct FoundEdges {
     edges: Vec<Edge>,
     /// The pairs kept as story links, in pair order.
     links: Vec<StoryLink>,
+    /// Where the edges and links went when they were spilled, and how many of each.
+    spilled: Option<(SpilledPiece, usize, usize)>,
+}
+
+/// An edge as 32-bit words, for spilling.
+fn edge_words(e: &Edge) -> [u32; 5] {
+    [e.a, e.b, e.cosine.to_bits(), e.a_in_b.to_bits(), e.b_in_a.to_bits()]
+}
+
+/// A story link as 32-bit words, for spilling.
+fn link_words(l: &StoryLink) -> [u32; 3] {
+    [l.a, l.b, l.p.to_bits()]
 }
 
 impl FoundEdges {
-    /// The pieces' finds in one, with room for `more` edges. Sized at once:
-    /// grown by doubling, the list would hold up to twice the room of the
-    /// edges (4.5 million at a million articles).
-    fn joined(pieces: Vec<FoundEdges>, more: usize) -> FoundEdges {
+    /// Writes the edges and links to `store`, which holds two lists for
+    /// each chunk of [`VERIFY_CHUNK`] articles, and lets them go: the
+    /// verified pairs then wait on disk, not beside the sketches and the
+    /// candidate index (at a million articles, 235 MiB at the run's peak).
+    fn spill(mut self, store: &SpilledLists) -> Result<FoundEdges> {
+        let edges: Vec<u32> = self.edges.iter().flat_map(edge_words).collect();
+        let links: Vec<u32> = self.links.iter().flat_map(link_words).collect();
+        let piece = store.write_piece(&[edges, links])?;
+        self.spilled = Some((piece, self.edges.len(), self.links.len()));
+        (self.edges, self.links) = (Vec::new(), Vec::new());
+        Ok(self)
+    }
+
+    /// The pieces' finds in one (the spilled ones read back from `store`),
+    /// with room for `more` edges. Sized at once: grown by doubling, the
+    /// list would hold up to twice the room of the edges (4.5 million at
+    /// a million articles).
+    fn joined(mut pieces: Vec<FoundEdges>, more: usize, mut store: SpilledLists) -> Result<FoundEdges> {
+        let counted = |f: &FoundEdges| f.spilled.as_ref().map_or((f.edges.len(), f.links.len()), |s| (s.1, s.2));
+        let (edges, links) = pieces.iter().map(counted).fold((0, 0), |(e, l), (a, b)| (e + a, l + b));
         let mut all = FoundEdges {
             candidates: 0,
             pairs: Vec::with_capacity(pieces.iter().map(|f| f.pairs.len()).sum()),
-            edges: Vec::with_capacity(pieces.iter().map(|f| f.edges.len()).sum::<usize>() + more),
-            links: Vec::with_capacity(pieces.iter().map(|f| f.links.len()).sum::<usize>() + more),
+            edges: Vec::with_capacity(edges + more),
+            links: Vec::with_capacity(links + more),
+            spilled: None,
         };
-        for f in pieces {
+        let spilled: Vec<bool> = pieces.iter().map(|f| f.spilled.is_some()).collect();
+        store.set_pieces(pieces.iter_mut().map(|f| f.spilled.take().map(|s| s.0).unwrap_or_default()).collect());
+        for (chunk, (f, spilled)) in pieces.into_iter().zip(spilled).enumerate() {
             all.candidates += f.candidates;
             all.pairs.extend(f.pairs);
-            all.edges.extend(f.edges);
-            all.links.extend(f.links);
+            if spilled {
+                let words = store.get(2 * chunk)?;
+                all.edges.extend(words.chunks_exact(5).map(|w| Edge {
+                    a: w[0],
+                    b: w[1],
+                    cosine: f32::from_bits(w[2]),
+                    a_in_b: f32::from_bits(w[3]),
+                    b_in_a: f32::from_bits(w[4]),
+                }));
+                let words = store.get(2 * chunk + 1)?;
+                all.links.extend(words.chunks_exact(3).map(|w| StoryLink {
+                    a: w[0],
+                    b: w[1],
+                    p: f32::from_bits(w[2]),
+                }));
+            } else {
+                all.edges.extend(f.edges);
+                all.links.extend(f.links);
+            }
         }
-        all
+        Ok(all)
     }
 }
 
@@ -857,7 +905,7 @@ impl Pipeline {
             }
             Some(Candidates::Verified(verified)) => {
                 let (edges, links, key_stats) = verified.numbered_by_place(articles.len())?;
-                let found = FoundEdges { candidates: key_stats.pairs, pairs: Vec::new(), edges, links };
+                let found = FoundEdges { candidates: key_stats.pairs, edges, links, ..FoundEdges::default() };
                 CandidateSource::Verified(found, key_stats)
             }
         };
@@ -928,19 +976,17 @@ impl Pipeline {
             facts: &facts,
             model: &self.pair_model,
         };
+        let store = SpilledLists::new(2)?;
         let found = match index {
-            Some(index) => {
-                let found = self.find_edges(&index, evidence)?;
-                // The index goes before the pieces are joined (the run's peak).
-                drop(index);
-                FoundEdges::joined(found, stats.exact_duplicates)
-            }
-            None => FoundEdges::joined(verified.into_iter().collect(), stats.exact_duplicates),
+            Some(index) => self.find_edges(&index, evidence, &store)?,
+            None => verified.into_iter().collect(),
         };
         if !self.record_pairs {
             // Nothing after verify reads them but the pair records.
             (sketches, anchor_vectors, facts) = (Vec::new(), FlatVectors::default(), Vec::new());
         }
+        // With the index, sketches and anchors gone, the spilled finds come back.
+        let found = FoundEdges::joined(found, stats.exact_duplicates, store)?;
         stats.candidates.pairs = found.candidates;
         let pairs = self.record_pairs.then_some(found.pairs);
         let (edges, links) = with_duplicates(found.edges, found.links, &duplicate_of);
@@ -981,7 +1027,7 @@ impl Pipeline {
     /// they come, so a batch's candidate pairs are never all held at once
     /// (they are kept only when [`Pipeline::with_pair_records`] asks); what
     /// each task found, in article order.
-    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence) -> Result<Vec<FoundEdges>> {
+    fn find_edges(&self, index: &CandidateIndex, evidence: Evidence, store: &SpilledLists) -> Result<Vec<FoundEdges>> {
         let n = index.len();
         let bar = self.progress.stage("verify", n as u64);
         let record = self.record_pairs;
@@ -1006,10 +1052,8 @@ impl Pipeline {
                             found.links.extend(link);
                         }
                     }
-                    found.edges.shrink_to_fit();
-                    found.links.shrink_to_fit();
                     bar.inc(docs.len() as u64);
-                    Ok(found)
+                    found.spill(store)
                 },
             )
             .collect::<Result<_>>()?;
