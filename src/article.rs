@@ -245,7 +245,7 @@ impl FileSpan {
 }
 
 /// A batch's articles packed into one buffer, for the stages that do not
-/// read them (candidates and verify, the run's peak): about 60 bytes an
+/// read them (candidates and verify, the run's peak): about 40 bytes an
 /// article of a JSONL file whose text is left in the file, against about
 /// 300 as records (a 216-byte [`Article`], its id and where its text lies,
 /// each allocated apart). File names and key tables stay shared.
