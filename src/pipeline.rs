@@ -1295,6 +1295,7 @@ pub fn boilerplate_of(parts: impl IntoIterator<Item = LineStats>) -> Boilerplate
 }
 
 /// The document frequencies a batch analyzed here is weighted by.
+#[derive(Default)]
 struct Frequencies {
     /// Of terms, and of the word pairs that the vectors of some languages add.
     terms: DocFreq,
@@ -1307,16 +1308,13 @@ struct Frequencies {
 impl Frequencies {
     /// Counted over each [`PIECE`] of `analyzed`, from its packed terms and anchors.
     fn of(analyzed: &[Analyzed], packed_terms: &[PackedTerms], packed_anchors: &[PackedTerms]) -> Frequencies {
-        let mut total =
-            Frequencies { terms: DocFreq::default(), anchors: DocFreq::default(), anchor_pairs: DocFreq::default() };
+        let mut total = Frequencies::default();
         in_order(
             packed_terms.len(),
             |piece| {
                 let docs = &analyzed[piece * PIECE..analyzed.len().min((piece + 1) * PIECE)];
-                Frequencies {
-                    terms: term_frequencies(docs, &packed_terms[piece]),
-                    ..anchor_frequencies(docs, &packed_anchors[piece])
-                }
+                let (anchors, anchor_pairs) = anchor_frequencies(docs, &packed_anchors[piece]);
+                Frequencies { terms: term_frequencies(docs, &packed_terms[piece]), anchors, anchor_pairs }
             },
             |part| {
                 total.terms.merge(part.terms);
@@ -1354,8 +1352,8 @@ fn term_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> DocFreq {
 }
 
 /// Document frequencies of one piece's anchors, and of their word pairs
-/// where the language's vectors add them (the term frequencies left empty).
-fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> Frequencies {
+/// where the language's vectors add them.
+fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> (DocFreq, DocFreq) {
     let (mut anchors, mut anchor_pairs) = (DocFreq::default(), DocFreq::default());
     let (mut list, mut pairs) = (Vec::new(), Vec::new());
     for (i, doc) in docs.iter().enumerate() {
@@ -1367,7 +1365,7 @@ fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> Frequencies {
         }
         anchors.add_with_repeats(&mut list);
     }
-    Frequencies { terms: DocFreq::default(), anchors, anchor_pairs }
+    (anchors, anchor_pairs)
 }
 
 /// Counts parts `0..parts` in parallel, a few at a time, and hands each
