@@ -39,7 +39,7 @@ use crate::article::DocId;
 use crate::error::{Error, Result};
 use crate::params::ValidParams;
 use crate::sketch::ShingleSketch;
-use crate::tfidf::{DocFreq, SparseVec};
+use crate::tfidf::{DocFreq, PieceVector, SparseVec};
 use crate::tokenize::TermHash;
 
 /// Counts that describe one candidate generation.
@@ -105,6 +105,11 @@ pub fn term_keys(vectors: &[SparseVec], df: &DocFreq, active: &[bool], params: &
 /// article also has.
 pub fn term_keys_of(vector: &SparseVec, df: &DocFreq, params: &ValidParams) -> Vec<TermHash> {
     vector.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2)
+}
+
+/// [`term_keys_of`] a vector made with the batch's shared terms.
+pub fn shared_term_keys_of(vector: &PieceVector, params: &ValidParams) -> Vec<TermHash> {
+    vector.top_shared_terms(params.keys_per_doc())
 }
 
 /// Term keys per article, for [`CandidateIndex::from_keys`].

@@ -687,14 +687,14 @@ impl Pipeline {
                 let mut role_shingles = Vec::with_capacity(chunk.len());
                 let (mut numbers, mut terms, mut anchors) = (Vec::new(), Vec::new(), Vec::new());
                 let vocabulary = packed.vocabulary();
-                let mut vectorizer = PieceVectorizer::new(&weighting, vocabulary);
+                let mut vectorizer = PieceVectorizer::new(&weighting, vocabulary, &shared);
                 for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
                     packed.numbers_into(i, &mut numbers);
                     terms.clear();
                     terms.extend(numbers.iter().map(|&n| vocabulary[n as usize]));
                     let v = vectorizer.vectorize(&numbers, &terms, &a.lang, self.params.max_terms());
-                    keys.push(if on { candidates::term_keys_of(&v, &df, &self.params) } else { Vec::new() });
-                    piece.push(&v, &shared);
+                    keys.push(if on { candidates::shared_term_keys_of(&v, &self.params) } else { Vec::new() });
+                    piece.push_numbered(&v);
                     let full = shingle_hashes(&terms, self.params.shingle_size());
                     role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
                     sketches.push(ShingleSketch::new(full, self.params.sketch_size()));

@@ -256,7 +256,11 @@ impl<'a> Weighting<'a> {
 
     /// The batch's smoothed IDF of a term.
     pub fn batch_idf(&self, term: TermHash) -> f32 {
-        let df = self.df.get(term);
+        self.batch_idf_of(self.df.get(term))
+    }
+
+    /// The batch's smoothed IDF of a term that `df` of its articles have.
+    fn batch_idf_of(&self, df: u32) -> f32 {
         match self.batch_idf_of_df.get(df as usize) {
             Some(&idf) => idf,
             None => smoothed_idf(self.df.docs, df),
@@ -279,7 +283,12 @@ impl<'a> Weighting<'a> {
 
     /// The blended IDF of a term in an article of language `lang`.
     pub fn idf(&self, term: TermHash, table: Option<&LangIdf>) -> f32 {
-        let batch = self.batch_idf(term);
+        self.idf_of(term, self.df.get(term), table)
+    }
+
+    /// [`Weighting::idf`] of a term that `df` of the batch's articles have.
+    fn idf_of(&self, term: TermHash, df: u32, table: Option<&LangIdf>) -> f32 {
+        let batch = self.batch_idf_of(df);
         match table {
             Some(t) => {
                 let n = self.df.docs as f32;
@@ -300,53 +309,72 @@ impl<'a> Weighting<'a> {
         }
         let stops = self.stop_words.and_then(|s| s.of(lang));
         let stop = |t: TermHash| stops.is_some_and(|s| s.contains(&t));
-        let weighted: Vec<(TermHash, f32)> = counts
+        let weighted: Vec<(TermHash, f32, ())> = counts
             .into_iter()
             .filter(|(t, _)| !stop(*t))
-            .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table)))
+            .map(|(t, tf)| (t, (1.0 + (tf as f32).ln()) * self.idf(t, table), ()))
             .collect();
-        self.finish(weighted, terms, lang, table, max_terms)
+        self.finish(weighted, |_| (), terms, lang, table, max_terms).0
     }
 
     /// The vector from an article's weighted terms (stop words may be
     /// there at weight 0): its word pairs added where the language has
-    /// them, the heaviest `max_terms` kept, L2-normalised.
-    fn finish(
+    /// them (each tagged by `tag_pair`), the heaviest `max_terms` kept,
+    /// L2-normalised; with the tags of its terms, in the vector's order.
+    fn finish<X: Copy>(
         &self,
-        mut weighted: Vec<(TermHash, f32)>,
+        mut weighted: Vec<(TermHash, f32, X)>,
+        tag_pair: impl Fn(TermHash) -> X,
         terms: &[TermHash],
         lang: &str,
         table: Option<&LangIdf>,
         max_terms: usize,
-    ) -> SparseVec {
+    ) -> (SparseVec, Vec<X>) {
         if indexes_word_pairs(lang) {
             let mut pairs: FxHashMap<TermHash, (u32, TermHash, TermHash)> = FxHashMap::default();
             for w in terms.windows(2) {
                 pairs.entry(pair_hash(w[0], w[1])).or_insert((0, w[0], w[1])).0 += 1;
             }
             weighted.extend(
-                pairs.into_iter().map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table))),
+                pairs
+                    .into_iter()
+                    .map(|(p, (tf, a, b))| (p, (1.0 + (tf as f32).ln()) * self.pair_idf(p, a, b, table), tag_pair(p))),
             );
         }
-        weighted.retain(|(_, w)| *w > 0.0);
+        weighted.retain(|(_, w, _)| *w > 0.0);
         if weighted.len() > max_terms {
             // The heaviest; ties by hash so the cut is deterministic.
             weighted.select_nth_unstable_by(max_terms, |a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             weighted.truncate(max_terms);
         }
-        SparseVec::normalized(weighted)
+        // As `SparseVec::normalized`: summed in term order.
+        weighted.sort_unstable_by_key(|&(t, _, _)| t);
+        let norm = weighted.iter().map(|&(_, w, _)| w * w).sum::<f32>().sqrt();
+        let scale = if norm > 0.0 { 1.0 / norm } else { 0.0 };
+        let vector = SparseVec {
+            terms: weighted.iter().map(|e| e.0).collect(),
+            weights: weighted.iter().map(|e| e.1 * scale).collect(),
+        };
+        (vector, weighted.iter().map(|e| e.2).collect())
     }
 }
 
 /// Vectorizes the articles of one piece of
 /// [`PackedTerms`](crate::tokenize::PackedTerms) from their term numbers:
-/// each vocabulary entry's IDF is worked out once per language (not once
-/// per article holding it), and terms are counted in an array. The
+/// each vocabulary entry is looked up once (its number in [`SharedTerms`]
+/// and its number of articles) and its IDF worked out once per language,
+/// not once per article holding it; terms are counted in an array. The
 /// vectors are [`Weighting::vectorize`]'s.
 #[derive(Debug)]
 pub struct PieceVectorizer<'w> {
     weighting: &'w Weighting<'w>,
     vocabulary: &'w [TermHash],
+    shared: &'w SharedTerms,
+    /// Per entry: its id in `shared` ([`NOT_SHARED`] for a term one article
+    /// has) and its number of articles. All are looked up at once, in one
+    /// loop whose lookups (each a likely cache miss) overlap: most entries
+    /// of a piece are used, by one of its articles.
+    found: Vec<(u32, u32)>,
     /// Per language met: each entry's IDF (0 for a stop word), NaN until needed.
     idf_by_lang: Vec<(&'w str, Vec<f32>)>,
     /// Uses of each entry in the article at hand (zeroed after it).
@@ -355,22 +383,63 @@ pub struct PieceVectorizer<'w> {
     used: Vec<u32>,
 }
 
+/// The id of a term that only one article has (see [`PieceVector`]).
+pub const NOT_SHARED: u32 = u32::MAX;
+
+/// A vector made by a [`PieceVectorizer`], with the number of each of its
+/// terms in the batch's [`SharedTerms`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PieceVector {
+    /// The vector.
+    pub vector: SparseVec,
+    /// Aligned with the vector's terms: each one's id, [`NOT_SHARED`] for
+    /// a term no other article has.
+    pub ids: Vec<u32>,
+}
+
+impl PieceVector {
+    /// The `k` heaviest terms that another article also has (ties broken
+    /// by hash), as [`SparseVec::top_terms_where`] gives them.
+    pub fn top_shared_terms(&self, k: usize) -> Vec<TermHash> {
+        self.vector.top_terms_at(k, |i| self.ids[i] != NOT_SHARED)
+    }
+}
+
 impl<'w> PieceVectorizer<'w> {
-    /// A vectorizer for articles numbered over `vocabulary`.
-    pub fn new(weighting: &'w Weighting<'w>, vocabulary: &'w [TermHash]) -> PieceVectorizer<'w> {
-        PieceVectorizer {
+    /// A vectorizer for articles numbered over `vocabulary`, whose terms
+    /// `shared` numbers ([`SharedTerms::new`] of the batch's frequencies,
+    /// which counted these articles: a term it leaves out has one article).
+    pub fn new(
+        weighting: &'w Weighting<'w>,
+        vocabulary: &'w [TermHash],
+        shared: &'w SharedTerms,
+    ) -> PieceVectorizer<'w> {
+        let mut vectorizer = PieceVectorizer {
             weighting,
             vocabulary,
+            shared,
+            found: Vec::new(),
             idf_by_lang: Vec::new(),
             counts: vec![0; vocabulary.len()],
             used: Vec::new(),
+        };
+        vectorizer.found = vocabulary.iter().map(|&t| vectorizer.find(t)).collect();
+        vectorizer
+    }
+
+    /// A term's id in `shared` and its number of articles.
+    fn find(&self, term: TermHash) -> (u32, u32) {
+        match self.shared.find(term) {
+            Some((id, Some(df))) => (id, df),
+            Some((id, None)) => (id, self.weighting.df.get(term)),
+            None => (NOT_SHARED, 1),
         }
     }
 
     /// The vector of an article of language `lang` whose terms are
     /// `numbers` (indexes into the vocabulary); `terms` are the same terms
     /// as hashes, read for word pairs (see [`indexes_word_pairs`]).
-    pub fn vectorize(&mut self, numbers: &[u32], terms: &[TermHash], lang: &'w str, max_terms: usize) -> SparseVec {
+    pub fn vectorize(&mut self, numbers: &[u32], terms: &[TermHash], lang: &'w str, max_terms: usize) -> PieceVector {
         let weighting = self.weighting;
         let table = weighting.model.table(lang);
         let slot = match self.idf_by_lang.iter().position(|(l, _)| *l == lang) {
@@ -380,7 +449,6 @@ impl<'w> PieceVectorizer<'w> {
                 self.idf_by_lang.len() - 1
             }
         };
-        let idfs = &mut self.idf_by_lang[slot].1;
         for &n in numbers {
             let count = &mut self.counts[n as usize];
             if *count == 0 {
@@ -391,16 +459,20 @@ impl<'w> PieceVectorizer<'w> {
         let stops = weighting.stop_words.and_then(|s| s.of(lang));
         let mut weighted = Vec::with_capacity(self.used.len());
         for &n in &self.used {
-            let term = self.vocabulary[n as usize];
-            let idf = &mut idfs[n as usize];
+            let n = n as usize;
+            let term = self.vocabulary[n];
+            let (id, df) = self.found[n];
+            let idf = &mut self.idf_by_lang[slot].1[n];
             if idf.is_nan() {
-                *idf = if stops.is_some_and(|s| s.contains(&term)) { 0.0 } else { weighting.idf(term, table) };
+                *idf = if stops.is_some_and(|s| s.contains(&term)) { 0.0 } else { weighting.idf_of(term, df, table) };
             }
-            let tf = std::mem::take(&mut self.counts[n as usize]);
-            weighted.push((term, (1.0 + (tf as f32).ln()) * *idf));
+            let tf = std::mem::take(&mut self.counts[n]);
+            weighted.push((term, (1.0 + (tf as f32).ln()) * *idf, id));
         }
         self.used.clear();
-        weighting.finish(weighted, terms, lang, table, max_terms)
+        let tag_pair = |pair| self.find(pair).0;
+        let (vector, ids) = weighting.finish(weighted, tag_pair, terms, lang, table, max_terms);
+        PieceVector { vector, ids }
     }
 }
 
@@ -469,6 +541,11 @@ impl SparseVec {
 
     /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
     pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
+        self.top_terms_at(k, |i| keep(self.terms[i]))
+    }
+
+    /// The `k` heaviest terms whose places `keep` (ties broken by hash).
+    fn top_terms_at(&self, k: usize, keep: impl Fn(usize) -> bool) -> Vec<TermHash> {
         let heavier = |&a: &usize, &b: &usize| {
             self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]))
         };
@@ -482,12 +559,12 @@ impl SparseVec {
             idx.truncate(few);
             idx.sort_unstable_by(heavier);
             let mut top = Vec::with_capacity(k);
-            top.extend(idx.iter().map(|&i| self.terms[i]).filter(|&t| keep(t)).take(k));
+            top.extend(idx.iter().copied().filter(|&i| keep(i)).take(k).map(|i| self.terms[i]));
             if top.len() == k {
                 return top;
             }
         }
-        let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(self.terms[i])).collect();
+        let mut idx: Vec<usize> = (0..self.terms.len()).filter(|&i| keep(i)).collect();
         if idx.len() > k {
             idx.select_nth_unstable_by(k, heavier);
             idx.truncate(k);
@@ -530,12 +607,18 @@ pub struct SharedTerms {
     ids: FxHashMap<TermHash, u32>,
     /// The term each id stands for.
     terms: Vec<TermHash>,
+    /// Made from one batch's frequencies ([`SharedTerms::new`]): each
+    /// term's number of articles, by id. Empty otherwise.
+    counts: Vec<u32>,
 }
 
 impl SharedTerms {
-    /// The terms `df` counts in two articles or more.
+    /// The terms `df` counts in two articles or more, with their counts.
     pub fn new(df: &DocFreq) -> SharedTerms {
-        SharedTerms::of_any(&[df])
+        let mut counted: Vec<(TermHash, u32)> = df.counts().filter(|&(_, n)| n >= 2).collect();
+        counted.sort_unstable();
+        let (terms, counts) = counted.into_iter().unzip();
+        SharedTerms::numbered(terms, counts)
     }
 
     /// The terms any of `dfs` counts in two articles or more.
@@ -544,8 +627,19 @@ impl SharedTerms {
         let mut terms: Vec<TermHash> = shared.collect();
         terms.sort_unstable();
         terms.dedup();
+        SharedTerms::numbered(terms, Vec::new())
+    }
+
+    /// Numbers `terms`, ascending and distinct, in order.
+    fn numbered(terms: Vec<TermHash>, counts: Vec<u32>) -> SharedTerms {
         let ids = terms.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
-        SharedTerms { ids, terms }
+        SharedTerms { ids, terms, counts }
+    }
+
+    /// A term's id and, if counted, its number of articles; `None` for a
+    /// term that fewer than two articles have.
+    pub fn find(&self, term: TermHash) -> Option<(u32, Option<u32>)> {
+        self.ids.get(&term).map(|&id| (id, self.counts.get(id as usize).copied()))
     }
 
     /// Number of shared terms.
@@ -718,24 +812,35 @@ impl VectorPiece {
         self.push_with(vector, shared, quantized);
     }
 
+    /// Appends the next vector, made with the batch's shared terms (as
+    /// [`VectorPiece::push`] with them, without looking a term up).
+    pub fn push_numbered(&mut self, v: &PieceVector) {
+        let numbered = v.ids.iter().zip(&v.vector.weights).filter(|&(&id, _)| id != NOT_SHARED);
+        self.push_entries(numbered.map(|(&id, &w)| (id, w)), quantized);
+    }
+
     /// Appends the next vector, each weight held as `quantize` gives it.
     fn push_with(&mut self, vector: &SparseVec, shared: &SharedTerms, quantize: impl Fn(f32) -> u16) {
+        let numbered = vector.terms.iter().zip(&vector.weights).filter_map(|(t, &w)| Some((*shared.ids.get(t)?, w)));
+        self.push_entries(numbered, quantize);
+    }
+
+    /// Appends the next vector from its (id, weight) entries, ids ascending.
+    fn push_entries(&mut self, entries: impl Iterator<Item = (u32, f32)>, quantize: impl Fn(f32) -> u16) {
         if self.starts.is_empty() {
             self.starts.push(0);
         }
         let mut last = 0u32;
-        for (t, &w) in vector.terms.iter().zip(&vector.weights) {
-            if let Some(&id) = shared.ids.get(t) {
-                let mut gap = id - last;
-                while gap > u32::from(u16::MAX) {
-                    self.gaps.push(u16::MAX);
-                    self.weights.push(0);
-                    gap -= u32::from(u16::MAX);
-                }
-                self.gaps.push(gap as u16);
-                self.weights.push(quantize(w));
-                last = id;
+        for (id, w) in entries {
+            let mut gap = id - last;
+            while gap > u32::from(u16::MAX) {
+                self.gaps.push(u16::MAX);
+                self.weights.push(0);
+                gap -= u32::from(u16::MAX);
             }
+            self.gaps.push(gap as u16);
+            self.weights.push(quantize(w));
+            last = id;
         }
         self.starts.push(self.gaps.len() as u32);
     }
@@ -796,8 +901,7 @@ impl PairVectors {
         let mut terms: Vec<TermHash> = vectors.iter().flat_map(|v| v.terms.iter().copied()).collect();
         terms.sort_unstable();
         terms.dedup();
-        let ids = terms.iter().enumerate().map(|(id, &t)| (t, id as u32)).collect();
-        PairVectors::laid_out(vectors, SharedTerms { ids, terms })
+        PairVectors::laid_out(vectors, SharedTerms::numbered(terms, Vec::new()))
     }
 
     /// Joins pieces of [`PIECE`] articles each (the last may have fewer),
@@ -809,8 +913,8 @@ impl PairVectors {
             "pieces of {PIECE} articles"
         );
         // Laid out, the vectors are read by term number: the table that
-        // numbered the terms (6 MiB at a million articles) goes.
-        let shared = SharedTerms { ids: FxHashMap::default(), terms: shared.terms };
+        // numbered the terms (6 MiB at a million articles) and the counts go.
+        let shared = SharedTerms { terms: shared.terms, ..SharedTerms::default() };
         PairVectors { shared, pieces }
     }
 
@@ -1084,7 +1188,7 @@ mod tests {
     }
 
     #[test]
-    fn piece_vectors_are_the_per_article_ones() {
+    fn piece_vectors_are_the_per_article_ones_with_the_shared_terms_ids() {
         // English (with stop words and a shipped table), Vietnamese (word
         // pairs) and a language with neither, in one piece.
         let analyzer = crate::tokenize::Analyzer::new();
@@ -1106,16 +1210,33 @@ mod tests {
         let stop_words = StopWords::for_languages(["en", "vi", "xx"], &analyzer);
         let weighting = Weighting::new(&df, &model, DEFAULT_PRIOR_DOCS).with_stop_words(&stop_words);
         let packed = crate::tokenize::PackedTerms::pack(lists.iter().map(Vec::as_slice));
-        let mut piece = PieceVectorizer::new(&weighting, packed.vocabulary());
-        let mut numbers = Vec::new();
+        let shared = SharedTerms::new(&df);
+        let mut piece = PieceVectorizer::new(&weighting, packed.vocabulary(), &shared);
+        let (mut numbers, mut some_shared, mut some_not) = (Vec::new(), false, false);
+        let (mut numbered, mut looked_up) = (VectorPiece::default(), VectorPiece::default());
         for (doc, ((lang, _), list)) in texts.iter().zip(&lists).enumerate() {
             packed.numbers_into(doc, &mut numbers);
             for max_terms in [3, 100] {
                 let whole = weighting.vectorize(list, lang, max_terms);
                 assert!(!whole.is_empty());
-                assert_eq!(piece.vectorize(&numbers, list, lang, max_terms), whole, "{lang} {doc} {max_terms}");
+                let made = piece.vectorize(&numbers, list, lang, max_terms);
+                assert_eq!(made.vector, whole, "{lang} {doc} {max_terms}");
+                // Each term's id is the shared terms' own, word pairs too.
+                for (&t, &id) in whole.terms.iter().zip(&made.ids) {
+                    assert_eq!(shared.find(t).map(|(id, _)| id), (id != NOT_SHARED).then_some(id), "{lang} {t}");
+                    (some_shared, some_not) = (some_shared || id != NOT_SHARED, some_not || id == NOT_SHARED);
+                }
+                let keys = made.top_shared_terms(4);
+                assert_eq!(keys, whole.top_terms_where(4, |t| df.get(t) >= 2));
+                numbered.push_numbered(&made);
+                looked_up.push(&whole, &shared);
             }
         }
+        assert!(some_shared && some_not);
+        assert_eq!(
+            (numbered.starts, numbered.gaps, numbered.weights),
+            (looked_up.starts, looked_up.gaps, looked_up.weights)
+        );
     }
 
     /// Keeps the first weight of a repeated term (the random vectors above may repeat one).
