@@ -139,7 +139,7 @@ enum Found<'s> {
         /// Heaviest terms (and, cross-lingually, anchors).
         terms: Vec<KeyIndex<u64>>,
         /// Smallest shingle hashes, read from the sketches.
-        wording: KeyIndex<u32, SketchKeys<'s>>,
+        wording: Box<KeyIndex<u32, SketchKeys<'s>>>,
     },
     /// Among pairs proposed elsewhere, by grouping keys ([`crate::key_groups`]).
     Pairs(ClosePartners),
@@ -188,6 +188,9 @@ impl<'s> CandidateIndex<'s> {
         if let Some(anchor_keys) = keys.anchors {
             terms.push(term_index(anchor_keys, &mut stats));
         }
+        // Ranked, the term indexes freed their lists: that room goes back
+        // before the wording index is built.
+        crate::memory::release_freed();
         // The smallest shingle hashes are a min-hash sample of the wording:
         // copies, excerpts and light edits share some of them even when noise
         // crowds their shared terms out of the heaviest ones. Two must match
@@ -197,7 +200,7 @@ impl<'s> CandidateIndex<'s> {
         let mut wording = KeyIndex::build(wording_keys, MIN_SHARED_WORDING_KEYS, params.max_postings(), &mut stats)
             .with_window(WORDING_WINDOW);
         wording.sizes = Some(sketches.iter().map(ShingleSketch::distinct).collect());
-        CandidateIndex { found: Found::Keys { terms, wording }, articles: sketches.len(), stats }
+        CandidateIndex { found: Found::Keys { terms, wording: Box::new(wording) }, articles: sketches.len(), stats }
     }
 
     /// The candidates among pairs that an engine proposed by grouping the
@@ -224,8 +227,8 @@ impl<'s> CandidateIndex<'s> {
         for (p, _) in proposed.iter().zip(&kept).filter(|(_, &k)| k) {
             close[p.a as usize].push(p.b);
         }
-        let close = close.into_iter().map(Vec::into_boxed_slice).collect();
-        Ok(CandidateIndex { found: Found::Pairs(ClosePartners::new(close)), articles: n, stats })
+        let close = ClosePartners::new(n, || close.iter().map(Vec::as_slice).enumerate());
+        Ok(CandidateIndex { found: Found::Pairs(close), articles: n, stats })
     }
 
     /// Number of articles indexed (active or not).
@@ -283,7 +286,7 @@ struct KeyIndex<K, S = KeyLists<K>> {
     keys: S,
     /// Kept posting lists (two to `max_postings` articles): their articles,
     /// ascending (with a window, a longer list by [`order_in`], then id).
-    postings: FxHashMap<K, Vec<DocId>>,
+    postings: PostingLists<K>,
     /// With a window, each article meets in a list only the articles at
     /// most this many places from it (see [`KeyIndex::with_window`]).
     window: Option<usize>,
@@ -303,15 +306,17 @@ struct KeyIndex<K, S = KeyLists<K>> {
 impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
     fn build(keys: S, min_shared: usize, max_postings: usize, stats: &mut CandidateStats) -> KeyIndex<K, S> {
         // Counted first, so that only the kept lists are made, each at its
-        // size: most wording keys are one article's own, and a list for
-        // each (grown by doubling) took several times the room of the keys.
-        let mut postings: FxHashMap<K, Vec<DocId>> = FxHashMap::default();
-        let mut make_list = |k: K, uses: usize| {
+        // size, side by side in one buffer: most wording keys are one
+        // article's own, and a list of its own for each key kept (a map
+        // entry and an allocation each) took twice the room of the articles
+        // listed.
+        let mut kept: Vec<(K, u32)> = Vec::new();
+        let mut count = |k: K, uses: usize| {
             stats.keys += 1;
             if uses > max_postings {
                 stats.pruned_keys += 1;
             } else if uses > 1 {
-                postings.insert(k, Vec::with_capacity(uses));
+                kept.push((k, uses as u32));
             }
         };
         if K::MOSTLY_DISTINCT {
@@ -320,19 +325,15 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
             let mut sorted: Vec<K> = Vec::with_capacity(keys.total());
             sorted.extend(keys.all());
             sorted.par_sort_unstable();
-            sorted.chunk_by(|x, y| x == y).for_each(|run| make_list(run[0], run.len()));
+            sorted.chunk_by(|x, y| x == y).for_each(|run| count(run[0], run.len()));
         } else {
             let mut counts: FxHashMap<K, u32> = FxHashMap::default();
             keys.all().for_each(|k| *counts.entry(k).or_default() += 1);
-            counts.into_iter().for_each(|(k, uses)| make_list(k, uses as usize));
+            counts.into_iter().for_each(|(k, uses)| count(k, uses as usize));
         }
-        for doc in 0..keys.len() as DocId {
-            for k in keys.of(doc) {
-                if let Some(list) = postings.get_mut(k) {
-                    list.push(doc);
-                }
-            }
-        }
+        let mut postings = PostingLists::sized(&kept);
+        drop(kept);
+        postings.fill(&keys);
         KeyIndex { keys, postings, window: None, places: Vec::new(), min_shared, close: None, sizes: None }
     }
 
@@ -347,7 +348,7 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
         // Each (article, key) has one entry, in one list: the lists write
         // their places side by side without meeting.
         let places: Vec<AtomicU16> = (0..keys.total()).map(|_| AtomicU16::new(0)).collect();
-        self.postings.par_iter_mut().filter(|(_, list)| list.len() > window).for_each(|(&k, list)| {
+        self.postings.long_lists(window).into_par_iter().for_each(|(k, list)| {
             let mut entries: Vec<u64> = list.iter().map(|&doc| entry(order_in(keys.of(doc), k), doc)).collect();
             entries.sort_unstable();
             list.iter_mut().zip(&entries).for_each(|(doc, &e)| *doc = doc_of(e));
@@ -375,33 +376,43 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
     fn rank_partners(&mut self, closest: usize) {
         let n = self.keys.len();
         let floor = self.min_shared as u16;
-        // Each article's close partners, before and after it.
-        let close: Vec<Box<[DocId]>> = (0..n)
+        // Each article's close partners, before and after it, a run of
+        // articles at a time, laid out flat (a list of its own for each
+        // article cost an allocation and its pointer each).
+        let runs: Vec<RankedRun> = (0..n.div_ceil(RANKED_RUN))
             .into_par_iter()
             .map_init(
                 || (vec![0u16; n], Vec::<DocId>::new(), Vec::<u16>::new()),
-                |(counts, touched, shared), a| {
-                    self.tally(a as DocId, Partners::All, counts, touched);
-                    shared.clear();
-                    shared.extend(touched.iter().map(|&other| counts[other as usize]));
-                    let bar = close_bar(shared, closest, floor);
-                    let mine = self.keys.count(a as DocId);
-                    let close = touched
-                        .iter()
-                        .copied()
-                        .filter(|&other| clears(counts[other as usize], bar, mine, self.keys.count(other)));
-                    // Exactly its size (grown by doubling, a list holds up to twice it).
-                    let close = Vec::from_iter(close).into_boxed_slice();
-                    touched.iter().for_each(|&other| counts[other as usize] = 0);
-                    touched.clear();
-                    close
+                |(counts, touched, shared), run| {
+                    let docs = run * RANKED_RUN..n.min((run + 1) * RANKED_RUN);
+                    let mut ranked =
+                        RankedRun { first: docs.start, ends: Vec::with_capacity(docs.len()), partners: Vec::new() };
+                    for a in docs {
+                        self.tally(a as DocId, Partners::All, counts, touched);
+                        shared.clear();
+                        shared.extend(touched.iter().map(|&other| counts[other as usize]));
+                        let bar = close_bar(shared, closest, floor);
+                        let mine = self.keys.count(a as DocId);
+                        let close = touched
+                            .iter()
+                            .copied()
+                            .filter(|&other| clears(counts[other as usize], bar, mine, self.keys.count(other)));
+                        ranked.partners.extend(close);
+                        ranked.ends.push(ranked.partners.len());
+                        touched.iter().for_each(|&other| counts[other as usize] = 0);
+                        touched.clear();
+                    }
+                    ranked.partners.shrink_to_fit();
+                    ranked
                 },
             )
             .collect();
-        self.close = Some(ClosePartners::new(close));
-        self.postings = FxHashMap::default();
+        // The index goes (its room handed back) before the pairs are laid out.
+        self.postings = PostingLists::default();
         self.keys = S::default();
         self.places = Vec::new();
+        crate::memory::release_freed();
+        self.close = Some(ClosePartners::new(n, || runs.iter().flat_map(RankedRun::lists)));
     }
 
     /// Counts in `counts` the keys `a` shares with each article its
@@ -411,11 +422,8 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
         let (mine, start) = (self.keys.of(a), self.keys.start(a));
         // Every list is looked up before any is read: the lookups (each a
         // likely cache miss) then overlap.
-        let lists: Vec<(usize, &[DocId])> = mine
-            .iter()
-            .enumerate()
-            .filter_map(|(slot, k)| self.postings.get(k).map(|list| (slot, list.as_slice())))
-            .collect();
+        let lists: Vec<(usize, &[DocId])> =
+            mine.iter().enumerate().filter_map(|(slot, k)| self.postings.get(k).map(|list| (slot, list))).collect();
         let after = matches!(which, Partners::After);
         for (slot, list) in lists {
             let range = match (self.window, which) {
@@ -491,6 +499,98 @@ impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {
     }
 }
 
+/// Posting lists side by side in one buffer, each found by its key.
+#[derive(Debug)]
+struct PostingLists<K> {
+    /// Each key's list, by number.
+    numbers: FxHashMap<K, u32>,
+    /// Where each list starts in `docs`, by number; one more entry than lists.
+    starts: Vec<usize>,
+    docs: Vec<DocId>,
+}
+
+impl<K> Default for PostingLists<K> {
+    fn default() -> Self {
+        PostingLists { numbers: FxHashMap::default(), starts: vec![0], docs: Vec::new() }
+    }
+}
+
+impl<K: IndexKey> PostingLists<K> {
+    /// Room for a list of each of `kept`, (key, articles), the keys distinct.
+    fn sized(kept: &[(K, u32)]) -> PostingLists<K> {
+        let mut numbers = FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
+        let mut starts = Vec::with_capacity(kept.len() + 1);
+        starts.push(0);
+        for (number, &(k, uses)) in kept.iter().enumerate() {
+            numbers.insert(k, number as u32);
+            starts.push(starts[number] + uses as usize);
+        }
+        PostingLists { numbers, docs: vec![0; starts[kept.len()]], starts }
+    }
+
+    /// Fills the lists from each article's keys, each list in article
+    /// order, to the size it was given.
+    fn fill(&mut self, keys: &impl KeySource<K>) {
+        let mut ends = self.starts[..self.starts.len() - 1].to_vec();
+        for doc in 0..keys.len() as DocId {
+            for k in keys.of(doc) {
+                if let Some(&number) = self.numbers.get(k) {
+                    let end = &mut ends[number as usize];
+                    self.docs[*end] = doc;
+                    *end += 1;
+                }
+            }
+        }
+    }
+
+    /// The list of `k`, if kept.
+    fn get(&self, k: &K) -> Option<&[DocId]> {
+        let number = *self.numbers.get(k)? as usize;
+        Some(&self.docs[self.starts[number]..self.starts[number + 1]])
+    }
+
+    /// The lists longer than `window`, with their keys, to be reordered in place.
+    fn long_lists(&mut self, window: usize) -> Vec<(K, &mut [DocId])> {
+        let mut by_number: Vec<(u32, K)> = self
+            .numbers
+            .iter()
+            .filter(|&(_, &n)| self.starts[n as usize + 1] - self.starts[n as usize] > window)
+            .map(|(&k, &n)| (n, k))
+            .collect();
+        by_number.sort_unstable_by_key(|&(n, _)| n);
+        let mut long = Vec::with_capacity(by_number.len());
+        let (mut rest, mut at) = (self.docs.as_mut_slice(), 0);
+        for (n, k) in by_number {
+            let (start, end) = (self.starts[n as usize], self.starts[n as usize + 1]);
+            let (_, from_start) = std::mem::take(&mut rest).split_at_mut(start - at);
+            let (list, after) = from_start.split_at_mut(end - start);
+            long.push((k, list));
+            (rest, at) = (after, end);
+        }
+        long
+    }
+}
+
+/// Articles ranked at a time by [`KeyIndex::rank_partners`].
+const RANKED_RUN: usize = 4096;
+
+/// The close partners of a run of consecutive articles, side by side.
+struct RankedRun {
+    /// The run's first article.
+    first: usize,
+    /// Where each article's partners end in `partners`.
+    ends: Vec<usize>,
+    partners: Vec<DocId>,
+}
+
+impl RankedRun {
+    /// Each article of the run with its partners.
+    fn lists(&self) -> impl Iterator<Item = (usize, &[DocId])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).enumerate().map(|(i, (start, &end))| (self.first + i, &self.partners[start..end]))
+    }
+}
+
 /// Ranked pairs, each under its smaller article: the articles after each
 /// article that it is to be compared with, ascending.
 #[derive(Debug)]
@@ -501,31 +601,36 @@ struct ClosePartners {
 }
 
 impl ClosePartners {
-    /// From each article's close partners (before and after it, in any
-    /// order): a pair is kept when either side holds the other. Each pair
-    /// is written under its smaller article in one pass over the lists
-    /// (counted first), then each article's partners sorted and repeats
-    /// dropped: no list of all the pairs is ever made (at 1M articles, it
-    /// and its copy while collected took 190 MB at the run's peak).
-    fn new(close: Vec<Box<[DocId]>>) -> ClosePartners {
+    /// From the close partners of each of `n` articles (before and after
+    /// it, in any order; `close` lists them, article by article, each time
+    /// it is called): a pair is kept when either side holds the other.
+    /// Each pair is written under its smaller article in one pass over the
+    /// lists (counted first), then each article's partners sorted and
+    /// repeats dropped: no list of all the pairs is ever made (at 1M
+    /// articles, it and its copy while collected took 190 MB at the run's
+    /// peak).
+    fn new<'c, I>(n: usize, close: impl Fn() -> I) -> ClosePartners
+    where
+        I: Iterator<Item = (usize, &'c [DocId])>,
+    {
         let pair = |a: usize, b: DocId| ((a as DocId).min(b) as usize, (a as DocId).max(b));
-        let mut starts = vec![0usize; close.len() + 1];
-        for (a, partners) in close.iter().enumerate() {
+        let mut starts = vec![0usize; n + 1];
+        for (a, partners) in close() {
             partners.iter().for_each(|&b| starts[pair(a, b).0 + 1] += 1);
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
-        let mut after = vec![0 as DocId; starts[close.len()]];
+        let mut after = vec![0 as DocId; starts[n]];
         let mut next = starts.clone();
-        for (a, partners) in close.iter().enumerate() {
+        for (a, partners) in close() {
             for &b in partners {
                 let (lo, hi) = pair(a, b);
                 after[next[lo]] = hi;
                 next[lo] += 1;
             }
         }
-        drop((close, next));
+        drop(next);
         // Sorted, each once, moved down over the repeats dropped before.
         let mut ends = Vec::with_capacity(starts.len() - 1);
         let mut kept = 0;
@@ -1062,11 +1167,17 @@ mod tests {
     #[test]
     fn ranked_pairs_are_listed_once_under_their_smaller_article() {
         // 0 and 1 hold each other; 2 holds 0 and 1; 3 holds nobody and nobody holds 3.
-        let close = ClosePartners::new(vec![Box::new([1]), Box::new([0]), Box::new([1, 0]), Box::new([])]);
-        assert_eq!(
-            (close.after(0), close.after(1), close.after(2), close.after(3)),
-            (&[1, 2][..], &[2][..], &[][..], &[][..])
-        );
+        let lists: Vec<Vec<DocId>> = vec![vec![1], vec![0], vec![1, 0], vec![]];
+        let close = ClosePartners::new(4, || lists.iter().map(Vec::as_slice).enumerate());
+        let expected = (&[1, 2][..], &[2][..], &[][..], &[][..]);
+        assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), expected);
+        // The same lists as ranked in runs, laid out flat: the same pairs.
+        let runs = [
+            RankedRun { first: 0, ends: vec![1, 2], partners: vec![1, 0] },
+            RankedRun { first: 2, ends: vec![2, 2], partners: vec![1, 0] },
+        ];
+        let close = ClosePartners::new(4, || runs.iter().flat_map(RankedRun::lists));
+        assert_eq!((close.after(0), close.after(1), close.after(2), close.after(3)), expected);
     }
 
     #[test]

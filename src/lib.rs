@@ -61,6 +61,7 @@ pub mod index;
 pub mod ingest;
 pub mod key_groups;
 pub mod language;
+pub mod memory;
 pub mod output;
 pub mod pair_model;
 pub mod pipeline;

@@ -39,29 +39,10 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 /// jemalloc's options (its `malloc_conf` global, read when it starts;
 /// tikv-jemalloc-sys prefixes its symbols with `_rjem_`): freed pages go
-/// back to the system within a second, not ten, then at once, so one
-/// stage's freed room is not still held when the next stage peaks.
+/// back to the system within a second, not ten, then at once; the stages
+/// also return them as they end and after their largest frees
+/// (`newsdedup::memory`), so that one structure's freed room is not still
+/// held when the next one peaks.
 #[cfg(not(target_env = "msvc"))]
 #[export_name = "_rjem_malloc_conf"]
 static JEMALLOC_OPTIONS: Option<&'static u8> = Some(&b"dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0]);
-
-/// Hands every arena's freed pages back to the system at once, so that a
-/// stage does not start on top of the room the last one freed while jemalloc
-/// is still decaying it (a million articles: the clustering peak came from
-/// that). Called as each pipeline stage ends.
-#[cfg(not(target_env = "msvc"))]
-pub(crate) fn release_freed_memory(_stage: &str) {
-    // `MALLCTL_ARENAS_ALL` is 4096 in jemalloc 5; "purge" takes and gives no value.
-    let name = c"arena.4096.purge";
-    // SAFETY: a valid NUL-terminated name and null value pointers with zero
-    // length, as jemalloc's value-less commands require.
-    let status = unsafe {
-        tikv_jemalloc_sys::mallctl(name.as_ptr(), std::ptr::null_mut(), std::ptr::null_mut(), std::ptr::null_mut(), 0)
-    };
-    // Not fatal: the pages are still returned by decay, only later.
-    debug_assert_eq!(status, 0, "jemalloc refused {name:?}");
-}
-
-/// Nothing to release with the system allocator.
-#[cfg(target_env = "msvc")]
-pub(crate) fn release_freed_memory(_stage: &str) {}

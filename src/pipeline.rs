@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::grouping::{group, grouping_of, ComponentCounts, GroupFacts, GroupedMember, Grouping};
 use crate::key_groups::Candidates;
 use crate::language;
+use crate::memory;
 use crate::pair_model::{PairFeatures, PairModel};
 use crate::params::ValidParams;
 use crate::progress::Progress;
@@ -299,6 +300,10 @@ impl AnalyzedBatch {
         batch
     }
 }
+
+/// While the vectorized pieces are joined, their freed room is handed back
+/// after each this many (see [`memory::release_freed`]).
+const RELEASE_EVERY: usize = 32;
 
 /// What the stages after vectorize read of a batch, in article order.
 struct Signed {
@@ -653,7 +658,24 @@ impl Pipeline {
         let AnalyzedBatch { analyzed, packed_terms, packed_anchors } = batch;
         let articles = SetAside::of(articles, &analyzed);
         stats.removed_lines = analyzed.iter().map(|a| a.body.removed_lines as u64).sum();
-        let frequencies = Frequencies::of(&analyzed, &packed_terms, &packed_anchors);
+        // The batch's frequencies and weighting are freed as it returns.
+        let signed = self.vectorize(&analyzed, packed_terms, packed_anchors, &mut stats)?;
+        clock.lap("vectorize", &mut stats);
+        self.check_cancelled()?;
+        self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
+    }
+
+    /// The vectorize stage: each article's vector, keys, sketch and anchor
+    /// vector, from the batch's frequencies; its shingles for the roles
+    /// stage written to a temporary file.
+    fn vectorize(
+        &self,
+        analyzed: &[Analyzed],
+        packed_terms: Vec<PackedTerms>,
+        packed_anchors: Vec<PackedTerms>,
+        stats: &mut Stats,
+    ) -> Result<Signed> {
+        let frequencies = Frequencies::of(analyzed, &packed_terms, &packed_anchors);
         let Frequencies { terms: df, anchors: anchor_df, anchor_pairs } = frequencies;
         stats.vocabulary = df.vocabulary();
         let stop_words = self.stop_words(analyzed.iter().map(|a| &*a.lang));
@@ -662,7 +684,7 @@ impl Pipeline {
         let no_tables = IdfModel::none();
         let anchor_weighting = Weighting::new(&anchor_df, &no_tables, 0.0).with_stop_words(&stop_words);
         // Exact duplicates are linked to their first copy and stay out of the index.
-        let duplicate_of = exact_duplicates(&body_hashes(&analyzed));
+        let duplicate_of = exact_duplicates(&body_hashes(analyzed));
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
         // Each piece of articles is vectorized, laid out compactly and cut to
         // its keys at once, and its packed terms and anchors freed: the
@@ -727,24 +749,26 @@ impl Pipeline {
         term_keys.reserve(pieces.len() * PIECE, pieces.iter().map(|p| p.keys.total()).sum());
         let mut anchor_keys = KeyLists::default();
         let mut spilled = Vec::with_capacity(pieces.len());
-        for piece in pieces {
+        for (i, piece) in pieces.into_iter().enumerate() {
             vector_pieces.push(piece.vectors);
             term_keys.append(piece.keys);
             sketches.extend(piece.sketches);
             spilled.push(piece.shingles);
             anchor_pieces.push(piece.anchor_vectors);
             anchor_keys.append(piece.anchor_keys);
+            // The keys and sketch lists just copied are freed: their room
+            // goes back as the joined ones grow (at a million articles, it
+            // made this stage's peak).
+            if i % RELEASE_EVERY == RELEASE_EVERY - 1 {
+                memory::release_freed();
+            }
         }
         shingles.set_pieces(spilled);
         let vectors = PairVectors::from_pieces(shared, vector_pieces);
         let anchor_vectors = FlatVectors::from_pieces(anchor_pieces);
-        clock.lap("vectorize", &mut stats);
-        self.check_cancelled()?;
-
         let keys = IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) };
         let candidates = CandidateSource::Keys(keys);
-        let signed = Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of };
-        self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
+        Ok(Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of })
     }
 
     /// Runs the stages after vectorize on articles signed elsewhere (by an
@@ -985,7 +1009,9 @@ impl Pipeline {
             // Nothing after verify reads them but the pair records.
             (sketches, anchor_vectors, facts) = (Vec::new(), FlatVectors::default(), Vec::new());
         }
-        // With the index, sketches and anchors gone, the spilled finds come back.
+        // With the index, sketches and anchors gone (their room handed
+        // back), the spilled finds come back.
+        memory::release_freed();
         let found = FoundEdges::joined(found, stats.exact_duplicates, store)?;
         stats.candidates.pairs = found.candidates;
         let pairs = self.record_pairs.then_some(found.pairs);

@@ -199,7 +199,7 @@ pub fn run(args: RunArgs, cancel: Arc<AtomicBool>) -> anyhow::Result<ExitCode> {
         .with_progress(progress)
         .with_cancel(cancel)
         .with_pair_records(args.pairs.is_some())
-        .with_stage_hook(StageHook::new(crate::release_freed_memory));
+        .with_stage_hook(StageHook::new(|_| newsdedup::memory::release_freed()));
     let result = pipeline.run(ingested.articles);
     // The only file the pipeline itself writes is its temporary file.
     let code = if matches!(result, Err(newsdedup::Error::Io { .. })) { EXIT_OUTPUT } else { EXIT_INTERNAL };
