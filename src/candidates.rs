@@ -107,16 +107,28 @@ pub fn term_keys_of(vector: &SparseVec, df: &DocFreq, params: &ValidParams) -> V
     vector.top_terms_where(params.keys_per_doc(), |t| df.get(t) >= 2)
 }
 
-/// [`term_keys_of`] a vector made with the batch's shared terms.
-pub fn shared_term_keys_of(vector: &PieceVector, params: &ValidParams) -> Vec<TermHash> {
-    vector.top_shared_terms(params.keys_per_doc())
+/// [`term_keys_of`] a vector made with the batch's shared terms, each key
+/// the term's number among them ([`TermKeys::Numbers`]).
+pub fn shared_term_keys_of(vector: &PieceVector, params: &ValidParams) -> Vec<u32> {
+    vector.top_shared_ids(params.keys_per_doc())
+}
+
+/// Each article's term keys.
+#[derive(Debug, Clone)]
+pub enum TermKeys {
+    /// The terms' hashes.
+    Hashes(KeyLists<u64>),
+    /// The terms' numbers among the batch's shared terms
+    /// ([`crate::tfidf::SharedTerms`]), which are in the hashes' order:
+    /// the same candidates, in half the room.
+    Numbers(KeyLists<u32>),
 }
 
 /// Term keys per article, for [`CandidateIndex::from_keys`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IndexKeys {
     /// Keys from the TF-IDF vectors.
-    pub terms: KeyLists,
+    pub terms: TermKeys,
     /// Keys from the anchor vectors (cross-lingual mode).
     pub anchors: Option<KeyLists>,
 }
@@ -137,12 +149,29 @@ enum Found<'s> {
     /// In inverted indexes of keys.
     Keys {
         /// Heaviest terms (and, cross-lingually, anchors).
-        terms: Vec<KeyIndex<u64>>,
+        terms: Vec<TermIndex>,
         /// Smallest shingle hashes, read from the sketches.
         wording: Box<KeyIndex<u32, SketchKeys<'s>>>,
     },
     /// Among pairs proposed elsewhere, by grouping keys ([`crate::key_groups`]).
     Pairs(ClosePartners),
+}
+
+/// An index of term keys, by hash or by number ([`TermKeys`]).
+#[derive(Debug)]
+enum TermIndex {
+    Hashes(KeyIndex<u64>),
+    Numbers(KeyIndex<u32>),
+}
+
+impl TermIndex {
+    /// [`KeyIndex::partners`].
+    fn partners(&self, a: DocId, scratch: &mut Scratch) {
+        match self {
+            TermIndex::Hashes(index) => index.partners(a, scratch),
+            TermIndex::Numbers(index) => index.partners(a, scratch),
+        }
+    }
 }
 
 /// Reusable buffers for [`CandidateIndex::candidates_of`], one per thread.
@@ -161,7 +190,7 @@ impl<'s> CandidateIndex<'s> {
     pub fn build(input: &CandidateInput<'s>, params: &ValidParams) -> CandidateIndex<'s> {
         let CandidateInput { vectors, sketches, df, active, anchors } = *input;
         let keys = IndexKeys {
-            terms: term_keys(vectors, df, active, params),
+            terms: TermKeys::Hashes(term_keys(vectors, df, active, params)),
             anchors: anchors.map(|(vectors, df)| term_keys(vectors, df, active, params)),
         };
         CandidateIndex::from_keys(keys, sketches, active, params)
@@ -176,17 +205,12 @@ impl<'s> CandidateIndex<'s> {
         params: &ValidParams,
     ) -> CandidateIndex<'s> {
         let mut stats = CandidateStats::default();
-        let term_index = |keys: KeyLists<u64>, stats: &mut CandidateStats| {
-            let mut index =
-                KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
-            if params.closest_partners() > 0 {
-                index.rank_partners(params.closest_partners());
-            }
-            index
-        };
-        let mut terms = vec![term_index(keys.terms, &mut stats)];
+        let mut terms = vec![match keys.terms {
+            TermKeys::Hashes(keys) => TermIndex::Hashes(KeyIndex::of_terms(keys, params, &mut stats)),
+            TermKeys::Numbers(keys) => TermIndex::Numbers(KeyIndex::of_terms(keys, params, &mut stats)),
+        }];
         if let Some(anchor_keys) = keys.anchors {
-            terms.push(term_index(anchor_keys, &mut stats));
+            terms.push(TermIndex::Hashes(KeyIndex::of_terms(anchor_keys, params, &mut stats)));
         }
         // Ranked, the term indexes freed their lists: that room goes back
         // before the wording index is built.
@@ -301,6 +325,19 @@ struct KeyIndex<K, S = KeyLists<K>> {
     /// Per article, its distinct shingles, for the wording index (see
     /// [`wording_keys_needed`]).
     sizes: Option<Vec<u32>>,
+}
+
+impl<K: IndexKey> KeyIndex<K> {
+    /// A term index: heaviest terms, met within [`TERM_WINDOW`], each
+    /// article's closest partners ranked when `params` asks.
+    fn of_terms(keys: KeyLists<K>, params: &ValidParams, stats: &mut CandidateStats) -> KeyIndex<K> {
+        let mut index =
+            KeyIndex::build(keys, params.min_shared_keys(), params.max_postings(), stats).with_window(TERM_WINDOW);
+        if params.closest_partners() > 0 {
+            index.rank_partners(params.closest_partners());
+        }
+        index
+    }
 }
 
 impl<K: IndexKey, S: KeySource<K>> KeyIndex<K, S> {

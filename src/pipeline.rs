@@ -28,7 +28,9 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::article::{Article, DocId, PackedArticles};
-use crate::candidates::{self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair};
+use crate::candidates::{
+    self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair, TermKeys,
+};
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{join_families, BlockStats, Clustering};
 use crate::error::{Error, Result};
@@ -240,8 +242,9 @@ impl SetAside {
 /// What the vectorize step made of one piece of articles.
 struct Vectorized {
     vectors: VectorPiece,
-    /// Each active article's term keys for the candidate index (none for exact duplicates).
-    keys: KeyLists,
+    /// Each active article's term keys for the candidate index, by number
+    /// among the shared terms (none for exact duplicates).
+    keys: KeyLists<u32>,
     sketches: Vec<ShingleSketch>,
     /// Where the roles stage's shingles were written.
     shingles: SpilledPiece,
@@ -745,7 +748,7 @@ impl Pipeline {
             .collect::<Result<_>>()?;
         let mut vector_pieces = Vec::with_capacity(pieces.len());
         let mut anchor_pieces = Vec::with_capacity(pieces.len());
-        let (mut term_keys, mut sketches) = (KeyLists::default(), Vec::with_capacity(analyzed.len()));
+        let (mut term_keys, mut sketches) = (KeyLists::<u32>::default(), Vec::with_capacity(analyzed.len()));
         term_keys.reserve(pieces.len() * PIECE, pieces.iter().map(|p| p.keys.total()).sum());
         let mut anchor_keys = KeyLists::default();
         let mut spilled = Vec::with_capacity(pieces.len());
@@ -766,7 +769,7 @@ impl Pipeline {
         shingles.set_pieces(spilled);
         let vectors = PairVectors::from_pieces(shared, vector_pieces);
         let anchor_vectors = FlatVectors::from_pieces(anchor_pieces);
-        let keys = IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) };
+        let keys = IndexKeys { terms: TermKeys::Numbers(term_keys), anchors: cross_language.then_some(anchor_keys) };
         let candidates = CandidateSource::Keys(keys);
         Ok(Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of })
     }
@@ -921,7 +924,8 @@ impl Pipeline {
         clock.lap("vectorize", &mut stats);
         let candidates = match handed {
             None => {
-                CandidateSource::Keys(IndexKeys { terms: term_keys, anchors: cross_language.then_some(anchor_keys) })
+                let terms = TermKeys::Hashes(term_keys);
+                CandidateSource::Keys(IndexKeys { terms, anchors: cross_language.then_some(anchor_keys) })
             }
             Some(Candidates::Proposed(proposed)) => {
                 let (pairs, key_stats) = proposed.numbered_by_place(articles.len())?;

@@ -398,10 +398,11 @@ pub struct PieceVector {
 }
 
 impl PieceVector {
-    /// The `k` heaviest terms that another article also has (ties broken
-    /// by hash), as [`SparseVec::top_terms_where`] gives them.
-    pub fn top_shared_terms(&self, k: usize) -> Vec<TermHash> {
-        self.vector.top_terms_at(k, |i| self.ids[i] != NOT_SHARED)
+    /// The ids of the `k` heaviest terms that another article also has
+    /// (ties broken by hash), heaviest first: the terms
+    /// [`SparseVec::top_terms_where`] gives, by id.
+    pub fn top_shared_ids(&self, k: usize) -> Vec<u32> {
+        self.vector.top_at(k, |i| self.ids[i] != NOT_SHARED, |i| self.ids[i])
     }
 }
 
@@ -541,11 +542,12 @@ impl SparseVec {
 
     /// The `k` heaviest terms that satisfy `keep` (ties broken by hash).
     pub fn top_terms_where(&self, k: usize, keep: impl Fn(TermHash) -> bool) -> Vec<TermHash> {
-        self.top_terms_at(k, |i| keep(self.terms[i]))
+        self.top_at(k, |i| keep(self.terms[i]), |i| self.terms[i])
     }
 
-    /// The `k` heaviest terms whose places `keep` (ties broken by hash).
-    fn top_terms_at(&self, k: usize, keep: impl Fn(usize) -> bool) -> Vec<TermHash> {
+    /// What `pick` gives for each of the `k` heaviest terms whose places
+    /// `keep` (ties broken by hash), heaviest first.
+    fn top_at<T>(&self, k: usize, keep: impl Fn(usize) -> bool, pick: impl Fn(usize) -> T) -> Vec<T> {
         let heavier = |&a: &usize, &b: &usize| {
             self.weights[b].total_cmp(&self.weights[a]).then(self.terms[a].cmp(&self.terms[b]))
         };
@@ -559,7 +561,7 @@ impl SparseVec {
             idx.truncate(few);
             idx.sort_unstable_by(heavier);
             let mut top = Vec::with_capacity(k);
-            top.extend(idx.iter().copied().filter(|&i| keep(i)).take(k).map(|i| self.terms[i]));
+            top.extend(idx.iter().copied().filter(|&i| keep(i)).take(k).map(&pick));
             if top.len() == k {
                 return top;
             }
@@ -573,7 +575,7 @@ impl SparseVec {
         // Collected into a new list: `idx.into_iter()...collect()` would
         // reuse idx's room, the size of the whole vector, for a few terms.
         let mut top = Vec::with_capacity(idx.len());
-        top.extend(idx.iter().map(|&i| self.terms[i]));
+        top.extend(idx.iter().map(|&i| pick(i)));
         top
     }
 }
@@ -1226,7 +1228,7 @@ mod tests {
                     assert_eq!(shared.find(t).map(|(id, _)| id), (id != NOT_SHARED).then_some(id), "{lang} {t}");
                     (some_shared, some_not) = (some_shared || id != NOT_SHARED, some_not || id == NOT_SHARED);
                 }
-                let keys = made.top_shared_terms(4);
+                let keys: Vec<TermHash> = made.top_shared_ids(4).iter().map(|&id| shared.terms[id as usize]).collect();
                 assert_eq!(keys, whole.top_terms_where(4, |t| df.get(t) >= 2));
                 numbered.push_numbered(&made);
                 looked_up.push(&whole, &shared);
