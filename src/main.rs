@@ -33,7 +33,7 @@ fn main() -> ExitCode {
 /// large structures one after another from two threads, and the system
 /// allocator kept much of the freed room (a million articles: peak 2,572
 /// MiB against 2,333, and 3% slower; docs/benchmarks.md).
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -43,6 +43,6 @@ static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// also return them as they end and after their largest frees
 /// (`newsdedup::memory`), so that one structure's freed room is not still
 /// held when the next one peaks.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[export_name = "_rjem_malloc_conf"]
 static JEMALLOC_OPTIONS: Option<&'static u8> = Some(&b"dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0]);

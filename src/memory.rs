@@ -1,15 +1,16 @@
 //! Handing freed memory back to the system between the large structures
 //! of a batch.
 //!
-//! The binary allocates with jemalloc (`src/main.rs`), which keeps freed
-//! pages for reuse a while before returning them. A stage that frees one
-//! large structure and then builds another would peak on top of the room
-//! the first one left; [`release_freed`] returns it at once.
+//! The binary allocates with jemalloc (`src/main.rs`, the `jemalloc`
+//! feature, on by default), which keeps freed pages for reuse a while
+//! before returning them. A stage that frees one large structure and then
+//! builds another would peak on top of the room the first one left;
+//! [`release_freed`] returns it at once.
 
-/// Hands every jemalloc arena's freed pages back to the system. Does
-/// nothing where jemalloc is not linked, and costs little where it holds
-/// nothing freed.
-#[cfg(not(target_env = "msvc"))]
+/// Hands every jemalloc arena's freed pages back to the system; costs
+/// little where it holds nothing freed. Does nothing without the
+/// `jemalloc` feature.
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 pub fn release_freed() {
     // `MALLCTL_ARENAS_ALL` is 4096 in jemalloc 5; "purge" takes and gives no value.
     let name = c"arena.4096.purge";
@@ -23,5 +24,5 @@ pub fn release_freed() {
 }
 
 /// Nothing to release without jemalloc.
-#[cfg(target_env = "msvc")]
+#[cfg(not(all(feature = "jemalloc", not(target_env = "msvc"))))]
 pub fn release_freed() {}
