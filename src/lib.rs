@@ -89,7 +89,8 @@ mod testing {
     /// half (which the sketch keeps) and low half (which the opening keeps)
     /// are both the value, so that small numbers can play hashes.
     pub fn sketch(values: Vec<u64>, k: usize) -> crate::sketch::ShingleSketch {
-        crate::sketch::ShingleSketch::new(values.into_iter().map(|v| v << 32 | (v & 0xffff_ffff)).collect(), k)
+        let hashes: Vec<u64> = values.into_iter().map(|v| v << 32 | (v & 0xffff_ffff)).collect();
+        crate::sketch::ShingleSketch::new(&hashes, k)
     }
 
     /// A xorshift generator of pseudo-random `u64`s from a non-zero seed,

@@ -43,7 +43,7 @@ use crate::params::ValidParams;
 use crate::progress::Progress;
 use crate::roles::{roles_of_story, story_text, Assignment, Member, StoryRoles};
 use crate::signature::{BatchStats, Signature, Signer};
-use crate::sketch::ShingleSketch;
+use crate::sketch::{ShingleSet, ShingleSketch};
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::text::prefix_at_char_boundary;
 use crate::tfidf::{
@@ -721,8 +721,9 @@ impl Pipeline {
                     keys.push(if on { candidates::shared_term_keys_of(&v, &self.params) } else { Vec::new() });
                     piece.push_numbered(&v);
                     let full = shingle_hashes(&terms, self.params.shingle_size());
-                    role_shingles.push(full.iter().map(|&h| (h >> 32) as u32).collect());
-                    sketches.push(ShingleSketch::new(full, self.params.sketch_size()));
+                    let (sketch, set) = ShingleSketch::with_set(&full, self.params.sketch_size());
+                    sketches.push(sketch);
+                    role_shingles.push(set.to_words());
                 }
                 // The piece's terms go before its anchors are vectorized.
                 drop(packed);
@@ -913,7 +914,7 @@ impl Pipeline {
             vectors.push(signature.vector);
             anchor_vectors.push(signature.anchor_vector);
             sketches.push(signature.sketch);
-            role_shingles.push(signature.shingles);
+            role_shingles.push(ShingleSet::of(&signature.shingles).to_words());
         }
         let mut shingles = SpilledLists::new(PIECE)?;
         let spilled = role_shingles.chunks(PIECE).map(|piece| shingles.write_piece(piece)).collect::<Result<_>>()?;
@@ -1146,7 +1147,7 @@ impl Pipeline {
                 let texts =
                     members.iter().map(|&doc| articles[doc as usize].text.read()).collect::<Result<Vec<_>>>()?;
                 let member_shingles =
-                    members.iter().map(|&doc| shingles.get(doc as usize)).collect::<Result<Vec<_>>>()?;
+                    members.iter().map(|&doc| spilled_set(shingles, doc)).collect::<Result<Vec<_>>>()?;
                 let story: Vec<Member> = members
                     .iter()
                     .zip(&member_vectors)
@@ -1167,6 +1168,15 @@ impl Pipeline {
     }
 }
 
+/// Article `doc`'s shingle set, as the vectorize stage spilled it.
+fn spilled_set(shingles: &SpilledLists, doc: DocId) -> Result<ShingleSet> {
+    let words = shingles.get(doc as usize)?;
+    ShingleSet::from_words(&words).ok_or(Error::Stage {
+        stage: "roles",
+        reason: format!("the temporary file's shingles of article {doc} are not a shingle set"),
+    })
+}
+
 /// What the roles stage reads of one article.
 pub fn member<'a>(
     doc: DocId,
@@ -1174,7 +1184,7 @@ pub fn member<'a>(
     text: &'a str,
     analyzed: &'a Analyzed,
     vector: &'a SparseVec,
-    shingles: Vec<u32>,
+    shingles: ShingleSet,
 ) -> Member<'a> {
     Member {
         doc,
@@ -1182,7 +1192,7 @@ pub fn member<'a>(
         text,
         lang: &analyzed.lang,
         vector,
-        shingles: shingles.into_iter().map(u64::from).collect(),
+        shingles,
         body_chars: analyzed.body.chars as usize,
         boilerplate_share: analyzed.body.boilerplate_share,
         story_text: analyzed.body.story_text,

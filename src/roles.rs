@@ -43,12 +43,11 @@
 use std::cmp::Ordering;
 
 use rayon::prelude::*;
-use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
 use crate::article::{Article, DocId};
 use crate::provenance::Provenance;
-use crate::sketch::common_count;
+use crate::sketch::{common_count, ShingleSet};
 use crate::tfidf::SparseVec;
 
 /// Members a story's scores are computed against (all of them in smaller stories).
@@ -180,8 +179,8 @@ pub struct Member<'a> {
     pub lang: &'a str,
     /// TF-IDF vector.
     pub vector: &'a SparseVec,
-    /// Shingle hashes of the cleaned body, in text order.
-    pub shingles: Vec<u64>,
+    /// Shingles of the cleaned body: the distinct ones and the closing tenth.
+    pub shingles: ShingleSet,
     /// Length of the cleaned body in characters.
     pub body_chars: usize,
     /// Share of the page the clean stage removed as site furniture (0..=1).
@@ -226,7 +225,7 @@ struct Facts<'a> {
     member: &'a Member<'a>,
     provenance: Provenance,
     /// Distinct shingles, ascending (intersections by merge).
-    shingle_set: Vec<u64>,
+    shingle_set: &'a [u32],
 }
 
 /// One piece of directional evidence between two members.
@@ -367,12 +366,7 @@ type ReferenceRow = (Vec<f32>, Vec<Vec<String>>, Vec<f32>);
 pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     let facts: Vec<Facts> = members
         .iter()
-        .map(|m| {
-            let mut shingle_set = m.shingles.clone();
-            shingle_set.sort_unstable();
-            shingle_set.dedup();
-            Facts { member: m, provenance: Provenance::of(m.article, m.text), shingle_set }
-        })
+        .map(|m| Facts { member: m, provenance: Provenance::of(m.article, m.text), shingle_set: &m.shingles.distinct })
         .collect();
     let n = facts.len();
     // Large stories are scored against a fixed, evenly spaced sample of
@@ -395,7 +389,7 @@ pub fn assign_roles(members: &[Member]) -> Vec<Assignment> {
     // common[r][j]: shingles refs[r] and j share, counted once for a pair
     // of references (under the later one's row; the earlier row reads it).
     let shared_with_earlier_ref = |i: usize, j: usize| j < i && is_ref[j];
-    let shared = SharedShingles::new(facts.iter().map(|f| f.shingle_set.as_slice()).collect());
+    let shared = SharedShingles::new(facts.iter().map(|f| f.shingle_set).collect());
     let common: Vec<Vec<usize>> = refs
         .par_iter()
         .map(|&i| {
@@ -614,7 +608,7 @@ fn chain_parent(
 }
 
 /// The values of `a` not in `b` (both ascending, distinct), ascending.
-fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
+fn difference(a: &[u32], b: &[u32]) -> Vec<u32> {
     let mut j = 0;
     let mut out = Vec::new();
     for &s in a {
@@ -634,7 +628,7 @@ fn difference(a: &[u64], b: &[u64]) -> Vec<u64> {
 /// rather than a walk through a thousand values. Both count exactly.
 struct SharedShingles<'a> {
     /// Each member's distinct shingles, ascending.
-    sets: Vec<&'a [u64]>,
+    sets: Vec<&'a [u32]>,
     /// From [`BIT_SETS_FROM_MEMBERS`] members: each member's shingles as
     /// `words` 64-bit words, member after member.
     bits: Option<(usize, Vec<u64>)>,
@@ -649,20 +643,20 @@ const MAX_BIT_SET_SHINGLES: usize = 16 * 1024;
 
 /// A member's shingles outside another's ([`SharedShingles::outside`]).
 enum Outside {
-    Values(Vec<u64>),
+    Values(Vec<u32>),
     Bits(Vec<u64>),
 }
 
 impl<'a> SharedShingles<'a> {
     /// For members whose distinct shingles, ascending, are `sets`.
-    fn new(sets: Vec<&'a [u64]>) -> SharedShingles<'a> {
+    fn new(sets: Vec<&'a [u32]>) -> SharedShingles<'a> {
         let bits = (sets.len() >= BIT_SETS_FROM_MEMBERS).then(|| Self::bit_sets(&sets)).flatten();
         SharedShingles { sets, bits }
     }
 
     /// Each set as bits over the sets' union, `None` when the union is too large.
-    fn bit_sets(sets: &[&[u64]]) -> Option<(usize, Vec<u64>)> {
-        let mut union: Vec<u64> = sets.iter().flat_map(|s| s.iter().copied()).collect();
+    fn bit_sets(sets: &[&[u32]]) -> Option<(usize, Vec<u64>)> {
+        let mut union: Vec<u32> = sets.iter().flat_map(|s| s.iter().copied()).collect();
         union.sort_unstable();
         union.dedup();
         if union.len() > MAX_BIT_SET_SHINGLES {
@@ -728,10 +722,7 @@ fn copy_assignment(
         CopyKind::Translation
     } else if same_text(src.member, copy.member, &overlap) {
         CopyKind::Verbatim
-    } else if y_in_x >= 0.8
-        && x_in_y <= 0.85
-        && covers_leading_part(&src.member.shingles, &copy.shingle_set.iter().copied().collect())
-    {
+    } else if y_in_x >= 0.8 && x_in_y <= 0.85 && covers_leading_part(&src.member.shingles.closing, copy.shingle_set) {
         CopyKind::Excerpt
     } else if y_in_x >= 0.5 {
         CopyKind::NearVerbatim
@@ -775,11 +766,9 @@ fn same_text(a: &Member, b: &Member, overlap: &Overlap) -> bool {
 /// True when the copy stops early (an excerpt): it has little of the last
 /// tenth of the source (short runs that recur by chance, common in scripts
 /// shingled by characters, do not count as coverage).
-fn covers_leading_part(source_in_order: &[u64], copy: &FxHashSet<u64>) -> bool {
-    let tail_len = (source_in_order.len() / 10).max(1);
-    let tail = &source_in_order[source_in_order.len().saturating_sub(tail_len)..];
-    let covered = tail.iter().filter(|s| copy.contains(s)).count();
-    (covered as f32) < MAX_EXCERPT_TAIL_SHARE * tail.len() as f32
+fn covers_leading_part(source_closing: &[u32], copy: &[u32]) -> bool {
+    let covered = source_closing.iter().filter(|s| copy.binary_search(s).is_ok()).count();
+    (covered as f32) < MAX_EXCERPT_TAIL_SHARE * source_closing.len() as f32
 }
 
 fn round2(x: f32) -> f32 {
@@ -790,7 +779,7 @@ fn round2(x: f32) -> f32 {
 mod tests {
     use super::*;
 
-    fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u64>) -> Member<'a> {
+    fn member<'a>(doc: DocId, article: &'a Article, vector: &'a SparseVec, shingles: Vec<u32>) -> Member<'a> {
         let std::borrow::Cow::Borrowed(text) = article.text.read().unwrap() else {
             unreachable!("test articles hold their text")
         };
@@ -801,7 +790,7 @@ mod tests {
             lang: "en",
             vector,
             body_chars: shingles.len() * 6,
-            shingles,
+            shingles: ShingleSet::of(&shingles),
             boilerplate_share: 0.0,
             story_text: None,
         }
@@ -823,15 +812,15 @@ mod tests {
     fn bit_sets_count_what_walking_the_sets_counts() {
         let mut next = crate::testing::xorshift(5);
         for members in [2, BIT_SETS_FROM_MEMBERS, 30] {
-            let owned: Vec<Vec<u64>> = (0..members)
+            let owned: Vec<Vec<u32>> = (0..members)
                 .map(|_| {
-                    let mut v: Vec<u64> = (0..200).map(|_| next() % 400).collect();
+                    let mut v: Vec<u32> = (0..200).map(|_| (next() % 400) as u32).collect();
                     v.sort_unstable();
                     v.dedup();
                     v
                 })
                 .collect();
-            let sets: Vec<&[u64]> = owned.iter().map(Vec::as_slice).collect();
+            let sets: Vec<&[u32]> = owned.iter().map(Vec::as_slice).collect();
             let shared = SharedShingles::new(sets.clone());
             assert_eq!(shared.bits.is_some(), members >= BIT_SETS_FROM_MEMBERS);
             for a in 0..members {
@@ -900,7 +889,7 @@ mod tests {
         let articles: Vec<Article> = (0..150).map(|i| Article::new(format!("a{i:03}"), "x")).collect();
         let v = SparseVec::normalized(vec![(1, 1.0)]);
         let members: Vec<Member> =
-            articles.iter().enumerate().map(|(i, a)| member(i as DocId, a, &v, (0..40 + i as u64).collect())).collect();
+            articles.iter().enumerate().map(|(i, a)| member(i as DocId, a, &v, (0..40 + i as u32).collect())).collect();
         let roles = assign_roles(&members);
         assert_eq!(roles.iter().filter(|r| r.role == Role::Canonical).count(), 1);
         // The longest member contains every other one: it is the source.

@@ -100,7 +100,7 @@ impl<'a> Signer<'a> {
         let keys = term_keys_of(&vector, &self.stats.terms, params);
         let full = shingle_hashes(terms, params.shingle_size());
         let shingles = full.iter().map(|&h| (h >> 32) as u32).collect();
-        let sketch = ShingleSketch::new(full, params.sketch_size());
+        let sketch = ShingleSketch::new(&full, params.sketch_size());
         let anchor_vector = self.anchors.vectorize(anchors, lang, params.max_terms());
         let anchor_keys = term_keys_of(&anchor_vector, &self.stats.anchors, params);
         Signature { vector, keys, sketch, shingles, anchor_vector, anchor_keys }

@@ -39,19 +39,30 @@ pub struct ShingleSketch {
 
 impl ShingleSketch {
     /// Sketches a list of shingle hashes in text order (duplicates allowed).
-    pub fn new(shingles: Vec<u64>, k: usize) -> ShingleSketch {
+    pub fn new(shingles: &[u64], k: usize) -> ShingleSketch {
+        let high: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
+        ShingleSketch::of_distinct(shingles, &ShingleSet::distinct_of(&high), k)
+    }
+
+    /// The sketch and the roles stage's [`ShingleSet`] of a list of
+    /// shingle hashes in text order, from one sort.
+    pub fn with_set(shingles: &[u64], k: usize) -> (ShingleSketch, ShingleSet) {
+        let high: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
+        let set = ShingleSet::with_distinct(ShingleSet::distinct_of(&high), &high);
+        (ShingleSketch::of_distinct(shingles, &set.distinct, k), set)
+    }
+
+    /// The sketch of `shingles` (in text order), whose distinct high
+    /// halves, ascending, are `distinct`.
+    fn of_distinct(shingles: &[u64], distinct: &[u32], k: usize) -> ShingleSketch {
         let mut opening: Vec<u32> = shingles.iter().take(OPENING_SHINGLES).map(|&h| h as u32).collect();
         opening.sort_unstable();
         opening.dedup();
-        let mut shingles: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
-        shingles.sort_unstable();
-        shingles.dedup();
-        let distinct = shingles.len() as u32;
-        let kept = shingles.len().min(k);
-        // A new list of exactly the kept hashes: truncating would keep the
-        // whole article's room (three times the sketch) for the whole run.
-        let hashes = shingles[..kept].iter().chain(&opening).copied().collect();
-        ShingleSketch { hashes, kept: kept as u32, distinct }
+        let kept = distinct.len().min(k);
+        // A new list of exactly the kept hashes: a truncated list would keep
+        // the whole article's room (three times the sketch) for the whole run.
+        let hashes = distinct[..kept].iter().chain(&opening).copied().collect();
+        ShingleSketch { hashes, kept: kept as u32, distinct: distinct.len() as u32 }
     }
 
     /// The smallest hashes (their high 32 bits), ascending.
@@ -120,6 +131,55 @@ impl ShingleSketch {
     }
 }
 
+/// An article's shingles as the roles stage compares them (the high 32
+/// bits of each hash): the distinct ones, ascending, for counting what
+/// two articles share, and the closing tenth in text order, which an
+/// excerpt lacks.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShingleSet {
+    /// Distinct shingles, ascending.
+    pub distinct: Vec<u32>,
+    /// The last tenth of the shingles (at least one), in text order.
+    pub closing: Vec<u32>,
+}
+
+impl ShingleSet {
+    /// The set of shingles given in text order (duplicates allowed).
+    pub fn of(in_order: &[u32]) -> ShingleSet {
+        ShingleSet::with_distinct(ShingleSet::distinct_of(in_order), in_order)
+    }
+
+    fn distinct_of(in_order: &[u32]) -> Vec<u32> {
+        let mut distinct = in_order.to_vec();
+        distinct.sort_unstable();
+        distinct.dedup();
+        distinct
+    }
+
+    fn with_distinct(distinct: Vec<u32>, in_order: &[u32]) -> ShingleSet {
+        let closing_len = (in_order.len() / 10).max(1);
+        let closing = in_order[in_order.len().saturating_sub(closing_len)..].to_vec();
+        ShingleSet { distinct, closing }
+    }
+
+    /// The set as one list (for a spill file): the number of distinct
+    /// shingles, the distinct ones, then the closing ones.
+    pub fn to_words(&self) -> Vec<u32> {
+        let mut words = Vec::with_capacity(1 + self.distinct.len() + self.closing.len());
+        words.push(self.distinct.len() as u32);
+        words.extend(&self.distinct);
+        words.extend(&self.closing);
+        words
+    }
+
+    /// The set [`ShingleSet::to_words`] gave `words`; `None` when they are no such list.
+    pub fn from_words(words: &[u32]) -> Option<ShingleSet> {
+        let (&count, rest) = words.split_first()?;
+        let count = usize::try_from(count).ok().filter(|&c| c <= rest.len())?;
+        Some(ShingleSet { distinct: rest[..count].to_vec(), closing: rest[count..].to_vec() })
+    }
+}
+
 /// Number of values two ascending, duplicate-free lists share.
 pub fn common_count<T: Ord + Copy>(a: &[T], b: &[T]) -> usize {
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
@@ -182,7 +242,7 @@ mod tests {
         // Pseudo-random hashes; the excerpt is the first 40% of the source.
         let source: Vec<u64> = (0..2000u64).map(|i| xxhash_rust::xxh3::xxh3_64(&i.to_le_bytes())).collect();
         let excerpt = source[..800].to_vec();
-        let (s, e) = (ShingleSketch::new(source, 128), ShingleSketch::new(excerpt, 128));
+        let (s, e) = (ShingleSketch::new(&source, 128), ShingleSketch::new(&excerpt, 128));
         let c = e.containment_in(&s);
         assert!(c > 0.85, "excerpt in source: {c}");
         let back = s.containment_in(&e);
@@ -251,7 +311,7 @@ mod tests {
         let mut smallest = hashes.clone();
         smallest.sort_unstable();
         let expected: Vec<u32> = smallest[..64].iter().map(|&h| (h >> 32) as u32).collect();
-        let sketch = ShingleSketch::new(hashes, 64);
+        let sketch = ShingleSketch::new(&hashes, 64);
         assert_eq!((sketch.mins(), sketch.distinct()), (expected.as_slice(), 1000));
     }
 
@@ -265,6 +325,28 @@ mod tests {
         let reuse = crate::testing::sketch((5000..5040).chain(150..250).collect(), 64);
         assert!(!story.shares_opening(&reuse));
         assert!(crate::testing::sketch(vec![], 64).opening().is_empty());
+    }
+
+    #[test]
+    fn the_set_is_what_the_sketch_sorted_and_survives_a_spill() {
+        let mut next = crate::testing::xorshift(11);
+        let hashes: Vec<u64> = (0..95).map(|_| next() % 40 << 32 | next() % 1000).collect();
+        let (sketch, set) = ShingleSketch::with_set(&hashes, 16);
+        assert_eq!(sketch, ShingleSketch::new(&hashes, 16));
+        let high: Vec<u32> = hashes.iter().map(|&h| (h >> 32) as u32).collect();
+        assert_eq!(set, ShingleSet::of(&high));
+        let mut distinct = high.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(set.distinct, distinct);
+        assert_eq!(sketch.distinct() as usize, distinct.len());
+        // The closing tenth, in text order: 95 shingles end with 9.
+        assert_eq!(set.closing, high[86..]);
+        assert_eq!(ShingleSet::from_words(&set.to_words()), Some(set));
+        assert_eq!(ShingleSet::of(&[]).closing, Vec::<u32>::new());
+        assert_eq!(ShingleSet::of(&[7, 3]).closing, vec![3]);
+        assert_eq!(ShingleSet::from_words(&[5, 1, 2]), None);
+        assert_eq!(ShingleSet::from_words(&[]), None);
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::cluster::ClusterId;
 use crate::error::{Error, Result};
 use crate::pipeline::{member, Analyzed, Decided};
 use crate::roles::{roles_of_story, Assignment, Member, StoryStart};
+use crate::sketch::ShingleSet;
 use crate::tfidf::{PairVectors, SparseVec};
 
 /// One member of a story of several articles, with all that its story's
@@ -68,7 +69,9 @@ pub fn decide(mut rows: Vec<StoryRow>) -> Result<Decided> {
             .iter()
             .zip(&vectors)
             .zip(&texts)
-            .map(|((r, vector), text)| member(r.doc, &r.article, text, &r.analyzed, vector, r.shingles.clone()))
+            .map(|((r, vector), text)| {
+                member(r.doc, &r.article, text, &r.analyzed, vector, ShingleSet::of(&r.shingles))
+            })
             .collect();
         let start = StoryStart {
             families: story.iter().map(|r| r.family).collect(),
