@@ -330,7 +330,7 @@ mod tests {
     #[test]
     fn the_set_is_what_the_sketch_sorted_and_survives_a_spill() {
         let mut next = crate::testing::xorshift(11);
-        let hashes: Vec<u64> = (0..95).map(|_| next() % 40 << 32 | next() % 1000).collect();
+        let hashes: Vec<u64> = (0..95).map(|_| ((next() % 40) << 32) | (next() % 1000)).collect();
         let (sketch, set) = ShingleSketch::with_set(&hashes, 16);
         assert_eq!(sketch, ShingleSketch::new(&hashes, 16));
         let high: Vec<u32> = hashes.iter().map(|&h| (h >> 32) as u32).collect();
