@@ -8,7 +8,8 @@
 #   PEERS= STRICT_RUN=0 scripts/bench.sh 1000000   # newsdedup alone, once
 #   SEED=4242 STRICT_RUN=0 PEERS=gaoya scripts/bench.sh --verbose 100000
 #
-# --verbose prints newsdedup's time and peak memory after each stage. The
+# --verbose prints newsdedup's time, CPU time (µs per article, over all
+# threads) and peak memory after each stage. The
 # corpus seed is SEED (default 1); each seed's corpora are kept apart.
 # After the table come newsdedup's ratios to gaoya's, size by size, from
 # the same run: its speed over gaoya's, and its peak memory over gaoya's.
@@ -45,7 +46,7 @@ for n in $sizes; do
   rm -rf "$out" && mkdir -p "$out"
   echo "== newsdedup, $n articles (corpus seed $seed)" >&2
   /usr/bin/time -v "$bin" run "$corpus" --out "$out/newsdedup" "$talk" 2> "$out/newsdedup.time"
-  if [ "$talk" = --verbose ]; then grep -E '^(time|peak memory)' "$out/newsdedup.time" >&2 || true; fi
+  if [ "$talk" = --verbose ]; then grep -E '^(time|cpu|peak memory)' "$out/newsdedup.time" >&2 || true; fi
   python3 "$here/scripts/bench_row.py" newsdedup "$n" "$out/newsdedup.time" "$truth" "$out/newsdedup/articles.jsonl" "$bin" >> "$rows"
   # The same with stricter thresholds (STRICT_ARGS; by default those for
   # copies alone): this corpus builds different stories from shared

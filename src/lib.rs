@@ -76,6 +76,7 @@ pub mod spill;
 pub mod story_groups;
 pub mod tfidf;
 pub mod tokenize;
+pub mod usage;
 pub mod verify;
 
 pub use article::{Article, DocId};

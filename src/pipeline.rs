@@ -51,6 +51,7 @@ use crate::tfidf::{
     VectorPiece, Weighting, PIECE,
 };
 use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
+use crate::usage;
 use crate::verify::{Edge, Evidence, Judgement, PairFacts, StoryLink, Verifier};
 
 pub use crate::text::MAX_ANALYZED_BYTES;
@@ -434,6 +435,9 @@ pub struct Stats {
     /// The process's peak resident memory (MiB) at the end of each stage,
     /// where the system reports it (Linux); empty elsewhere.
     pub peak_memory_mib: Vec<(String, u64)>,
+    /// CPU seconds per stage over all threads, where the system reports
+    /// them (Linux, to 10 ms); empty elsewhere.
+    pub cpu_seconds: Vec<(String, f64)>,
 }
 
 /// Everything a run produces, ready for the output writers.
@@ -726,15 +730,20 @@ impl Pipeline {
                     role_shingles.push(set.to_words());
                 }
                 // The piece's terms go before its anchors are vectorized.
+                drop(vectorizer);
                 drop(packed);
+                let vocabulary = packed_anchors.vocabulary();
+                let mut vectorizer = PieceVectorizer::new(&anchor_weighting, vocabulary, &anchor_shared);
                 for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
-                    packed_anchors.list_into(i, &mut anchors);
-                    let anchor_vector = anchor_weighting.vectorize(&anchors, &a.lang, self.params.max_terms());
+                    packed_anchors.numbers_into(i, &mut numbers);
+                    anchors.clear();
+                    anchors.extend(numbers.iter().map(|&n| vocabulary[n as usize]));
+                    let v = vectorizer.vectorize(&numbers, &anchors, &a.lang, self.params.max_terms());
                     if cross_language {
-                        let anchor_keys_of = || candidates::term_keys_of(&anchor_vector, &anchor_df, &self.params);
+                        let anchor_keys_of = || candidates::term_keys_of(&v.vector, &anchor_df, &self.params);
                         anchor_keys.push(if on { anchor_keys_of() } else { Vec::new() });
                     }
-                    anchor_piece.push(&anchor_vector, &anchor_shared);
+                    anchor_piece.push_numbered(&v);
                 }
                 piece.shrink_to_fit();
                 Ok(Vectorized {
@@ -1427,29 +1436,31 @@ fn in_order<T: Send>(parts: usize, count: impl Fn(usize) -> T + Sync, mut merge:
 }
 
 /// Times the stages and calls the hook as each ends (its time counts to the stage).
-struct Clock<'a>(Instant, Option<&'a StageHook>);
+struct Clock<'a> {
+    hook: Option<&'a StageHook>,
+    /// When the stage at hand began.
+    started: Instant,
+    /// The process's CPU seconds then, where the system reports them.
+    cpu_started: Option<f64>,
+}
 
 impl<'a> Clock<'a> {
     fn new(hook: Option<&'a StageHook>) -> Clock<'a> {
-        Clock(Instant::now(), hook)
+        Clock { hook, started: Instant::now(), cpu_started: usage::cpu_seconds() }
     }
+
     fn lap(&mut self, stage: &str, stats: &mut Stats) {
-        if let Some(StageHook(hook)) = self.1 {
+        if let Some(StageHook(hook)) = self.hook {
             hook(stage);
         }
-        stats.seconds.push((stage.to_string(), self.0.elapsed().as_secs_f64()));
-        if let Some(mib) = peak_resident_mib() {
+        stats.seconds.push((stage.to_string(), self.started.elapsed().as_secs_f64()));
+        if let Some(mib) = usage::peak_resident_mib() {
             stats.peak_memory_mib.push((stage.to_string(), mib));
         }
-        self.0 = Instant::now();
+        let cpu = usage::cpu_seconds();
+        if let (Some(now), Some(then)) = (cpu, self.cpu_started) {
+            stats.cpu_seconds.push((stage.to_string(), now - then));
+        }
+        (self.started, self.cpu_started) = (Instant::now(), cpu);
     }
-}
-
-/// The process's peak resident set so far, in MiB (`VmHWM` in
-/// `/proc/self/status`); `None` where there is no such file.
-fn peak_resident_mib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024)
 }

@@ -149,6 +149,19 @@ pub fn summary(result: &RunResult, notes: &SummaryNotes) -> Result<String> {
         total,
         result.stats.seconds.iter().map(|(n, t)| format!("{n} {t:.2}s")).collect::<Vec<_>>().join(", ")
     );
+    if !result.stats.cpu_seconds.is_empty() {
+        // Per article: the figure a budget per article is set in.
+        let per_article = |cpu: f64| 1e6 * cpu / result.stats.articles.max(1) as f64;
+        let cpu: f64 = result.stats.cpu_seconds.iter().map(|(_, t)| t).sum();
+        let stages: Vec<String> =
+            result.stats.cpu_seconds.iter().map(|(n, t)| format!("{n} {:.0}", per_article(*t))).collect();
+        let _ = writeln!(
+            s,
+            "cpu {cpu:.2}s over all threads, µs per article: {:.0} ({})",
+            per_article(cpu),
+            stages.join(", ")
+        );
+    }
     if !result.stats.peak_memory_mib.is_empty() {
         let stages: Vec<String> = result.stats.peak_memory_mib.iter().map(|(n, m)| format!("{n} {m}")).collect();
         let _ = writeln!(s, "peak memory after each stage, MiB: {}", stages.join(", "));

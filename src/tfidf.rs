@@ -676,6 +676,12 @@ impl FlatPiece {
     pub fn push(&mut self, vector: &SparseVec, shared: &SharedTerms) {
         self.0.push_with(vector, shared, |w| quantized(w).max(1));
     }
+
+    /// Appends the next vector, made with the batch's shared terms (as
+    /// [`FlatPiece::push`] with them, without looking a term up).
+    pub fn push_numbered(&mut self, v: &PieceVector) {
+        self.0.push_numbered_with(v, |w| quantized(w).max(1));
+    }
 }
 
 impl FlatVectors {
@@ -817,8 +823,12 @@ impl VectorPiece {
     /// Appends the next vector, made with the batch's shared terms (as
     /// [`VectorPiece::push`] with them, without looking a term up).
     pub fn push_numbered(&mut self, v: &PieceVector) {
+        self.push_numbered_with(v, quantized);
+    }
+
+    fn push_numbered_with(&mut self, v: &PieceVector, quantize: impl Fn(f32) -> u16) {
         let numbered = v.ids.iter().zip(&v.vector.weights).filter(|&(&id, _)| id != NOT_SHARED);
-        self.push_entries(numbered.map(|(&id, &w)| (id, w)), quantized);
+        self.push_entries(numbered.map(|(&id, &w)| (id, w)), quantize);
     }
 
     /// Appends the next vector, each weight held as `quantize` gives it.
