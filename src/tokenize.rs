@@ -366,20 +366,21 @@ impl PackedTerms {
         let total = lists.clone().into_iter().map(<[TermHash]>::len).sum();
         let mut numbers: Vec<u32> = Vec::with_capacity(total);
         let mut starts = vec![0];
-        let mut first_use: FxHashMap<TermHash, u32> = FxHashMap::default();
-        let mut terms: Vec<(TermHash, u32)> = Vec::new();
+        // Each term's number and uses, in one entry: one lookup a term.
+        let mut first_use: FxHashMap<TermHash, (u32, u32)> = FxHashMap::default();
         for list in lists {
             for &term in list {
                 // A run holds fewer than 2^32 terms (its articles are at most a few MB each).
-                let next = terms.len() as u32;
-                let number = *first_use.entry(term).or_insert(next);
-                if number == next {
-                    terms.push((term, 0));
-                }
-                terms[number as usize].1 += 1;
-                numbers.push(number);
+                let next = first_use.len() as u32;
+                let (number, uses) = first_use.entry(term).or_insert((next, 0));
+                *uses += 1;
+                numbers.push(*number);
             }
             starts.push(numbers.len());
+        }
+        let mut terms: Vec<(TermHash, u32)> = vec![(0, 0); first_use.len()];
+        for (term, (number, uses)) in first_use {
+            terms[number as usize] = (term, uses);
         }
         // ...then give the most used the smallest numbers (ties in order of first use).
         let mut by_use: Vec<u32> = (0..terms.len() as u32).collect();
