@@ -8,6 +8,7 @@
 //! so "The Kyiv Independent", "kyivindependent.com" and "Kyiv Independent"
 //! agree.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -333,8 +334,11 @@ fn cue_automaton() -> &'static CueAutomaton {
         // The words every English pattern of `credit_patterns` holds.
         const ENGLISH: &[&str] = &["according", "reported", "read more", "appeared", "published"];
         let words: Vec<&str> = CUES_BEFORE.iter().chain(CUES_AFTER).chain(ENGLISH).copied().collect();
+        // ASCII letters in either case: a text whose other letters are
+        // all lowercase already is searched as it is ([`cue_windows`]).
         let automaton = aho_corasick::AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
             .build(words.iter().chain(DATELINE_TRIGGERS))
             .expect("cue automaton builds");
         CueAutomaton { automaton, cue_words: words.len() }
@@ -343,11 +347,36 @@ fn cue_automaton() -> &'static CueAutomaton {
 
 /// The outlets `text` credits for its story, in order of appearance, without repeats.
 pub fn credits(text: &str) -> Vec<Credit> {
-    let lower = text.to_lowercase();
+    // The cues are lowercase and the automaton folds ASCII letters: only
+    // a text with another letter that lowercasing changes is lowercased.
+    let lower = if lowercase_changes_only_ascii(text) { Cow::Borrowed(text) } else { Cow::Owned(text.to_lowercase()) };
     let Some(windows) = cue_windows(text, &lower) else {
         return Vec::new();
     };
     credits_within(text, windows)
+}
+
+/// True when lowercasing `text` changes ASCII letters only (each to one
+/// ASCII letter): every character outside ASCII is its own lowercase.
+fn lowercase_changes_only_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Over ASCII 64 bytes at a time, from one other character to the next.
+    while at < bytes.len() {
+        let chunk = &bytes[at..bytes.len().min(at + 64)];
+        let Some(ascii) = chunk.iter().position(|b| !b.is_ascii()).filter(|_| !chunk.is_ascii()) else {
+            at += chunk.len();
+            continue;
+        };
+        // `at` is past whole characters, so `at + ascii` starts one.
+        let Some(c) = text[at + ascii..].chars().next() else { break };
+        let mut lower = c.to_lowercase();
+        if lower.next() != Some(c) || lower.next().is_some() {
+            return false;
+        }
+        at += ascii + c.len_utf8();
+    }
+    true
 }
 
 /// The outlets the credit patterns find within `windows` of `text` (byte
@@ -669,6 +698,9 @@ mod tests {
             "A line\u{a0}\nlaut\u{a0}\nReuters",
             "İstanbul: according to Anadolu Agency, flights rose.",
             "No credit here at all, just news.",
+            "FLIGHTS ROSE, ACCORDING TO Reuters \u{2014} officials said.",
+            "Согласно ТАСС, рейсы выросли.\nСОГЛАСНО Интерфакс, нет.",
+            "Ifølge NTB steg flyvningene. IFØLGE Reuters også.",
             "",
             "\n\n",
         ];
@@ -704,6 +736,16 @@ mod tests {
             }
         }
         assert!(texts > 1000 && credited > 10, "{} files, {texts} texts, {credited} credited", files.len());
+    }
+
+    #[test]
+    fn only_texts_whose_other_letters_are_lowercase_are_searched_as_they_are() {
+        assert!(lowercase_changes_only_ascii("ACCORDING TO Reuters \u{2014} “quoted” café, ø"));
+        assert!(lowercase_changes_only_ascii(""));
+        assert!(!lowercase_changes_only_ascii("Согласно ТАСС"));
+        assert!(!lowercase_changes_only_ascii("IFØLGE NTB"));
+        // Lowercasing "İ" gives two characters.
+        assert!(!lowercase_changes_only_ascii(&format!("{}İstanbul", "a".repeat(70))));
     }
 
     fn provenance_of(article: &Article) -> Provenance {
