@@ -403,18 +403,7 @@ impl Default for OutputOptions {
 pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Result<()> {
     let format = options.format;
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    // The three files are written side by side; an error is the first
-    // file's in this order.
-    let (table, (clusters, report)) = rayon::join(
-        || write_atomic(&dir.join(format.file_name()), |w| format.write(w, result)),
-        || {
-            rayon::join(
-                || write_clusters(result, &dir.join("clusters.jsonl"), options.min_cluster_size),
-                || write_report(result, &dir.join("report.html"), options.min_cluster_size),
-            )
-        },
-    );
-    table?;
+    write_atomic(&dir.join(format.file_name()), |w| format.write(w, result))?;
     // A table left by an earlier run in the other format would look current.
     for other in [TableFormat::Jsonl, TableFormat::Csv, TableFormat::Parquet].into_iter().filter(|f| *f != format) {
         let stale = dir.join(other.file_name());
@@ -422,8 +411,8 @@ pub fn write_dir(result: &RunResult, dir: &Path, options: OutputOptions) -> Resu
             fs::remove_file(&stale).map_err(|e| Error::io(&stale, e))?;
         }
     }
-    clusters?;
-    report
+    write_clusters(result, &dir.join("clusters.jsonl"), options.min_cluster_size)?;
+    write_report(result, &dir.join("report.html"), options.min_cluster_size)
 }
 
 /// Writes the skipped records to `path`, or removes a stale file there
