@@ -101,14 +101,19 @@ pub fn anchors_and_years(text: &str) -> (Vec<TermHash>, Vec<u16>) {
     let mut at = 0;
     while at < bytes.len() {
         // Most of a Latin text is lowercase words, never anchors, and
-        // spaces: both passed over a byte at a time.
+        // spaces: a run of both is passed over in one loop, and a word
+        // the run stops inside goes on to its end.
         match bytes[at] {
             b' ' => {
                 at += 1;
                 continue;
             }
             b'a'..=b'z' if latin_text => {
-                at = end_of_word(text, at + 1);
+                let run = bytes[at..].iter().position(|&b| !(b.is_ascii_lowercase() || b == b' '));
+                at = run.map_or(bytes.len(), |n| at + n);
+                if bytes[at - 1] != b' ' {
+                    at = end_of_word(text, at);
+                }
                 opens_sentence = false;
                 continue;
             }
@@ -258,6 +263,14 @@ mod tests {
         assert!(!is_latin_text("2018 — 30,000"));
         // Past 64 bytes of ASCII, a Cyrillic text still counts its own letters.
         assert!(!is_latin_text(&format!("{} {}", "Reuters".repeat(10), "Москва заявила в понедельник".repeat(5))));
+    }
+
+    #[test]
+    fn a_word_that_opens_lowercase_is_no_name_however_it_goes_on() {
+        // Runs of lowercase words are passed over whole; "iPhone",
+        // "well-known" and "déjàVu" go on past where such a run stops.
+        let found = anchors("Sales of the iPhone, well-known and déjàVu, rose in Paris.\nthe end");
+        assert_eq!(found, vec![term_hash("paris")]);
     }
 
     #[test]
