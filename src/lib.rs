@@ -77,6 +77,7 @@ pub mod story_groups;
 pub mod tfidf;
 pub mod tokenize;
 pub mod usage;
+pub mod vectorize;
 pub mod verify;
 
 pub use article::{Article, DocId};

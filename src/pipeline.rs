@@ -29,7 +29,7 @@ use serde::Serialize;
 
 use crate::article::{Article, DocId, PackedArticles};
 use crate::candidates::{
-    self, exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair, TermKeys,
+    exact_duplicates, CandidateIndex, CandidateStats, IndexKeys, KeyLists, ProposedPair, TermKeys,
 };
 use crate::clean::{BoilerplateModel, CleanText, LineStats};
 use crate::cluster::{join_families, BlockStats, Clustering};
@@ -46,12 +46,10 @@ use crate::signature::{BatchStats, Signature, Signer};
 use crate::sketch::{ShingleSet, ShingleSketch};
 use crate::spill::{SpilledLists, SpilledPiece};
 use crate::text::prefix_at_char_boundary;
-use crate::tfidf::{
-    DocFreq, FlatPiece, FlatVectors, IdfModel, PairVectors, PieceVectorizer, SharedTerms, SparseVec, StopWords,
-    VectorPiece, Weighting, PIECE,
-};
-use crate::tokenize::{indexes_word_pairs, pair_hash, shingles as shingle_hashes, Analyzer, PackedTerms, TermHash};
+use crate::tfidf::{FlatVectors, IdfModel, PairVectors, SharedTerms, SparseVec, StopWords, Weighting, PIECE};
+use crate::tokenize::{Analyzer, PackedTerms, TermHash};
 use crate::usage;
+use crate::vectorize::{Frequencies, Joined, Tables, Vectorized};
 use crate::verify::{Edge, Evidence, Judgement, PairFacts, StoryLink, Verifier};
 
 pub use crate::text::MAX_ANALYZED_BYTES;
@@ -240,20 +238,6 @@ impl SetAside {
     }
 }
 
-/// What the vectorize step made of one piece of articles.
-struct Vectorized {
-    vectors: VectorPiece,
-    /// Each active article's term keys for the candidate index, by number
-    /// among the shared terms (none for exact duplicates).
-    keys: KeyLists<u32>,
-    sketches: Vec<ShingleSketch>,
-    /// Where the roles stage's shingles were written.
-    shingles: SpilledPiece,
-    anchor_vectors: FlatPiece,
-    /// Each active article's anchor keys, in cross-language mode.
-    anchor_keys: KeyLists,
-}
-
 /// One piece of analyzed articles, its term lists packed (about 1.5 bytes
 /// a term) until the document frequencies are known.
 struct AnalyzedPiece {
@@ -304,10 +288,6 @@ impl AnalyzedBatch {
         batch
     }
 }
-
-/// While the vectorized pieces are joined, their freed room is handed back
-/// after each this many (see [`memory::release_freed`]).
-const RELEASE_EVERY: usize = 32;
 
 /// What the stages after vectorize read of a batch, in article order.
 struct Signed {
@@ -672,9 +652,9 @@ impl Pipeline {
         self.run_signed(articles, boilerplate, analyzed, signed, stats, clock)
     }
 
-    /// The vectorize stage: each article's vector, keys, sketch and anchor
-    /// vector, from the batch's frequencies; its shingles for the roles
-    /// stage written to a temporary file.
+    /// The vectorize stage ([`crate::vectorize`]): each article's vector,
+    /// keys, sketch and anchor vector, from the batch's frequencies; its
+    /// shingles for the roles stage written to a temporary file.
     fn vectorize(
         &self,
         analyzed: &[Analyzed],
@@ -682,10 +662,11 @@ impl Pipeline {
         packed_anchors: Vec<PackedTerms>,
         stats: &mut Stats,
     ) -> Result<Signed> {
-        let frequencies = Frequencies::of(analyzed, &packed_terms, &packed_anchors);
+        let langs: Vec<&str> = analyzed.iter().map(|a| &*a.lang).collect();
+        let frequencies = Frequencies::of(&langs, &packed_terms, &packed_anchors);
         let Frequencies { terms: df, anchors: anchor_df, anchor_pairs } = frequencies;
         stats.vocabulary = df.vocabulary();
-        let stop_words = self.stop_words(analyzed.iter().map(|a| &*a.lang));
+        let stop_words = self.stop_words(langs.iter().copied());
         let weighting = Weighting::new(&df, &self.idf, self.params.idf_prior_docs()).with_stop_words(&stop_words);
         // Anchors are weighted by the batch's frequencies alone.
         let no_tables = IdfModel::none();
@@ -693,93 +674,30 @@ impl Pipeline {
         // Exact duplicates are linked to their first copy and stay out of the index.
         let duplicate_of = exact_duplicates(&body_hashes(analyzed));
         let active: Vec<bool> = duplicate_of.iter().map(Option::is_none).collect();
-        // Each piece of articles is vectorized, laid out compactly and cut to
-        // its keys at once, and its packed terms and anchors freed: the
-        // batch's full vectors are never all held. The roles stage's
-        // shingles wait in a temporary file.
         let shared = SharedTerms::new(&df);
         // The word pairs that the vectors of some languages add tell, with
         // the anchors' frequencies, which anchors two vectors or more can have.
         let anchor_shared = SharedTerms::of_any(&[&anchor_df, &anchor_pairs]);
         drop(anchor_pairs);
-        let cross_language = self.params.cross_language();
+        let tables = Tables {
+            weighting: &weighting,
+            shared: &shared,
+            anchor_weighting: &anchor_weighting,
+            anchor_shared: &anchor_shared,
+            anchor_df: &anchor_df,
+            params: &self.params,
+        };
         let mut shingles = SpilledLists::new(PIECE)?;
-        let pieces: Vec<Vectorized> = analyzed
+        let pieces: Vec<Vectorized> = langs
             .par_chunks(PIECE)
             .zip(active.par_chunks(PIECE))
             .zip(packed_terms.into_par_iter().zip(packed_anchors.into_par_iter()))
-            .map(|((chunk, active), (packed, packed_anchors))| {
-                let mut piece = VectorPiece::default();
-                let (mut anchor_piece, mut anchor_keys) = (FlatPiece::default(), KeyLists::default());
-                let mut keys = KeyLists::default();
-                let mut sketches = Vec::with_capacity(chunk.len());
-                let mut role_shingles = Vec::with_capacity(chunk.len());
-                let (mut numbers, mut terms, mut anchors) = (Vec::new(), Vec::new(), Vec::new());
-                let vocabulary = packed.vocabulary();
-                let mut vectorizer = PieceVectorizer::new(&weighting, vocabulary, &shared);
-                for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
-                    packed.numbers_into(i, &mut numbers);
-                    terms.clear();
-                    terms.extend(numbers.iter().map(|&n| vocabulary[n as usize]));
-                    let v = vectorizer.vectorize(&numbers, &terms, &a.lang, self.params.max_terms());
-                    keys.push(if on { candidates::shared_term_keys_of(&v, &self.params) } else { Vec::new() });
-                    piece.push_numbered(&v);
-                    let full = shingle_hashes(&terms, self.params.shingle_size());
-                    let (sketch, set) = ShingleSketch::with_set(&full, self.params.sketch_size());
-                    sketches.push(sketch);
-                    role_shingles.push(set.to_words());
-                }
-                // The piece's terms go before its anchors are vectorized.
-                drop(vectorizer);
-                drop(packed);
-                let vocabulary = packed_anchors.vocabulary();
-                let mut vectorizer = PieceVectorizer::new(&anchor_weighting, vocabulary, &anchor_shared);
-                for (i, (a, &on)) in chunk.iter().zip(active).enumerate() {
-                    packed_anchors.numbers_into(i, &mut numbers);
-                    anchors.clear();
-                    anchors.extend(numbers.iter().map(|&n| vocabulary[n as usize]));
-                    let v = vectorizer.vectorize(&numbers, &anchors, &a.lang, self.params.max_terms());
-                    if cross_language {
-                        let anchor_keys_of = || candidates::term_keys_of(&v.vector, &anchor_df, &self.params);
-                        anchor_keys.push(if on { anchor_keys_of() } else { Vec::new() });
-                    }
-                    anchor_piece.push_numbered(&v);
-                }
-                piece.shrink_to_fit();
-                Ok(Vectorized {
-                    vectors: piece,
-                    keys,
-                    sketches,
-                    shingles: shingles.write_piece(&role_shingles)?,
-                    anchor_vectors: anchor_piece,
-                    anchor_keys,
-                })
+            .map(|((langs, active), (terms, anchors))| {
+                Vectorized::piece(&tables, langs, active, terms, anchors, &shingles)
             })
             .collect::<Result<_>>()?;
-        let mut vector_pieces = Vec::with_capacity(pieces.len());
-        let mut anchor_pieces = Vec::with_capacity(pieces.len());
-        let (mut term_keys, mut sketches) = (KeyLists::<u32>::default(), Vec::with_capacity(analyzed.len()));
-        term_keys.reserve(pieces.len() * PIECE, pieces.iter().map(|p| p.keys.total()).sum());
-        let mut anchor_keys = KeyLists::default();
-        let mut spilled = Vec::with_capacity(pieces.len());
-        for (i, piece) in pieces.into_iter().enumerate() {
-            vector_pieces.push(piece.vectors);
-            term_keys.append(piece.keys);
-            sketches.extend(piece.sketches);
-            spilled.push(piece.shingles);
-            anchor_pieces.push(piece.anchor_vectors);
-            anchor_keys.append(piece.anchor_keys);
-            // The keys and sketch lists just copied are freed: their room
-            // goes back as the joined ones grow (at a million articles, it
-            // made this stage's peak).
-            if i % RELEASE_EVERY == RELEASE_EVERY - 1 {
-                memory::release_freed();
-            }
-        }
-        shingles.set_pieces(spilled);
-        let vectors = PairVectors::from_pieces(shared, vector_pieces);
-        let anchor_vectors = FlatVectors::from_pieces(anchor_pieces);
-        let keys = IndexKeys { terms: TermKeys::Numbers(term_keys), anchors: cross_language.then_some(anchor_keys) };
+        let joined = Vectorized::join(pieces, shared, &mut shingles, self.params.cross_language());
+        let Joined { vectors, keys, sketches, anchor_vectors } = joined;
         let candidates = CandidateSource::Keys(keys);
         Ok(Signed { vectors, candidates, sketches, shingles, anchor_vectors, duplicate_of })
     }
@@ -1341,98 +1259,6 @@ pub fn line_stats(articles: &[Article]) -> Result<LineStats> {
 /// The boilerplate model of the line counts of a batch's parts (in any order).
 pub fn boilerplate_of(parts: impl IntoIterator<Item = LineStats>) -> BoilerplateModel {
     LineStats::merged(parts.into_iter().collect()).into_model()
-}
-
-/// The document frequencies a batch analyzed here is weighted by.
-#[derive(Default)]
-struct Frequencies {
-    /// Of terms, and of the word pairs that the vectors of some languages add.
-    terms: DocFreq,
-    /// Of anchors (numbers and names).
-    anchors: DocFreq,
-    /// Of pairs of consecutive anchors, in those languages.
-    anchor_pairs: DocFreq,
-}
-
-impl Frequencies {
-    /// Counted over each [`PIECE`] of `analyzed`, from its packed terms and anchors.
-    fn of(analyzed: &[Analyzed], packed_terms: &[PackedTerms], packed_anchors: &[PackedTerms]) -> Frequencies {
-        let mut total = Frequencies::default();
-        in_order(
-            packed_terms.len(),
-            |piece| {
-                let docs = &analyzed[piece * PIECE..analyzed.len().min((piece + 1) * PIECE)];
-                let (anchors, anchor_pairs) = anchor_frequencies(docs, &packed_anchors[piece]);
-                Frequencies { terms: term_frequencies(docs, &packed_terms[piece]), anchors, anchor_pairs }
-            },
-            |part| {
-                total.terms.merge(part.terms);
-                total.anchors.merge(part.anchors);
-                total.anchor_pairs.merge(part.anchor_pairs);
-            },
-        );
-        total
-    }
-}
-
-/// Document frequencies of one piece's terms (and of Vietnamese syllable pairs).
-fn term_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> DocFreq {
-    // Each vocabulary entry's articles, counted in an array: an article
-    // counts once for an entry whose last article it is not.
-    let vocabulary = packed.vocabulary();
-    let (mut holding, mut last_doc) = (vec![0u32; vocabulary.len()], vec![u32::MAX; vocabulary.len()]);
-    let mut df = DocFreq::default();
-    let (mut numbers, mut pairs) = (Vec::new(), Vec::new());
-    for (i, a) in docs.iter().enumerate() {
-        packed.numbers_into(i, &mut numbers);
-        for &n in &numbers {
-            let n = n as usize;
-            holding[n] += u32::from(last_doc[n] != i as u32);
-            last_doc[n] = i as u32;
-        }
-        if indexes_word_pairs(&a.lang) {
-            pairs.clear();
-            pairs.extend(numbers.windows(2).map(|w| pair_hash(vocabulary[w[0] as usize], vocabulary[w[1] as usize])));
-            df.count_distinct(&mut pairs);
-        }
-    }
-    df.add_counted(docs.len() as u32, vocabulary.iter().copied().zip(holding));
-    df
-}
-
-/// Document frequencies of one piece's anchors, and of their word pairs
-/// where the language's vectors add them.
-fn anchor_frequencies(docs: &[Analyzed], packed: &PackedTerms) -> (DocFreq, DocFreq) {
-    let (mut anchors, mut anchor_pairs) = (DocFreq::default(), DocFreq::default());
-    let (mut list, mut pairs) = (Vec::new(), Vec::new());
-    for (i, doc) in docs.iter().enumerate() {
-        packed.list_into(i, &mut list);
-        if indexes_word_pairs(&doc.lang) {
-            pairs.clear();
-            pairs.extend(list.windows(2).map(|w| pair_hash(w[0], w[1])));
-            anchor_pairs.count_distinct(&mut pairs);
-        }
-        anchors.add_with_repeats(&mut list);
-    }
-    (anchors, anchor_pairs)
-}
-
-/// Counts parts `0..parts` in parallel, a few at a time, and hands each
-/// count to `merge` in part order, merging one window of counts while the
-/// next is counted. The parts' counts are never all held: per-part
-/// frequency tables together hold many times the batch's vocabulary (they
-/// made the run's peak at 100k articles).
-fn in_order<T: Send>(parts: usize, count: impl Fn(usize) -> T + Sync, mut merge: impl FnMut(T) + Send) {
-    let window = 2 * rayon::current_num_threads();
-    let mut counted: Vec<T> = Vec::new();
-    for start in (0..parts).step_by(window) {
-        let (next, ()) = rayon::join(
-            || (start..parts.min(start + window)).into_par_iter().map(&count).collect(),
-            || counted.drain(..).for_each(&mut merge),
-        );
-        counted = next;
-    }
-    counted.into_iter().for_each(merge);
 }
 
 /// Times the stages and calls the hook as each ends (its time counts to the stage).
