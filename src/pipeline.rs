@@ -294,7 +294,7 @@ struct Signed {
     vectors: PairVectors,
     candidates: CandidateSource,
     sketches: Vec<ShingleSketch>,
-    /// Each article's shingle hashes (high 32 bits), for the roles stage.
+    /// Each article's shingle set ([`ShingleSet::to_words`]), for the roles stage.
     shingles: SpilledLists,
     anchor_vectors: FlatVectors,
     /// The first article with the same body, for an exact duplicate.
@@ -435,8 +435,8 @@ pub struct RunResult {
     /// Shingle sketches (kept only with [`Pipeline::with_pair_records`],
     /// for [`RunResult::pair_records`]: nothing after verification reads them).
     pub sketches: Vec<ShingleSketch>,
-    /// Each article's shingle hashes (their high 32 bits), in order, for
-    /// the roles stage, spilled to a temporary file.
+    /// Each article's shingle set for the roles stage ([`ShingleSet::to_words`]),
+    /// spilled to a temporary file.
     pub shingles: SpilledLists,
     /// All candidate pairs, verified or not, when the pipeline was asked
     /// to record them ([`Pipeline::with_pair_records`]).

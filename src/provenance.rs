@@ -335,7 +335,7 @@ fn cue_automaton() -> &'static CueAutomaton {
         const ENGLISH: &[&str] = &["according", "reported", "read more", "appeared", "published"];
         let words: Vec<&str> = CUES_BEFORE.iter().chain(CUES_AFTER).chain(ENGLISH).copied().collect();
         // ASCII letters in either case: a text whose other letters are
-        // all lowercase already is searched as it is ([`cue_windows`]).
+        // all lowercase already is searched as it is ([`credits`]).
         let automaton = aho_corasick::AhoCorasick::builder()
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
@@ -364,10 +364,11 @@ fn lowercase_changes_only_ascii(text: &str) -> bool {
     // Over ASCII 64 bytes at a time, from one other character to the next.
     while at < bytes.len() {
         let chunk = &bytes[at..bytes.len().min(at + 64)];
-        let Some(ascii) = chunk.iter().position(|b| !b.is_ascii()).filter(|_| !chunk.is_ascii()) else {
+        if chunk.is_ascii() {
             at += chunk.len();
             continue;
-        };
+        }
+        let ascii = chunk.iter().take_while(|b| b.is_ascii()).count();
         // `at` is past whole characters, so `at + ascii` starts one.
         let Some(c) = text[at + ascii..].chars().next() else { break };
         let mut lower = c.to_lowercase();
@@ -412,10 +413,12 @@ fn credits_within(text: &str, windows: Vec<std::ops::Range<usize>>) -> Vec<Credi
 }
 
 /// Where in `text` a credit phrase can be: for each cue found in `lower`
-/// (the text lowercased), its line with the nearest non-blank line before
-/// and after (a cue and its outlet may be set on neighbouring lines),
-/// overlapping ranges merged, in order. The credit patterns are then run
-/// over these ranges only, which finds what a scan of the whole text finds
+/// (the text lowercased, or the text itself where that would change ASCII
+/// letters only, which the cue automaton folds), its line with the nearest
+/// non-blank line before and after (a cue and its outlet may be set on
+/// neighbouring lines), overlapping ranges merged, in order. The credit
+/// patterns are then run over these ranges only, which finds what a scan
+/// of the whole text finds
 /// (every match holds a cue, and a phrase spans at most those lines; the
 /// test `windowed_scan_finds_what_a_full_scan_finds` checks it on every
 /// labelled set). `None` when the text holds no cue and no dateline dash,

@@ -40,15 +40,15 @@ pub struct ShingleSketch {
 impl ShingleSketch {
     /// Sketches a list of shingle hashes in text order (duplicates allowed).
     pub fn new(shingles: &[u64], k: usize) -> ShingleSketch {
-        let high: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
-        ShingleSketch::of_distinct(shingles, &ShingleSet::distinct_of(&high), k)
+        ShingleSketch::of_distinct(shingles, &distinct_high_halves(shingles), k)
     }
 
     /// The sketch and the roles stage's [`ShingleSet`] of a list of
     /// shingle hashes in text order, from one sort.
     pub fn with_set(shingles: &[u64], k: usize) -> (ShingleSketch, ShingleSet) {
         let high: Vec<u32> = shingles.iter().map(|&h| (h >> 32) as u32).collect();
-        let set = ShingleSet::with_distinct(ShingleSet::distinct_of(&high), &high);
+        let closing = ShingleSet::closing_of(&high);
+        let set = ShingleSet { distinct: distinct(high), closing };
         (ShingleSketch::of_distinct(shingles, &set.distinct, k), set)
     }
 
@@ -139,27 +139,32 @@ impl ShingleSketch {
 pub struct ShingleSet {
     /// Distinct shingles, ascending.
     pub distinct: Vec<u32>,
-    /// The last tenth of the shingles (at least one), in text order.
+    /// The last tenth of the shingles in text order (one at least, of an
+    /// article that has any).
     pub closing: Vec<u32>,
+}
+
+/// The distinct high halves of shingle hashes, ascending.
+fn distinct_high_halves(shingles: &[u64]) -> Vec<u32> {
+    distinct(shingles.iter().map(|&h| (h >> 32) as u32).collect())
+}
+
+/// `values` sorted, without repeats.
+fn distinct(mut values: Vec<u32>) -> Vec<u32> {
+    values.sort_unstable();
+    values.dedup();
+    values
 }
 
 impl ShingleSet {
     /// The set of shingles given in text order (duplicates allowed).
     pub fn of(in_order: &[u32]) -> ShingleSet {
-        ShingleSet::with_distinct(ShingleSet::distinct_of(in_order), in_order)
+        ShingleSet { distinct: distinct(in_order.to_vec()), closing: ShingleSet::closing_of(in_order) }
     }
 
-    fn distinct_of(in_order: &[u32]) -> Vec<u32> {
-        let mut distinct = in_order.to_vec();
-        distinct.sort_unstable();
-        distinct.dedup();
-        distinct
-    }
-
-    fn with_distinct(distinct: Vec<u32>, in_order: &[u32]) -> ShingleSet {
+    fn closing_of(in_order: &[u32]) -> Vec<u32> {
         let closing_len = (in_order.len() / 10).max(1);
-        let closing = in_order[in_order.len().saturating_sub(closing_len)..].to_vec();
-        ShingleSet { distinct, closing }
+        in_order[in_order.len().saturating_sub(closing_len)..].to_vec()
     }
 
     /// The set as one list (for a spill file): the number of distinct
