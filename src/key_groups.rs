@@ -187,7 +187,7 @@ pub fn close_partners(mine: u32, partners: &[Partner], params: &ValidParams) -> 
     }
     let mut shared: Vec<u16> = partners.iter().map(|p| p.shared).collect();
     let bar = close_bar(&mut shared, closest, floor as u16);
-    partners.iter().filter(|p| clears(p.shared, bar, mine, p.keys as usize)).map(|p| p.other).collect()
+    partners.iter().filter(|p| clears(p.shared, bar, mine, || p.keys as usize)).map(|p| p.other).collect()
 }
 
 /// A posting of a numbered article, as the engine hands it to [`shared_keys`].

@@ -418,10 +418,10 @@ fn credits_within(text: &str, windows: Vec<std::ops::Range<usize>>) -> Vec<Credi
 /// non-blank line before and after (a cue and its outlet may be set on
 /// neighbouring lines), overlapping ranges merged, in order. The credit
 /// patterns are then run over these ranges only, which finds what a scan
-/// of the whole text finds
-/// (every match holds a cue, and a phrase spans at most those lines; the
-/// test `windowed_scan_finds_what_a_full_scan_finds` checks it on every
-/// labelled set). `None` when the text holds no cue and no dateline dash,
+/// of the whole text finds (every match holds a cue, and a phrase spans at
+/// most those lines; the test `windowed_scan_finds_what_a_full_scan_finds`
+/// checks it on every labelled set). `None` when the text holds no cue and
+/// no dateline dash,
 /// so that it cannot credit anybody; the whole text when lowercasing moved
 /// byte offsets (a few letters change length), where positions in `lower`
 /// do not map back. Cues are found without overlaps: a cue hidden by

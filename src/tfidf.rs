@@ -1222,33 +1222,47 @@ mod tests {
         let stop_words = StopWords::for_languages(["en", "vi", "xx"], &analyzer);
         let weighting = Weighting::new(&df, &model, DEFAULT_PRIOR_DOCS).with_stop_words(&stop_words);
         let packed = crate::tokenize::PackedTerms::pack(lists.iter().map(Vec::as_slice));
-        let shared = SharedTerms::new(&df);
-        let mut piece = PieceVectorizer::new(&weighting, packed.vocabulary(), &shared);
-        let (mut numbers, mut some_shared, mut some_not) = (Vec::new(), false, false);
-        let (mut numbered, mut looked_up) = (VectorPiece::default(), VectorPiece::default());
-        for (doc, ((lang, _), list)) in texts.iter().zip(&lists).enumerate() {
-            packed.numbers_into(doc, &mut numbers);
-            for max_terms in [3, 100] {
-                let whole = weighting.vectorize(list, lang, max_terms);
-                assert!(!whole.is_empty());
-                let made = piece.vectorize(&numbers, list, lang, max_terms);
-                assert_eq!(made.vector, whole, "{lang} {doc} {max_terms}");
-                // Each term's id is the shared terms' own, word pairs too.
-                for (&t, &id) in whole.terms.iter().zip(&made.ids) {
-                    assert_eq!(shared.find(t).map(|(id, _)| id), (id != NOT_SHARED).then_some(id), "{lang} {t}");
-                    (some_shared, some_not) = (some_shared || id != NOT_SHARED, some_not || id == NOT_SHARED);
-                }
-                let keys: Vec<TermHash> = made.top_shared_ids(4).iter().map(|&id| shared.terms[id as usize]).collect();
-                assert_eq!(keys, whole.top_terms_where(4, |t| df.get(t) >= 2));
-                numbered.push_numbered(&made);
-                looked_up.push(&whole, &shared);
-            }
+        // Two ways to number the shared terms: from this batch's counts,
+        // and (as the anchors are) from several tables, here one more that
+        // shares two words only one article has, so that their counts come
+        // from `df` and their ids differ from the first table's.
+        let mut extra = DocFreq::default();
+        for _ in 0..2 {
+            extra.add_with_repeats(&mut analyzer.term_hashes("zorp blarg").unwrap());
         }
-        assert!(some_shared && some_not);
-        assert_eq!(
-            (numbered.starts, numbered.gaps, numbered.weights),
-            (looked_up.starts, looked_up.gaps, looked_up.weights)
-        );
+        for shared in [SharedTerms::new(&df), SharedTerms::of_any(&[&df, &extra])] {
+            let mut piece = PieceVectorizer::new(&weighting, packed.vocabulary(), &shared);
+            let (mut numbers, mut some_shared, mut some_not) = (Vec::new(), false, false);
+            // Terms of one article that the second table shares.
+            let mut some_counted_once = false;
+            let (mut numbered, mut looked_up) = (VectorPiece::default(), VectorPiece::default());
+            for (doc, ((lang, _), list)) in texts.iter().zip(&lists).enumerate() {
+                packed.numbers_into(doc, &mut numbers);
+                for max_terms in [3, 100] {
+                    let whole = weighting.vectorize(list, lang, max_terms);
+                    assert!(!whole.is_empty());
+                    let made = piece.vectorize(&numbers, list, lang, max_terms);
+                    assert_eq!(made.vector, whole, "{lang} {doc} {max_terms}");
+                    // Each term's id is the shared terms' own, word pairs too.
+                    for (&t, &id) in whole.terms.iter().zip(&made.ids) {
+                        assert_eq!(shared.find(t).map(|(id, _)| id), (id != NOT_SHARED).then_some(id), "{lang} {t}");
+                        (some_shared, some_not) = (some_shared || id != NOT_SHARED, some_not || id == NOT_SHARED);
+                        some_counted_once |= id != NOT_SHARED && df.get(t) < 2;
+                    }
+                    let keys: Vec<TermHash> =
+                        made.top_shared_ids(4).iter().map(|&id| shared.terms[id as usize]).collect();
+                    assert_eq!(keys, whole.top_terms_where(4, |t| shared.find(t).is_some()));
+                    numbered.push_numbered(&made);
+                    looked_up.push(&whole, &shared);
+                }
+            }
+            assert!(some_shared && some_not);
+            assert_eq!(some_counted_once, shared.counts.is_empty());
+            assert_eq!(
+                (numbered.starts, numbered.gaps, numbered.weights),
+                (looked_up.starts, looked_up.gaps, looked_up.weights)
+            );
+        }
     }
 
     /// Keeps the first weight of a repeated term (the random vectors above may repeat one).
