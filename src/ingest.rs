@@ -520,38 +520,67 @@ fn read_jsonl_records(
     // One copy of the name, shared by the file's articles.
     let shown: Arc<str> = path.display().to_string().into();
     let keys = Arc::new(options.columns.keys());
-    let (mut line_no, mut offset) = (0u64, 0u64);
+    let mut place = LinePlace::default();
+    let mut batch = read_batch(&mut reader, &mut place);
     loop {
-        // A batch of lines is read in order, parsed on every core, and
-        // taken in line order: what a line-by-line read would do.
-        let mut batch: Vec<RawLine> = Vec::with_capacity(PARSE_BATCH_LINES);
-        let mut failure = None;
-        while batch.len() < PARSE_BATCH_LINES {
-            let mut bytes = Vec::new();
-            match reader.read_until(b'\n', &mut bytes) {
-                Ok(0) => break,
-                Ok(n) => {
-                    line_no += 1;
-                    batch.push(RawLine { line_no, offset, bytes });
-                    offset += n as u64;
-                }
-                Err(e) => {
-                    failure = Some(format!("cannot read further: {e}"));
-                    break;
-                }
-            }
-        }
-        let done = batch.len() < PARSE_BATCH_LINES;
-        let parsed: Vec<ParsedLine> =
-            batch.into_par_iter().map(|raw| parse_line(raw, path, reread.as_ref(), &keys, options)).collect();
+        // A batch of lines is parsed on every core while the next is read
+        // (the reader stays on this thread), and taken in line order: what
+        // a line-by-line read would do.
+        let done = batch.lines.len() < PARSE_BATCH_LINES || batch.failure.is_some();
+        let (parsed, next) = std::thread::scope(|scope| {
+            let lines = std::mem::take(&mut batch.lines);
+            let parsing = scope.spawn(|| {
+                let parse = |raw| parse_line(raw, path, reread.as_ref(), &keys, options);
+                lines.into_par_iter().map(parse).collect::<Vec<ParsedLine>>()
+            });
+            let next = (!done).then(|| read_batch(&mut reader, &mut place));
+            let parsed = parsing.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (parsed, next)
+        });
         parsed.into_iter().try_for_each(|line| take_line(line, path, &shown, options, out))?;
-        if let Some(reason) = failure {
-            return reject(path, line_no + 1, reason, options, out);
+        if let Some((line_no, reason)) = batch.failure {
+            return reject(path, line_no, reason, options, out);
         }
-        if done {
-            return Ok(());
+        match next {
+            Some(next) => batch = next,
+            None => return Ok(()),
         }
     }
+}
+
+/// Where a JSONL reader is: lines read so far, and the byte offset of the next.
+#[derive(Default)]
+struct LinePlace {
+    line_no: u64,
+    offset: u64,
+}
+
+/// Up to [`PARSE_BATCH_LINES`] lines of a JSONL file, as read.
+struct LineBatch {
+    lines: Vec<RawLine>,
+    /// The line that could not be read, and why, if reading stopped short.
+    failure: Option<(u64, String)>,
+}
+
+/// Reads the next batch of lines from `reader`, at `place`.
+fn read_batch(reader: &mut impl BufRead, place: &mut LinePlace) -> LineBatch {
+    let mut lines: Vec<RawLine> = Vec::with_capacity(PARSE_BATCH_LINES);
+    while lines.len() < PARSE_BATCH_LINES {
+        let mut bytes = Vec::new();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(n) => {
+                place.line_no += 1;
+                lines.push(RawLine { line_no: place.line_no, offset: place.offset, bytes });
+                place.offset += n as u64;
+            }
+            Err(e) => {
+                let failure = Some((place.line_no + 1, format!("cannot read further: {e}")));
+                return LineBatch { lines, failure };
+            }
+        }
+    }
+    LineBatch { lines, failure: None }
 }
 
 /// Takes one parsed line into `out`: its article, or its reject, and any warning.
