@@ -526,9 +526,9 @@ fn read_jsonl_records(
         // A batch of lines is parsed on every core while the next is read
         // (the reader stays on this thread), and taken in line order: what
         // a line-by-line read would do.
-        let done = batch.lines.len() < PARSE_BATCH_LINES || batch.failure.is_some();
+        let LineBatch { lines, failure } = batch;
+        let done = lines.len() < PARSE_BATCH_LINES || failure.is_some();
         let (parsed, next) = std::thread::scope(|scope| {
-            let lines = std::mem::take(&mut batch.lines);
             let parsing = scope.spawn(|| {
                 let parse = |raw| parse_line(raw, path, reread.as_ref(), &keys, options);
                 lines.into_par_iter().map(parse).collect::<Vec<ParsedLine>>()
@@ -538,7 +538,7 @@ fn read_jsonl_records(
             (parsed, next)
         });
         parsed.into_iter().try_for_each(|line| take_line(line, path, &shown, options, out))?;
-        if let Some((line_no, reason)) = batch.failure {
+        if let Some((line_no, reason)) = failure {
             return reject(path, line_no, reason, options, out);
         }
         match next {
